@@ -1,0 +1,57 @@
+"""salon-kiosk: offline-first kiosks and check-in for fairs and exhibitions.
+
+``create_app`` is the Flask application factory. The instance folder (``kiosk init``
+makes one) holds ``config.toml``, the SQLite database and, on central, the signing
+keys; ``KIOSK_*`` environment variables override the config file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_htmx import HTMX
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "ROLE": "entry",
+    "GATE": "main",
+    "DEBOUNCE_SECONDS": 4.0,
+    "ANNUL_MINUTES": 5.0,
+    "VERDICT_SECONDS": 3.0,
+    "STAFF_IDLE_MINUTES": 10,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+}
+
+
+def create_app(instance_path: str | Path | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app for an instance folder (argument, ``KIOSK_INSTANCE`` or ``./instance``)."""
+    folder = Path(instance_path or os.environ.get("KIOSK_INSTANCE") or "instance").resolve()
+    app = Flask(
+        __name__,
+        instance_path=str(folder),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_file(str(folder / "config.toml"), load=tomllib.load, text=False, silent=True)
+    app.config.from_prefixed_env("KIOSK")
+    if test_config:
+        app.config.update(test_config)
+
+    from kiosk import i18n, web
+    from kiosk.api import bp as api_bp
+    from kiosk.views import entry, home, staff
+
+    web.init_app(app)
+    i18n.init_app(app)
+    HTMX(app)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(entry.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(api_bp)
+    return app

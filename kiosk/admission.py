@@ -1,0 +1,132 @@
+"""Who may pass a gate: one pure function, explicit reason codes.
+
+``decide`` takes everything it needs as plain values (no database, no request, no
+clock), so every rule and edge is unit-tested. The scan service gathers the values
+and records the outcome (``kiosk.scanning``).
+
+Reason codes, in the order they are checked:
+
+=================== ===========================================================
+``unknown_format``  not a ticket payload (garbage, damaged, foreign QR code)
+``unknown_ticket``  a typed short code that names no ticket this kiosk knows
+``unknown_key``     signed with a key this kiosk does not hold
+``invalid_signature`` forged or altered payload
+``revoked``         on the revocation list
+``ok``              an exit: always allowed for a genuine ticket
+``not_valid_today`` the ticket's days do not include this fair day
+``outside_hours``   before opening (early access for exhibitors, staff) or after closing
+``wrong_zone``      this ticket type may not enter the gate's zone
+``already_inside``  an entry after an entry into this zone with no exit between
+``zone_full``       the gate's occupancy limit is reached
+``ok``              admitted
+=================== ===========================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from kiosk import clock
+
+REFUSALS = (
+    "unknown_format",
+    "unknown_ticket",
+    "unknown_key",
+    "invalid_signature",
+    "revoked",
+    "not_valid_today",
+    "outside_hours",
+    "wrong_zone",
+    "already_inside",
+    "zone_full",
+)
+REASONS = ("ok", *REFUSALS)
+
+# Amber: a genuine ticket that may not pass now (staff can help). Red: not a valid ticket.
+AMBER = frozenset({"not_valid_today", "outside_hours", "wrong_zone", "already_inside", "zone_full"})
+
+
+def level(reason: str) -> str:
+    """Screen colour of a verdict: ``green``, ``amber`` or ``red``."""
+    if reason == "ok":
+        return "green"
+    return "amber" if reason in AMBER else "red"
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """One fair day's hours, local wall-clock. ``closes`` before ``opens`` means after midnight."""
+
+    day: date
+    opens: time
+    closes: time
+    early_opens: time
+
+    def window(self, early: bool) -> tuple[datetime, datetime]:
+        start = clock.at(self.day, self.early_opens if early else self.opens)
+        end = clock.at(self.day, self.closes)
+        if self.closes <= self.opens:
+            end = clock.at(self.day + timedelta(days=1), self.closes)
+        return start, end
+
+
+def fair_day(moment: datetime, schedule: list[OpeningHours]) -> date:
+    """The fair day a moment belongs to: the day whose hours (early access included)
+    contain it, so a scan at 00:30 after an evening show counts for the evening's day;
+    outside every day's hours, the calendar date."""
+    for hours in schedule:
+        start, end = hours.window(early=True)
+        if start <= moment < end:
+            return hours.day
+    return clock.fair_date(moment)
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """A verified ticket and the rules of its type."""
+
+    serial: int
+    type_id: str
+    valid_from: date
+    valid_days: int
+    zones: frozenset[str] | None  # None: every zone
+    early_access: bool
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day < self.valid_from + timedelta(days=self.valid_days)
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Where and when the ticket is shown, and what the kiosk knows of it."""
+
+    moment: datetime
+    day: date
+    hours: OpeningHours | None  # None: not a fair day
+    direction: str  # 'in' or 'out'
+    zone_id: str
+    occupancy_limit: int | None
+    inside_zone: int
+    ticket_inside: bool  # its last accepted scan in this zone today was an entry
+    revoked: bool
+
+
+def decide(ticket: TicketFacts, situation: Situation) -> str:
+    """The reason code for a genuine (signature-checked) ticket at a gate."""
+    if situation.revoked:
+        return "revoked"
+    if situation.direction == "out":
+        return "ok"
+    if situation.hours is None or not ticket.valid_on(situation.day):
+        return "not_valid_today"
+    start, end = situation.hours.window(early=ticket.early_access)
+    if not start <= situation.moment < end:
+        return "outside_hours"
+    if ticket.zones is not None and situation.zone_id not in ticket.zones:
+        return "wrong_zone"
+    if situation.ticket_inside:
+        return "already_inside"
+    if situation.occupancy_limit is not None and situation.inside_zone >= situation.occupancy_limit:
+        return "zone_full"
+    return "ok"

@@ -1,0 +1,85 @@
+"""Bundle files: everything a kiosk needs, for provisioning with no network (USB stick).
+
+A bundle is gzip-compressed JSON: ``{"format", "version", "created_at", "tables":
+{name: [row, ...]}}`` holding the reference tables, public keys only. Loading one
+replaces the kiosk's reference data in one transaction.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk import clock
+from kiosk import db as dbmod
+from kiosk.reference import REFERENCE_TABLES
+
+FORMAT = "salon-kiosk-bundle"
+VERSION = 1
+# Guards against feeding a huge or hostile file to json.loads.
+MAX_BUNDLE_BYTES = 512 * 1024 * 1024
+
+
+class BundleError(ValueError):
+    """The file is not a bundle this version can load."""
+
+
+def write_bundle(db: sqlite_utils.Database, out: Path) -> dict[str, int]:
+    """Write the reference tables to ``out``; returns the row count per table."""
+    tables = {name: [dict(row) for row in db.conn.execute(f"SELECT * FROM [{name}]")]
+              for name in REFERENCE_TABLES}
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": clock.iso(clock.now()),
+        "tables": tables,
+    }
+    tmp = Path(str(out) + ".tmp")
+    with gzip.open(tmp, "wt", encoding="utf-8") as stream:
+        json.dump(document, stream, ensure_ascii=False, separators=(",", ":"))
+    tmp.replace(out)
+    return {name: len(rows) for name, rows in tables.items()}
+
+
+def read_bundle(path: Path) -> dict[str, list[dict[str, object]]]:
+    """The tables of a bundle file, checked for format and version."""
+    try:
+        with gzip.open(path, "rb") as stream:
+            raw = stream.read(MAX_BUNDLE_BYTES + 1)
+        if len(raw) > MAX_BUNDLE_BYTES:
+            raise BundleError(f"{path}: larger than {MAX_BUNDLE_BYTES} bytes")
+        document = json.loads(raw)
+    except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise BundleError(f"{path}: not a bundle file ({error})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BundleError(f"{path}: not a salon-kiosk bundle")
+    if document.get("version") != VERSION:
+        raise BundleError(f"{path}: bundle version {document.get('version')} is not supported")
+    tables = document.get("tables")
+    if not isinstance(tables, dict):
+        raise BundleError(f"{path}: bundle has no tables")
+    return tables
+
+
+def load_tables(db: sqlite_utils.Database, tables: dict[str, list[dict[str, object]]]) -> None:
+    """Replace the reference tables with the given rows, all or nothing."""
+    known = set(REFERENCE_TABLES)
+    with dbmod.write(db) as conn:
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        for name in reversed(REFERENCE_TABLES):
+            if name in tables:
+                conn.execute(f"DELETE FROM [{name}]")
+        for name in REFERENCE_TABLES:
+            rows = tables.get(name)
+            if name not in known or not rows:
+                continue
+            columns = list(rows[0])
+            placeholders = ", ".join("?" for _ in columns)
+            names = ", ".join(f"[{c}]" for c in columns)
+            conn.executemany(
+                f"INSERT INTO [{name}] ({names}) VALUES ({placeholders})",
+                ([row.get(c) for c in columns] for row in rows),
+            )

@@ -1,0 +1,166 @@
+"""The ``kiosk`` command: set up instances, issue tickets, serve the app.
+
+Every command takes the instance folder ``DIR`` first. Errors are one line on
+standard error and a non-zero exit. ``KIOSK_NOW`` replaces the clock.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import NoReturn
+
+import click
+import sqlite_utils
+
+from kiosk import bundle as bundlemod
+from kiosk import clock, demo, instance
+from kiosk import db as dbmod
+from kiosk.tickets import issuing, printing
+from kiosk.tickets.keys import create_key
+
+INSTANCE_DIR = click.argument(
+    "directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+def fail(message: str) -> NoReturn:
+    raise click.ClickException(message)
+
+
+def parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"not a date (YYYY-MM-DD): {text!r}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="salon-kiosk")
+def main() -> None:
+    """salon-kiosk: offline-first entry kiosks, stand finder and check-in for fairs.
+
+    \b
+    Start with:  kiosk init DIR --role central --demo
+    then:        kiosk serve DIR
+    """
+
+
+@main.command()
+@INSTANCE_DIR
+@click.option("--role", required=True,
+              help="central, or kiosk roles: kiosk (=entry), entry, heritage, finder, workshop "
+                   "(comma-separated).")
+@click.option("--demo", "with_demo", is_flag=True, help="Load the demo fair and its keys (central).")
+@click.option("--start", help="First day of the demo fair, YYYY-MM-DD (default: today).")
+@click.option("--bundle", "bundle_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Provision a kiosk from a bundle file made by `kiosk bundle`.")
+@click.option("--gate", help="The gate this kiosk stands at (main, east, heritage...).")
+@click.option("--name", help="A name for this instance (default: role and host name).")
+def init(directory: Path, role: str, with_demo: bool, start: str | None,
+         bundle_file: Path | None, gate: str | None, name: str | None) -> None:
+    """Create a new instance in DIR (central, or a kiosk from a bundle)."""
+    try:
+        roles = instance.parse_roles(role)
+    except instance.InstanceError as error:
+        fail(str(error))
+    is_central = roles == ["central"]
+    if with_demo and not is_central:
+        fail("--demo is for a central instance; kiosks get the fair from a bundle or by sync")
+    if bundle_file and is_central:
+        fail("--bundle is for a kiosk; central makes bundles with `kiosk bundle`")
+    if start and not with_demo:
+        fail("--start goes with --demo")
+    tables = None
+    if bundle_file:
+        try:
+            tables = bundlemod.read_bundle(bundle_file)
+        except bundlemod.BundleError as error:
+            fail(str(error))
+        gates = {row.get("id") for row in tables.get("gates", []) if isinstance(row, dict)}
+        if gate and gate not in gates:
+            fail(f"the bundle has no gate {gate!r}; gates: {', '.join(sorted(map(str, gates)))}")
+    try:
+        database = instance.create(directory, roles, name=name, gate=gate)
+    except instance.InstanceError as error:
+        fail(str(error))
+    if is_central:
+        if with_demo:
+            counts = demo.build(database, directory, parse_day(start))
+            click.echo(f"Demo fair loaded: {sum(counts.values())} tickets "
+                       + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        else:
+            with dbmod.write(database) as conn:
+                create_key(conn, directory, clock.now())
+    elif tables is not None:
+        bundlemod.load_tables(database, tables)
+    click.echo(f"Instance ready in {directory} (role {','.join(roles)}).")
+
+
+@main.command()
+@INSTANCE_DIR
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The bundle file to write.")
+def bundle(directory: Path, out: Path) -> None:
+    """Write everything a kiosk needs (public keys only) to a file, for offline provisioning."""
+    database = _open(directory)
+    counts = bundlemod.write_bundle(database, out)
+    click.echo(f"Wrote {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+
+
+@main.group()
+def tickets() -> None:
+    """Issue and print tickets (central only)."""
+
+
+@tickets.command("issue")
+@INSTANCE_DIR
+@click.option("--type", "type_id", required=True, help="Ticket type id: day, pass, child...")
+@click.option("--day", help="First valid day, YYYY-MM-DD (default: the first fair day).")
+@click.option("--count", required=True, type=click.IntRange(1, 1_000_000))
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="Output file (txt, pdf) or folder (png, one file per ticket).")
+@click.option("--format", "fmt", type=click.Choice(["txt", "png", "pdf"]), default="txt",
+              show_default=True)
+def tickets_issue(directory: Path, type_id: str, day: str | None, count: int, out: Path,
+                  fmt: str) -> None:
+    """Issue COUNT tickets of a type and write them as text, PNG images or an A4 PDF."""
+    database = _open(directory)
+    with click.progressbar(length=count, label="Signing tickets", file=sys.stderr) as bar:
+        try:
+            made = issuing.issue_tickets(database, directory, type_id, count,
+                                         day=parse_day(day), progress=bar.update)
+        except (issuing.IssueError, LookupError) as error:
+            fail(str(error))
+    printing.write(database, made, out, fmt)
+    click.echo(f"Issued {len(made)} {type_id} tickets to {out}")
+
+
+@main.command()
+@INSTANCE_DIR
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(directory: Path, host: str, port: int) -> None:
+    """Serve the kiosk or central app of DIR."""
+    from werkzeug.serving import run_simple
+
+    from kiosk import create_app
+
+    _open(directory)
+    app = create_app(directory)
+    click.echo(f"Serving {directory} on http://{host}:{port}/", err=True)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def _open(directory: Path) -> sqlite_utils.Database:
+    try:
+        return instance.open_db(directory)
+    except instance.InstanceError as error:
+        fail(str(error))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""Identity of the events this instance writes: UUID, device id and device sequence.
+
+Every append-only record (scan, annulment, walk-in, check-in, search statistic) is
+stamped here inside its write transaction, so sequence numbers follow commit order
+with no gap, and ``(device_id, device_seq)`` names an event on every instance.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from datetime import datetime
+
+from kiosk import clock
+
+
+def stamp(conn: sqlite3.Connection, moment: datetime) -> dict[str, object]:
+    """Fields that identify a new event; call inside the write transaction that stores it."""
+    device_id, seq = conn.execute(
+        "UPDATE device SET seq = seq + 1 RETURNING id, seq"
+    ).fetchone()
+    return {
+        "uuid": str(uuid.uuid4()),
+        "device_id": device_id,
+        "device_seq": seq,
+        "device_time": clock.iso(moment),
+    }
+
+
+def this_device(conn: sqlite3.Connection) -> sqlite3.Row:
+    """The instance's own device row (id, name, role, gate_id, seq)."""
+    row = conn.execute("SELECT * FROM device").fetchone()
+    if row is None:
+        raise LookupError("this instance has no device identity; run `kiosk init` first")
+    return row

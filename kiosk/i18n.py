@@ -1,0 +1,75 @@
+"""Languages of the visitor screens: French by default, Arabic (right to left), English.
+
+Message ids in the code are English; ``fr`` and ``ar`` catalogs translate them. Each
+feature may keep its own ``translations`` folder beside its code; all are merged.
+Catalogs are compiled from ``.po`` to ``.mo`` at start-up when a ``.po`` is newer, so
+a fresh checkout runs without a build step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request, session
+from flask_babel import Babel, get_locale
+
+LANGUAGES = ("fr", "ar", "en")
+DEFAULT_LANGUAGE = "fr"
+RTL_LANGUAGES = frozenset({"ar"})
+LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "en": "English"}
+PACKAGE_DIR = Path(__file__).parent
+
+
+def translation_directories() -> list[Path]:
+    return sorted(path for path in PACKAGE_DIR.rglob("translations") if path.is_dir())
+
+
+def compile_catalogs(directories: list[Path]) -> None:
+    """Compile every ``.po`` whose ``.mo`` is missing or older."""
+    for folder in directories:
+        for po_path in folder.glob("*/LC_MESSAGES/*.po"):
+            mo_path = po_path.with_suffix(".mo")
+            if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                continue
+            with po_path.open("rb") as stream:
+                catalog = read_po(stream)
+            tmp = mo_path.with_suffix(".mo.tmp")
+            with tmp.open("wb") as out:
+                write_mo(out, catalog)
+            tmp.replace(mo_path)
+
+
+def select_language() -> str:
+    """``?lang=`` (remembered in the session), then the session, then French."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        session["lang"] = asked
+        return asked
+    remembered = session.get("lang")
+    return remembered if remembered in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def text_direction() -> str:
+    return "rtl" if str(get_locale()) in RTL_LANGUAGES else "ltr"
+
+
+def init_app(app: Flask) -> None:
+    directories = translation_directories()
+    compile_catalogs(directories)
+    Babel(
+        app,
+        locale_selector=select_language,
+        default_locale=DEFAULT_LANGUAGE,
+        default_timezone="Africa/Casablanca",
+        default_translation_directories=";".join(str(d) for d in directories),
+    )
+
+    @app.context_processor
+    def language_context() -> dict[str, object]:
+        return {
+            "lang": str(get_locale()),
+            "text_dir": text_direction(),
+            "languages": LANGUAGE_NAMES,
+        }

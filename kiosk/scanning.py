@@ -1,0 +1,284 @@
+"""The verdict path: every input (camera, handheld scanner, typed code, API) ends here.
+
+``Scanner.scan`` turns scanned text into a recorded verdict in one write transaction:
+parse and verify the payload, gather what the kiosk knows, let
+``kiosk.admission.decide`` rule, append the scan to the log, commit, and only then
+answer. A verdict shown as accepted is therefore already on disk (``synchronous=FULL``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time
+
+import sqlite_utils
+
+from kiosk import admission, attendance, clock, events
+from kiosk import db as dbmod
+from kiosk.tickets import codec, shortcode
+from kiosk.tickets.keys import KeyRing
+
+DEFAULT_DEBOUNCE_SECONDS = 4.0
+
+
+class GateError(ValueError):
+    """The scan names a gate or direction this instance does not have."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str
+    level: str
+    direction: str
+    gate_id: str
+    scan_uuid: str | None
+    ticket_type: str | None
+    short_code: str | None
+    repeat: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def code_digest(code: str | bytes) -> str:
+    raw = code if isinstance(code, bytes) else code.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(raw).hexdigest()
+
+
+def load_schedule(conn: sqlite3.Connection) -> list[admission.OpeningHours]:
+    return [
+        admission.OpeningHours(
+            day=date.fromisoformat(row["date"]),
+            opens=time.fromisoformat(row["opens"]),
+            closes=time.fromisoformat(row["closes"]),
+            early_opens=time.fromisoformat(row["early_opens"]),
+        )
+        for row in conn.execute("SELECT * FROM event_days ORDER BY date")
+    ]
+
+
+def gate_row(conn: sqlite3.Connection, gate_id: str, direction: str) -> sqlite3.Row:
+    gate = conn.execute("SELECT * FROM gates WHERE id = ?", (gate_id,)).fetchone()
+    if gate is None:
+        raise GateError(f"unknown gate {gate_id!r}")
+    if direction not in gate["directions"].split(","):
+        raise GateError(f"gate {gate_id!r} does not allow direction {direction!r}")
+    return gate
+
+
+class Scanner:
+    """Decides and records scans for one instance; holds the key cache and settings."""
+
+    def __init__(self, debounce_seconds: float = DEFAULT_DEBOUNCE_SECONDS) -> None:
+        self.debounce_seconds = debounce_seconds
+        self.keyring = KeyRing()
+
+    def scan(
+        self,
+        db: sqlite_utils.Database,
+        code: str | bytes,
+        gate_id: str,
+        direction: str = "in",
+        moment: datetime | None = None,
+    ) -> Verdict:
+        """Decide on a scanned or typed code at a gate and record it durably."""
+        moment = moment or clock.now()
+        digest = code_digest(code)
+        with dbmod.write(db) as conn:
+            gate = gate_row(conn, gate_id, direction)
+            repeat = self._recent_repeat(conn, digest, gate_id, direction, moment)
+            if repeat is not None:
+                return repeat
+            schedule = load_schedule(conn)
+            day = admission.fair_day(moment, schedule)
+            claims = self._claims(conn, code)
+            situation = _Where(gate, direction, moment, day, schedule)
+            reason, ticket = self._judge(conn, claims, situation)
+            stamp = events.stamp(conn, moment)
+            conn.execute(
+                "INSERT INTO scans (uuid, device_id, device_seq, device_time, fair_date,"
+                " gate_id, zone_id, direction, code_digest, ticket_serial, type_id, result,"
+                " reason) VALUES (:uuid, :device_id, :device_seq, :device_time, :fair_date,"
+                " :gate_id, :zone_id, :direction, :code_digest, :ticket_serial, :type_id,"
+                " :result, :reason)",
+                {
+                    **stamp,
+                    "fair_date": day.isoformat(),
+                    "gate_id": gate_id,
+                    "zone_id": gate["zone_id"],
+                    "direction": direction,
+                    "code_digest": digest,
+                    "ticket_serial": ticket.serial if ticket else None,
+                    "type_id": ticket.type_id if ticket else None,
+                    "result": "accepted" if reason == "ok" else "refused",
+                    "reason": reason,
+                },
+            )
+        return Verdict(
+            ok=reason == "ok",
+            reason=reason,
+            level=admission.level(reason),
+            direction=direction,
+            gate_id=gate_id,
+            scan_uuid=str(stamp["uuid"]),
+            ticket_type=ticket.type_id if ticket else None,
+            short_code=shortcode.encode(ticket.serial) if ticket else None,
+        )
+
+    def _claims(self, conn: sqlite3.Connection, code: str | bytes) -> codec.Claims | str:
+        """Parsed claims, or the reason code of a code that is not a readable ticket."""
+        text = codec.normalize(code)
+        if text is not None and not text.startswith(codec.PREFIX):
+            serial = shortcode.decode(text)
+            if serial is not None:
+                row = conn.execute(
+                    "SELECT payload FROM tickets WHERE serial = ?", (serial,)
+                ).fetchone()
+                if row is None:
+                    return "unknown_ticket"
+                text = row["payload"]
+        parsed = codec.parse(text if text is not None else code)
+        if isinstance(parsed, codec.Unreadable):
+            return parsed.reason
+        return parsed
+
+    def _judge(
+        self,
+        conn: sqlite3.Connection,
+        claims: codec.Claims | str,
+        where: _Where,
+    ) -> tuple[str, admission.TicketFacts | None]:
+        if isinstance(claims, str):
+            return claims, None
+        signature = self.keyring.check(conn, claims)
+        if signature != "ok":
+            return signature, None
+        kind = conn.execute(
+            "SELECT * FROM ticket_types WHERE code = ?", (claims.type_code,)
+        ).fetchone()
+        if kind is None:
+            # Genuinely signed but of a type this kiosk was never told about.
+            return "unknown_format", None
+        ticket = admission.TicketFacts(
+            serial=claims.serial,
+            type_id=kind["id"],
+            valid_from=claims.valid_from,
+            valid_days=claims.valid_days,
+            zones=None if kind["zones"] == "*" else frozenset(kind["zones"].split(",")),
+            early_access=bool(kind["early_access"]),
+        )
+        day = where.day
+        zone_id = where.gate["zone_id"]
+        limit = where.gate["occupancy_limit"]
+        situation = admission.Situation(
+            moment=where.moment,
+            day=day,
+            hours=next((h for h in where.schedule if h.day == day), None),
+            direction=where.direction,
+            zone_id=zone_id,
+            occupancy_limit=limit,
+            inside_zone=attendance.inside_zone(conn, zone_id, day) if limit is not None else 0,
+            ticket_inside=_ticket_inside(conn, claims.serial, zone_id, day),
+            revoked=conn.execute(
+                "SELECT 1 FROM revocations WHERE serial = ?", (claims.serial,)
+            ).fetchone()
+            is not None,
+        )
+        return admission.decide(ticket, situation), ticket
+
+    def _recent_repeat(
+        self,
+        conn: sqlite3.Connection,
+        digest: str,
+        gate_id: str,
+        direction: str,
+        moment: datetime,
+    ) -> Verdict | None:
+        """The earlier verdict if this device saw the same code moments ago (camera twice)."""
+        row = conn.execute(
+            "SELECT s.*, t.short_code FROM scans s LEFT JOIN tickets t"
+            " ON t.serial = s.ticket_serial"
+            " WHERE s.device_id = (SELECT id FROM device) AND s.code_digest = ?"
+            " ORDER BY s.device_seq DESC LIMIT 1",
+            (digest,),
+        ).fetchone()
+        if row is None or row["gate_id"] != gate_id or row["direction"] != direction:
+            return None
+        age = (moment - clock.parse_time(row["device_time"])).total_seconds()
+        if not 0 <= age <= self.debounce_seconds:
+            return None
+        return Verdict(
+            ok=row["result"] == "accepted",
+            reason=row["reason"],
+            level=admission.level(row["reason"]),
+            direction=direction,
+            gate_id=gate_id,
+            scan_uuid=row["uuid"],
+            ticket_type=row["type_id"],
+            short_code=shortcode.encode(row["ticket_serial"])
+            if row["ticket_serial"] is not None
+            else None,
+            repeat=True,
+        )
+
+
+@dataclass(frozen=True)
+class _Where:
+    """The gate, direction and moment of one scan, and the fair day it falls on."""
+
+    gate: sqlite3.Row
+    direction: str
+    moment: datetime
+    day: date
+    schedule: list[admission.OpeningHours]
+
+
+def _ticket_inside(conn: sqlite3.Connection, serial: int, zone_id: str, day: date) -> bool:
+    row = conn.execute(
+        "SELECT direction FROM scans WHERE ticket_serial = ? AND zone_id = ? AND fair_date = ?"
+        " AND result = 'accepted' AND uuid NOT IN (SELECT scan_uuid FROM annulments)"
+        " ORDER BY rowid DESC LIMIT 1",
+        (serial, zone_id, day.isoformat()),
+    ).fetchone()
+    return row is not None and row["direction"] == "in"
+
+
+def annul(
+    db: sqlite_utils.Database,
+    scan_uuid: str,
+    window_minutes: float,
+    moment: datetime | None = None,
+    staff_id: str | None = None,
+) -> str:
+    """Annul a mistaken scan of this device: ``ok``, ``not_found``, ``too_late`` or
+    ``already_annulled``. The scan stays in the log; the figures skip it."""
+    moment = moment or clock.now()
+    with dbmod.write(db) as conn:
+        scan = conn.execute(
+            "SELECT device_time FROM scans WHERE uuid = ? AND device_id = (SELECT id FROM device)",
+            (scan_uuid,),
+        ).fetchone()
+        if scan is None:
+            return "not_found"
+        if conn.execute("SELECT 1 FROM annulments WHERE scan_uuid = ?", (scan_uuid,)).fetchone():
+            return "already_annulled"
+        age = (moment - clock.parse_time(scan["device_time"])).total_seconds()
+        if age > window_minutes * 60:
+            return "too_late"
+        stamp = events.stamp(conn, moment)
+        conn.execute(
+            "INSERT INTO annulments (uuid, device_id, device_seq, device_time, scan_uuid,"
+            " staff_id) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                stamp["uuid"],
+                stamp["device_id"],
+                stamp["device_seq"],
+                stamp["device_time"],
+                scan_uuid,
+                staff_id,
+            ),
+        )
+    return "ok"

@@ -1,0 +1,1 @@
+"""Tickets: the signed QR payload, signing keys, issuing, and printing."""

@@ -1,0 +1,105 @@
+"""Printable tickets: one QR payload a line (txt), a PNG per ticket, or an A4 PDF sheet.
+
+The QR uses error correction M; on the PDF it is 50 mm wide (about 1 mm a module
+for version 6), which a kiosk camera reads from 30 cm and more.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+import qrcode
+import qrcode.constants
+import sqlite_utils
+from fpdf import FPDF
+from PIL.Image import Image
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+QR_MM = 50
+CARD_W, CARD_H = 105, 99  # 2 x 3 cards on A4 portrait
+
+
+def qr_image(payload: str, box_size: int = 10) -> Image:
+    """The ticket's QR code as a black-on-white image with the standard quiet zone."""
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4
+    )
+    code.add_data(payload)
+    code.make(fit=True)
+    return code.make_image(fill_color="black", back_color="white").get_image()
+
+
+def _valid_days_text(ticket: dict[str, object]) -> str:
+    first = date.fromisoformat(str(ticket["valid_from"]))
+    days = int(str(ticket["valid_days"]))
+    if days == 1:
+        return first.strftime("%d/%m/%Y")
+    last = first + timedelta(days=days - 1)
+    return f"{first:%d/%m/%Y} – {last:%d/%m/%Y}"
+
+
+def write_txt(tickets: Sequence[dict[str, object]], out: Path) -> None:
+    out.write_text("".join(f"{t['payload']}\n" for t in tickets), encoding="ascii")
+
+
+def write_png(tickets: Sequence[dict[str, object]], out: Path) -> None:
+    """One PNG per ticket, named by its short code, in the folder ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    for ticket in tickets:
+        qr_image(str(ticket["payload"])).save(out / f"{ticket['short_code']}.png")
+
+
+def write_pdf(
+    conn: sqlite3.Connection, tickets: Sequence[dict[str, object]], out: Path
+) -> None:
+    """An A4 sheet of ticket cards: fair name, type, valid days, short code and QR."""
+    event = conn.execute("SELECT name_fr, venue FROM event").fetchone()
+    types = {row["id"]: row for row in conn.execute("SELECT * FROM ticket_types")}
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", str(DEJAVU / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(DEJAVU / "DejaVuSans-Bold.ttf"))
+    per_page = 6
+    for index, ticket in enumerate(tickets):
+        if index % per_page == 0:
+            pdf.add_page()
+        col, row = index % 2, (index % per_page) // 2
+        x, y = col * CARD_W, row * CARD_H
+        pdf.set_draw_color(180, 180, 180)
+        pdf.set_line_width(0.2)
+        pdf.dashed_line(x, y + CARD_H, x + CARD_W, y + CARD_H, 2, 2)
+        pdf.dashed_line(x + CARD_W, y, x + CARD_W, y + CARD_H, 2, 2)
+        pdf.set_xy(x + 6, y + 6)
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.multi_cell(CARD_W - 12, 4.2, f"{event['name_fr']} — {event['venue']}" if event else "")
+        kind = types.get(ticket["type_id"])
+        pdf.set_font("DejaVu", "B", 13)
+        pdf.set_xy(x + 6, y + 17)
+        pdf.cell(CARD_W - 12, 6, f"{kind['name_fr']} / {kind['name_en']}" if kind else str(ticket["type_id"]))
+        pdf.set_font("DejaVu", "", 9)
+        pdf.set_xy(x + 6, y + 24)
+        pdf.cell(CARD_W - 12, 5, f"Valable / Valid: {_valid_days_text(ticket)}")
+        buffer = io.BytesIO()
+        qr_image(str(ticket["payload"]), box_size=8).save(buffer, format="PNG")
+        pdf.image(buffer, x=x + (CARD_W - QR_MM) / 2, y=y + 31, w=QR_MM, h=QR_MM)
+        pdf.set_font("DejaVu", "B", 14)
+        pdf.set_xy(x + 6, y + 84)
+        pdf.cell(CARD_W - 12, 7, str(ticket["short_code"]), align="C")
+    pdf.output(str(out))
+
+
+def write(db: sqlite_utils.Database, tickets: Sequence[dict[str, object]], out: Path,
+          fmt: str) -> None:
+    """Write tickets in ``fmt`` (txt, png or pdf) to ``out``."""
+    if fmt == "txt":
+        write_txt(tickets, out)
+    elif fmt == "png":
+        write_png(tickets, out)
+    elif fmt == "pdf":
+        write_pdf(db.conn, tickets, out)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")

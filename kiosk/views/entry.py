@@ -1,0 +1,122 @@
+"""The entry kiosk screen: scan or type a ticket, see the verdict, hear it.
+
+Every input (keyboard-wedge scanner, typed short code, camera) posts to ``scan``,
+which calls the one verdict path (``Scanner.scan``) and answers an HTML fragment.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+
+from kiosk import attendance, auth, clock, scanning, tally
+from kiosk.admission import fair_day
+from kiosk.messages import headline, reason_message
+from kiosk.web import gate_id, get_db, get_scanner
+
+bp = Blueprint("entry", __name__, url_prefix="/entry")
+
+
+def _gate_context() -> dict[str, object]:
+    conn = get_db().conn
+    gate = conn.execute("SELECT * FROM gates WHERE id = ?", (gate_id(),)).fetchone()
+    event = conn.execute("SELECT * FROM event").fetchone()
+    return {"gate": gate, "event": event}
+
+
+def _stats() -> dict[str, object]:
+    conn = get_db().conn
+    gate = conn.execute("SELECT zone_id FROM gates WHERE id = ?", (gate_id(),)).fetchone()
+    day = fair_day(clock.now(), scanning.load_schedule(conn))
+    return {
+        "gate_entries": attendance.gate_entries(conn, gate_id(), day),
+        "inside_zone": attendance.inside_zone(conn, gate["zone_id"], day) if gate else 0,
+    }
+
+
+@bp.get("/")
+def screen() -> str:
+    return render_template(
+        "entry/screen.html",
+        verdict_seconds=current_app.config["VERDICT_SECONDS"],
+        **_gate_context(),
+        **_stats(),
+    )
+
+
+@bp.get("/ready")
+def ready() -> str:
+    return render_template("entry/_ready.html")
+
+
+@bp.get("/stats")
+def stats() -> str:
+    return render_template("entry/_stats.html", **_stats())
+
+
+@bp.post("/scan")
+@auth.staff_unless_local
+def scan() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
+    direction = request.form.get("direction", "in")
+    code = request.form.get("code", "")
+    try:
+        verdict = get_scanner().scan(get_db(), code, gate_id(), direction)
+    except scanning.GateError as error:
+        return render_template("entry/_error.html", message=str(error)), 400
+    return (
+        render_template(
+            "entry/_verdict.html",
+            verdict=verdict,
+            headline=headline(verdict.level, verdict.direction),
+            message=reason_message(verdict.reason),
+            verdict_seconds=current_app.config["VERDICT_SECONDS"],
+        ),
+        200,
+        {"HX-Trigger": "scanned"},
+    )
+
+
+@bp.post("/annul/<scan_uuid>")
+@auth.staff_unless_local
+def annul(scan_uuid: str) -> tuple[str, int, dict[str, str]]:
+    outcome = scanning.annul(
+        get_db(), scan_uuid, float(current_app.config["ANNUL_MINUTES"]),
+        staff_id=_staff_id(),
+    )
+    messages = {
+        "ok": _("Scan cancelled: it no longer counts."),
+        "not_found": _("No such scan on this kiosk."),
+        "too_late": _("Too late to cancel this scan."),
+        "already_annulled": _("This scan was already cancelled."),
+    }
+    status = 200 if outcome == "ok" else 409
+    return (
+        render_template("entry/_annulled.html", ok=outcome == "ok", message=messages[outcome]),
+        status,
+        {"HX-Trigger": "scanned"},
+    )
+
+
+@bp.get("/tally")
+def tally_screen() -> str:
+    return render_template("entry/tally.html", **_gate_context(), **_stats())
+
+
+@bp.post("/tally")
+@auth.staff_unless_local
+def tally_add() -> tuple[str, int, dict[str, str]]:
+    kind = request.form.get("kind", "")
+    try:
+        people = int(request.form.get("people", "1"))
+        tally.record_walk_in(
+            get_db(), gate_id(), kind, people, request.form.get("direction", "in"),
+            staff_id=_staff_id(),
+        )
+    except ValueError as error:
+        return render_template("entry/_error.html", message=str(error)), 400, {}
+    return render_template("entry/_stats.html", **_stats()), 200, {"HX-Trigger": "scanned"}
+
+
+def _staff_id() -> str | None:
+    staff = auth.current_staff()
+    return staff["id"] if staff else None

@@ -1,0 +1,28 @@
+"""The start page: each kiosk opens on the screen of its role."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+bp = Blueprint("home", __name__)
+
+# The first role with a screen wins; features add their role's screen here.
+ROLE_SCREENS = {
+    "entry": "entry.screen",
+    "heritage": "entry.screen",
+}
+
+
+@bp.get("/")
+def index() -> Response | str:
+    for role in str(current_app.config["ROLE"]).split(","):
+        endpoint = ROLE_SCREENS.get(role)
+        if endpoint:
+            return redirect(url_for(endpoint))
+    return render_template("home.html", role_screens=ROLE_SCREENS)
+
+
+@bp.get("/healthz")
+def health() -> dict[str, object]:
+    return {"ok": True, "role": current_app.config["ROLE"]}

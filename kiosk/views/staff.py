@@ -1,0 +1,48 @@
+"""Staff log-in and log-out with a personal PIN."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from kiosk import auth, clock
+from kiosk import db as dbmod
+from kiosk.web import get_db
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: never redirect a logged-in staff member to another site.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    error = None
+    if request.method == "POST":
+        name = request.form.get("name", "").strip()[:100]
+        pin = request.form.get("pin", "")[:64]
+        with dbmod.write(get_db()) as conn:
+            row = conn.execute(
+                "SELECT id FROM staff WHERE name = ? AND active = 1", (name,)
+            ).fetchone()
+            outcome = auth.check_pin(conn, row["id"], pin, clock.now()) if row else "unknown_staff"
+        if outcome == "ok":
+            session.clear()
+            session["staff_id"] = row["id"]
+            return redirect(_safe_next(request.args.get("next")))
+        error = {
+            "locked": _("Too many wrong PINs. Try again in a few minutes."),
+        }.get(outcome, _("Wrong name or PIN."))
+        return render_template("staff/login.html", error=error), 401
+    return render_template("staff/login.html", error=error)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    session.pop("staff_id", None)
+    return redirect(url_for("home.index"))

@@ -1,0 +1,146 @@
+"""Shared fixtures: real instance folders with real SQLite files, real servers on
+loopback, and Debian's Chromium driven by Playwright.
+
+The demo central instance is built once per session (``demo_template``) and copied
+for each test that wants one (``central_dir``), so tests may change it freely.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kiosk import bundle, create_app, demo, instance
+
+FAIR_START = date(2026, 6, 15)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(autouse=True)
+def fair_clock(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Tests run on the first fair day at 11:00 unless they set KIOSK_NOW themselves."""
+    value = f"{FAIR_START.isoformat()}T11:00:00+01:00"
+    monkeypatch.setenv("KIOSK_NOW", value)
+    return value
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("template") / "central"
+    database = instance.create(folder, ["central"], name="central", gate="main")
+    demo.build(database, folder, FAIR_START)
+    database.conn.close()
+    return folder
+
+
+@pytest.fixture
+def central_dir(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo central instance."""
+    target = tmp_path / "central"
+    shutil.copytree(demo_template, target)
+    return target
+
+
+@pytest.fixture
+def kiosk_dir(central_dir: Path, tmp_path: Path) -> Path:
+    """An entry kiosk at the main gate, provisioned from a bundle of the demo fair."""
+    bundle_file = tmp_path / "fair.bundle"
+    bundle.write_bundle(instance.open_db(central_dir), bundle_file)
+    folder = tmp_path / "kiosk-main"
+    database = instance.create(folder, ["entry"], name="kiosk-main", gate="main")
+    bundle.load_tables(database, bundle.read_bundle(bundle_file))
+    database.conn.close()
+    return folder
+
+
+@pytest.fixture
+def app(kiosk_dir: Path):  # noqa: ANN201
+    return create_app(kiosk_dir, {"TESTING": True})
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001, ANN201
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+@contextmanager
+def serving(folder: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real ``kiosk serve`` process on a free loopback port; yields (base URL, process)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "serve", str(folder), "--port", str(port)],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(base + "/healthz")
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def live_kiosk(kiosk_dir: Path, fair_clock: str) -> Iterator[str]:
+    """The entry kiosk served by a real process; yields its base URL."""
+    with serving(kiosk_dir, {"KIOSK_NOW": fair_clock}) as (base, _process):
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser():  # noqa: ANN201
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):  # noqa: ANN001, ANN201
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    yield page
+    context.close()
