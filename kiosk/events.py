@@ -13,6 +13,10 @@ from datetime import datetime
 
 from kiosk import clock
 
+# Tables of append-only events that kiosks push to central. Each has the columns
+# uuid, device_id, device_seq and device_time; features add their tables here.
+EVENT_TABLES: list[str] = ["scans", "annulments", "walk_ins"]
+
 
 def stamp(conn: sqlite3.Connection, moment: datetime) -> dict[str, object]:
     """Fields that identify a new event; call inside the write transaction that stores it."""
