@@ -11,8 +11,8 @@ Reason codes, in the order they are checked:
 ``unknown_ticket``  a typed short code that names no ticket this kiosk knows
 ``unknown_key``     signed with a key this kiosk does not hold
 ``invalid_signature`` forged or altered payload
+``ok``              an exit: always allowed for a genuine ticket, even a revoked one
 ``revoked``         on the revocation list
-``ok``              an exit: always allowed for a genuine ticket
 ``not_valid_today`` the ticket's days do not include this fair day
 ``outside_hours``   before opening (early access for exhibitors, staff) or after closing
 ``wrong_zone``      this ticket type may not enter the gate's zone
@@ -114,10 +114,10 @@ class Situation:
 
 def decide(ticket: TicketFacts, situation: Situation) -> str:
     """The reason code for a genuine (signature-checked) ticket at a gate."""
-    if situation.revoked:
-        return "revoked"
     if situation.direction == "out":
         return "ok"
+    if situation.revoked:
+        return "revoked"
     if situation.hours is None or not ticket.valid_on(situation.day):
         return "not_valid_today"
     start, end = situation.hours.window(early=ticket.early_access)

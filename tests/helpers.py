@@ -1,0 +1,26 @@
+"""Small helpers for tests that work on instance folders."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from kiosk import db as dbmod
+
+
+def rows(folder: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    """Query an instance's database through a fresh connection (what is on disk)."""
+    conn = sqlite3.connect(folder / dbmod.DB_FILENAME)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def ticket(folder: Path, type_id: str, offset: int = 0) -> sqlite3.Row:
+    """The ``offset``-th ticket of a type (payload, serial, short_code...)."""
+    found = rows(folder, "SELECT * FROM tickets WHERE type_id = ? ORDER BY serial LIMIT 1 OFFSET ?",
+                 (type_id, offset))
+    assert found, f"no {type_id} ticket at offset {offset}"
+    return found[0]
