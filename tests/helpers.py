@@ -18,9 +18,9 @@ def rows(folder: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         conn.close()
 
 
-def ticket(folder: Path, type_id: str, offset: int = 0) -> sqlite3.Row:
-    """The ``offset``-th ticket of a type (payload, serial, short_code...)."""
-    found = rows(folder, "SELECT * FROM tickets WHERE type_id = ? ORDER BY serial LIMIT 1 OFFSET ?",
-                 (type_id, offset))
+def ticket(folder: Path, type_id: str, offset: int = 0, valid_from: str = "2026-06-15") -> sqlite3.Row:
+    """The ``offset``-th ticket of a type valid from a day (default: the demo's first day)."""
+    found = rows(folder, "SELECT * FROM tickets WHERE type_id = ? AND valid_from = ?"
+                 " ORDER BY serial LIMIT 1 OFFSET ?", (type_id, valid_from, offset))
     assert found, f"no {type_id} ticket at offset {offset}"
     return found[0]
