@@ -230,7 +230,8 @@ def test_peak_and_hours(db, scanner, kiosk_dir: Path) -> None:
 def test_scan_after_midnight_counts_for_the_evening(db, scanner, kiosk_dir: Path) -> None:
     last_evening = FAIR_START + timedelta(days=6)  # the demo's late days close at 00:30
     payload = ticket(kiosk_dir, "pass")["payload"]
-    verdict = scanner.scan(db, payload, "main", "out", clock.at(last_evening + timedelta(days=1), time(0, 15)))
+    after_midnight = clock.at(last_evening + timedelta(days=1), time(0, 15))
+    verdict = scanner.scan(db, payload, "main", "out", after_midnight)
     assert verdict.ok
     assert rows(kiosk_dir, "SELECT fair_date FROM scans")[0]["fair_date"] == last_evening.isoformat()
 
