@@ -1,0 +1,158 @@
+"""The JSON API through Flask's test client on a real kiosk database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk import auth, instance
+from tests.helpers import rows, ticket
+
+REMOTE = {"REMOTE_ADDR": "192.0.2.10"}
+
+
+def test_scan_ok_then_already_inside(client, kiosk_dir: Path, monkeypatch) -> None:
+    payload = ticket(kiosk_dir, "day")["payload"]
+    answer = client.post("/api/v1/scans", json={"code": payload}).get_json()
+    assert answer["ok"] is True and answer["reason"] == "ok" and answer["gate_id"] == "main"
+    assert answer["message"] == "Votre billet est valide."
+    monkeypatch.setenv("KIOSK_NOW", "2026-06-15T11:00:30+01:00")
+    again = client.post("/api/v1/scans", json={"code": payload}).get_json()
+    assert again["ok"] is False and again["reason"] == "already_inside"
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("ar", "هذه ليست تذكرة المعرض."), ("en", "This is not a ticket of the fair."),
+    ("fr", "Ce n'est pas un billet du salon."),
+])
+def test_messages_are_localized(client, lang: str, text: str) -> None:
+    answer = client.post(f"/api/v1/scans?lang={lang}", json={"code": "nonsense"}).get_json()
+    assert answer["reason"] == "unknown_format" and answer["message"] == text
+
+
+def test_accept_language_picks_the_message_language(client) -> None:
+    answer = client.post("/api/v1/scans", json={"code": "x"}, headers={"Accept-Language": "ar"}).get_json()
+    assert answer["message"] == "هذه ليست تذكرة المعرض."
+
+
+def test_exit_and_other_gate(client, kiosk_dir: Path) -> None:
+    payload = ticket(kiosk_dir, "day")["payload"]
+    assert client.post("/api/v1/scans", json={"code": payload, "gate": "east"}).get_json()["ok"]
+    out = client.post("/api/v1/scans", json={"code": payload, "gate": "east", "direction": "out"}).get_json()
+    assert out["ok"] and out["direction"] == "out"
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (b"not json", "application/json"),
+    (b"\xff\xfe\x00garbage", "application/json"),
+    (b'["a", "list"]', "application/json"),
+    (b'{"code": 12}', "application/json"),
+    (b'{"code": null}', "application/json"),
+    (b'{"code": "x", "direction": "up"}', "application/json"),
+    (b'{"code": "x", "gate": "moon"}', "application/json"),
+    (b'{"code": "x", "gate": ["main"]}', "application/json"),
+    (b"code=x", "application/x-www-form-urlencoded"),
+])
+def test_malformed_requests_get_400_never_500(client, kiosk_dir: Path, body: bytes, content_type: str) -> None:
+    response = client.post("/api/v1/scans", data=body, content_type=content_type)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "bad_request"
+    assert rows(kiosk_dir, "SELECT count(*) FROM scans")[0][0] == 0
+
+
+def test_one_megabyte_code_is_refused_cleanly(client, kiosk_dir: Path) -> None:
+    response = client.post("/api/v1/scans", json={"code": "A" * 1_000_000})
+    assert response.status_code == 200
+    assert response.get_json()["reason"] == "unknown_format"
+
+
+def test_body_over_the_limit_is_413_json(client) -> None:
+    response = client.post("/api/v1/scans", data=b"{" + b" " * 3_000_000 + b"}",
+                           content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "request_entity_too_large"
+
+
+def test_attendance(client, kiosk_dir: Path) -> None:
+    client.post("/api/v1/scans", json={"code": ticket(kiosk_dir, "day")["payload"]})
+    client.post("/api/v1/walk-ins", json={"kind": "group", "people": 4})
+    figures = client.get("/api/v1/attendance").get_json()
+    assert figures["date"] == "2026-06-15"
+    assert (figures["entries"], figures["exits"], figures["unique_visitors"]) == (5, 0, 5)
+    assert figures["inside"]["sales"] == 5 and figures["walk_ins"]["group"] == 4
+    assert client.get("/api/v1/attendance?date=2026-06-16").get_json()["entries"] == 0
+    assert client.get("/api/v1/attendance?date=junk").status_code == 400
+
+
+@pytest.mark.parametrize("body", [{"kind": "alien"}, {"kind": "group", "people": 0},
+                                  {"kind": "group", "people": "5"}, {"kind": "adult", "people": 3},
+                                  {"kind": "group", "people": 10**9}, {"kind": "adult", "gate": "moon"}])
+def test_bad_walk_ins(client, body: dict) -> None:
+    assert client.post("/api/v1/walk-ins", json=body).status_code == 400
+
+
+def test_annul_through_the_api(client, kiosk_dir: Path) -> None:
+    scan = client.post("/api/v1/scans", json={"code": ticket(kiosk_dir, "day")["payload"]}).get_json()
+    response = client.post(f"/api/v1/scans/{scan['scan_uuid']}/annul")
+    assert response.status_code == 200 and response.get_json() == {"ok": True, "reason": "ok"}
+    assert client.post(f"/api/v1/scans/{scan['scan_uuid']}/annul").get_json()["reason"] == "already_annulled"
+    assert client.get("/api/v1/attendance").get_json()["entries"] == 0
+
+
+def test_other_hosts_need_staff_login_to_change_data(client, kiosk_dir: Path) -> None:
+    payload = ticket(kiosk_dir, "day")["payload"]
+    refused = client.post("/api/v1/scans", json={"code": payload}, environ_base=REMOTE)
+    assert refused.status_code == 401 and refused.get_json()["error"] == "staff_login_required"
+    assert client.post("/api/v1/walk-ins", json={"kind": "adult"}, environ_base=REMOTE).status_code == 401
+    assert client.get("/api/v1/attendance", environ_base=REMOTE).status_code == 200
+    assert rows(kiosk_dir, "SELECT count(*) FROM scans")[0][0] == 0
+
+    db = instance.open_db(kiosk_dir)
+    auth.add_staff(db.conn, "Samira", "gate", "4321")
+    login = client.post("/api/v1/login", json={"name": "Samira", "pin": "4321"}, environ_base=REMOTE)
+    token = login.get_json()["token"]
+    allowed = client.post("/api/v1/scans", json={"code": payload}, environ_base=REMOTE,
+                          headers={"Authorization": f"Bearer {token}"})
+    assert allowed.status_code == 200 and allowed.get_json()["ok"]
+    forged = client.post("/api/v1/scans", json={"code": payload}, environ_base=REMOTE,
+                         headers={"Authorization": f"Bearer {token[:-2]}xx"})
+    assert forged.status_code == 401
+
+
+def test_wrong_pins_lock_the_account(client, kiosk_dir: Path) -> None:
+    db = instance.open_db(kiosk_dir)
+    auth.add_staff(db.conn, "Youssef", "gate", "2468")
+    for _ in range(auth.MAX_FAILURES - 1):
+        assert client.post("/api/v1/login", json={"name": "Youssef", "pin": "0000"}).status_code == 401
+    assert client.post("/api/v1/login", json={"name": "Youssef", "pin": "0000"}).status_code == 423
+    assert client.post("/api/v1/login", json={"name": "Youssef", "pin": "2468"}).status_code == 423
+
+
+def test_openapi_document_describes_the_api(client) -> None:
+    document = client.get("/api/openapi.json").get_json()
+    assert document["openapi"].startswith("3.")
+    for path in ("/api/v1/scans", "/api/v1/attendance", "/api/v1/walk-ins", "/api/v1/login"):
+        assert path in document["paths"]
+    reasons = document["components"]["schemas"]["Verdict"]["properties"]["reason"]["enum"]
+    from kiosk.admission import REASONS
+
+    assert set(reasons) == set(REASONS)
+
+
+def test_entry_screen_scan_fragment(client, kiosk_dir: Path) -> None:
+    page = client.get("/entry/")
+    assert page.status_code == 200 and b'dir="ltr"' in page.data and b'lang="fr"' in page.data
+    fragment = client.post("/entry/scan", data={"code": ticket(kiosk_dir, "day")["payload"]},
+                           headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and b'data-level="green"' in fragment.data
+    assert fragment.headers["HX-Trigger"] == "scanned"
+    assert "Bienvenue" in fragment.get_data(as_text=True)
+    stats = client.get("/entry/stats").get_data(as_text=True)
+    assert 'id="gate-entries">1<' in stats
+
+
+def test_arabic_screen_is_right_to_left(client) -> None:
+    page = client.get("/entry/?lang=ar").get_data(as_text=True)
+    assert 'dir="rtl"' in page and 'lang="ar"' in page
+    assert "المدخل الرئيسي" in page
