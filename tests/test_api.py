@@ -54,7 +54,8 @@ def test_exit_and_other_gate(client, kiosk_dir: Path) -> None:
     (b'{"code": "x", "gate": ["main"]}', "application/json"),
     (b"code=x", "application/x-www-form-urlencoded"),
 ])
-def test_malformed_requests_get_400_never_500(client, kiosk_dir: Path, body: bytes, content_type: str) -> None:
+def test_malformed_requests_get_400_never_500(client, kiosk_dir: Path, body: bytes,
+                                              content_type: str) -> None:
     response = client.post("/api/v1/scans", data=body, content_type=content_type)
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad_request"
