@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -102,7 +103,7 @@ def current_staff() -> sqlite3.Row | None:
         except BadSignature:
             staff_id = None
     else:
-        staff_id = session.get("staff_id")
+        staff_id = _session_staff_id()
     row = None
     if isinstance(staff_id, str):
         row = get_db().conn.execute(
@@ -112,10 +113,74 @@ def current_staff() -> sqlite3.Row | None:
     return row
 
 
+# Requests the page makes on its own (htmx polling) send this header: they must not
+# keep an unattended staff screen logged in.
+BACKGROUND_HEADER = "X-Kiosk-Background"
+
+
+def start_session(staff_id: str) -> None:
+    """Log a staff member in on this browser (after a good PIN)."""
+    session.clear()
+    session["staff_id"] = staff_id
+    session["staff_seen"] = clock.iso(clock.now())
+
+
+def _session_staff_id() -> object:
+    """The browser session's staff id, unless idle for longer than ``STAFF_IDLE_MINUTES``
+    (then the session is logged out)."""
+    staff_id = session.get("staff_id")
+    if staff_id is None:
+        return None
+    moment = clock.now()
+    try:
+        seen = clock.parse_time(str(session.get("staff_seen")))
+    except ValueError:
+        seen = None
+    idle = timedelta(minutes=float(current_app.config.get("STAFF_IDLE_MINUTES", 10)))
+    if seen is None or moment - seen > idle:
+        session.pop("staff_id", None)
+        session.pop("staff_seen", None)
+        return None
+    if not request.headers.get(BACKGROUND_HEADER):
+        session["staff_seen"] = clock.iso(moment)
+    return staff_id
+
+
+def list_staff(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every staff account (never the PIN hash), by role then name."""
+    return conn.execute(
+        "SELECT id, name, role, active FROM staff ORDER BY role, name"
+    ).fetchall()
+
+
 def _refuse() -> Any:
     if request.path.startswith("/api/"):
         return jsonify({"error": "staff_login_required"}), 401
-    return redirect(url_for("staff.login", next=request.full_path))
+    target = url_for("staff.login", next=request.full_path)
+    if request.headers.get("HX-Request"):
+        # An htmx fragment must not swap the log-in page into a corner: reload the page.
+        return "", 200, {"HX-Redirect": target}
+    return redirect(target)
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """The view needs a logged-in staff member with one of ``roles`` (organizers pass all)."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            staff = current_staff()
+            if staff is None:
+                return _refuse()
+            if staff["role"] not in roles and staff["role"] != "organizer":
+                if request.path.startswith("/api/"):
+                    return jsonify({"error": "forbidden_role"}), 403
+                return _("This screen is not for your staff role."), 403
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
 
 
 def staff_required(view: F) -> F:

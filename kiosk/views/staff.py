@@ -32,8 +32,7 @@ def login() -> Response | tuple[str, int] | str:
             ).fetchone()
             outcome = auth.check_pin(conn, row["id"], pin, clock.now()) if row else "unknown_staff"
         if outcome == "ok":
-            session.clear()
-            session["staff_id"] = row["id"]
+            auth.start_session(row["id"])
             return redirect(_safe_next(request.args.get("next")))
         error = {
             "locked": _("Too many wrong PINs. Try again in a few minutes."),
