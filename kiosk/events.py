@@ -16,6 +16,7 @@ from kiosk import clock
 # Tables of append-only events that kiosks push to central. Each has the columns
 # uuid, device_id, device_seq and device_time; features add their tables here.
 EVENT_TABLES: list[str] = ["scans", "annulments", "walk_ins"]
+EVENT_TABLES += ["session_walk_ins", "session_checkins", "session_checkin_undos"]
 
 
 def stamp(conn: sqlite3.Connection, moment: datetime) -> dict[str, object]:

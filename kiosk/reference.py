@@ -19,3 +19,4 @@ REFERENCE_TABLES: list[str] = [
     "tickets",
     "staff",
 ]
+REFERENCE_TABLES += ["sessions", "session_registrations"]
