@@ -118,3 +118,8 @@ def build(db: sqlite_utils.Database, instance_dir: Path, start: date | None = No
     for part in DEMO_PARTS:
         part(db, rng, start)
     return counts
+
+
+from kiosk.sessions.demo import build_demo as sessions_demo  # noqa: E402  (needs the names above)
+
+DEMO_PARTS.append(sessions_demo)
