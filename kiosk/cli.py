@@ -162,5 +162,11 @@ def _open(directory: Path) -> sqlite_utils.Database:
         fail(str(error))
 
 
+from kiosk.sessions.cli import sessions_group, staff_group  # noqa: E402
+
+main.add_command(sessions_group)
+main.add_command(staff_group)
+
+
 if __name__ == "__main__":
     main()
