@@ -123,3 +123,7 @@ def build(db: sqlite_utils.Database, instance_dir: Path, start: date | None = No
 from kiosk.sessions.demo import build_demo as sessions_demo  # noqa: E402  (needs the names above)
 
 DEMO_PARTS.append(sessions_demo)
+
+from kiosk.finder.demo import build_directory as finder_demo  # noqa: E402  (needs the names above)
+
+DEMO_PARTS.append(finder_demo)

@@ -38,3 +38,4 @@ def this_device(conn: sqlite3.Connection) -> sqlite3.Row:
     if row is None:
         raise LookupError("this instance has no device identity; run `kiosk init` first")
     return row
+EVENT_TABLES += ["finder_events"]

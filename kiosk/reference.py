@@ -20,3 +20,5 @@ REFERENCE_TABLES: list[str] = [
     "staff",
 ]
 REFERENCE_TABLES += ["sessions", "session_registrations"]
+REFERENCE_TABLES += ["provinces", "categories", "organisations", "stands", "exhibitors",
+                     "exhibitor_categories", "exhibitor_stands"]

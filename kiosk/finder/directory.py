@@ -1,0 +1,226 @@
+"""The exhibitor directory: CSV import and export, and loading rows into the tables.
+
+One CSV row is one exhibitor with its stand(s) (``;`` separated, a stand may appear
+on several rows: shared stands). An exhibitor's id is a UUID derived from its folded
+organisation and French name, so importing the same file on two instances, or twice,
+names the same exhibitor (a second import updates it). Bad rows are reported with
+their line number and reason; the good ones are loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sqlite3
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk import db as dbmod
+from kiosk.finder import catalog, layout
+from kiosk.finder.text import fold
+
+COLUMNS = [
+    "stand", "name_fr", "name_ar", "kind", "organisation", "province", "categories",
+    "products_fr", "products_ar", "description_fr", "description_ar", "description_en", "phone",
+]
+KINDS = ("cooperative", "association", "artisan", "other")
+# Folded French and Arabic spellings accepted for the kind column.
+KIND_ALIASES = {
+    "cooperative": "cooperative", "تعاونيه": "cooperative", "association": "association",
+    "جمعيه": "association", "artisan": "artisan", "artisane": "artisan", "حرفي": "artisan",
+    "other": "other", "autre": "other", "اخر": "other",
+}
+NAMESPACE = uuid.UUID("8f6d7a52-3c1e-4b7e-9a55-0d2f5f1c9b10")
+PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{5,19}$")
+MAX_TEXT = 2000
+
+
+class DirectoryError(ValueError):
+    """The file cannot be read as an exhibitor CSV at all."""
+
+
+@dataclass
+class ImportReport:
+    loaded: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a row may refer to: stands, provinces and categories by folded name or id."""
+
+    stands: frozenset[str]
+    provinces: dict[str, str]
+    categories: dict[str, str]
+
+
+def exhibitor_id(organisation: str, name_fr: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{fold(organisation)}|{fold(name_fr)}"))
+
+
+def organisation_id(name: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"org|{fold(name)}"))
+
+
+def load_known(conn: sqlite3.Connection) -> Known:
+    provinces: dict[str, str] = {}
+    for row in conn.execute("SELECT * FROM provinces"):
+        for key in ("id", "name_fr", "name_ar", "name_en"):
+            provinces[fold(row[key])] = row["id"]
+    categories: dict[str, str] = {}
+    for row in conn.execute("SELECT * FROM categories"):
+        for key in ("id", "name_fr", "name_ar", "name_en"):
+            categories[fold(row[key])] = row["id"]
+    stands = frozenset(row[0] for row in conn.execute("SELECT number FROM stands"))
+    return Known(stands, provinces, categories)
+
+
+def split_list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def check_row(row: dict[str, str], known: Known) -> tuple[dict[str, object] | None, str | None]:
+    """(clean row, None) or (None, reason) for one CSV row."""
+    if None in row:  # csv.DictReader files surplus fields under the key None
+        return None, f"more than {len(COLUMNS)} fields"
+    if any(row.get(key) is None for key in COLUMNS):
+        return None, f"fewer than {len(COLUMNS)} fields"
+    values = {key: str(row[key]).strip() for key in COLUMNS}
+    too_long = [key for key, value in values.items() if len(value) > MAX_TEXT]
+    if too_long:
+        return None, f"{too_long[0]} is longer than {MAX_TEXT} characters"
+    if not values["name_fr"]:
+        return None, "name_fr is empty"
+    kind = KIND_ALIASES.get(fold(values["kind"]))
+    if kind is None:
+        return None, f"kind {values['kind']!r} is not one of {', '.join(KINDS)}"
+    province = known.provinces.get(fold(values["province"]))
+    if province is None:
+        return None, f"unknown province {values['province']!r}"
+    stands = [number.upper() for number in split_list(values["stand"])]
+    if not stands:
+        return None, "stand is empty"
+    unknown_stands = [number for number in stands if number not in known.stands]
+    if unknown_stands:
+        return None, f"unknown stand {unknown_stands[0]!r}"
+    categories = []
+    for name in split_list(values["categories"]):
+        category = known.categories.get(fold(name))
+        if category is None:
+            return None, f"unknown category {name!r}"
+        if category not in categories:
+            categories.append(category)
+    if values["phone"] and not PHONE.match(values["phone"]):
+        return None, f"phone {values['phone']!r} is not a phone number"
+    clean: dict[str, object] = {
+        **values, "kind": kind, "province_id": province, "stands": stands, "category_ids": categories,
+        "id": exhibitor_id(values["organisation"], values["name_fr"]),
+    }
+    return clean, None
+
+
+def load_rows(db: sqlite_utils.Database, rows: Iterable[tuple[int, dict[str, str]]],
+              replace: bool = False) -> ImportReport:
+    """Check and load (line, row) pairs in one transaction; with ``replace`` the directory
+    is emptied first (only if at least one row is good)."""
+    report = ImportReport()
+    with dbmod.write(db) as conn:
+        catalog.ensure_reference(conn)
+        if not conn.execute("SELECT 1 FROM stands LIMIT 1").fetchone():
+            layout.sync_stands(conn)
+        known = load_known(conn)
+        good: list[dict[str, object]] = []
+        seen: dict[str, int] = {}
+        for line, row in rows:
+            clean, reason = check_row(row, known)
+            if clean is not None and clean["id"] in seen:
+                clean, reason = None, f"same organisation and name_fr as line {seen[clean['id']]}"
+            if clean is None:
+                report.errors.append((line, str(reason)))
+                continue
+            seen[str(clean["id"])] = line
+            good.append(clean)
+        if replace and good:
+            conn.execute("DELETE FROM exhibitors")
+            conn.execute("DELETE FROM organisations")
+        for clean in good:
+            _store(conn, clean)
+            report.loaded += 1
+    return report
+
+
+def _store(conn: sqlite3.Connection, row: dict[str, object]) -> None:
+    org_name = str(row["organisation"])
+    org_id = None
+    if org_name:
+        org_id = organisation_id(org_name)
+        conn.execute("INSERT INTO organisations (id, name) VALUES (?, ?) ON CONFLICT(id) DO NOTHING",
+                     (org_id, org_name))
+    conn.execute("DELETE FROM exhibitors WHERE id = ?", (row["id"],))
+    conn.execute(
+        "INSERT INTO exhibitors (id, name_fr, name_ar, kind, organisation_id, province_id, products_fr,"
+        " products_ar, description_fr, description_ar, description_en, phone) VALUES (:id, :name_fr,"
+        " :name_ar, :kind, :org, :province_id, :products_fr, :products_ar, :description_fr,"
+        " :description_ar, :description_en, :phone)",
+        {**row, "org": org_id},
+    )
+    conn.executemany("INSERT INTO exhibitor_categories VALUES (?, ?)",
+                     [(row["id"], category) for category in row["category_ids"]])  # type: ignore[union-attr]
+    conn.executemany("INSERT INTO exhibitor_stands VALUES (?, ?)",
+                     [(row["id"], number) for number in row["stands"]])  # type: ignore[union-attr]
+
+
+def read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs of a directory CSV; the header must hold every column."""
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as stream:
+            reader = csv.DictReader(stream)
+            missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+            if missing:
+                raise DirectoryError(f"{path}: header lacks column(s) {', '.join(missing)}")
+            # line_num after reading a record is the line it ends on (the line for one-line rows)
+            return [(reader.line_num, row) for row in reader]
+    except UnicodeDecodeError as error:
+        raise DirectoryError(f"{path}: not UTF-8 ({error})") from None
+    except csv.Error as error:
+        raise DirectoryError(f"{path}: {error}") from None
+
+
+def import_csv(db: sqlite_utils.Database, path: Path, replace: bool = False) -> ImportReport:
+    """Load a directory CSV file (see ``load_rows``)."""
+    return load_rows(db, read_csv(path), replace=replace)
+
+
+def export_rows(conn: sqlite3.Connection) -> list[dict[str, str]]:
+    """The directory as CSV rows, ordered by first stand then name."""
+    rows = []
+    query = """
+        SELECT e.*, o.name AS organisation,
+          (SELECT group_concat(stand_number, ';') FROM
+             (SELECT stand_number FROM exhibitor_stands WHERE exhibitor_id = e.id ORDER BY 1)) AS stand,
+          (SELECT group_concat(category_id, ';') FROM
+             (SELECT category_id FROM exhibitor_categories WHERE exhibitor_id = e.id ORDER BY 1))
+             AS categories
+        FROM exhibitors e LEFT JOIN organisations o ON o.id = e.organisation_id
+        ORDER BY stand, e.name_fr
+    """
+    for row in conn.execute(query):
+        record = dict(row)
+        record["province"] = record.pop("province_id") or ""
+        rows.append({column: record.get(column) or "" for column in COLUMNS})
+    return rows
+
+
+def export_csv(db: sqlite_utils.Database, path: Path) -> int:
+    rows = export_rows(db.conn)
+    tmp = Path(str(path) + ".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(path)
+    return len(rows)
