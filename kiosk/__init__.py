@@ -54,4 +54,8 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     app.register_blueprint(entry.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(api_bp)
+    from kiosk.camera import views as camera_views
+
+    app.register_blueprint(camera_views.bp)
+    app.register_blueprint(camera_views.api_bp)
     return app

@@ -143,16 +143,31 @@ def tickets_issue(directory: Path, type_id: str, day: str | None, count: int, ou
 @INSTANCE_DIR
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(directory: Path, host: str, port: int) -> None:
-    """Serve the kiosk or central app of DIR."""
+@click.option("--cert", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="TLS certificate (PEM): serve HTTPS, needed for browser cameras on other hosts.")
+@click.option("--key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The certificate's private key (PEM).")
+def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | None) -> None:
+    """Serve the kiosk or central app of DIR (and run its camera if CAMERA_SOURCE is set)."""
     from werkzeug.serving import run_simple
 
     from kiosk import create_app
+    from kiosk.camera import service as camera
 
+    if bool(cert) != bool(key):
+        fail("--cert and --key go together")
     _open(directory)
     app = create_app(directory)
-    click.echo(f"Serving {directory} on http://{host}:{port}/", err=True)
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    loop = camera.start_camera(app)
+    scheme = "https" if cert else "http"
+    click.echo(f"Serving {directory} on {scheme}://{host}:{port}/", err=True)
+    click.echo(camera.describe(app), err=True)
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False,
+                   ssl_context=(str(cert), str(key)) if cert and key else None)
+    finally:
+        if loop is not None:
+            loop.stop()
 
 
 def _open(directory: Path) -> sqlite_utils.Database:
@@ -166,6 +181,11 @@ from kiosk.sessions.cli import sessions_group, staff_group  # noqa: E402
 
 main.add_command(sessions_group)
 main.add_command(staff_group)
+
+
+from kiosk.camera.cli import decode  # noqa: E402
+
+main.add_command(decode)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,121 @@
+"""Building the camera loop and its target from an app's config.
+
+Settings (``config.toml`` or ``KIOSK_<NAME>``):
+
+``CAMERA_SOURCE``            camera index, device path, RTSP/HTTP URL, video or image-sequence file
+``CAMERA_DIRECTION``         direction of camera scans at this gate (``in``)
+``CAMERA_DEBOUNCE_SECONDS``  a code held in view counts once; again after this long out of sight (3)
+``CAMERA_FROZEN_SECONDS``    no new picture for this long: the camera is "frozen" (3)
+``CAMERA_FALLBACK_EVERY``    live loop: fallback decoders on every n-th frame without a code (3)
+``CAMERA_PACE``              play a file source at its frame rate (default: true for files)
+``DECODERS``                 decoder chain, first to last (``zxingcpp,pyzbar``)
+
+The loop hands each new code to the target of the kiosk's role (``ROLE_TARGETS``); the
+entry and heritage kiosks record a scan. Another screen plugs in its own check-in by
+adding ``ROLE_TARGETS["workshop"] = factory`` where ``factory(app)`` returns a callable
+taking the code's text.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from kiosk import db as dbmod
+from kiosk.camera.capture import CaptureLoop, Target
+from kiosk.camera.decoding import DEFAULT_DECODERS, Chain, build_chain
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "kiosk.camera"
+STILL_CHAIN = "kiosk.camera.chain"
+
+
+def scan_target(app: Flask) -> Target:
+    """Target of the entry and heritage kiosks: the verdict path, at this kiosk's gate."""
+    folder = Path(app.instance_path)
+    scanner = app.extensions["kiosk.scanner"]
+    gate = str(app.config.get("GATE") or "main")
+    direction = str(app.config.get("CAMERA_DIRECTION", "in"))
+    database = None
+
+    def target(text: str) -> Any:
+        nonlocal database
+        if database is None:  # opened in the loop's thread, kept for its lifetime
+            database = dbmod.connect(folder / dbmod.DB_FILENAME)
+        return scanner.scan(database, text, gate, direction)
+
+    return target
+
+
+TargetFactory = Callable[[Flask], Target]
+ROLE_TARGETS: dict[str, TargetFactory] = {
+    "entry": scan_target,
+    "heritage": scan_target,
+}
+
+
+def decoder_spec(app: Flask) -> str:
+    return str(app.config.get("DECODERS") or DEFAULT_DECODERS)
+
+
+def still_chain(app: Flask | None = None) -> Chain:
+    """The app's chain for still images (browser camera): every decoder gets its turn."""
+    app = app or current_app
+    chain = app.extensions.get(STILL_CHAIN)
+    if chain is None:
+        chain = app.extensions[STILL_CHAIN] = build_chain(decoder_spec(app))
+    return chain
+
+
+def build_loop(app: Flask, target: Target | None = None) -> CaptureLoop:
+    """A (not yet started) loop for ``CAMERA_SOURCE`` with the target of the kiosk's role."""
+    if target is None:
+        for role in str(app.config.get("ROLE", "")).split(","):
+            if role in ROLE_TARGETS:
+                target = ROLE_TARGETS[role](app)
+                break
+    pace = app.config.get("CAMERA_PACE")
+    return CaptureLoop(
+        app.config["CAMERA_SOURCE"],
+        build_chain(decoder_spec(app), int(app.config.get("CAMERA_FALLBACK_EVERY", 3))),
+        target,
+        debounce_seconds=float(app.config.get("CAMERA_DEBOUNCE_SECONDS", 3.0)),
+        pace=None if pace is None else bool(pace),
+        frozen_seconds=float(app.config.get("CAMERA_FROZEN_SECONDS", 3.0)),
+    )
+
+
+def start_camera(app: Flask) -> CaptureLoop | None:
+    """Start the camera loop when ``CAMERA_SOURCE`` is set (``kiosk serve``); None otherwise.
+    Builds the browser camera's chain too, so start-up says which decoders run."""
+    still_chain(app)
+    source = app.config.get("CAMERA_SOURCE")
+    if source is None or source == "":
+        return None
+    loop = build_loop(app)
+    app.extensions[EXTENSION] = loop
+    loop.start()
+    # SIGTERM (systemd, tests) becomes SystemExit so `kiosk serve` stops the loop and
+    # releases the camera on its way out.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+    log.info("camera loop started on %s", source)
+    return loop
+
+
+def describe(app: Flask) -> str:
+    """One line for the start-up output: decoders in use and the camera source."""
+    loop = get_loop(app)
+    decoders = ", ".join(still_chain(app).names)
+    camera = f"camera {loop.source}" if loop else "no camera (set CAMERA_SOURCE)"
+    return f"QR decoders: {decoders}; {camera}"
+
+
+def get_loop(app: Flask | None = None) -> CaptureLoop | None:
+    return (app or current_app).extensions.get(EXTENSION)

@@ -1,0 +1,181 @@
+"""Camera pages: live preview, status fragment and page, browser camera.
+
+The entry screen includes ``camera/_panel.html``: an MJPEG preview and a status
+fragment it polls (htmx); when the loop has recorded a new verdict the fragment also
+carries it out-of-band into the screen's ``#verdict``. The browser-camera page posts
+JPEG frames to ``browser_frame``, which decodes them here and answers the verdict.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import cv2
+import numpy as np
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from kiosk import auth, scanning
+from kiosk.camera.capture import Debouncer
+from kiosk.camera.service import get_loop, still_chain
+from kiosk.messages import headline, reason_message
+from kiosk.web import gate_id, get_db, get_scanner
+
+bp = Blueprint("camera", __name__, url_prefix="/camera")
+api_bp = Blueprint("camera_api", __name__, url_prefix="/api/v1/camera")
+
+PREVIEW_FPS = 12
+STATES = {
+    "ok": _l("Camera on"),
+    "starting": _l("Camera starting"),
+    "missing": _l("Camera not found: use the scanner or type your code"),
+    "frozen": _l("Camera frozen: use the scanner or type your code"),
+    "stopped": _l("Camera off"),
+}
+HINTS = {
+    "too_small": _l("Hold your ticket closer to the camera"),
+    "unreadable": _l("Hold your ticket still and flat, in the light"),
+}
+BROWSER_DEBOUNCE = "kiosk.camera.browser_debounce"
+
+
+@bp.app_context_processor
+def camera_context() -> dict[str, object]:
+    loop = get_loop()
+    return {"camera_on": loop is not None, "camera_seq": loop.status()["last_event"] if loop else 0}
+
+
+def _loop_or_404():  # noqa: ANN202
+    loop = get_loop()
+    if loop is None:
+        abort(404, "no camera is configured on this kiosk (CAMERA_SOURCE)")
+    return loop
+
+
+def verdict_context(verdict: scanning.Verdict) -> dict[str, object]:
+    return {
+        "verdict": verdict,
+        "headline": headline(verdict.level, verdict.direction),
+        "message": reason_message(verdict.reason),
+        "verdict_seconds": current_app.config["VERDICT_SECONDS"],
+    }
+
+
+@bp.get("/status")
+def status_fragment() -> tuple[str, int, dict[str, str]]:
+    """The camera line of the entry screen; carries a new camera verdict out of band."""
+    loop = _loop_or_404()
+    status = loop.status()
+    after = request.args.get("after", default=0, type=int)
+    event = loop.latest_event()
+    context: dict[str, object] = {}
+    headers = {}
+    if event is not None and event.seq > after and isinstance(event.result, scanning.Verdict):
+        context = verdict_context(event.result)
+        headers["HX-Trigger"] = "scanned"
+    return (
+        render_template(
+            "camera/_status.html",
+            status=status,
+            state_message=STATES.get(status["state"], status["state"]),
+            hint=HINTS.get(status["hint"] or ""),
+            after=max(after, event.seq if event else 0),
+            **context,
+        ),
+        200,
+        headers,
+    )
+
+
+@bp.get("/")
+def status_page() -> str:
+    loop = get_loop()
+    status = loop.status() if loop else None
+    return render_template(
+        "camera/status.html",
+        status=status,
+        state_message=STATES.get(status["state"], "") if status else STATES["stopped"],
+        now_seconds=time.time(),
+    )
+
+
+@api_bp.get("")
+def status_json() -> Response:
+    loop = get_loop()
+    return jsonify(loop.status() if loop else {"state": "off"})
+
+
+@bp.get("/snapshot.jpg")
+def snapshot() -> Response:
+    image = _loop_or_404().preview_jpeg()
+    if image is None:
+        abort(503, "no frame yet")
+    return Response(image, mimetype="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/preview.mjpg")
+def preview() -> Response:
+    """The live preview as MJPEG (an <img> shows it with no script); ends with the loop."""
+    loop = _loop_or_404()
+
+    def frames() -> Iterator[bytes]:
+        last = -1
+        while loop.running:
+            if loop.frames != last:
+                last = loop.frames
+                image = loop.preview_jpeg()
+                if image is not None:
+                    yield b"--frame\r\nContent-Type: image/jpeg\r\n\r\n" + image + b"\r\n"
+            time.sleep(1 / PREVIEW_FPS)
+
+    return Response(frames(), mimetype="multipart/x-mixed-replace; boundary=frame",
+                    headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/browser")
+@auth.staff_unless_local
+def browser_page() -> str:
+    return render_template("camera/browser.html")
+
+
+@bp.post("/browser/frame")
+@auth.staff_unless_local
+def browser_frame() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
+    """Decode one JPEG frame from the browser camera; answer a verdict fragment, a hint
+    fragment, or 204 when there is nothing new to show."""
+    direction = request.args.get("direction", "in")
+    image = cv2.imdecode(np.frombuffer(request.get_data(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        return render_template("entry/_error.html", message="not an image"), 400
+    reading = still_chain().read(image)
+    for found in reading.found:
+        if not _browser_fresh((request.remote_addr, direction, found.text)):
+            return "", 204
+        try:
+            verdict = get_scanner().scan(get_db(), found.text, gate_id(), direction)
+        except scanning.GateError as error:
+            return render_template("entry/_error.html", message=str(error)), 400
+        return (
+            render_template("entry/_verdict.html", **verdict_context(verdict)),
+            200,
+            {"X-Camera-Result": "verdict", "HX-Trigger": "scanned"},
+        )
+    hint = HINTS.get(reading.hint(image.shape) or "")
+    if hint is None:
+        return "", 204
+    return render_template("camera/_hint.html", hint=hint), 200, {"X-Camera-Result": "hint"}
+
+
+_browser_lock = threading.Lock()
+
+
+def _browser_fresh(key: tuple[object, ...]) -> bool:
+    # One debouncer per app for all browser cameras, keyed by client, direction and code.
+    with _browser_lock:
+        debouncer = current_app.extensions.get(BROWSER_DEBOUNCE)
+        if debouncer is None:
+            seconds = float(current_app.config.get("CAMERA_DEBOUNCE_SECONDS", 3.0))
+            debouncer = current_app.extensions[BROWSER_DEBOUNCE] = Debouncer(seconds)
+        return debouncer.fresh(key, time.monotonic())

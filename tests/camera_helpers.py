@@ -1,0 +1,131 @@
+"""Synthetic camera material for the camera tests and benchmark: real ticket QR codes,
+warped, blurred, darkened and noisy in 1280x720 frames, written to video files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import cv2
+import numpy as np
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+
+from kiosk import instance
+
+HD = (1280, 720)
+
+
+def ticket_payloads(instance_dir: Path, type_id: str = "day", count: int = 3) -> list[str]:
+    """Signed QR texts of real tickets of the demo fair (valid on its first day)."""
+    conn = instance.open_db(instance_dir).conn
+    rows = conn.execute(
+        "SELECT payload FROM tickets WHERE type_id = ? ORDER BY valid_from, serial LIMIT ?",
+        (type_id, count),
+    ).fetchall()
+    conn.close()
+    return [row["payload"] for row in rows]
+
+
+def qr_image(data: str | bytes, box: int = 6, border: int = 4) -> np.ndarray:
+    """A grey QR code image as tickets print it (error correction M)."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box, border=border)
+    code.add_data(data)
+    code.make(fit=True)
+    return np.asarray(code.make_image().convert("L"), dtype=np.uint8)
+
+
+def background(rng: np.random.Generator, size: tuple[int, int] = HD) -> np.ndarray:
+    """A smooth, textured grey-brown scene (a counter, a wall) in BGR."""
+    width, height = size
+    small = rng.integers(60, 200, (height // 40 + 1, width // 40 + 1, 3), dtype=np.uint8)
+    return cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
+
+
+def place(
+    frame: np.ndarray,
+    code: np.ndarray,
+    rng: np.random.Generator,
+    side: int = 300,
+    tilt: float = 0.12,
+    centre: tuple[int, int] | None = None,
+) -> np.ndarray:
+    """Warp ``code`` (grey) into ``frame`` (BGR) as a ``side``-pixel quadrilateral seen at a
+    slant (each corner moved by up to ``tilt`` of the side)."""
+    height, width = frame.shape[:2]
+    half = side // 2
+    cx, cy = centre or (
+        int(rng.integers(side, width - side)), int(rng.integers(half + 20, height - half - 20))
+    )
+    square = np.float32([[cx - half, cy - half], [cx + half, cy - half],
+                         [cx + half, cy + half], [cx - half, cy + half]])
+    corners = square + rng.uniform(-tilt * side, tilt * side, (4, 2)).astype(np.float32)
+    h, w = code.shape
+    matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), corners)
+    warped = cv2.warpPerspective(code, matrix, (width, height), flags=cv2.INTER_LINEAR)
+    mask = cv2.warpPerspective(np.full_like(code, 255), matrix, (width, height)) > 0
+    out = frame.copy()
+    out[mask] = cv2.cvtColor(warped, cv2.COLOR_GRAY2BGR)[mask]
+    return out
+
+
+def degrade(frame: np.ndarray, rng: np.random.Generator, blur: float = 1.2, light: float = 0.6,
+            noise: float = 8.0) -> np.ndarray:
+    """Camera trouble: defocus blur, dim light, sensor noise."""
+    out = cv2.GaussianBlur(frame, (0, 0), blur) if blur > 0 else frame
+    out = out.astype(np.float32) * light
+    out += rng.normal(0, noise, out.shape)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def ticket_frame(payload: str | bytes, rng: np.random.Generator, size: tuple[int, int] = HD,
+                 side: int | None = None, **trouble: float) -> np.ndarray:
+    """One camera frame showing a ticket held up, with ordinary camera trouble."""
+    side = side or int(min(size) * 0.45)
+    frame = place(background(rng, size), qr_image(payload), rng, side=side)
+    return degrade(frame, rng, **trouble)
+
+
+def empty_frame(rng: np.random.Generator, size: tuple[int, int] = HD) -> np.ndarray:
+    return degrade(background(rng, size), rng)
+
+
+def write_video(path: Path, frames: Iterable[np.ndarray], fps: float = 25.0) -> Path:
+    """Frames (BGR, all one size) to an MJPG .avi that OpenCV reads back."""
+    frames = list(frames)
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+    if not writer.isOpened():
+        raise RuntimeError(f"cannot write video {path}")
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def ticket_video(path: Path, payload: str, seed: int = 7, before: int = 10, showing: int = 25,
+                 after: int = 10, size: tuple[int, int] = HD) -> Path:
+    """A clip: an empty scene, then the ticket held up (moving a little), then gone."""
+    rng = np.random.default_rng(seed)
+    scene = background(rng, size)
+    code = qr_image(payload)
+    side = int(min(size) * 0.45)
+    centre = (size[0] // 2, size[1] // 2)
+    frames = [degrade(scene, rng) for _ in range(before)]
+    for index in range(showing):
+        drift = (centre[0] + 3 * index, centre[1] + int(2 * np.sin(index)))
+        frames.append(degrade(place(scene, code, rng, side=side, tilt=0.08, centre=drift), rng))
+    frames += [degrade(scene, rng) for _ in range(after)]
+    return write_video(path, frames)
+
+
+def write_y4m(path: Path, frames: Iterable[np.ndarray], fps: int = 25) -> Path:
+    """Frames (BGR) as a Y4M file, the format of Chromium's fake camera."""
+    frames = list(frames)
+    height, width = frames[0].shape[:2]
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for frame in frames:
+            out.write(b"FRAME\n")
+            out.write(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
+    return path
