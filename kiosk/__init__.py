@@ -54,6 +54,12 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     app.register_blueprint(entry.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(api_bp)
+    from kiosk.sessions import api as sessions_api
+    from kiosk.sessions import views as sessions_views
+
+    app.register_blueprint(sessions_views.bp)
+    app.register_blueprint(sessions_views.public)
+    app.register_blueprint(sessions_api.bp)
     from kiosk.camera import views as camera_views
 
     app.register_blueprint(camera_views.bp)

@@ -12,6 +12,7 @@ ROLE_SCREENS = {
     "entry": "entry.screen",
     "heritage": "entry.screen",
 }
+ROLE_SCREENS["workshop"] = "sessions.index"
 
 
 @bp.get("/")

@@ -1,0 +1,101 @@
+"""JSON API of the session doors (``/api/v1/sessions``), behind staff authentication.
+
+Log in with ``POST /api/v1/login`` (name and PIN) and send the token as
+``Authorization: Bearer TOKEN``. Described in ``kiosk/openapi/0200_sessions.json``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+from flask_babel import force_locale
+from werkzeug.exceptions import HTTPException
+
+from kiosk import auth, clock
+from kiosk.i18n import LANGUAGES
+from kiosk.sessions import checkin, messages, programme
+from kiosk.sessions.views import DOOR_ROLES, roster_text, settings, today
+from kiosk.web import get_db
+
+bp = Blueprint("sessions_api", __name__, url_prefix="/api/v1/sessions")
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException) -> tuple[Response, int]:
+    return jsonify({"error": error.name.lower().replace(" ", "_"), "detail": error.description}), (
+        error.code or 500
+    )
+
+
+def _language() -> str:
+    asked = request.args.get("lang") or request.accept_languages.best_match(LANGUAGES)
+    return asked if asked in LANGUAGES else "fr"
+
+
+def _not_found() -> tuple[Response, int]:
+    return jsonify({"error": "not_found", "detail": "no such session"}), 404
+
+
+def _staff_id() -> str | None:
+    staff = auth.current_staff()
+    return staff["id"] if staff else None
+
+
+@bp.get("")
+@auth.role_required(*DOOR_ROLES)
+def list_sessions() -> tuple[Response, int]:
+    """Today's sessions (or ``?date=YYYY-MM-DD``) with live figures."""
+    conn = get_db().conn
+    asked = request.args.get("date")
+    try:
+        day = clock.parse_time(asked + "T12:00").date() if asked else today(conn)
+    except ValueError:
+        return jsonify({"error": "bad_request", "detail": "'date' must be YYYY-MM-DD"}), 400
+    moment = clock.now()
+    answer = []
+    for row in programme.sessions_on(conn, day):
+        figures, _people = checkin.occupancy(conn, row["id"], moment, settings())
+        answer.append({
+            "id": row["id"], "title_fr": row["title_fr"], "title_ar": row["title_ar"],
+            "title_en": row["title_en"], "speaker": row["speaker"], "zone": row["zone_id"],
+            "starts_at": row["starts_at"], "ends_at": row["ends_at"], "kind": row["kind"],
+            "registration_required": bool(row["registration_required"]),
+            "capacity": figures.capacity, "checked_in": figures.checked_in, "held": figures.held,
+            "free": figures.free, "waitlist": figures.waitlist, "late": figures.late,
+        })
+    return jsonify({"date": day.isoformat(), "sessions": answer}), 200
+
+
+@bp.post("/<session_id>/check-ins")
+@auth.role_required(*DOOR_ROLES)
+def post_check_in(session_id: str) -> tuple[Response, int]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("code"), str):
+        return jsonify({"error": "bad_request", "detail": "send {'code': ...}"}), 400
+    try:
+        verdict = checkin.check_in_code(get_db(), session_id, body["code"][:2048],
+                                        staff_id=_staff_id(), settings=settings())
+    except checkin.SessionNotFound:
+        return _not_found()
+    with force_locale(_language()):
+        message = messages.reason_message(verdict.reason)
+        status = messages.status_label(verdict.status)
+    return jsonify({**verdict.as_dict(), "message": message, "status_label": status}), 200
+
+
+@bp.post("/check-ins/<checkin_uuid>/undo")
+@auth.role_required(*DOOR_ROLES)
+def post_undo(checkin_uuid: str) -> tuple[Response, int]:
+    outcome = checkin.undo(get_db(), checkin_uuid, staff_id=_staff_id())
+    return jsonify({"ok": outcome == "ok", "reason": outcome}), 200 if outcome == "ok" else 409
+
+
+@bp.get("/<session_id>/roster")
+@auth.role_required(*DOOR_ROLES)
+def get_roster(session_id: str) -> tuple[Response, int] | Response:
+    row = programme.get_session(get_db().conn, session_id)
+    if row is None:
+        return _not_found()
+    people, rate = checkin.roster(get_db().conn, session_id, clock.now(), settings())
+    if request.args.get("format") == "csv":
+        return Response(roster_text(row, people, rate), mimetype="text/csv")
+    return jsonify({"session_id": session_id, "no_show_rate": rate, "people": people}), 200

@@ -1,0 +1,341 @@
+"""Session screens: the door (staff), the organizer's programme editor, the public programme.
+
+The door screen works on a kiosk with no network: everything it reads (sessions,
+registrations) is reference data the kiosk holds, and every check-in is an event
+written locally. Names are shown only on these staff screens, behind a log-in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from datetime import date
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from kiosk import auth, clock, scanning
+from kiosk import db as dbmod
+from kiosk.admission import fair_day
+from kiosk.sessions import checkin, messages, programme
+from kiosk.sessions import registrations as regs
+from kiosk.tickets import codec, shortcode
+from kiosk.web import get_db
+
+bp = Blueprint("sessions", __name__, url_prefix="/sessions")
+public = Blueprint("programme", __name__, url_prefix="/programme")
+
+DOOR_ROLES = ("workshop",)
+
+
+def settings() -> checkin.DoorSettings:
+    return checkin.DoorSettings.from_config(current_app.config)
+
+
+def today(conn: sqlite3.Connection) -> date:
+    """The fair day now (an evening show after midnight still belongs to its evening)."""
+    return fair_day(clock.now(), scanning.load_schedule(conn))
+
+
+def _session_or_404(session_id: str) -> sqlite3.Row:
+    row = programme.get_session(get_db().conn, session_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _staff_id() -> str | None:
+    staff = auth.current_staff()
+    return staff["id"] if staff else None
+
+
+@bp.app_template_filter("hhmm")
+def hhmm(text: str) -> str:
+    return clock.parse_time(text).strftime("%H:%M")
+
+
+@bp.app_context_processor
+def session_labels() -> dict[str, object]:
+    return {"kind_label": lambda kind: str(messages.KINDS.get(kind, kind)),
+            "status_label": messages.status_label}
+
+
+# --- the door -----------------------------------------------------------------------
+
+
+@bp.get("/")
+@auth.role_required(*DOOR_ROLES)
+def index() -> str:
+    conn = get_db().conn
+    day = today(conn)
+    moment = clock.now()
+    rows = []
+    for row in programme.sessions_on(conn, day):
+        figures, _people = checkin.occupancy(conn, row["id"], moment, settings())
+        rows.append((row, figures))
+    return render_template("sessions/index.html", sessions=rows, day=day, staff=auth.current_staff())
+
+
+def _door_context(session_id: str) -> dict[str, object]:
+    row = _session_or_404(session_id)
+    figures, _people = checkin.occupancy(get_db().conn, session_id, clock.now(), settings())
+    return {"session": row, "figures": figures, "staff": auth.current_staff()}
+
+
+@bp.get("/<session_id>/")
+@auth.role_required(*DOOR_ROLES)
+def door(session_id: str) -> str:
+    return render_template("sessions/door.html", **_door_context(session_id))
+
+
+@bp.get("/<session_id>/count")
+@auth.role_required(*DOOR_ROLES)
+def count(session_id: str) -> str:
+    return render_template("sessions/_count.html", **_door_context(session_id))
+
+
+def _verdict(verdict: checkin.SessionVerdict, session_id: str) -> tuple[str, int, dict[str, str]]:
+    return (
+        render_template("sessions/_verdict.html", verdict=verdict, session_id=session_id,
+                        message=messages.reason_message(verdict.reason)),
+        200,
+        {"HX-Trigger": "checked"},
+    )
+
+
+@bp.post("/<session_id>/check-in")
+@auth.role_required(*DOOR_ROLES)
+def check_in(session_id: str) -> tuple[str, int, dict[str, str]]:
+    _session_or_404(session_id)
+    verdict = checkin.check_in_code(get_db(), session_id, request.form.get("code", "")[:2048],
+                                    staff_id=_staff_id(), settings=settings())
+    return _verdict(verdict, session_id)
+
+
+@bp.post("/<session_id>/people/<person_id>/check-in")
+@auth.role_required(*DOOR_ROLES)
+def check_in_person(session_id: str, person_id: str) -> tuple[str, int, dict[str, str]]:
+    _session_or_404(session_id)
+    verdict = checkin.check_in_person(get_db(), session_id, person_id, staff_id=_staff_id(),
+                                      settings=settings())
+    return _verdict(verdict, session_id)
+
+
+@bp.post("/<session_id>/walk-in")
+@auth.role_required(*DOOR_ROLES)
+def walk_in(session_id: str) -> tuple[str, int, dict[str, str]] | tuple[str, int]:
+    _session_or_404(session_id)
+    try:
+        verdict = checkin.walk_in(get_db(), session_id, request.form.get("name", "")[:200],
+                                  phone=request.form.get("phone", "")[:40], staff_id=_staff_id(),
+                                  settings=settings())
+    except regs.RegistrationError:
+        return render_template("sessions/_error.html", message=_("A walk-in needs a name.")), 200
+    return _verdict(verdict, session_id)
+
+
+@bp.post("/<session_id>/undo/<checkin_uuid>")
+@auth.role_required(*DOOR_ROLES)
+def undo(session_id: str, checkin_uuid: str) -> tuple[str, int, dict[str, str]]:
+    outcome = checkin.undo(get_db(), checkin_uuid, staff_id=_staff_id())
+    return (
+        render_template("sessions/_undone.html", ok=outcome == "ok", message=str(messages.UNDO[outcome])),
+        200,  # htmx swaps only 2xx answers: the message says whether it worked
+        {"HX-Trigger": "checked"},
+    )
+
+
+@bp.get("/<session_id>/search")
+@auth.role_required(*DOOR_ROLES)
+def search(session_id: str) -> str:
+    _session_or_404(session_id)
+    conn = get_db().conn
+    figures, _people = checkin.occupancy(conn, session_id, clock.now(), settings())
+    found = checkin.search(conn, session_id, request.args.get("q", ""), figures.statuses)
+    return render_template("sessions/_search.html", found=found, session_id=session_id)
+
+
+@bp.get("/<session_id>/roster")
+@auth.role_required(*DOOR_ROLES)
+def roster(session_id: str) -> str:
+    row = _session_or_404(session_id)
+    people, rate = checkin.roster(get_db().conn, session_id, clock.now(), settings())
+    return render_template("sessions/roster.html", session=row, people=people, rate=rate,
+                           staff=auth.current_staff())
+
+
+@bp.get("/<session_id>/roster.csv")
+@auth.role_required(*DOOR_ROLES)
+def roster_csv(session_id: str) -> Response:
+    row = _session_or_404(session_id)
+    people, rate = checkin.roster(get_db().conn, session_id, clock.now(), settings())
+    return Response(
+        roster_text(row, people, rate),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="roster-{session_id[:8]}.csv"'},
+    )
+
+
+def roster_text(row: sqlite3.Row, people: list[dict[str, object]], rate: float | None) -> str:
+    """The roster as CSV: one line per person, then the no-show rate."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["session", row["title_fr"], row["starts_at"]])
+    writer.writerow(["name", "phone", "short_code", "kind", "status", "checked_in_at", "late"])
+    for person in people:
+        writer.writerow([_csv_safe(str(person["name"])), _csv_safe(str(person["phone"])),
+                         person["short_code"], person["kind"], person["status"],
+                         person["checked_in_at"], "yes" if person["late"] else "no"])
+    writer.writerow(["no_show_rate", "" if rate is None else f"{rate:.2f}"])
+    return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    # A name typed at the door must not become a formula when the roster opens in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+# --- the organizer's programme editor (central) ---------------------------------------
+
+
+def _central_only() -> None:
+    if current_app.config.get("ROLE") != "central":
+        abort(403, _("The programme is edited on the central instance."))
+
+
+@bp.get("/admin/")
+@auth.role_required("organizer")
+def admin_list() -> str:
+    conn = get_db().conn
+    rows = conn.execute(
+        "SELECT s.*, (SELECT count(*) FROM session_registrations r WHERE r.session_id = s.id"
+        " AND r.cancelled_at IS NULL) AS registered FROM sessions s ORDER BY s.starts_at, s.title_fr"
+    ).fetchall()
+    return render_template("sessions/admin_list.html", sessions=rows, staff=auth.current_staff(),
+                           central=current_app.config.get("ROLE") == "central")
+
+
+@bp.route("/admin/new", methods=["GET", "POST"], defaults={"session_id": None})
+@bp.route("/admin/<session_id>/edit", methods=["GET", "POST"])
+@auth.role_required("organizer")
+def admin_edit(session_id: str | None) -> str | Response | tuple[str, int]:
+    _central_only()
+    conn = get_db().conn
+    zones = conn.execute("SELECT * FROM zones ORDER BY id").fetchall()
+    row = programme.get_session(conn, session_id) if session_id else None
+    if session_id and row is None:
+        abort(404)
+    fields: dict[str, str] = {k: str(v) for k, v in dict(row).items()} if row else {}
+    if row:
+        fields["zone"] = row["zone_id"]
+        fields["starts_at"] = clock.parse_time(row["starts_at"]).strftime("%Y-%m-%dT%H:%M")
+        fields["ends_at"] = clock.parse_time(row["ends_at"]).strftime("%Y-%m-%dT%H:%M")
+        fields["registration_required"] = "yes" if row["registration_required"] else "no"
+    error = None
+    if request.method == "POST":
+        fields = {key: request.form.get(key, "")[:500] for key in programme.CSV_COLUMNS}
+        fields["id"] = session_id or ""
+        fields["registration_required"] = "yes" if request.form.get("registration_required") else "no"
+        try:
+            with dbmod.write(get_db()) as wconn:
+                cleaned = programme.clean_session(wconn, fields)
+                programme.save_session(wconn, cleaned)
+            return redirect(url_for("sessions.admin_list"))
+        except programme.SessionError as problem:
+            error = str(problem)
+    return (
+        render_template("sessions/admin_edit.html", fields=fields, zones=zones, error=error,
+                        session_id=session_id, kinds=messages.KINDS, staff=auth.current_staff()),
+        400 if error else 200,
+    )
+
+
+@bp.route("/admin/<session_id>/registrations", methods=["GET", "POST"])
+@auth.role_required("organizer")
+def admin_registrations(session_id: str) -> str | tuple[str, int]:
+    row = _session_or_404(session_id)
+    error = None
+    if request.method == "POST":
+        _central_only()
+        serial = None
+        ticket = request.form.get("ticket", "").strip()
+        if ticket:
+            serial = _ticket_serial(ticket)
+            if serial is None:
+                error = _("No ticket has this code.")
+        if error is None:
+            try:
+                with dbmod.write(get_db()) as conn:
+                    regs.register(conn, session_id, request.form.get("name", "")[:200], clock.now(),
+                                  phone=request.form.get("phone", "")[:40], ticket_serial=serial)
+            except regs.RegistrationError as problem:
+                error = str(problem)
+    figures, people = checkin.occupancy(get_db().conn, session_id, clock.now(), settings())
+    people.sort(key=lambda p: (p.created_at, p.id))
+    return (
+        render_template("sessions/admin_registrations.html", session=row, people=people,
+                        figures=figures, error=error, staff=auth.current_staff()),
+        400 if error else 200,
+    )
+
+
+def _ticket_serial(text: str) -> int | None:
+    """The serial of a ticket named by its short code or QR text, if this instance has it."""
+    serial = shortcode.decode(text)
+    if serial is None:
+        claims = codec.parse(text)
+        serial = None if isinstance(claims, codec.Unreadable) else claims.serial
+    if serial is None:
+        return None
+    found = get_db().conn.execute("SELECT 1 FROM tickets WHERE serial = ?", (serial,)).fetchone()
+    return serial if found else None
+
+
+@bp.post("/admin/registrations/<registration_id>/cancel")
+@auth.role_required("organizer")
+def admin_cancel(registration_id: str) -> Response:
+    _central_only()
+    with dbmod.write(get_db()) as conn:
+        row = conn.execute(
+            "SELECT session_id FROM session_registrations WHERE id = ?", (registration_id,)
+        ).fetchone()
+        if row is None:
+            abort(404)
+        regs.cancel(conn, registration_id, clock.now())
+    return redirect(url_for("sessions.admin_registrations", session_id=row["session_id"]))
+
+
+@bp.get("/admin/registrations/<registration_id>/qr.svg")
+@auth.role_required("organizer")
+def admin_qr(registration_id: str) -> Response:
+    row = get_db().conn.execute(
+        "SELECT token FROM session_registrations WHERE id = ?", (registration_id,)
+    ).fetchone()
+    if row is None:
+        abort(404)
+    image = qrcode.make(regs.qr_text(row["token"]), image_factory=qrcode.image.svg.SvgPathImage,
+                        error_correction=qrcode.constants.ERROR_CORRECT_M)
+    return Response(image.to_string(), mimetype="image/svg+xml")
+
+
+# --- the public programme -------------------------------------------------------------
+
+
+@public.get("/")
+def programme_page() -> str:
+    """Today's sessions for visitors: titles, times, rooms, seats; never a person's name."""
+    conn = get_db().conn
+    day = today(conn)
+    moment = clock.now()
+    rows = []
+    for row in programme.sessions_on(conn, day):
+        figures, _people = checkin.occupancy(conn, row["id"], moment, settings())
+        ended = clock.parse_time(row["ends_at"]) <= moment
+        rows.append((row, figures, ended))
+    event = conn.execute("SELECT * FROM event").fetchone()
+    return render_template("sessions/programme.html", sessions=rows, day=day, event=event,
+                           now=moment)
+
