@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlite_utils
 
@@ -244,6 +244,19 @@ def _ticket_inside(conn: sqlite3.Connection, serial: int, zone_id: str, day: dat
         (serial, zone_id, day.isoformat()),
     ).fetchone()
     return row is not None and row["direction"] == "in"
+
+
+def recent_scans(conn: sqlite3.Connection, window_minutes: float, moment: datetime) -> list[sqlite3.Row]:
+    """This device's scans young enough to be annulled, newest first, with annulment state."""
+    since = clock.iso(moment - timedelta(minutes=window_minutes))
+    return conn.execute(
+        "SELECT s.uuid, s.device_time, s.gate_id, s.direction, s.result, s.reason, s.type_id,"
+        " s.ticket_serial, a.uuid IS NOT NULL AS annulled FROM scans s"
+        " LEFT JOIN annulments a ON a.scan_uuid = s.uuid"
+        " WHERE s.device_id = (SELECT id FROM device) AND s.device_time >= ?"
+        " ORDER BY s.device_seq DESC LIMIT 50",
+        (since,),
+    ).fetchall()
 
 
 def annul(

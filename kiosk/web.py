@@ -6,9 +6,14 @@ from pathlib import Path
 
 import sqlite_utils
 from flask import Flask, current_app, g
+from flask_htmx import HTMX
 
 from kiosk import db as dbmod
 from kiosk.scanning import Scanner
+
+
+# Reads the HX-* request headers (htmx.target, htmx.trigger...) in any view.
+htmx = HTMX()
 
 
 def get_db() -> sqlite_utils.Database:
@@ -35,6 +40,7 @@ def gate_id() -> str:
 
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
+    htmx.init_app(app)
     app.extensions["kiosk.scanner"] = Scanner(
         debounce_seconds=float(app.config["DEBOUNCE_SECONDS"])
     )

@@ -93,12 +93,19 @@ def test_bad_walk_ins(client, body: dict) -> None:
     assert client.post("/api/v1/walk-ins", json=body).status_code == 400
 
 
-def test_annul_through_the_api(client, kiosk_dir: Path) -> None:
+def test_annul_needs_staff_even_on_the_kiosk(client, kiosk_dir: Path) -> None:
     scan = client.post("/api/v1/scans", json={"code": ticket(kiosk_dir, "day")["payload"]}).get_json()
-    response = client.post(f"/api/v1/scans/{scan['scan_uuid']}/annul")
+    assert client.post(f"/api/v1/scans/{scan['scan_uuid']}/annul").status_code == 401
+    auth.add_staff(instance.open_db(kiosk_dir).conn, "Karim", "gate", "1357")
+    token = client.post("/api/v1/login", json={"name": "Karim", "pin": "1357"}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post(f"/api/v1/scans/{scan['scan_uuid']}/annul", headers=headers)
     assert response.status_code == 200 and response.get_json() == {"ok": True, "reason": "ok"}
-    assert client.post(f"/api/v1/scans/{scan['scan_uuid']}/annul").get_json()["reason"] == "already_annulled"
+    again = client.post(f"/api/v1/scans/{scan['scan_uuid']}/annul", headers=headers)
+    assert again.status_code == 409 and again.get_json()["reason"] == "already_annulled"
     assert client.get("/api/v1/attendance").get_json()["entries"] == 0
+    stored = rows(kiosk_dir, "SELECT staff_id FROM annulments")
+    assert len(stored) == 1 and stored[0]["staff_id"] is not None
 
 
 def test_other_hosts_need_staff_login_to_change_data(client, kiosk_dir: Path) -> None:

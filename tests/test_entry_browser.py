@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk import auth, instance
 from tests.helpers import ticket
 
 pytestmark = pytest.mark.browser
@@ -46,8 +47,20 @@ def test_refusal_in_arabic_right_to_left(page, live_kiosk: str, kiosk_dir: Path)
     assert languages["x"] < header["x"] + header["width"] / 2
 
 
-def test_typed_short_code_and_undo(page, live_kiosk: str, kiosk_dir: Path) -> None:
-    page.goto(live_kiosk + "/entry/?lang=en")
+def test_visitors_see_no_undo_button(page, live_kiosk: str, kiosk_dir: Path) -> None:
+    page.goto(live_kiosk + "/entry/")
+    wedge_scan(page, ticket(kiosk_dir, "day")["payload"])
+    page.locator(".verdict.green").wait_for(timeout=5000)
+    assert page.locator(".undo-button").count() == 0
+
+
+def test_staff_types_a_short_code_and_undoes_it(page, live_kiosk: str, kiosk_dir: Path) -> None:
+    auth.add_staff(instance.open_db(kiosk_dir).conn, "Nadia", "gate", "9753")
+    page.goto(live_kiosk + "/staff/login?next=/entry/%3Flang%3Den")
+    page.fill("input[name=name]", "Nadia")
+    page.fill("input[name=pin]", "9753")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/entry/?lang=en")
     row = ticket(kiosk_dir, "pass")
     page.fill("#code", row["short_code"].lower())
     page.click("button[type=submit]")

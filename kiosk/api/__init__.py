@@ -96,7 +96,7 @@ def post_scan() -> tuple[Response, int]:
 
 
 @bp.post("/v1/scans/<scan_uuid>/annul")
-@auth.staff_unless_local
+@auth.staff_required
 def annul_scan(scan_uuid: str) -> tuple[Response, int]:
     staff = auth.current_staff()
     outcome = scanning.annul(

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from kiosk import attendance, auth, clock, scanning, tally
 from kiosk.admission import fair_day
 from kiosk.messages import headline, reason_message
-from kiosk.web import gate_id, get_db, get_scanner
+from kiosk.web import gate_id, get_db, get_scanner, htmx
 
 bp = Blueprint("entry", __name__, url_prefix="/entry")
 
@@ -70,14 +70,26 @@ def scan() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
             headline=headline(verdict.level, verdict.direction),
             message=reason_message(verdict.reason),
             verdict_seconds=current_app.config["VERDICT_SECONDS"],
+            can_annul=auth.current_staff() is not None,
         ),
         200,
         {"HX-Trigger": "scanned"},
     )
 
 
+@bp.get("/recent")
+@auth.staff_required
+def recent() -> str:
+    """Staff: this kiosk's scans still inside the annulment window, newest first."""
+    window = float(current_app.config["ANNUL_MINUTES"])
+    scans = scanning.recent_scans(get_db().conn, window, clock.now())
+    return render_template("entry/recent.html", scans=scans, **_gate_context())
+
+
+# Annulling needs a staff member even on the kiosk's own screen: otherwise a visitor
+# could undo their entry and pass the ticket back over the fence.
 @bp.post("/annul/<scan_uuid>")
-@auth.staff_unless_local
+@auth.staff_required
 def annul(scan_uuid: str) -> tuple[str, int, dict[str, str]]:
     outcome = scanning.annul(
         get_db(), scan_uuid, float(current_app.config["ANNUL_MINUTES"]),
@@ -90,8 +102,10 @@ def annul(scan_uuid: str) -> tuple[str, int, dict[str, str]]:
         "already_annulled": _("This scan was already cancelled."),
     }
     status = 200 if outcome == "ok" else 409
+    # On the kiosk screen the answer replaces the verdict; in the staff list, one cell.
+    template = "entry/_annulled.html" if htmx.target == "verdict" else "entry/_annulled_cell.html"
     return (
-        render_template("entry/_annulled.html", ok=outcome == "ok", message=messages[outcome]),
+        render_template(template, ok=outcome == "ok", message=messages[outcome]),
         status,
         {"HX-Trigger": "scanned"},
     )
