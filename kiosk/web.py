@@ -11,7 +11,6 @@ from flask_htmx import HTMX
 from kiosk import db as dbmod
 from kiosk.scanning import Scanner
 
-
 # Reads the HX-* request headers (htmx.target, htmx.trigger...) in any view.
 htmx = HTMX()
 
