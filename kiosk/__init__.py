@@ -54,6 +54,11 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     app.register_blueprint(entry.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(api_bp)
+    from kiosk.dashboard import bp as dashboard_bp
+    from sync.blueprint import bp as sync_bp
+
+    app.register_blueprint(sync_bp)
+    app.register_blueprint(dashboard_bp)
     from kiosk.sessions import api as sessions_api
     from kiosk.sessions import views as sessions_views
 

@@ -60,9 +60,17 @@ def main() -> None:
               help="Provision a kiosk from a bundle file made by `kiosk bundle`.")
 @click.option("--gate", help="The gate this kiosk stands at (main, east, heritage...).")
 @click.option("--name", help="A name for this instance (default: role and host name).")
+@click.option("--central", "central_url", help="Kiosk: central's URL, to enroll with --code and sync.")
+@click.option("--code", help="Kiosk: the one-time code from `kiosk devices add` on central.")
 def init(directory: Path, role: str, with_demo: bool, start: str | None,
-         bundle_file: Path | None, gate: str | None, name: str | None) -> None:
-    """Create a new instance in DIR (central, or a kiosk from a bundle)."""
+         bundle_file: Path | None, gate: str | None, name: str | None,
+         central_url: str | None = None, code: str | None = None) -> None:
+    """Create a new instance in DIR (central, or a kiosk from a bundle or by enrolling)."""
+    if central_url or code:
+        from sync.cli import init_enrolled
+
+        init_enrolled(directory, role, central_url, code, gate, name)
+        return
     try:
         roles = instance.parse_roles(role)
     except instance.InstanceError as error:
@@ -158,6 +166,9 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
         fail("--cert and --key go together")
     _open(directory)
     app = create_app(directory)
+    from sync.client import start_loop
+
+    start_loop(directory, app.config)  # kiosks with a CENTRAL_URL sync in the background
     loop = camera.start_camera(app)
     scheme = "https" if cert else "http"
     click.echo(f"Serving {directory} on {scheme}://{host}:{port}/", err=True)
@@ -187,6 +198,11 @@ from kiosk.camera.cli import decode  # noqa: E402
 
 main.add_command(decode)
 
+
+from sync.cli import COMMANDS as SYNC_COMMANDS  # noqa: E402
+
+for _command in SYNC_COMMANDS:
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main()

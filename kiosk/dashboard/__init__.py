@@ -1,0 +1,146 @@
+"""Central's live dashboard for organizers: figures, chart, device health, conflicts.
+
+The page refreshes its live part with htmx every few seconds; everything is computed
+from the merged logs (``kiosk.attendance``) and the sync tables (``sync.protocol``).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from collections.abc import Callable
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from kiosk import attendance, auth, clock, instance, scanning
+from kiosk import db as dbmod
+from kiosk.admission import fair_day
+from kiosk.dashboard.chart import entries_chart
+from kiosk.web import get_db
+from sync import protocol
+from sync.cli import enrollment_qr
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+
+def organizer_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Logged-in organizers only; the dashboard exists on central only."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if str(current_app.config.get("ROLE")) != "central":
+            abort(404)
+        staff = auth.current_staff()
+        if staff is None:
+            return auth._refuse()
+        if staff["role"] != "organizer":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _today() -> Any:
+    asked = request.args.get("date")
+    if asked:
+        try:
+            return clock.parse_time(asked + "T12:00").date()
+        except ValueError:
+            abort(400)
+    return fair_day(clock.now(), scanning.load_schedule(get_db().conn))
+
+
+def _live_context() -> dict[str, object]:
+    conn = get_db().conn
+    day = _today()
+    figures = attendance.day_figures(conn, day)
+    zones = {r["id"]: r for r in conn.execute("SELECT * FROM zones ORDER BY id")}
+    return {
+        "day": day,
+        "figures": figures,
+        "zones": zones,
+        "chart": Markup(entries_chart(figures["entries_per_hour"], _("Entries per hour per gate"))),
+        "devices": protocol.devices(conn),
+        "conflicts": protocol.conflicts(conn, limit=30),
+        "offset_limit": protocol.CLOCK_OFFSET_LIMIT,
+        "now": clock.now(),
+    }
+
+
+@bp.get("/")
+@organizer_required
+def index() -> str:
+    return render_template("dashboard/index.html", **_live_context())
+
+
+@bp.get("/live")
+@organizer_required
+def live() -> str:
+    return render_template("dashboard/_live.html", **_live_context())
+
+
+def _qr_svg(text: str) -> Markup:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return Markup(image.to_string(encoding="unicode"))
+
+
+@bp.route("/devices", methods=["GET", "POST"])
+@organizer_required
+def devices() -> str | tuple[str, int]:
+    """Add a kiosk: its one-time code is shown once, as text and as a QR."""
+    enrolled = None
+    error = None
+    if request.method == "POST":
+        name = request.form.get("name", "").strip()[:60]
+        gate = request.form.get("gate", "").strip() or None
+        try:
+            roles = instance.parse_roles(request.form.get("role", ""))
+            if not name or "central" in roles:
+                raise instance.InstanceError(_("Give a name and kiosk roles."))
+            with dbmod.write(get_db()) as conn:
+                code = protocol.add_device(conn, name, ",".join(roles), gate, clock.now())
+            central = request.host_url.rstrip("/")
+            enrolled = {"name": name, "code": code, "central": central,
+                        "qr": _qr_svg(enrollment_qr(central, code))}
+        except (instance.InstanceError, protocol.Refusal) as problem:
+            error = str(problem)
+    conn = get_db().conn
+    gates = conn.execute("SELECT id FROM gates ORDER BY id").fetchall()
+    page = render_template("dashboard/devices.html", devices=protocol.devices(conn), gates=gates,
+                           enrolled=enrolled, error=error)
+    return (page, 400) if error else page
+
+
+def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/export/<what>.csv")
+@organizer_required
+def export(what: str) -> Response:
+    conn = get_db().conn
+    if what == "attendance":
+        day = _today()
+        figures = attendance.day_figures(conn, day)
+        return _csv(f"attendance-{day}.csv", ["date", "hour", "gate", "entries"],
+                    [[day, f"{r['hour']:02d}", r["gate"], r["entries"]] for r in figures["entries_per_hour"]])
+    if what == "devices":
+        keys = ["name", "state", "role", "gate", "last_seen_at", "events_waiting", "clock_offset",
+                "app_version", "camera", "high_seq", "cursor"]
+        return _csv("devices.csv", keys, [[d[k] for k in keys] for d in protocol.devices(conn)])
+    if what == "conflicts":
+        return _csv("conflicts.csv", ["id", "kind", "device_id", "detected_at", "updated_at", "detail"],
+                    [[c["id"], c["kind"], c["device_id"], c["detected_at"], c["updated_at"], c["detail"]]
+                     for c in protocol.conflicts(conn, limit=100000)])
+    abort(404)

@@ -1,0 +1,156 @@
+"""Central's sync endpoints (``/api/v1/sync/...``) and ``GET /api/v1/conflicts``.
+
+Thin views over ``sync.protocol``: check the protocol version, authenticate the
+device token, run the protocol function in one transaction, answer gzip JSON.
+They exist only on the central instance; a kiosk answers 404.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+
+from kiosk import auth, clock
+from kiosk import db as dbmod
+from kiosk.web import get_db
+from sync import protocol, wire
+from sync.protocol import Refusal
+
+bp = Blueprint("sync", __name__, url_prefix="/api/v1")
+
+
+def is_central() -> bool:
+    return str(current_app.config.get("ROLE")) == "central"
+
+
+def ensure_change_log() -> None:
+    """Triggers of the change log, once per process (a migration may add a table)."""
+    if not current_app.extensions.get("sync.change_log"):
+        with dbmod.write(get_db()) as conn:
+            protocol.ensure_change_log(conn)
+        current_app.extensions["sync.change_log"] = True
+
+
+@bp.errorhandler(Refusal)
+def refused(refusal: Refusal) -> tuple[Response, int]:
+    return jsonify({"error": refusal.error, "detail": refusal.detail}), refusal.status
+
+
+def _check_protocol() -> int:
+    try:
+        version = int(request.headers.get(wire.PROTOCOL_HEADER, "0"))
+    except ValueError:
+        version = 0
+    low, high = wire.SUPPORTED
+    if not low <= version <= high:
+        raise Refusal(426, "protocol_version",
+                      f"this kiosk speaks sync protocol {version}; central speaks {low} to {high}:"
+                      f" {'update the kiosk' if version < low else 'update central'}")
+    return version
+
+
+@bp.before_request
+def sync_only_on_central() -> None:
+    if request.endpoint and request.endpoint.startswith("sync.") and not is_central():
+        abort(404)
+    if request.path.startswith("/api/v1/sync/"):
+        _check_protocol()
+        ensure_change_log()
+
+
+def _token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:] if header.startswith("Bearer ") else None
+
+
+def _body() -> dict[str, Any]:
+    raw = request.get_data(cache=False)
+    try:
+        if request.headers.get("Content-Encoding") == "gzip":
+            document = wire.decode(raw)
+        else:
+            document = json.loads(raw or b"{}")
+    except (wire.WireError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise Refusal(400, "bad_request", f"body: {error}") from None
+    if not isinstance(document, dict):
+        raise Refusal(400, "bad_request", "the body must be a JSON object")
+    return document
+
+
+def _gzip(document: object) -> Response:
+    response = Response(wire.encode(document), mimetype="application/json")
+    response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+@bp.post("/sync/enroll")
+def enroll() -> Response:
+    body = _body()
+    code, device_id = body.get("code"), body.get("device_id")
+    if not isinstance(code, str) or not isinstance(device_id, str) or not 8 <= len(device_id) <= 64:
+        raise Refusal(400, "bad_request", "send {'code': ..., 'device_id': ...}")
+    with dbmod.write(get_db()) as conn:
+        answer = protocol.enroll(conn, code, device_id, clock.now())
+    return _gzip({**answer, "protocol": wire.PROTOCOL})
+
+
+@bp.post("/sync/hello")
+def hello() -> Response:
+    body = _body()
+    status = body.get("status") if isinstance(body.get("status"), dict) else {}
+    with dbmod.write(get_db()) as conn:
+        device = protocol.authenticate(conn, _token())
+        offset = protocol.record_contact(conn, device, request.headers.get(wire.TIME_HEADER), status,
+                                         _check_protocol(), clock.now(), status.get("cursor"))
+        high = conn.execute("SELECT high_seq FROM sync_devices WHERE name = ?",
+                            (device["name"],)).fetchone()[0]
+    return _gzip({"server_time": clock.iso(clock.now()), "high_seq": high, "protocol": wire.PROTOCOL,
+                  "clock_offset": offset})
+
+
+@bp.post("/sync/push")
+def push() -> Response:
+    body = _body()
+    moment = clock.now()
+    with dbmod.write(get_db()) as conn:
+        # Authenticated inside the transaction: a revocation committed before this
+        # batch refuses it whole; one committed after sees it applied whole.
+        device = protocol.authenticate(conn, _token())
+        answer = protocol.apply_batch(conn, device["device_id"], body, moment)
+        conn.execute("UPDATE sync_devices SET last_seen_at = ? WHERE name = ?",
+                     (clock.iso(moment), device["name"]))
+    return _gzip(answer)
+
+
+def _authenticated_read() -> None:
+    conn = get_db().conn
+    protocol.authenticate(conn, _token())
+
+
+@bp.get("/sync/changes")
+def changes() -> Response:
+    _authenticated_read()
+    cursor = request.args.get("cursor", "0")
+    if not cursor.isdigit():
+        raise Refusal(400, "bad_request", "'cursor' must be a whole number")
+    return _gzip(protocol.serve_changes(get_db().conn, int(cursor)))
+
+
+@bp.get("/sync/snapshot")
+def snapshot() -> Response:
+    _authenticated_read()
+    after = request.args.get("after")
+    try:
+        key = json.loads(after) if after else None
+    except json.JSONDecodeError:
+        raise Refusal(400, "bad_request", "'after' must be a JSON array") from None
+    return _gzip(protocol.serve_snapshot(get_db().conn, request.args.get("table", ""), key))
+
+
+@bp.get("/conflicts")
+@auth.staff_unless_local
+def list_conflicts() -> tuple[Response, int]:
+    kind = request.args.get("kind") or None
+    return jsonify({"conflicts": protocol.conflicts(get_db().conn, kind)}), 200

@@ -1,0 +1,203 @@
+"""Sync commands: ``kiosk devices add|revoke|list``, ``kiosk sync``, ``kiosk events
+export|import``, and enrollment for ``kiosk init --central URL --code CODE``."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from pathlib import Path
+
+import click
+import qrcode
+
+from kiosk import clock, instance
+from kiosk import db as dbmod
+from sync import protocol
+from sync.client import Client, Refused, Transient, Transport, export_events, read_export, waiting
+
+DIR = click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+IMPORT_CHUNK = 5000
+
+
+def _open(directory: Path, central: bool):  # noqa: ANN202
+    try:
+        database = instance.open_db(directory)
+    except instance.InstanceError as error:
+        raise click.ClickException(str(error)) from None
+    is_central = database.conn.execute("SELECT role FROM device").fetchone()[0] == "central"
+    if is_central != central:
+        raise click.ClickException(f"{directory} is {'not ' if central else ''}a central instance")
+    return database
+
+
+def enrollment_qr(central_url: str | None, code: str) -> str:
+    """What the enrollment QR carries: the code, with central's address when known."""
+    return f"salon-kiosk:enroll?code={code}" + (f"&central={central_url}" if central_url else "")
+
+
+@click.group()
+def devices() -> None:
+    """Kiosks that sync with this central instance: enroll, revoke, list."""
+
+
+@devices.command("add")
+@DIR
+@click.option("--name", required=True, help="A unique name for the kiosk (entry-main...).")
+@click.option("--role", required=True, help="Kiosk roles: entry, heritage, finder, workshop (comma list).")
+@click.option("--gate", help="The gate the kiosk stands at.")
+@click.option("--central-url", help="Central's URL as kiosks reach it, printed in the QR.")
+def devices_add(directory: Path, name: str, role: str, gate: str | None, central_url: str | None) -> None:
+    """Register a kiosk and print its one-time enrollment code."""
+    try:
+        roles = instance.parse_roles(role)
+    except instance.InstanceError as error:
+        raise click.ClickException(str(error)) from None
+    if "central" in roles:
+        raise click.ClickException("a device is a kiosk; central is this instance")
+    database = _open(directory, central=True)
+    with dbmod.write(database) as conn:
+        if gate and not conn.execute("SELECT 1 FROM gates WHERE id = ?", (gate,)).fetchone():
+            raise click.ClickException(f"no gate {gate!r} at this fair")
+        try:
+            code = protocol.add_device(conn, name, ",".join(roles), gate, clock.now())
+        except protocol.Refusal as refusal:
+            raise click.ClickException(refusal.detail) from None
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(enrollment_qr(central_url, code))
+    text = io.StringIO()
+    qr.print_ascii(out=text)
+    click.echo(text.getvalue(), err=True)
+    click.echo(f"Enrollment code for {name}: {code}  (valid {protocol.CODE_HOURS} h, once)")
+    click.echo(f"On the kiosk: kiosk init DIR --role kiosk --central {central_url or 'URL'} --code {code}")
+
+
+@devices.command("revoke")
+@DIR
+@click.argument("name")
+def devices_revoke(directory: Path, name: str) -> None:
+    """Revoke a kiosk: its token stops working and it wipes its personal data."""
+    database = _open(directory, central=True)
+    with dbmod.write(database) as conn:
+        try:
+            protocol.revoke_device(conn, name, clock.now())
+        except protocol.Refusal as refusal:
+            raise click.ClickException(refusal.detail) from None
+    click.echo(f"Revoked {name}.")
+
+
+@devices.command("list")
+@DIR
+def devices_list(directory: Path) -> None:
+    """Known kiosks and their health."""
+    database = _open(directory, central=True)
+    for device in protocol.devices(database.conn):
+        click.echo(f"{device['name']:<16} {device['state']:<9} {device['role']:<10} "
+                   f"seq {device['high_seq']:<8} seen {device['last_seen_at'] or '-'} "
+                   f"offset {device['clock_offset'] if device['clock_offset'] is not None else '-'}")
+
+
+@click.command("sync")
+@DIR
+def sync_once(directory: Path) -> None:
+    """Run one sync round with central; exits non-zero if anything is left unsent."""
+    _open(directory, central=False)
+    try:
+        client = Client(directory)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        result = client.round()
+    except (Refused, Transient) as error:
+        left = waiting(client.db.conn)
+        raise click.ClickException(f"sync failed ({error}); {left} events left unsent") from None
+    finally:
+        client.close()
+    click.echo(f"Pushed {result.pushed} events, {result.pages} pages pulled, cursor {result.cursor},"
+               f" clock offset {result.clock_offset} s, {result.waiting} left unsent.")
+    if result.waiting:
+        raise click.ClickException(f"{result.waiting} events left unsent")
+
+
+@click.group("events")
+def events_group() -> None:
+    """Carry a kiosk's unsent events to central on a file (no network)."""
+
+
+@events_group.command("export")
+@DIR
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def events_export(directory: Path, file: Path) -> None:
+    """Write this kiosk's unsent events to FILE."""
+    count = export_events(_open(directory, central=False), file)
+    click.echo(f"Wrote {count} events to {file}")
+
+
+@events_group.command("import")
+@DIR
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def events_import(directory: Path, file: Path) -> None:
+    """Apply a kiosk's events file on central (exactly once: importing twice adds nothing)."""
+    database = _open(directory, central=True)
+    try:
+        document = read_export(file)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    device = document["device"]
+    applied = duplicates = 0
+    try:
+        for part in document["events"]:
+            rows = part.get("rows") or []
+            for start in range(0, len(rows), IMPORT_CHUNK):
+                chunk = {"events": [{**part, "rows": rows[start:start + IMPORT_CHUNK]}]}
+                with dbmod.write(database) as conn:
+                    answer = protocol.apply_batch(conn, str(device.get("id")), chunk, clock.now(),
+                                                  device_name=str(device.get("name")))
+                applied += answer["applied"]
+                duplicates += answer["duplicates"]
+    except (protocol.Refusal, AttributeError, TypeError) as error:
+        raise click.ClickException(f"{file}: {error}") from None
+    click.echo(f"Imported {applied} new events from {device.get('name')} ({duplicates} already here).")
+
+
+def init_enrolled(directory: Path, role: str, central_url: str | None, code: str | None,
+                  gate: str | None, name: str | None) -> None:
+    """``kiosk init DIR --role kiosk --central URL --code CODE``: enroll, then bootstrap."""
+    if not central_url or not code:
+        raise click.ClickException("--central and --code go together")
+    try:
+        asked = instance.parse_roles(role)
+    except instance.InstanceError as error:
+        raise click.ClickException(str(error)) from None
+    if "central" in asked:
+        raise click.ClickException("--central is for a kiosk")
+    if (directory / instance.CONFIG_FILENAME).exists():
+        raise click.ClickException(f"{directory} is already an instance folder")
+    device_id = str(uuid.uuid4())
+    try:
+        answer = Transport(central_url, attempts=3).request(
+            "POST", "/api/v1/sync/enroll", {"code": code, "device_id": device_id})
+    except (Refused, Transient, ValueError) as error:
+        raise click.ClickException(f"enrollment failed: {error}") from None
+    assert isinstance(answer, dict)
+    # `--role kiosk` takes the roles central registered; explicit roles win.
+    roles = instance.parse_roles(str(answer["role"])) if role.strip() == "kiosk" else asked
+    database = instance.create(directory, roles, name=name or str(answer["name"]),
+                               gate=gate or answer.get("gate"),
+                               extra={"CENTRAL_URL": central_url, "SYNC_INTERVAL": 3.0})
+    with dbmod.write(database) as conn:
+        conn.execute("UPDATE device SET id = ?", (device_id,))
+        conn.execute("UPDATE sync_state SET central_url = ?, token = ?", (central_url, answer["token"]))
+    database.conn.close()
+    client = Client(directory)
+    try:
+        result = client.round()
+    except (Refused, Transient) as error:
+        raise click.ClickException(f"enrolled as {answer['name']}, but the first sync failed ({error});"
+                                   " `kiosk serve` or `kiosk sync` will catch up") from None
+    finally:
+        client.close()
+    click.echo(f"Enrolled as {answer['name']} ({','.join(roles)}); {result.pages} pages of reference"
+               f" data, cursor {result.cursor}.")
+
+
+COMMANDS = [devices, sync_once, events_group]

@@ -1,0 +1,508 @@
+"""The kiosk's side of the sync: push unsent events, pull reference data, in a loop.
+
+A round is: ``hello`` (status, clock offset, what central already holds), push every
+unsent event in gzip batches (marked sent only from central's answer), then pull
+reference changes page by page (each page applied together with its cursor in one
+local transaction; a snapshot first when the kiosk is new or its cursor too old).
+Network trouble is retried with exponential backoff and jitter; refusals (protocol
+version, unknown or revoked token) are not, and events simply stay queued.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import logging
+import random
+import sqlite3
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import sqlite_utils
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+
+from kiosk import clock, events
+from kiosk import db as dbmod
+from kiosk.events import EVENT_TABLES
+from kiosk.reference import REFERENCE_TABLES
+from sync import wire
+from sync.wire import primary_key, quoted, table_columns
+
+log = logging.getLogger("sync")
+
+TIMEOUT = 15.0
+MAX_RESPONSE = 128 * 1024 * 1024
+EXPORT_FORMAT = "salon-kiosk-events"
+# Tables holding personal data a revoked kiosk wipes; features add theirs here.
+PERSONAL_TABLES: list[str] = ["staff", "staff_attempts", "registrations"]
+# Functions adding to the status a kiosk reports at each round (camera state...).
+STATUS_PROVIDERS: list[Callable[[sqlite3.Connection], dict[str, object]]] = []
+
+
+class Transient(Exception):
+    """Central unreachable, timed out or failing: try again later."""
+
+
+class Refused(Exception):
+    """Central refused the request (protocol version, token, malformed batch)."""
+
+    def __init__(self, status: int, error: str, detail: str) -> None:
+        super().__init__(f"{error}: {detail}")
+        self.status = status
+        self.error = error
+        self.detail = detail
+
+
+def app_version() -> str:
+    try:
+        return metadata.version("salon-kiosk")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class Transport:
+    """One keep-alive HTTP connection to central; every request has a time-out and a
+    bounded answer, and transient failures are retried with backoff and jitter."""
+
+    def __init__(self, base_url: str, token: str | None = None, timeout: float = TIMEOUT,
+                 attempts: int = 4, max_wait: float = 5.0) -> None:
+        parts = urllib.parse.urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL: {base_url!r}")
+        self.parts = parts
+        self.token = token
+        self.timeout = timeout
+        self.attempts = attempts
+        self.max_wait = max_wait
+        self.conn: http.client.HTTPConnection | None = None
+        self.bytes_sent = 0
+        self.bytes_received = 0
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self.conn is None:
+            kind = http.client.HTTPSConnection if self.parts.scheme == "https" else http.client.HTTPConnection
+            self.conn = kind(self.parts.hostname, self.parts.port, timeout=self.timeout)
+        return self.conn
+
+    def request(self, method: str, path: str, document: object | None = None,
+                query: dict[str, object] | None = None) -> object:
+        retrying = Retrying(
+            retry=retry_if_exception_type(Transient),
+            wait=wait_random_exponential(multiplier=0.1, max=self.max_wait),
+            stop=stop_after_attempt(self.attempts),
+            reraise=True,
+        )
+        return retrying(self._once, method, path, document, query)
+
+    def _once(self, method: str, path: str, document: object | None,
+              query: dict[str, object] | None) -> object:
+        url = self.parts.path.rstrip("/") + path
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        headers = {
+            wire.PROTOCOL_HEADER: str(wire.PROTOCOL),
+            wire.TIME_HEADER: clock.iso(clock.now()),
+            "Accept-Encoding": "gzip",
+        }
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        body = None
+        if document is not None:
+            body = wire.encode(document)
+            headers.update({"Content-Type": "application/json", "Content-Encoding": "gzip"})
+        try:
+            conn = self._connection()
+            conn.request(method, url, body=body, headers=headers)
+            response = conn.getresponse()
+            raw = response.read(MAX_RESPONSE + 1)
+        except (OSError, http.client.HTTPException) as error:
+            self.close()
+            raise Transient(f"{method} {path}: {error or type(error).__name__}") from None
+        if response.getheader("Connection", "").lower() == "close":
+            self.close()
+        self.bytes_sent += len(body or b"")
+        self.bytes_received += len(raw)
+        if len(raw) > MAX_RESPONSE:
+            self.close()
+            raise Transient(f"{method} {path}: answer larger than {MAX_RESPONSE} bytes")
+        if response.status >= 500 or response.status == 429:
+            raise Transient(f"{method} {path}: HTTP {response.status}")
+        try:
+            if response.getheader("Content-Encoding") == "gzip":
+                answer = wire.decode(raw)
+            else:
+                answer = json.loads(raw or b"{}")
+        except (wire.WireError, json.JSONDecodeError, UnicodeDecodeError):
+            raise Transient(f"{method} {path}: HTTP {response.status} with an unreadable body") from None
+        if response.status != 200:
+            error = answer.get("error", "refused") if isinstance(answer, dict) else "refused"
+            detail = answer.get("detail", "") if isinstance(answer, dict) else ""
+            raise Refused(response.status, str(error), str(detail))
+        return answer
+
+
+# ---------------------------------------------------------------- local state
+
+
+def open_local(folder: Path) -> sqlite_utils.Database:
+    """The kiosk database for syncing. Foreign keys are off on this connection: central
+    enforces them, and a page of a copy may briefly hold a child before its parent."""
+    database = dbmod.connect(Path(folder) / dbmod.DB_FILENAME)
+    database.conn.execute("PRAGMA foreign_keys=OFF")
+    return database
+
+
+def state(conn: sqlite3.Connection) -> sqlite3.Row:
+    return conn.execute("SELECT * FROM sync_state WHERE id = 1").fetchone()
+
+
+def waiting(conn: sqlite3.Connection) -> int:
+    """Events not yet confirmed by central (device seqs are contiguous, so a subtraction)."""
+    return conn.execute(
+        "SELECT device.seq - sync_state.pushed_seq FROM device, sync_state"
+    ).fetchone()[0]
+
+
+def pending_events(conn: sqlite3.Connection, after: int, limit: int) -> tuple[list[dict[str, object]], int]:
+    """The next ``limit`` own events after seq ``after`` across every event table, as
+    batch parts ``{table, columns, rows}``; and the last seq included."""
+    device_id = events.this_device(conn)["id"]
+    found: list[tuple[int, str, tuple]] = []
+    columns: dict[str, list[str]] = {}
+    for table in EVENT_TABLES:
+        if not table_columns(conn, table):
+            continue
+        cursor = conn.execute(
+            f"SELECT * FROM [{table}] WHERE device_id = ? AND device_seq > ? ORDER BY device_seq LIMIT ?",
+            (device_id, after, limit),
+        )
+        columns[table] = [d[0] for d in cursor.description]
+        at = columns[table].index("device_seq")
+        found.extend((row[at], table, tuple(row)) for row in cursor)
+    found.sort(key=lambda item: item[0])
+    found = found[:limit]
+    parts: dict[str, dict[str, object]] = {}
+    for _seq, table, row in found:
+        parts.setdefault(table, {"table": table, "columns": columns[table], "rows": []})["rows"].append(row)
+    return list(parts.values()), (found[-1][0] if found else after)
+
+
+def _local_columns(conn: sqlite3.Connection, table: str, columns: list[str]) -> list[int]:
+    ours = set(table_columns(conn, table)) | {"rowid"}
+    return [i for i, c in enumerate(columns) if c in ours]
+
+
+def _upsert(conn: sqlite3.Connection, table: str, columns: list[str], rows: list[list[object]]) -> None:
+    keep = _local_columns(conn, table, columns)
+    names = [columns[i] for i in keep]
+    if rows and names:
+        conn.executemany(
+            f"INSERT OR REPLACE INTO [{table}] ({quoted(names)}) VALUES ({', '.join('?' for _ in names)})",
+            ([row[i] for i in keep] for row in rows),
+        )
+
+
+def _key_match(keys: list[str]) -> str:
+    select = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(keys)))
+    return f"({quoted(keys)}) IN (SELECT {select} FROM json_each(?))"
+
+
+def apply_changes(conn: sqlite3.Connection, page: dict[str, object]) -> None:
+    """Apply one page of changes and its cursor; call inside one write transaction."""
+    tables = page.get("tables") or {}
+    known = [t for t in REFERENCE_TABLES if t in tables and table_columns(conn, t)]
+    for table in reversed(known):
+        deleted = tables[table].get("deleted") or []
+        if deleted:
+            conn.execute(f"DELETE FROM [{table}] WHERE {_key_match(primary_key(conn, table))}",
+                         (json.dumps(deleted),))
+    for table in known:
+        _upsert(conn, table, tables[table]["columns"], tables[table]["rows"])
+    conn.execute("UPDATE sync_state SET cursor = max(cursor, ?), last_pull_at = ?",
+                 (int(page["cursor"]), clock.iso(clock.now())))
+
+
+def apply_snapshot_page(conn: sqlite3.Connection, page: dict[str, object],
+                        after: list[object] | None) -> None:
+    """Replace the rows of one key range of a table with the page's rows (rows in the
+    range that central no longer has are deleted); call inside a write transaction."""
+    table = str(page["table"])
+    if page.get("unknown") or not table_columns(conn, table):
+        return
+    keys = primary_key(conn, table)
+    columns = list(page["columns"])
+    rows = page["rows"]
+    _upsert(conn, table, columns, rows)
+    index = [columns.index(k) for k in keys]
+    placeholders = ", ".join("?" for _ in keys)
+    where, params = [], []
+    if after is not None:
+        where.append(f"({quoted(keys)}) > ({placeholders})")
+        params += list(after)
+    if not page.get("done"):
+        where.append(f"({quoted(keys)}) <= ({placeholders})")
+        params += list(page["last"])
+    where.append(f"NOT {_key_match(keys)}")
+    params.append(json.dumps([[row[i] for i in index] for row in rows]))
+    conn.execute(f"DELETE FROM [{table}] WHERE " + " AND ".join(where), params)
+
+
+def wipe_personal_data(conn: sqlite3.Connection) -> list[str]:
+    """Delete personal data (staff names and PIN hashes, registrations...) from a
+    revoked kiosk; call inside a write transaction. Returns the tables emptied."""
+    wiped = []
+    for table in PERSONAL_TABLES:
+        if table_columns(conn, table):
+            conn.execute(f"DELETE FROM [{table}]")
+            wiped.append(table)
+    conn.execute("UPDATE sync_state SET revoked = 1, token = NULL, last_error = 'device_revoked'")
+    return wiped
+
+
+# ---------------------------------------------------------------- a round
+
+
+@dataclass
+class RoundResult:
+    pushed: int = 0
+    waiting: int = 0
+    pages: int = 0
+    cursor: int = 0
+    clock_offset: float | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+class Client:
+    """Syncs one kiosk folder with its central instance."""
+
+    def __init__(self, folder: Path, batch: int = wire.BATCH_EVENTS, timeout: float = TIMEOUT,
+                 attempts: int = 4, max_wait: float = 5.0) -> None:
+        self.folder = Path(folder)
+        self.db = open_local(self.folder)
+        self.batch = max(1, min(batch, 1000))
+        row = state(self.db.conn)
+        if not row["central_url"]:
+            raise ValueError("this kiosk has no central to sync with (enroll it with `kiosk init --central`)")
+        self.transport = Transport(row["central_url"], row["token"], timeout, attempts, max_wait)
+
+    def close(self) -> None:
+        self.transport.close()
+        self.db.conn.close()
+
+    def _call(self, method: str, path: str, document: object | None = None,
+              query: dict[str, object] | None = None) -> dict[str, object]:
+        try:
+            answer = self.transport.request(method, path, document, query)
+        except Refused as refusal:
+            if refusal.error == "device_revoked":
+                with dbmod.write(self.db) as conn:
+                    wiped = wipe_personal_data(conn)
+                log.warning("central revoked this kiosk; wiped %s", ", ".join(wiped))
+            else:
+                self._note_error(str(refusal))
+            raise
+        if not isinstance(answer, dict):
+            raise Transient(f"{path}: answer is not an object")
+        return answer
+
+    def _note_error(self, text: str | None) -> None:
+        self.db.conn.execute("UPDATE sync_state SET last_error = ?", (text,))
+
+    def status(self) -> dict[str, object]:
+        conn = self.db.conn
+        report: dict[str, object] = {"app_version": app_version(), "events_waiting": waiting(conn),
+                                     "cursor": state(conn)["cursor"]}
+        for provider in STATUS_PROVIDERS:
+            report.update(provider(conn))
+        return report
+
+    def hello(self) -> dict[str, object]:
+        """Report status; learn central's time (clock offset) and what it already holds."""
+        sent = time.time()
+        answer = self._call("POST", "/api/v1/sync/hello", {"status": self.status()})
+        received = clock.now()
+        elapsed = time.time() - sent
+        offset = None
+        if isinstance(answer.get("server_time"), str):
+            # Our clock at the middle of the exchange minus central's clock then.
+            server = clock.parse_time(answer["server_time"])
+            offset = round((received - server).total_seconds() - elapsed / 2, 3)
+        high = answer.get("high_seq")
+        with dbmod.write(self.db) as conn:
+            conn.execute("UPDATE sync_state SET clock_offset = ?", (offset,))
+            if isinstance(high, int):
+                # Central's word decides what is sent: re-send anything it lost, skip
+                # anything a lost answer left unmarked.
+                conn.execute("UPDATE sync_state SET pushed_seq = min(?, (SELECT seq FROM device))", (high,))
+        answer["clock_offset"] = offset
+        return answer
+
+    def push(self) -> int:
+        """Send every unsent event; returns how many central confirmed this time."""
+        confirmed = 0
+        while True:
+            conn = self.db.conn
+            before = state(conn)["pushed_seq"]
+            parts, last = pending_events(conn, before, self.batch)
+            if not parts:
+                return confirmed
+            answer = self._call("POST", "/api/v1/sync/push", {"events": parts})
+            high = answer.get("high_seq")
+            if not isinstance(high, int) or high <= before:
+                raise Refused(200, "no_progress",
+                              f"central holds up to seq {high}, sent {before + 1}..{last}")
+            with dbmod.write(self.db) as conn:
+                conn.execute(
+                    "UPDATE sync_state SET pushed_seq = min(?, (SELECT seq FROM device)), last_push_at = ?,"
+                    " last_error = NULL", (high, clock.iso(clock.now())))
+            confirmed += min(high, last) - before
+
+    def pull(self) -> int:
+        """Fetch reference changes until up to date; returns the pages applied."""
+        pages = 0
+        while True:
+            row = state(self.db.conn)
+            if row["snapshot"]:
+                pages += self._snapshot_page(json.loads(row["snapshot"]))
+                continue
+            page = self._call("GET", "/api/v1/sync/changes", query={"cursor": row["cursor"]})
+            if page.get("snapshot_required"):
+                tables = [t for t in REFERENCE_TABLES if table_columns(self.db.conn, t)]
+                progress = {"cursor": int(page["snapshot_cursor"]), "tables": tables, "after": None}
+                self.db.conn.execute("UPDATE sync_state SET snapshot = ?", (json.dumps(progress),))
+                continue
+            with dbmod.write(self.db) as conn:
+                apply_changes(conn, page)
+            pages += 1
+            if not page.get("more"):
+                return pages
+
+    def _snapshot_page(self, progress: dict[str, object]) -> int:
+        tables = list(progress["tables"])
+        if not tables:
+            with dbmod.write(self.db) as conn:
+                conn.execute(
+                    "UPDATE sync_state SET cursor = max(cursor, ?), snapshot = NULL, last_pull_at = ?",
+                    (progress["cursor"], clock.iso(clock.now())))
+            return 0
+        table, after = tables[0], progress["after"]
+        query: dict[str, object] = {"table": table}
+        if after is not None:
+            query["after"] = json.dumps(after)
+        page = self._call("GET", "/api/v1/sync/snapshot", query=query)
+        if page.get("done"):
+            progress.update(tables=tables[1:], after=None)
+        else:
+            progress["after"] = page["last"]
+        with dbmod.write(self.db) as conn:
+            apply_snapshot_page(conn, page, after)
+            conn.execute("UPDATE sync_state SET snapshot = ?", (json.dumps(progress),))
+        return 1
+
+    def round(self) -> RoundResult:
+        """One full round: hello, push everything, pull everything."""
+        if state(self.db.conn)["revoked"]:
+            raise Refused(403, "device_revoked", "this kiosk was revoked; it no longer syncs")
+        result = RoundResult()
+        result.clock_offset = self.hello().get("clock_offset")  # type: ignore[assignment]
+        result.pushed = self.push()
+        result.pages = self.pull()
+        self._note_error(None)
+        result.waiting = waiting(self.db.conn)
+        result.cursor = state(self.db.conn)["cursor"]
+        return result
+
+
+# ---------------------------------------------------------------- background loop
+
+
+class Loop(threading.Thread):
+    """``kiosk serve``'s sync thread: a round every ``interval`` seconds, exponential
+    backoff with jitter while central is unreachable, stop when revoked."""
+
+    def __init__(self, folder: Path, interval: float = 3.0, max_backoff: float = 60.0) -> None:
+        super().__init__(name="sync-loop", daemon=True)
+        self.folder = Path(folder)
+        self.interval = interval
+        self.max_backoff = max_backoff
+        self.stopping = threading.Event()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def run(self) -> None:
+        failures = 0
+        client = None
+        while not self.stopping.is_set():
+            try:
+                client = client or Client(self.folder, attempts=1)
+                client.round()
+                failures = 0
+                delay = self.interval
+            except Refused as refusal:
+                log.warning("sync refused: %s", refusal)
+                if refusal.error in ("device_revoked", "not_enrolled"):
+                    return
+                failures += 1
+                delay = min(self.max_backoff, self.interval * 2 ** min(failures, 6))
+            except (Transient, sqlite3.OperationalError) as error:
+                log.info("sync failed: %s", error)
+                failures += 1
+                # Full jitter: kiosks that lost central together do not return together.
+                ceiling = min(self.max_backoff, self.interval * 2 ** min(failures, 6))
+                delay = random.uniform(self.interval / 2, ceiling)
+                if client is not None:
+                    client.transport.close()
+            self.stopping.wait(delay)
+        if client is not None:
+            client.close()
+
+
+def start_loop(folder: Path, config: dict[str, object]) -> Loop | None:
+    """Start the sync thread when this instance is a kiosk with a central configured."""
+    if str(config.get("ROLE", "")) == "central" or not config.get("CENTRAL_URL"):
+        return None
+    loop = Loop(folder, float(config.get("SYNC_INTERVAL", 3.0)), float(config.get("SYNC_MAX_BACKOFF", 60.0)))
+    loop.start()
+    return loop
+
+
+# ---------------------------------------------------------------- files
+
+
+def export_events(db: sqlite_utils.Database, out: Path) -> int:
+    """Write this kiosk's unsent events to a gzip JSON file for central; returns how many."""
+    conn = db.conn
+    device = events.this_device(conn)
+    parts, last = pending_events(conn, state(conn)["pushed_seq"], 1 << 62)
+    document = {"format": EXPORT_FORMAT, "version": wire.PROTOCOL,
+                "device": {"id": device["id"], "name": device["name"], "role": device["role"]},
+                "created_at": clock.iso(clock.now()), "events": parts}
+    tmp = Path(str(out) + ".tmp")
+    with gzip.open(tmp, "wt", encoding="utf-8") as stream:
+        json.dump(document, stream, ensure_ascii=False, separators=(",", ":"))
+    tmp.replace(out)
+    return sum(len(p["rows"]) for p in parts)
+
+
+def read_export(path: Path) -> dict[str, object]:
+    try:
+        document = wire.decode(Path(path).read_bytes())
+    except (OSError, wire.WireError) as error:
+        raise ValueError(f"{path}: not an events file ({error})") from None
+    if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+        raise ValueError(f"{path}: not a salon-kiosk events file")
+    if document.get("version") != wire.PROTOCOL or not isinstance(document.get("device"), dict):
+        raise ValueError(f"{path}: events file version {document.get('version')} is not supported")
+    return document

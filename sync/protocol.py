@@ -1,0 +1,490 @@
+"""Central's side of the sync, in plain functions over a SQLite connection.
+
+Push: ``apply_batch`` stores a kiosk's events exactly once (keyed on uuid and
+``(device_id, device_seq)``) in one transaction and answers the highest contiguous
+device sequence central holds. Pull: triggers on every reference table write
+``sync_changes``; ``serve_changes`` pages it by its seq (the change cursor) and
+``serve_snapshot`` pages whole tables by primary key for a new kiosk. Conflicts
+(double entries, clock offsets, late uploads) are recorded in ``sync_conflicts``.
+Everything is generic over ``kiosk.events.EVENT_TABLES`` and
+``kiosk.reference.REFERENCE_TABLES``: columns are read from the schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+from datetime import datetime, timedelta
+
+from kiosk import clock
+from kiosk.events import EVENT_TABLES
+from kiosk.reference import REFERENCE_TABLES
+from sync.wire import CHANGES_PAGE, SNAPSHOT_PAGE, primary_key, quoted, table_columns
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+CODE_HOURS = 48
+CLOCK_OFFSET_LIMIT = 120.0  # seconds; beyond, the device's clock is flagged
+LATE_SECONDS = 600.0  # an event reaching central this long after it happened is late
+REQUIRED_EVENT_COLUMNS = ("uuid", "device_id", "device_seq", "device_time")
+
+
+class Refusal(Exception):
+    """A request central refuses: HTTP status, error code and a one-line detail."""
+
+    def __init__(self, status: int, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.error = error
+        self.detail = detail
+
+
+def digest(secret: str) -> str:
+    """Tokens and codes are long random strings: a plain SHA-256 is enough to store them."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- change log
+
+
+def _trigger_sql(table: str, keys: list[str]) -> list[str]:
+    def entry(row: str) -> str:
+        pk = "json_array(" + ", ".join(f"{row}.[{k}]" for k in keys) + ")"
+        return (f"DELETE FROM sync_changes WHERE tbl = '{table}' AND pk = {pk};"
+                f" INSERT INTO sync_changes (tbl, pk) VALUES ('{table}', {pk});")
+
+    name = f"sync_log_{table}"
+    return [
+        f"CREATE TRIGGER [{name}_ins] AFTER INSERT ON [{table}] BEGIN {entry('NEW')} END",
+        f"CREATE TRIGGER [{name}_upd] AFTER UPDATE ON [{table}] BEGIN {entry('OLD')} {entry('NEW')} END",
+        f"CREATE TRIGGER [{name}_del] AFTER DELETE ON [{table}] BEGIN {entry('OLD')} END",
+    ]
+
+
+def ensure_change_log(conn: sqlite3.Connection) -> list[str]:
+    """Create the change-log triggers of every reference table that lacks them (call in a
+    write transaction, on central only). A table that gets triggers late has its existing
+    rows logged at once, so no row is ever missing from the log. Returns the tables done."""
+    existing = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    done = []
+    for table in REFERENCE_TABLES:
+        if table not in tables or f"sync_log_{table}_del" in existing:
+            continue
+        keys = primary_key(conn, table)
+        for statement in _trigger_sql(table, keys):
+            conn.execute(statement)
+        conn.execute(
+            "INSERT OR IGNORE INTO sync_changes (tbl, pk) SELECT ?, json_array("
+            + ", ".join(f"[{k}]" for k in keys) + f") FROM [{table}]",
+            (table,),
+        )
+        done.append(table)
+    return done
+
+
+def current_cursor(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(seq), 0) FROM sync_changes").fetchone()[0]
+
+
+def horizon(conn: sqlite3.Connection) -> int:
+    """Cursors below this have missed purged tombstones and need a fresh snapshot."""
+    row = conn.execute("SELECT value FROM sync_meta WHERE key = 'horizon'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def purge_tombstones(conn: sqlite3.Connection, upto: int) -> int:
+    """Forget deletions logged at or before ``upto`` (call in a write transaction);
+    kiosks whose cursor is older will take a snapshot. Returns how many were purged."""
+    purged = 0
+    for table in REFERENCE_TABLES:
+        if not table_columns(conn, table):
+            continue
+        keys = primary_key(conn, table)
+        match = " AND ".join(f"t.[{k}] = json_extract(sync_changes.pk, '$[{i}]')"
+                             for i, k in enumerate(keys))
+        purged += conn.execute(
+            f"DELETE FROM sync_changes WHERE tbl = ? AND seq <= ? AND NOT EXISTS"
+            f" (SELECT 1 FROM [{table}] t WHERE {match})",
+            (table, upto),
+        ).rowcount
+    conn.execute(
+        "INSERT INTO sync_meta (key, value) VALUES ('horizon', ?) ON CONFLICT (key) DO UPDATE"
+        " SET value = max(CAST(value AS INTEGER), excluded.value)",
+        (upto,),
+    )
+    return purged
+
+
+def _rows_by_key(conn: sqlite3.Connection, table: str, keys: list[str],
+                 wanted: list[list[object]]) -> tuple[list[str], list[tuple], set[str]]:
+    """(columns, rows, json keys found) of the rows of ``table`` with these primary keys."""
+    select = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(keys)))
+    prefix = "rowid AS [rowid], " if keys == ["rowid"] else ""
+    cursor = conn.execute(
+        f"SELECT {prefix}* FROM [{table}] WHERE ({quoted(keys)}) IN (SELECT {select} FROM json_each(?))",
+        (json.dumps(wanted),),
+    )
+    columns = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    index = [columns.index(k) for k in keys]
+    found = {json.dumps([row[i] for i in index]) for row in rows}
+    return columns, [tuple(row) for row in rows], found
+
+
+def serve_changes(conn: sqlite3.Connection, cursor: int, limit: int = CHANGES_PAGE) -> dict[str, object]:
+    """One page of reference changes after ``cursor``: current rows and tombstones per
+    table, revocations first. Read in one transaction so rows and cursor agree."""
+    limit = max(1, min(limit, 10 * CHANGES_PAGE))
+    conn.execute("BEGIN")
+    try:
+        if cursor <= 0 or cursor < horizon(conn):
+            return {"snapshot_required": True, "snapshot_cursor": current_cursor(conn)}
+        changes = conn.execute(
+            "SELECT seq, tbl, pk FROM sync_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+            (cursor, limit),
+        ).fetchall()
+        by_table: dict[str, list[str]] = {}
+        for _seq, table, pk in changes:
+            by_table.setdefault(table, []).append(pk)
+        # Revocations first: every revocation changed since the cursor rides on each
+        # page, so a kiosk never holds a newer ticket without its revocation.
+        if "revocations" in REFERENCE_TABLES and by_table.keys() - {"revocations"}:
+            early = conn.execute(
+                "SELECT pk FROM sync_changes WHERE tbl = 'revocations' AND seq > ? LIMIT ?",
+                (cursor, 10 * CHANGES_PAGE),
+            ).fetchall()
+            by_table["revocations"] = sorted(set(by_table.get("revocations", [])) | {r[0] for r in early})
+        tables = {}
+        for table in REFERENCE_TABLES:
+            pks = by_table.get(table)
+            if not pks or not table_columns(conn, table):
+                continue
+            keys = primary_key(conn, table)
+            wanted = [json.loads(pk) for pk in pks]
+            columns, rows, found = _rows_by_key(conn, table, keys, wanted)
+            deleted = [key for key, pk in zip(wanted, pks, strict=True) if pk not in found]
+            tables[table] = {"columns": columns, "rows": rows, "deleted": deleted}
+        last = changes[-1][0] if changes else cursor
+        more = bool(changes) and conn.execute(
+            "SELECT 1 FROM sync_changes WHERE seq > ? LIMIT 1", (last,)
+        ).fetchone() is not None
+        return {"cursor": last, "more": more, "tables": tables}
+    finally:
+        conn.execute("COMMIT")
+
+
+def serve_snapshot(conn: sqlite3.Connection, table: str, after: list[object] | None,
+                   limit: int = SNAPSHOT_PAGE) -> dict[str, object]:
+    """One page of a whole reference table in primary-key order, after key ``after``."""
+    limit = max(1, min(limit, 4 * SNAPSHOT_PAGE))
+    if table not in REFERENCE_TABLES or not table_columns(conn, table):
+        return {"table": table, "unknown": True, "rows": [], "columns": [], "done": True, "last": after}
+    keys = primary_key(conn, table)
+    prefix = "rowid AS [rowid], " if keys == ["rowid"] else ""
+    where, params = "", []
+    if after is not None:
+        if not isinstance(after, list) or len(after) != len(keys):
+            raise Refusal(400, "bad_request", "'after' must be the last primary key received")
+        where = f" WHERE ({quoted(keys)}) > ({', '.join('?' for _ in keys)})"
+        params = list(after)
+    cursor = conn.execute(
+        f"SELECT {prefix}* FROM [{table}]{where} ORDER BY {quoted(keys)} LIMIT ?", (*params, limit)
+    )
+    columns = [d[0] for d in cursor.description]
+    rows = [tuple(row) for row in cursor.fetchall()]
+    index = [columns.index(k) for k in keys]
+    last = [rows[-1][i] for i in index] if rows else after
+    return {"table": table, "columns": columns, "rows": rows, "last": last, "done": len(rows) < limit}
+
+
+# ---------------------------------------------------------------- devices
+
+
+def new_code() -> str:
+    """A one-time enrollment code: 12 Crockford symbols (60 bits), XXXX-XXXX-XXXX."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalize_code(code: str) -> str:
+    text = code.strip().upper().replace("-", "").replace(" ", "")
+    text = text.replace("O", "0").replace("I", "1").replace("L", "1")
+    return f"{text[:4]}-{text[4:8]}-{text[8:]}"
+
+
+def add_device(conn: sqlite3.Connection, name: str, role: str, gate: str | None,
+               moment: datetime) -> str:
+    """Register a kiosk to enroll; returns its one-time code (stored hashed). Adding a
+    name again that has not enrolled yet replaces its code."""
+    existing = conn.execute("SELECT enrolled_at, revoked_at FROM sync_devices WHERE name = ?",
+                            (name,)).fetchone()
+    if existing and existing["enrolled_at"] and not existing["revoked_at"]:
+        raise Refusal(409, "device_exists", f"device {name!r} is enrolled; revoke it first")
+    code = new_code()
+    expires = clock.iso(moment + timedelta(hours=CODE_HOURS))
+    conn.execute(
+        "INSERT INTO sync_devices (name, role, gate_id, code_hash, code_expires_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role,"
+        " gate_id = excluded.gate_id, code_hash = excluded.code_hash, code_expires_at ="
+        " excluded.code_expires_at, token_hash = NULL, device_id = NULL, enrolled_at = NULL,"
+        " revoked_at = NULL, high_seq = 0",
+        (name, role, gate, digest(normalize_code(code)), expires, clock.iso(moment)),
+    )
+    return code
+
+
+def enroll(conn: sqlite3.Connection, code: str, device_id: str, moment: datetime) -> dict[str, object]:
+    """Exchange a one-time code for a device token (returned once, stored hashed)."""
+    row = conn.execute("SELECT * FROM sync_devices WHERE code_hash = ?",
+                       (digest(normalize_code(code)),)).fetchone()
+    if row is None or row["revoked_at"]:
+        raise Refusal(403, "bad_code", "unknown or already used enrollment code")
+    if moment > clock.parse_time(row["code_expires_at"]):
+        raise Refusal(403, "code_expired", "this enrollment code has expired; make a new one")
+    other = conn.execute("SELECT name FROM sync_devices WHERE device_id = ? AND name != ?",
+                         (device_id, row["name"])).fetchone()
+    if other:
+        raise Refusal(409, "device_exists", f"device id already enrolled as {other['name']!r}")
+    token = secrets.token_urlsafe(32)
+    conn.execute(
+        "UPDATE sync_devices SET device_id = ?, token_hash = ?, code_hash = NULL,"
+        " code_expires_at = NULL, enrolled_at = ?, last_seen_at = ? WHERE name = ?",
+        (device_id, digest(token), clock.iso(moment), clock.iso(moment), row["name"]),
+    )
+    return {"token": token, "name": row["name"], "role": row["role"], "gate": row["gate_id"]}
+
+
+def revoke_device(conn: sqlite3.Connection, name: str, moment: datetime) -> None:
+    row = conn.execute("SELECT revoked_at FROM sync_devices WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise Refusal(404, "unknown_device", f"no device named {name!r}")
+    conn.execute(
+        "UPDATE sync_devices SET revoked_at = coalesce(revoked_at, ?), code_hash = NULL WHERE name = ?",
+        (clock.iso(moment), name),
+    )
+
+
+def authenticate(conn: sqlite3.Connection, token: str | None) -> sqlite3.Row:
+    """The device a bearer token belongs to; refuses unknown and revoked tokens."""
+    if not token:
+        raise Refusal(401, "device_token_required", "send Authorization: Bearer <device token>")
+    row = conn.execute("SELECT * FROM sync_devices WHERE token_hash = ?", (digest(token),)).fetchone()
+    if row is None:
+        raise Refusal(401, "unknown_device", "this device token is not known here")
+    if row["revoked_at"]:
+        raise Refusal(403, "device_revoked", "this device has been revoked by the organizers")
+    return row
+
+
+def record_contact(conn: sqlite3.Connection, device: sqlite3.Row, device_time: str | None,
+                   status: dict[str, object] | None, protocol: int, moment: datetime,
+                   cursor: int | None = None) -> float | None:
+    """Note that a device called: last seen, reported status, clock offset (flagged when
+    large). Offsets are measured against central's clock; nothing is ordered by them."""
+    offset = None
+    if device_time:
+        try:
+            offset = round((clock.parse_time(device_time) - moment).total_seconds(), 3)
+        except ValueError:
+            offset = None
+    status = status if isinstance(status, dict) else {}
+    conn.execute(
+        "UPDATE sync_devices SET last_seen_at = ?, clock_offset = coalesce(?, clock_offset),"
+        " protocol = ?, app_version = coalesce(?, app_version), status = ?,"
+        " cursor = coalesce(?, cursor) WHERE name = ?",
+        (clock.iso(moment), offset, protocol, _text(status.get("app_version")),
+         json.dumps(status)[:4000], cursor, device["name"]),
+    )
+    if offset is not None and abs(offset) > CLOCK_OFFSET_LIMIT:
+        flag(conn, "clock_offset", f"clock_offset:{device['name']}", device["device_id"],
+             {"device": device["name"], "offset_seconds": offset}, moment)
+    return offset
+
+
+def _text(value: object) -> str | None:
+    return str(value)[:100] if value is not None else None
+
+
+def flag(conn: sqlite3.Connection, kind: str, key: str, device_id: str | None,
+         detail: dict[str, object], moment: datetime) -> None:
+    """Record a conflict, or refresh the one with the same key."""
+    conn.execute(
+        "INSERT INTO sync_conflicts (kind, key, device_id, detail, detected_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET detail = excluded.detail,"
+        " updated_at = excluded.updated_at",
+        (kind, key, device_id, json.dumps(detail, ensure_ascii=False), clock.iso(moment), clock.iso(moment)),
+    )
+
+
+# ---------------------------------------------------------------- push
+
+
+def apply_batch(conn: sqlite3.Connection, device_id: str, document: object, moment: datetime,
+                device_name: str | None = None) -> dict[str, object]:
+    """Store a batch of one device's events exactly once; call inside one write
+    transaction. Returns ``high_seq`` (highest contiguous device_seq held), and how many
+    events were new and how many central already had."""
+    if not isinstance(document, dict) or not isinstance(document.get("events"), list):
+        raise Refusal(400, "bad_batch", "a batch is {'events': [{'table', 'columns', 'rows'}]}")
+    seqs: set[int] = set()
+    applied = duplicates = 0
+    new_scans: list[dict[str, object]] = []
+    oldest_new: str | None = None
+    for part in document["events"]:
+        table, columns, rows = _check_part(conn, part)
+        ours = table_columns(conn, table)
+        keep = [i for i, c in enumerate(columns) if c in ours]
+        names = [columns[i] for i in keep]
+        at = {c: i for i, c in enumerate(columns)}
+        for row in rows:
+            if row[at["device_id"]] != device_id or not isinstance(row[at["device_seq"]], int):
+                raise Refusal(400, "bad_batch", "every event must carry this device's id and an integer seq")
+            seqs.add(row[at["device_seq"]])
+        known = {r[0] for r in conn.execute(
+            f"SELECT uuid FROM [{table}] WHERE uuid IN (SELECT value FROM json_each(?))",
+            (json.dumps([row[at["uuid"]] for row in rows]),))}
+        fresh = [row for row in rows if row[at["uuid"]] not in known]
+        duplicates += len(rows) - len(fresh)
+        if not fresh:
+            continue
+        # ON CONFLICT DO NOTHING only skips uniqueness clashes (a re-sent seq); a row
+        # that breaks a CHECK still fails the whole batch loudly.
+        try:
+            before = conn.total_changes
+            conn.executemany(
+                f"INSERT INTO [{table}] ({quoted(names)}) VALUES ({', '.join('?' for _ in names)})"
+                " ON CONFLICT DO NOTHING",
+                ([row[i] for i in keep] for row in fresh),
+            )
+            applied += conn.total_changes - before
+        except sqlite3.IntegrityError as error:
+            raise Refusal(400, "bad_batch", f"{table}: {error}") from None
+        times = [row[at["device_time"]] for row in fresh if isinstance(row[at["device_time"]], str)]
+        if times:
+            oldest_new = min([*times, oldest_new] if oldest_new else times)
+        if table == "scans":
+            new_scans.extend(dict(zip(columns, row, strict=False)) for row in fresh)
+    device = conn.execute("SELECT * FROM sync_devices WHERE device_id = ?", (device_id,)).fetchone()
+    high = _advance(conn, device_id, device["high_seq"] if device else 0, seqs)
+    if device is None:
+        # Events imported from a file of a kiosk that never enrolled (bundle-provisioned).
+        conn.execute(
+            "INSERT INTO sync_devices (name, device_id, role, created_at, high_seq) VALUES (?, ?, ?, ?, ?)",
+            (_free_name(conn, device_name or device_id), device_id, "imported", clock.iso(moment), high),
+        )
+    else:
+        conn.execute("UPDATE sync_devices SET high_seq = ? WHERE device_id = ?", (high, device_id))
+    _flag_double_entries(conn, new_scans, moment)
+    if oldest_new and seqs:
+        _flag_late(conn, device_id, device, oldest_new, seqs, applied, moment)
+    return {"high_seq": high, "applied": applied, "duplicates": duplicates}
+
+
+def _check_part(conn: sqlite3.Connection, part: object) -> tuple[str, list[str], list[list[object]]]:
+    if not isinstance(part, dict):
+        raise Refusal(400, "bad_batch", "each part is {'table', 'columns', 'rows'}")
+    table, columns, rows = part.get("table"), part.get("columns"), part.get("rows")
+    if table not in EVENT_TABLES or not table_columns(conn, str(table)):
+        raise Refusal(400, "bad_batch", f"{table!r} is not an event table central knows")
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns) \
+            or any(c not in columns for c in REQUIRED_EVENT_COLUMNS):
+        raise Refusal(400, "bad_batch", f"{table}: columns must include {', '.join(REQUIRED_EVENT_COLUMNS)}")
+    if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == len(columns) for r in rows):
+        raise Refusal(400, "bad_batch", f"{table}: rows must be lists as long as the columns")
+    return str(table), columns, rows
+
+
+def _free_name(conn: sqlite3.Connection, wanted: str) -> str:
+    name, n = wanted, 1
+    while conn.execute("SELECT 1 FROM sync_devices WHERE name = ?", (name,)).fetchone():
+        n += 1
+        name = f"{wanted}-{n}"
+    return name
+
+
+def _holds(conn: sqlite3.Connection, device_id: str, seq: int) -> bool:
+    return any(
+        conn.execute(f"SELECT 1 FROM [{t}] WHERE device_id = ? AND device_seq = ?",
+                     (device_id, seq)).fetchone()
+        for t in EVENT_TABLES if table_columns(conn, t)
+    )
+
+
+def _advance(conn: sqlite3.Connection, device_id: str, high: int, seqs: set[int]) -> int:
+    """Highest seq such that central holds every one of the device's events up to it."""
+    while True:
+        if high + 1 in seqs or _holds(conn, device_id, high + 1):
+            high += 1
+        else:
+            return high
+
+
+def _flag_double_entries(conn: sqlite3.Connection, scans: list[dict[str, object]], moment: datetime) -> None:
+    """A ticket with more accepted entries than exits allow in a zone on a day was let in
+    twice by gates that could not see each other: keep both scans, flag them."""
+    groups = {(s["ticket_serial"], s["zone_id"], s["fair_date"]) for s in scans
+              if s.get("result") == "accepted" and s.get("direction") == "in"
+              and s.get("ticket_serial") is not None}
+    for serial, zone, day in groups:
+        rows = conn.execute(
+            "SELECT uuid, device_id, gate_id, direction, device_time FROM scans WHERE ticket_serial = ?"
+            " AND zone_id IS ? AND fair_date = ? AND result = 'accepted'"
+            " AND uuid NOT IN (SELECT scan_uuid FROM annulments)",
+            (serial, zone, day),
+        ).fetchall()
+        entries = [r for r in rows if r["direction"] == "in"]
+        exits = len(rows) - len(entries)
+        if len(entries) - exits > 1 and len({r["device_id"] for r in entries}) > 1:
+            flag(conn, "double_entry", f"double_entry:{serial}:{zone}:{day}", entries[-1]["device_id"], {
+                "ticket_serial": serial, "zone": zone, "date": day, "entries": len(entries), "exits": exits,
+                "scans": [{"uuid": r["uuid"], "device_id": r["device_id"], "gate": r["gate_id"],
+                           "device_time": r["device_time"]} for r in entries],
+            }, moment)
+
+
+def _flag_late(conn: sqlite3.Connection, device_id: str, device: sqlite3.Row | None, oldest: str,
+               seqs: set[int], applied: int, moment: datetime) -> None:
+    """Mark a batch whose oldest new event happened long before it reached central
+    (device time corrected by the device's measured clock offset)."""
+    if not applied:
+        return
+    offset = (device["clock_offset"] if device else None) or 0.0
+    try:
+        happened = clock.parse_time(oldest) - timedelta(seconds=offset)
+    except ValueError:
+        return
+    delay = (moment - happened).total_seconds()
+    if delay > LATE_SECONDS:
+        first, last = min(seqs), max(seqs)
+        flag(conn, "late_upload", f"late_upload:{device_id}:{first}-{last}", device_id, {
+            "device": device["name"] if device else device_id, "first_seq": first, "last_seq": last,
+            "events": applied, "delay_seconds": round(delay), "oldest_device_time": oldest,
+        }, moment)
+
+
+def conflicts(conn: sqlite3.Connection, kind: str | None = None, limit: int = 500) -> list[dict[str, object]]:
+    """Conflicts, newest first."""
+    rows = conn.execute(
+        "SELECT * FROM sync_conflicts WHERE ? IS NULL OR kind = ? ORDER BY updated_at DESC, id DESC LIMIT ?",
+        (kind, kind, limit),
+    ).fetchall()
+    return [{"id": r["id"], "kind": r["kind"], "device_id": r["device_id"], "detail": json.loads(r["detail"]),
+             "detected_at": r["detected_at"], "updated_at": r["updated_at"]} for r in rows]
+
+
+def devices(conn: sqlite3.Connection) -> list[dict[str, object]]:
+    """Every known device with its health as last reported."""
+    out = []
+    for r in conn.execute("SELECT * FROM sync_devices ORDER BY name"):
+        status = json.loads(r["status"]) if r["status"] else {}
+        out.append({
+            "name": r["name"], "device_id": r["device_id"], "role": r["role"], "gate": r["gate_id"],
+            "state": "revoked" if r["revoked_at"] else "enrolled" if r["enrolled_at"]
+            else "imported" if r["role"] == "imported" else "waiting",
+            "last_seen_at": r["last_seen_at"], "clock_offset": r["clock_offset"],
+            "app_version": r["app_version"], "high_seq": r["high_seq"], "cursor": r["cursor"],
+            "events_waiting": status.get("events_waiting"), "camera": status.get("camera"),
+        })
+    return out

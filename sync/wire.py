@@ -1,0 +1,57 @@
+"""What both ends of the sync agree on: protocol version, headers, gzip JSON bodies."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+import zlib
+
+PROTOCOL = 1
+# Versions central still accepts; a kiosk outside gets a clear 426 refusal.
+SUPPORTED = (1, 1)
+PROTOCOL_HEADER = "X-Sync-Protocol"
+TIME_HEADER = "X-Device-Time"
+# Bounds on what either side will inflate (gzip bombs) or send in one go.
+MAX_INFLATED = 256 * 1024 * 1024
+BATCH_EVENTS = 500
+CHANGES_PAGE = 2000
+SNAPSHOT_PAGE = 5000
+
+
+class WireError(ValueError):
+    """A body that is not gzip JSON of a sane size."""
+
+
+def encode(document: object) -> bytes:
+    raw = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # Level 1: the wire is a LAN; compressing faster matters more than a few bytes.
+    return gzip.compress(raw, compresslevel=1)
+
+
+def decode(body: bytes, limit: int = MAX_INFLATED) -> object:
+    """Inflate and parse, refusing more than ``limit`` bytes once inflated."""
+    try:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        raw = inflater.decompress(body, limit + 1)
+        if len(raw) > limit or inflater.unconsumed_tail:
+            raise WireError(f"body larger than {limit} bytes once inflated")
+        return json.loads(raw)
+    except (zlib.error, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise WireError(f"not gzip JSON: {error}") from None
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    """Column names of a table from its schema (empty when the table does not exist)."""
+    return [row[1] for row in conn.execute(f"PRAGMA table_info([{table}])")]
+
+
+def primary_key(conn: sqlite3.Connection, table: str) -> list[str]:
+    """Primary key columns in key order; ``rowid`` for a table without one."""
+    info = conn.execute(f"PRAGMA table_info([{table}])").fetchall()
+    keyed = sorted((row[5], row[1]) for row in info if row[5])
+    return [name for _order, name in keyed] or ["rowid"]
+
+
+def quoted(columns: list[str]) -> str:
+    return ", ".join(f"[{c}]" for c in columns)
