@@ -1,0 +1,141 @@
+"""Camera pages through the Flask test client: entry-screen panel and status fragment,
+out-of-band camera verdict, hints in the visitor's language, browser-camera frames."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from camera_helpers import background, degrade, ticket_frame, ticket_payloads, ticket_video
+
+from kiosk import create_app
+from kiosk.camera import service
+
+
+@pytest.fixture
+def payload(central_dir: Path) -> str:
+    return ticket_payloads(central_dir, count=1)[0]
+
+
+@pytest.fixture
+def camera_app(kiosk_dir: Path):  # noqa: ANN201
+    """The entry kiosk app with a camera loop that the test feeds frame by frame."""
+    app = create_app(kiosk_dir, {"TESTING": True, "CAMERA_SOURCE": "fed-by-test.avi"})
+    app.extensions[service.EXTENSION] = service.build_loop(app)
+    return app
+
+
+def jpeg(frame: np.ndarray) -> bytes:
+    return cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
+
+
+def accepted_scans(kiosk_dir: Path, payload: str) -> int:
+    conn = sqlite3.connect(kiosk_dir / "kiosk.db")
+    digest = hashlib.sha256(payload.encode()).hexdigest()
+    (count,) = conn.execute(
+        "SELECT count(*) FROM scans WHERE code_digest = ? AND result = 'accepted'", (digest,)
+    ).fetchone()
+    conn.close()
+    return count
+
+
+def test_no_camera_configured(client) -> None:  # noqa: ANN001
+    assert b"camera-panel" not in client.get("/entry/").data
+    assert client.get("/camera/status").status_code == 404
+    assert client.get("/camera/preview.mjpg").status_code == 404
+    assert client.get("/api/v1/camera").get_json() == {"state": "off"}
+    assert "Caméra éteinte" in client.get("/camera/").get_data(as_text=True)
+
+
+def test_camera_verdict_reaches_the_entry_screen(camera_app, kiosk_dir: Path, payload: str) -> None:  # noqa: ANN001
+    client = camera_app.test_client()
+    page = client.get("/entry/").get_data(as_text=True)
+    assert "camera-panel" in page and '"after": 0' in page and "/camera/preview.mjpg" in page
+    quiet = client.get("/camera/status?after=0")
+    assert "hx-swap-oob" not in quiet.get_data(as_text=True) and "HX-Trigger" not in quiet.headers
+
+    loop = service.get_loop(camera_app)
+    events = loop.process(ticket_frame(payload, np.random.default_rng(1)))
+    assert [e.result.reason for e in events] == ["ok"]
+    assert accepted_scans(kiosk_dir, payload) == 1
+
+    answer = client.get("/camera/status?after=0")
+    html = answer.get_data(as_text=True)
+    assert answer.headers["HX-Trigger"] == "scanned"
+    assert 'id="verdict" hx-swap-oob="innerHTML"' in html and 'data-level="green"' in html
+    assert "Bienvenue !" in html
+    assert '"after": 1' in html  # the next poll asks only for newer verdicts
+    again = client.get("/camera/status?after=1").get_data(as_text=True)
+    assert "hx-swap-oob" not in again
+    assert '"after": 1' in client.get("/entry/").get_data(as_text=True)
+
+
+def test_hint_in_the_visitors_language(camera_app) -> None:  # noqa: ANN001
+    client = camera_app.test_client()
+    loop = service.get_loop(camera_app)
+    loop.process(ticket_frame("SK1:" + "Q" * 113, np.random.default_rng(5), side=80, blur=0.5))
+    assert "Approchez votre billet de la caméra" in client.get("/camera/status").get_data(as_text=True)
+    arabic = client.get("/camera/status?lang=ar").get_data(as_text=True)
+    assert "قرّب تذكرتك من الكاميرا" in arabic
+    assert "Hold your ticket closer" in client.get("/camera/status?lang=en").get_data(as_text=True)
+
+
+def test_status_json_page_and_snapshot(camera_app) -> None:  # noqa: ANN001
+    client = camera_app.test_client()
+    assert client.get("/camera/snapshot.jpg").status_code == 503  # no frame yet
+    loop = service.get_loop(camera_app)
+    rng = np.random.default_rng(3)
+    loop.process(degrade(background(rng), rng))
+    status = client.get("/api/v1/camera").get_json()
+    assert status["state"] == "ok" and status["frames"] == 1
+    assert status["decoders"] == ["zxingcpp", "pyzbar"] and status["source"] == "fed-by-test.avi"
+    snapshot = client.get("/camera/snapshot.jpg")
+    assert snapshot.mimetype == "image/jpeg" and snapshot.data[:2] == b"\xff\xd8"
+    assert cv2.imdecode(np.frombuffer(snapshot.data, np.uint8), cv2.IMREAD_COLOR).shape == (360, 640, 3)
+    page = client.get("/camera/?lang=en").get_data(as_text=True)
+    assert "Camera on" in page and "zxingcpp, pyzbar" in page
+
+
+def test_mjpeg_preview_streams_frames(kiosk_dir: Path, payload: str, tmp_path: Path) -> None:
+    video = ticket_video(tmp_path / "v.avi", payload, size=(640, 480))
+    app = create_app(kiosk_dir, {"TESTING": True, "CAMERA_SOURCE": str(video)})
+    loop = service.start_camera(app)
+    try:
+        response = app.test_client().get("/camera/preview.mjpg", buffered=False)
+        assert response.mimetype == "multipart/x-mixed-replace"
+        chunk = next(iter(response.response))
+        assert chunk.startswith(b"--frame\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8")
+        response.close()
+    finally:
+        loop.stop()
+
+
+def test_browser_frame_decodes_and_answers_the_verdict(client, kiosk_dir: Path, payload: str) -> None:  # noqa: ANN001
+    frame = jpeg(ticket_frame(payload, np.random.default_rng(6), size=(800, 450)))
+    first = client.post("/camera/browser/frame?direction=in", data=frame, content_type="image/jpeg")
+    assert first.status_code == 200 and first.headers["X-Camera-Result"] == "verdict"
+    assert 'data-level="green"' in first.get_data(as_text=True)
+    assert accepted_scans(kiosk_dir, payload) == 1
+    # Still in view on the next frame: one scan, nothing new to show.
+    assert client.post("/camera/browser/frame", data=frame, content_type="image/jpeg").status_code == 204
+    rng = np.random.default_rng(7)
+    empty = jpeg(degrade(background(rng, (800, 450)), rng))
+    assert client.post("/camera/browser/frame", data=empty, content_type="image/jpeg").status_code == 204
+    small = jpeg(ticket_frame("SK1:" + "Z" * 113, rng, size=(800, 450), side=60, blur=0.3))
+    hint = client.post("/camera/browser/frame?lang=ar", data=small, content_type="image/jpeg")
+    assert hint.status_code == 200 and hint.headers["X-Camera-Result"] == "hint"
+    assert "قرّب" in hint.get_data(as_text=True)
+    assert client.post("/camera/browser/frame", data=b"junk", content_type="image/jpeg").status_code == 400
+
+
+def test_browser_camera_needs_staff_from_another_host(client) -> None:  # noqa: ANN001
+    remote = {"REMOTE_ADDR": "192.168.1.40"}
+    assert client.get("/camera/browser", environ_base=remote).status_code == 302
+    refused = client.post("/camera/browser/frame", data=b"x", environ_base=remote)
+    assert refused.status_code == 302 and "/staff/login" in refused.headers["Location"]
+    page = client.get("/camera/browser").get_data(as_text=True)
+    assert "camera-video" in page and "/camera/browser/frame" in page
