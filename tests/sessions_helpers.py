@@ -1,0 +1,51 @@
+"""Helpers for the session tests: a small session of our own on a demo instance."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk import clock, instance
+from kiosk import db as dbmod
+from kiosk.sessions import programme, registrations
+
+DAY = datetime(2026, 6, 15).date()
+START = clock.at(DAY, time(11))  # the test clock is 11:00 on the first fair day
+
+
+def at(minutes: float) -> datetime:
+    """A moment relative to the test session's start."""
+    return START + timedelta(minutes=minutes)
+
+
+def add_session(
+    db: sqlite_utils.Database, capacity: int = 3, required: bool = True, title: str = "Atelier test",
+    start: datetime = START,
+) -> str:
+    with dbmod.write(db) as conn:
+        row = programme.clean_session(conn, {
+            "title_fr": title, "title_ar": "ورشة", "title_en": "Test workshop", "speaker": "Formatrice Test",
+            "zone": "workshop", "starts_at": clock.iso(start),
+            "ends_at": clock.iso(start + timedelta(hours=2)), "capacity": str(capacity),
+            "kind": "workshop", "registration_required": "yes" if required else "no",
+        })
+        programme.save_session(conn, row)
+    return str(row["id"])
+
+
+def register(db: sqlite_utils.Database, session_id: str, names: list[str],
+             serials: list[int | None] | None = None) -> list[dict[str, object]]:
+    """Registrations made a day apart each, in the order given."""
+    made = []
+    with dbmod.write(db) as conn:
+        for index, name in enumerate(names):
+            serial = serials[index] if serials else None
+            made.append(registrations.register(conn, session_id, name, at(-24 * 60 * (10 - index)),
+                                               ticket_serial=serial))
+    return made
+
+
+def open_db(folder: Path) -> sqlite_utils.Database:
+    return instance.open_db(folder)
