@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import http.client
+import http.server
+import os
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from conftest import wait_for_http
 
 from kiosk import clock, instance
 from kiosk import db as dbmod
 from kiosk.events import EVENT_TABLES
 from kiosk.reference import REFERENCE_TABLES
 from kiosk.scanning import Scanner
-from sync import protocol
+from sync import protocol, wire
 from sync.cli import init_enrolled
 from sync.wire import primary_key, table_columns
 
@@ -94,3 +107,127 @@ def reference_of(folder: Path) -> dict[str, list[tuple]]:
 
 def integrity(folder: Path) -> str:
     return query(folder, "PRAGMA integrity_check")[0][0]
+
+
+def fake_scans(folder: Path, count: int, gate: str = "main") -> None:
+    """Append ``count`` refused scans quickly, stamped like real ones (contiguous seqs)."""
+    database = instance.open_db(folder)
+    moment = clock.iso(clock.now())
+    with dbmod.write(database) as conn:
+        device, last = conn.execute("UPDATE device SET seq = seq + ? RETURNING id, seq", (count,)).fetchone()
+        first = last - count + 1
+        conn.executemany(
+            "INSERT INTO scans (uuid, device_id, device_seq, device_time, fair_date, gate_id, zone_id,"
+            " direction, code_digest, result, reason) VALUES (?, ?, ?, ?, ?, ?, 'sales', 'in', ?,"
+            " 'refused', 'unknown_format')",
+            ((str(uuid.uuid4()), device, seq, moment, FAIR_DAY, gate, f"{seq:064x}")
+             for seq in range(first, last + 1)),
+        )
+    database.conn.close()
+
+
+def fake_tickets(folder: Path, count: int, start_serial: int = 1 << 39) -> None:
+    """Add ``count`` ticket rows on central (reference data to pull; not signed)."""
+    database = instance.open_db(folder)
+    with dbmod.write(database) as conn:
+        conn.executemany(
+            "INSERT INTO tickets (uuid, serial, short_code, type_id, valid_from, valid_days, kid, payload,"
+            " issued_at) VALUES (?, ?, ?, 'day', ?, 1, 1, ?, ?)",
+            ((str(uuid.uuid4()), start_serial + i, f"FAKE-{start_serial + i}", FAIR_DAY, "x" * 117,
+              clock.iso(clock.now())) for i in range(count)),
+        )
+    database.conn.close()
+
+
+@contextmanager
+def serve_at(folder: Path, port: int, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """``kiosk serve`` on a given loopback port (to bring central back at the same URL)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "serve", str(folder), "--port", str(port)],
+        env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz")
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+class Proxy:
+    """A loopback HTTP proxy in front of central that can drop answers (after central
+    handled the request) or run a hook before forwarding; records what central said."""
+
+    def __init__(self, target: str) -> None:
+        self.target = urllib.parse.urlsplit(target)
+        self.drop_answers = 0  # drop the answers of this many next pushes
+        self.before_push: Callable[[int], None] | None = None
+        self.pushes = 0
+        self.answers: list[dict[str, object]] = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                is_push = self.path.startswith("/api/v1/sync/push")
+                if is_push:
+                    proxy.pushes += 1
+                    if proxy.before_push:
+                        proxy.before_push(proxy.pushes)
+                conn = http.client.HTTPConnection(proxy.target.hostname, proxy.target.port, timeout=30)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                conn.request(self.command, self.path, body=body, headers=headers)
+                answer = conn.getresponse()
+                data = answer.read()
+                conn.close()
+                if is_push and answer.status == 200:
+                    proxy.answers.append(wire.decode(data))
+                if is_push and proxy.drop_answers > 0:
+                    proxy.drop_answers -= 1
+                    self.close_connection = True  # central committed; the kiosk never hears
+                    return
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = _forward
+            do_POST = _forward
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def point_at(folder: Path, url: str) -> None:
+    """Make a kiosk talk to central through another address (a proxy)."""
+    database = instance.open_db(folder)
+    database.conn.execute("UPDATE sync_state SET central_url = ?", (url,))
+    database.conn.close()
