@@ -157,6 +157,7 @@ def tickets_issue(directory: Path, type_id: str, day: str | None, count: int, ou
               help="The certificate's private key (PEM).")
 def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | None) -> None:
     """Serve the kiosk or central app of DIR (and run its camera if CAMERA_SOURCE is set)."""
+    import waitress
     from werkzeug.serving import run_simple
 
     from kiosk import create_app
@@ -174,8 +175,13 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
     click.echo(f"Serving {directory} on {scheme}://{host}:{port}/", err=True)
     click.echo(camera.describe(app), err=True)
     try:
-        run_simple(host, port, app, threaded=True, use_reloader=False,
-                   ssl_context=(str(cert), str(key)) if cert and key else None)
+        if cert and key:
+            run_simple(host, port, app, threaded=True, use_reloader=False,
+                       ssl_context=(str(cert), str(key)))
+        else:
+            # waitress: HTTP/1.1 keep-alive and a fixed pool of worker threads.
+            waitress.serve(app, host=host, port=port, threads=8, ident="salon-kiosk",
+                           _quiet=True)
     finally:
         if loop is not None:
             loop.stop()
@@ -188,15 +194,15 @@ def _open(directory: Path) -> sqlite_utils.Database:
         fail(str(error))
 
 
+from kiosk.camera.cli import decode  # noqa: E402
+
+main.add_command(decode)
+
+
 from kiosk.sessions.cli import sessions_group, staff_group  # noqa: E402
 
 main.add_command(sessions_group)
 main.add_command(staff_group)
-
-
-from kiosk.camera.cli import decode  # noqa: E402
-
-main.add_command(decode)
 
 
 from sync.cli import COMMANDS as SYNC_COMMANDS  # noqa: E402

@@ -10,6 +10,7 @@ order and recorded by name, so a feature adds its tables by adding a file.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -20,8 +21,9 @@ import sqlite_utils
 DB_FILENAME = "kiosk.db"
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) an instance database, migrated to the latest schema."""
+def connect(path: str | Path, migrate_schema: bool = True) -> Database:
+    """Open (creating if needed) an instance database, migrated to the latest schema
+    unless ``migrate_schema`` is false (the web app migrates once at start-up)."""
     conn = sqlite3.connect(
         str(path), timeout=30, isolation_level=None, check_same_thread=False
     )
@@ -30,9 +32,35 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
-    db = sqlite_utils.Database(conn)
-    migrate(db)
+    db = Database(conn)
+    db.write_lock = write_lock_for(str(path))
+    if migrate_schema:
+        migrate(db)
     return db
+
+
+# One lock per database file for the writers of this process. SQLite's own busy
+# handler sleeps in steps of up to 100 ms when the write lock is taken; queueing on a
+# Python lock first keeps a burst of scans from the same process in the millisecond range.
+_write_locks: dict[str, threading.Lock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def write_lock_for(path: str) -> threading.Lock:
+    with _write_locks_guard:
+        return _write_locks.setdefault(str(Path(path).resolve()), threading.Lock())
+
+
+class Database(sqlite_utils.Database):
+    """A sqlite-utils database that knows its file's in-process write lock."""
+
+    write_lock: threading.Lock
+
+
+def _write_lock(db: sqlite_utils.Database) -> threading.Lock:
+    if isinstance(db, Database):
+        return db.write_lock
+    return write_lock_for(db.conn.execute("PRAGMA database_list").fetchone()[2])
 
 
 @contextmanager
@@ -43,13 +71,14 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     ticket already inside?) cannot be invalidated by another writer before commit.
     """
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+    with _write_lock(db):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
 def migration_files() -> list[tuple[str, str]]:

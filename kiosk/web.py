@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 from pathlib import Path
 
 import sqlite_utils
@@ -15,17 +16,41 @@ from kiosk.scanning import Scanner
 htmx = HTMX()
 
 
+class ConnectionPool:
+    """Open connections to the instance database, reused across requests: opening one
+    (pragmas, schema read) costs more than deciding a scan."""
+
+    def __init__(self, path: Path, keep: int = 8) -> None:
+        self.path = path
+        self.keep = keep
+        self._idle: queue.SimpleQueue[sqlite_utils.Database] = queue.SimpleQueue()
+
+    def acquire(self) -> sqlite_utils.Database:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return dbmod.connect(self.path, migrate_schema=False)
+
+    def release(self, database: sqlite_utils.Database) -> None:
+        if database.conn.in_transaction:
+            database.conn.rollback()
+        if self._idle.qsize() < self.keep:
+            self._idle.put(database)
+        else:
+            database.conn.close()
+
+
 def get_db() -> sqlite_utils.Database:
-    """The instance database, opened once per request."""
+    """The instance database for this request (a pooled connection)."""
     if "db" not in g:
-        g.db = dbmod.connect(Path(current_app.instance_path) / dbmod.DB_FILENAME)
+        g.db = current_app.extensions["kiosk.pool"].acquire()
     return g.db
 
 
 def close_db(_error: BaseException | None = None) -> None:
     database = g.pop("db", None)
     if database is not None:
-        database.conn.close()
+        current_app.extensions["kiosk.pool"].release(database)
 
 
 def get_scanner() -> Scanner:
@@ -38,6 +63,10 @@ def gate_id() -> str:
 
 
 def init_app(app: Flask) -> None:
+    path = Path(app.instance_path) / dbmod.DB_FILENAME
+    if path.exists():
+        dbmod.connect(path).conn.close()  # bring the schema up to date once, at start-up
+    app.extensions["kiosk.pool"] = ConnectionPool(path)
     app.teardown_appcontext(close_db)
     htmx.init_app(app)
     app.extensions["kiosk.scanner"] = Scanner(
