@@ -139,3 +139,14 @@ def test_browser_camera_needs_staff_from_another_host(client) -> None:  # noqa: 
     assert refused.status_code == 302 and "/staff/login" in refused.headers["Location"]
     page = client.get("/camera/browser").get_data(as_text=True)
     assert "camera-video" in page and "/camera/browser/frame" in page
+
+
+def test_openapi_describes_the_camera_status(client) -> None:  # noqa: ANN001
+    document = client.get("/api/openapi.json").get_json()
+    assert "/api/v1/camera" in document["paths"]
+    described = set(document["components"]["schemas"]["CameraStatus"]["properties"])
+    app = client.application
+    app.extensions[service.EXTENSION] = service.build_loop(
+        create_app(app.instance_path, {"TESTING": True, "CAMERA_SOURCE": "x.avi"})
+    )
+    assert set(client.get("/api/v1/camera").get_json()) == described
