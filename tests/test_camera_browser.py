@@ -14,8 +14,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from camera_helpers import background, degrade, place, qr_image, ticket_payloads, ticket_video, write_y4m
 from conftest import CHROMIUM, CHROMIUM_ARGS, serving
+
+from kiosk.camera.synthetic import (
+    background,
+    degrade,
+    place,
+    qr_image,
+    ticket_payloads,
+    ticket_video,
+    write_y4m,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from camera_helpers import (
+
+from kiosk import create_app
+from kiosk.camera import service
+from kiosk.camera.capture import CaptureLoop, Debouncer
+from kiosk.camera.decoding import build_chain
+from kiosk.camera.synthetic import (
     background,
     degrade,
     place,
@@ -20,11 +25,6 @@ from camera_helpers import (
     ticket_video,
     write_video,
 )
-
-from kiosk import create_app
-from kiosk.camera import service
-from kiosk.camera.capture import CaptureLoop, Debouncer
-from kiosk.camera.decoding import build_chain
 
 
 def scans_of(kiosk_dir: Path, payload: str) -> list[sqlite3.Row]:

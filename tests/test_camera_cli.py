@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import cv2
-from camera_helpers import qr_image
 from click.testing import CliRunner
 from conftest import SHARED
 
+from kiosk.camera.synthetic import qr_image
 from kiosk.cli import main
 
 SAMPLES = SHARED / "qr-samples"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from camera_helpers import qr_image, ticket_frame, ticket_payloads
 from conftest import SHARED
 
 from kiosk.camera import decoding
 from kiosk.camera.decoding import build_chain, read_image
+from kiosk.camera.synthetic import qr_image, ticket_frame, ticket_payloads
 
 SAMPLES = SHARED / "qr-samples"
 # Floors per folder for the default chain, a little under what it reads today

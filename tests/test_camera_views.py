@@ -10,10 +10,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from camera_helpers import background, degrade, ticket_frame, ticket_payloads, ticket_video
 
 from kiosk import create_app
 from kiosk.camera import service
+from kiosk.camera.synthetic import background, degrade, ticket_frame, ticket_payloads, ticket_video
 
 
 @pytest.fixture
