@@ -53,7 +53,8 @@ def test_central_demo_then_bundle_then_kiosk(tmp_path: Path) -> None:
 def test_the_demo_is_deterministic(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     for folder in (first, second):
-        assert kiosk("init", str(folder), "--role", "central", "--demo", "--start", "2026-06-15").returncode == 0
+        made = kiosk("init", str(folder), "--role", "central", "--demo", "--start", "2026-06-15")
+        assert made.returncode == 0
     query = "SELECT payload FROM tickets ORDER BY serial"
     assert [r[0] for r in rows(first, query)] == [r[0] for r in rows(second, query)]
 
