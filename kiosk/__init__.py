@@ -69,4 +69,8 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
 
     app.register_blueprint(camera_views.bp)
     app.register_blueprint(camera_views.api_bp)
+    from kiosk.finder import views as finder_views
+
+    app.register_blueprint(finder_views.bp)
+    app.register_blueprint(finder_views.api)
     return app

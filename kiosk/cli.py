@@ -210,5 +210,9 @@ from sync.cli import COMMANDS as SYNC_COMMANDS  # noqa: E402
 for _command in SYNC_COMMANDS:
     main.add_command(_command)
 
+from kiosk.finder.cli import exhibitors_group  # noqa: E402
+
+main.add_command(exhibitors_group)
+
 if __name__ == "__main__":
     main()

@@ -13,6 +13,7 @@ ROLE_SCREENS = {
     "heritage": "entry.screen",
 }
 ROLE_SCREENS["workshop"] = "sessions.index"
+ROLE_SCREENS["finder"] = "finder.attract"
 
 
 @bp.get("/")

@@ -1,0 +1,140 @@
+"""Reading the directory for screens and the API: summaries, details, browsing, stands."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from kiosk.finder import search
+
+
+def _categories(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[dict[str, str]]]:
+    marks = ",".join("?" * len(ids))
+    found: dict[str, list[dict[str, str]]] = {}
+    for row in conn.execute(
+        "SELECT ec.exhibitor_id, c.id, c.name_fr, c.name_ar, c.name_en FROM exhibitor_categories ec"
+        f" JOIN categories c ON c.id = ec.category_id WHERE ec.exhibitor_id IN ({marks}) ORDER BY c.name_fr",
+        ids,
+    ):
+        found.setdefault(row[0], []).append(
+            {"id": row[1], "name_fr": row[2], "name_ar": row[3], "name_en": row[4]})
+    return found
+
+
+def _stands(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[dict[str, str]]]:
+    marks = ",".join("?" * len(ids))
+    found: dict[str, list[dict[str, str]]] = {}
+    for row in conn.execute(
+        "SELECT es.exhibitor_id, s.number, s.zone_id FROM exhibitor_stands es"
+        f" JOIN stands s ON s.number = es.stand_number WHERE es.exhibitor_id IN ({marks})"
+        " ORDER BY s.number",
+        ids,
+    ):
+        found.setdefault(row[0], []).append({"number": row[1], "zone": row[2]})
+    return found
+
+
+def summaries(conn: sqlite3.Connection, ids: list[str]) -> list[dict[str, Any]]:
+    """Display rows of exhibitors in the order of ``ids``."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = {
+        row["id"]: dict(row)
+        for row in conn.execute(
+            "SELECT e.id, e.name_fr, e.name_ar, e.kind, e.products_fr, e.products_ar, e.province_id,"
+            " p.name_fr AS province_fr, p.name_ar AS province_ar, p.name_en AS province_en,"
+            " o.name AS organisation FROM exhibitors e LEFT JOIN provinces p ON p.id = e.province_id"
+            f" LEFT JOIN organisations o ON o.id = e.organisation_id WHERE e.id IN ({marks})",
+            ids,
+        )
+    }
+    categories = _categories(conn, ids)
+    stands = _stands(conn, ids)
+    result = []
+    for exhibitor_id in ids:
+        row = rows.get(exhibitor_id)
+        if row is None:
+            continue
+        row["categories"] = categories.get(exhibitor_id, [])
+        row["stands"] = stands.get(exhibitor_id, [])
+        row["stand"] = row["stands"][0]["number"] if row["stands"] else None
+        result.append(row)
+    return result
+
+
+def find(conn: sqlite3.Connection, text: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Search and return display rows, best first."""
+    return summaries(conn, [hit.id for hit in search.search(conn, text, limit)])
+
+
+def exhibitor(conn: sqlite3.Connection, exhibitor_id: str) -> dict[str, Any] | None:
+    """Everything the exhibitor page shows, with the organisation's other stands."""
+    found = summaries(conn, [exhibitor_id])
+    if not found:
+        return None
+    row = found[0]
+    detail = conn.execute(
+        "SELECT description_fr, description_ar, description_en, phone, organisation_id FROM exhibitors"
+        " WHERE id = ?", (exhibitor_id,)).fetchone()
+    row.update(dict(detail))
+    own = {stand["number"] for stand in row["stands"]}
+    others = []
+    if detail["organisation_id"]:
+        for other in conn.execute(
+            "SELECT e.id, e.name_fr, e.name_ar, es.stand_number FROM exhibitors e"
+            " JOIN exhibitor_stands es ON es.exhibitor_id = e.id"
+            " WHERE e.organisation_id = ? AND e.id != ? ORDER BY es.stand_number",
+            (detail["organisation_id"], exhibitor_id),
+        ):
+            if other["stand_number"] not in own:
+                others.append(dict(other))
+    row["other_stands"] = others
+    # Who else shares this exhibitor's stands.
+    row["neighbours"] = [dict(r) for r in conn.execute(
+        "SELECT DISTINCT e.id, e.name_fr, e.name_ar FROM exhibitor_stands es JOIN exhibitors e"
+        " ON e.id = es.exhibitor_id WHERE es.stand_number IN (SELECT stand_number FROM exhibitor_stands"
+        " WHERE exhibitor_id = ?) AND e.id != ? ORDER BY e.name_fr", (exhibitor_id, exhibitor_id))]
+    return row
+
+
+def categories(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Categories with their number of exhibitors, most populated first."""
+    return [dict(row) for row in conn.execute(
+        "SELECT c.*, count(ec.exhibitor_id) AS exhibitors FROM categories c"
+        " LEFT JOIN exhibitor_categories ec ON ec.category_id = c.id GROUP BY c.id"
+        " HAVING exhibitors > 0 ORDER BY exhibitors DESC, c.name_fr")]
+
+
+def provinces(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [dict(row) for row in conn.execute(
+        "SELECT p.*, count(e.id) AS exhibitors FROM provinces p LEFT JOIN exhibitors e"
+        " ON e.province_id = p.id GROUP BY p.id ORDER BY p.name_fr")]
+
+
+def by_category(conn: sqlite3.Connection, category_id: str) -> list[dict[str, Any]]:
+    ids = [row[0] for row in conn.execute(
+        "SELECT e.id FROM exhibitor_categories ec JOIN exhibitors e ON e.id = ec.exhibitor_id"
+        " WHERE ec.category_id = ? ORDER BY e.name_fr", (category_id,))]
+    return summaries(conn, ids)
+
+
+def by_province(conn: sqlite3.Connection, province_id: str) -> list[dict[str, Any]]:
+    ids = [row[0] for row in conn.execute(
+        "SELECT id FROM exhibitors WHERE province_id = ? ORDER BY name_fr", (province_id,))]
+    return summaries(conn, ids)
+
+
+def stands(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every stand with its zone and the exhibitors on it."""
+    rows = [dict(row) for row in conn.execute("SELECT * FROM stands ORDER BY number")]
+    on_stand: dict[str, list[str]] = {}
+    for number, exhibitor_id in conn.execute("SELECT stand_number, exhibitor_id FROM exhibitor_stands"):
+        on_stand.setdefault(number, []).append(exhibitor_id)
+    for row in rows:
+        row["exhibitors"] = sorted(on_stand.get(row["number"], []))
+    return rows
+
+
+def stand(conn: sqlite3.Connection, number: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM stands WHERE number = ?", (number,)).fetchone()

@@ -1,0 +1,87 @@
+"""Anonymous usage counts for organizers: what visitors looked for, and where they went.
+
+Each count is an append-only event in ``finder_events`` stamped with
+``kiosk.events.stamp`` so sync carries it to central. Nothing ties two events to one
+visitor (no session, no address, no time finer than the event's own), and the text
+of a search is kept only when it found nothing, folded and cut short: organizers need
+it to fix names and add synonyms.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from kiosk import db as dbmod
+from kiosk import events
+from kiosk.finder.text import fold
+
+MAX_QUERY = 60
+# Zero-result queries shorter than this are keystrokes on the way, not searches.
+MIN_COUNTED_QUERY = 3
+
+
+def record(db: sqlite_utils.Database, moment: datetime, *items: dict[str, Any]) -> None:
+    """Append events in one transaction; each item has a ``kind`` (search, category,
+    province, route) and some of query, results, category_id, province_id, stand_number."""
+    with dbmod.write(db) as conn:
+        for item in items:
+            row = {**events.stamp(conn, moment), "query": None, "results": None, "category_id": None,
+                   "province_id": None, "stand_number": None, **item}
+            conn.execute(
+                "INSERT INTO finder_events (uuid, device_id, device_seq, device_time, kind, query,"
+                " results, category_id, province_id, stand_number) VALUES (:uuid, :device_id,"
+                " :device_seq, :device_time, :kind, :query, :results, :category_id, :province_id,"
+                " :stand_number)",
+                row,
+            )
+
+
+def matched_categories(conn: sqlite3.Connection, text: str) -> list[str]:
+    """Categories whose name or synonyms contain a whole word of the query."""
+    words = set(fold(text).split())
+    if not words:
+        return []
+    found = []
+    for row in conn.execute("SELECT id, name_fr, name_ar, name_en, synonyms FROM categories"):
+        names = set(fold(" ".join(str(v) for v in tuple(row)[1:])).split())
+        if any(len(word) >= 3 for word in words & names):
+            found.append(row["id"])
+    return found
+
+
+def record_search(db: sqlite_utils.Database, moment: datetime, text: str, results: int) -> None:
+    """Count a search; keep its folded text only when it found nothing."""
+    folded = fold(text)
+    if len(folded) < MIN_COUNTED_QUERY:
+        return
+    items = [{"kind": "search", "results": results, "query": None if results else folded[:MAX_QUERY]}]
+    items += [{"kind": "category", "category_id": c} for c in matched_categories(db.conn, text)]
+    record(db, moment, *items)
+
+
+def summary(conn: sqlite3.Connection, top: int = 20) -> dict[str, Any]:
+    """The counts the organizer page shows."""
+    searches = conn.execute(
+        "SELECT count(*), coalesce(sum(results = 0), 0) FROM finder_events WHERE kind = 'search'"
+    ).fetchone()
+    return {
+        "searches": searches[0],
+        "searches_without_results": searches[1],
+        "not_found": [dict(r) for r in conn.execute(
+            "SELECT query, count(*) AS count FROM finder_events WHERE kind = 'search' AND results = 0"
+            " GROUP BY query ORDER BY count DESC, query LIMIT ?", (top,))],
+        "categories": [dict(r) for r in conn.execute(
+            "SELECT f.category_id, c.name_fr, c.name_ar, count(*) AS count FROM finder_events f"
+            " LEFT JOIN categories c ON c.id = f.category_id WHERE f.kind = 'category'"
+            " GROUP BY f.category_id ORDER BY count DESC, f.category_id LIMIT ?", (top,))],
+        "provinces": [dict(r) for r in conn.execute(
+            "SELECT province_id, count(*) AS count FROM finder_events WHERE kind = 'province'"
+            " GROUP BY province_id ORDER BY count DESC, province_id")],
+        "routes": [dict(r) for r in conn.execute(
+            "SELECT stand_number, count(*) AS count FROM finder_events WHERE kind = 'route'"
+            " GROUP BY stand_number ORDER BY count DESC, stand_number LIMIT ?", (top,))],
+    }

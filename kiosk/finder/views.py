@@ -1,0 +1,250 @@
+"""The stand finder screens and API: attract, search as you type, browse, exhibitor page with
+plan, route and QR code, the organizer counts, and ``/api/v1/exhibitors`` and ``/api/v1/stands``.
+
+Views are thin: search, routes and counts live in plain modules of ``kiosk.finder``.
+Every page renders completely on the server (the phone page works with no script);
+the kiosk adds htmx (results as you type), the on-screen keyboard and the idle reset.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from typing import Any
+from urllib.parse import urlencode
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from kiosk import auth, clock
+from kiosk.finder import layout, plan, queries, stats
+from kiosk.web import gate_id, get_db
+
+bp = Blueprint("finder", __name__, url_prefix="/finder")
+api = Blueprint("finder_api", __name__, url_prefix="/api/v1")
+
+DEFAULT_IDLE_SECONDS = 60
+MAX_LIMIT = 50
+AMENITY_NAMES = {"toilets": _l("Toilets"), "prayer": _l("Prayer room"), "first_aid": _l("First aid"),
+                 "exit": _l("Emergency exit"), "info": _l("Information")}
+KIND_NAMES = {"cooperative": _l("Cooperative"), "association": _l("Association"), "artisan": _l("Artisan"),
+              "other": _l("Other")}
+
+
+def _lang() -> str:
+    return str(get_locale())
+
+
+def kiosk_position() -> plan.Position:
+    """Where this kiosk stands (``FINDER_POSITION``, else its gate) and faces (``FINDER_HEADING``)."""
+    site_layout, _stands, _graph = layout.site()
+    x, y = layout.position_from_config(current_app.config.get("FINDER_POSITION"), gate_id(), site_layout)
+    return plan.Position(x, y, float(current_app.config.get("FINDER_HEADING", 0)) % 360)
+
+
+def programme_url() -> str | None:
+    """Link to today's programme when that screen and its table exist (another feature)."""
+    if not any(rule.rule == "/programme/" for rule in current_app.url_map.iter_rules()):
+        return None
+    has_table = get_db().conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").fetchone()
+    return "/programme/" if has_table else None
+
+
+def _is_phone() -> bool:
+    return request.args.get("phone") == "1"
+
+
+def _screen_context() -> dict[str, Any]:
+    conn = get_db().conn
+    return {
+        "event": conn.execute("SELECT * FROM event").fetchone(),
+        "idle_seconds": int(current_app.config.get("FINDER_IDLE_SECONDS", DEFAULT_IDLE_SECONDS)),
+        "programme_url": programme_url(),
+        "phone": _is_phone(),
+        "name_key": f"name_{_lang()}",
+        "amenity_names": AMENITY_NAMES,
+        "kind_names": KIND_NAMES,
+        "at_rest": False,
+    }
+
+
+def display_name(row: dict[str, Any] | sqlite3.Row, lang: str) -> str:
+    """An exhibitor's name in the screen's language (French when there is no Arabic name)."""
+    return (row["name_ar"] if lang == "ar" and row["name_ar"] else row["name_fr"]) or ""
+
+
+@bp.app_template_filter("finder_name")
+def _finder_name(row: dict[str, Any]) -> str:
+    return display_name(row, _lang())
+
+
+@bp.app_template_filter("finder_label")
+def _finder_label(row: dict[str, Any]) -> str:
+    """Name of a category or province in the screen's language."""
+    return str(row.get(f"name_{_lang()}") or row.get("name_fr") or "")
+
+
+@bp.get("/")
+def attract() -> str:
+    """The attract screen; ``reset=1`` (idle timeout) forgets the language too."""
+    if request.args.get("reset") == "1":
+        session.pop("lang", None)
+        return redirect(url_for("finder.attract"))  # type: ignore[return-value]
+    return render_template("finder/attract.html", **{**_screen_context(), "at_rest": True})
+
+
+def _results(text: str) -> list[dict[str, Any]]:
+    limit = int(current_app.config.get("FINDER_RESULTS", 12))
+    return queries.find(get_db().conn, text, limit)
+
+
+@bp.get("/search")
+def search_screen() -> str:
+    text = request.args.get("q", "")[:100]
+    conn = get_db().conn
+    return render_template(
+        "finder/search.html", q=text, results=_results(text) if text else None,
+        categories=queries.categories(conn), provinces=queries.provinces(conn), **_screen_context())
+
+
+@bp.get("/results")
+def results() -> str:
+    """Results as you type: an htmx fragment (the whole search page without htmx)."""
+    text = request.args.get("q", "")[:100]
+    if not request.headers.get("HX-Request"):
+        return search_screen()
+    found = _results(text)
+    if text.strip():
+        stats.record_search(get_db(), clock.now(), text, len(found))
+    return render_template("finder/_results.html", q=text, results=found)
+
+
+@bp.get("/category/<category_id>")
+def category(category_id: str) -> str:
+    conn = get_db().conn
+    row = conn.execute("SELECT * FROM categories WHERE id = ?", (category_id,)).fetchone()
+    if row is None:
+        abort(404)
+    stats.record(get_db(), clock.now(), {"kind": "category", "category_id": category_id})
+    found = queries.by_category(conn, category_id)
+    return render_template("finder/browse.html", title=dict(row), results=found, **_screen_context())
+
+
+@bp.get("/province/<province_id>")
+def province(province_id: str) -> str:
+    conn = get_db().conn
+    row = conn.execute("SELECT * FROM provinces WHERE id = ?", (province_id,)).fetchone()
+    if row is None:
+        abort(404)
+    stats.record(get_db(), clock.now(), {"kind": "province", "province_id": province_id})
+    found = queries.by_province(conn, province_id)
+    return render_template("finder/browse.html", title=dict(row), results=found, **_screen_context())
+
+
+def qr_svg(url: str) -> str:
+    """Inline SVG of a QR code for ``url``."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    text = out.getvalue().decode("utf-8")
+    return text[text.index("<svg"):]
+
+
+def phone_url(exhibitor_id: str, position: plan.Position, step_free: bool) -> str:
+    """The same exhibitor and route for a phone, on the venue network (``PUBLIC_URL``)."""
+    base = str(current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    query = {"from": f"{position.x:g},{position.y:g},{position.heading:g}", "phone": "1", "lang": _lang()}
+    if step_free:
+        query["step_free"] = "1"
+    return f"{base}{url_for('finder.exhibitor', exhibitor_id=exhibitor_id)}?{urlencode(query)}"
+
+
+@bp.get("/exhibitors/<exhibitor_id>")
+def exhibitor(exhibitor_id: str) -> str:
+    conn = get_db().conn
+    row = queries.exhibitor(conn, exhibitor_id)
+    if row is None:
+        abort(404)
+    site_layout, _stands, graph = layout.site()
+    position = plan.parse_position(request.args.get("from"), kiosk_position(), tuple(site_layout["size"]))
+    step_free = request.args.get("step_free") == "1"
+    chosen = request.args.get("stand")
+    numbers = [s["number"] for s in row["stands"]]
+    target = chosen if chosen in numbers else (numbers[0] if numbers else None)
+    route = None
+    no_route = False
+    if target:
+        try:
+            route = layout.route_to_stand(graph, (position.x, position.y),
+                                          layout.stand_from_row(queries.stand(conn, target)), step_free)
+        except layout.NoRoute:
+            no_route = True
+        stats.record(get_db(), clock.now(), {"kind": "route", "stand_number": target})
+    return render_template(
+        "finder/exhibitor.html", ex=row, target=target, route=route, no_route=no_route, step_free=step_free,
+        plan=plan.plan_view(conn, _lang(), position, {target} if target else set(), route),
+        qr=qr_svg(phone_url(exhibitor_id, position, step_free)), position_arg=request.args.get("from"),
+        **_screen_context())
+
+
+@bp.get("/plan")
+def site_plan() -> str:
+    conn = get_db().conn
+    return render_template("finder/plan.html", plan=plan.plan_view(conn, _lang(), kiosk_position()),
+                           **_screen_context())
+
+
+@bp.get("/organizer")
+@auth.staff_unless_local
+def organizer() -> str:
+    return render_template("finder/organizer.html", counts=stats.summary(get_db().conn), **_screen_context())
+
+
+def _limit() -> int:
+    try:
+        value = int(request.args.get("limit", 10))
+    except ValueError:
+        abort(400, "limit must be a whole number")
+    return min(max(value, 1), MAX_LIMIT)
+
+
+def _api_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"], "name_fr": row["name_fr"], "name_ar": row["name_ar"], "kind": row["kind"],
+        "organisation": row["organisation"], "stand": row["stand"],
+        "stands": [s["number"] for s in row["stands"]], "province": row["province_id"],
+        "categories": [c["id"] for c in row["categories"]], "products_fr": row["products_fr"],
+        "products_ar": row["products_ar"],
+    }
+
+
+@api.errorhandler(HTTPException)
+def api_error(error: HTTPException) -> tuple[Response, int]:
+    return jsonify({"error": error.name.lower().replace(" ", "_"), "detail": error.description}), (
+        error.code or 500)
+
+
+@api.get("/exhibitors")
+def api_exhibitors() -> Response:
+    text = request.args.get("q", "")[:100]
+    return jsonify({"results": [_api_row(row) for row in queries.find(get_db().conn, text, _limit())]})
+
+
+@api.get("/stands")
+def api_stands() -> Response:
+    return jsonify({"stands": [
+        {"number": s["number"], "zone": s["zone_id"], "x": s["x"], "y": s["y"], "width": s["width"],
+         "height": s["height"], "exhibitors": s["exhibitors"]} for s in queries.stands(get_db().conn)]})
+
+
+@api.get("/finder/stats")
+@auth.staff_unless_local
+def api_stats() -> Response:
+    return jsonify(stats.summary(get_db().conn))
+
