@@ -240,3 +240,14 @@ def test_a_workshop_kiosk_checks_in_offline_from_a_bundle(central_dir: Path, tmp
     device = rows(tmp_path / "workshop", "SELECT id FROM device")[0]["id"]
     assert [tuple(r) for r in stored] == [(device, 1)]
     assert rows(central_dir, "SELECT count(*) AS n FROM session_checkins")[0]["n"] == 0
+
+
+def test_a_rescan_right_after_an_undo_is_decided_afresh(central_dir: Path) -> None:
+    db = open_db(central_dir)
+    session_id = add_session(db)
+    made = register(db, session_id, ["Tarik"])
+    first = check_in_code(db, session_id, str(made[0]["short_code"]), at(0))
+    assert checkin.undo(db, str(first.checkin_uuid), at(0.01)) == "ok"
+    again = check_in_code(db, session_id, str(made[0]["short_code"]), at(0.02))
+    assert again.ok and not again.repeat and again.checkin_uuid != first.checkin_uuid
+    assert checkin.occupancy(db.conn, session_id, at(1), FAST)[0].checked_in == 1

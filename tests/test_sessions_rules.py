@@ -108,7 +108,7 @@ def people(count: int, **flags: set[int]) -> list[rules.Person]:
     """Registrations made in order p0, p1...; flags name the indices cancelled etc."""
     return [
         rules.Person(
-            id=f"p{i}", rank=(f"2026-06-01T10:{i:02d}", f"p{i}"),
+            id=f"p{i}", rank=("2026-06-01T10:00", i),  # same time: insertion order decides
             cancelled=i in flags.get("cancelled", set()),
             checked_in=i in flags.get("checked_in", set()),
             walk_in=i in flags.get("walk_in", set()),

@@ -246,6 +246,10 @@ def _recent_repeat(
     ).fetchone()
     if row is None or row["session_id"] != session_id:
         return None
+    if conn.execute(
+        "SELECT 1 FROM session_checkin_undos WHERE checkin_uuid = ?", (row["uuid"],)
+    ).fetchone():
+        return None  # undone since: decide afresh
     age = (moment - clock.parse_time(row["device_time"])).total_seconds()
     if not 0 <= age <= seconds:
         return None
@@ -335,7 +339,8 @@ def walk_in(
         )
         person = regs.Entry(
             id=str(stamp["uuid"]), name=name, phone=phone, short_code=None, ticket_serial=None,
-            created_at=str(stamp["device_time"]), cancelled=False, walk_in=True,
+            created_at=str(stamp["device_time"]), order=int(str(stamp["device_seq"])),
+            cancelled=False, walk_in=True,
             checkin_uuid=None, checked_in_at=None, late=False,
         )
         return _record(conn, session_id, moment, "ok", person=person, status="walk_in", serial=None,
@@ -407,7 +412,7 @@ def roster(
             "status": figures.statuses.get(p.id, ""), "checked_in_at": p.checked_in_at or "",
             "late": p.late,
         }
-        for p in sorted(people, key=lambda p: (p.created_at, p.id))
+        for p in sorted(people, key=lambda p: (p.walk_in, p.created_at, p.order))
     ]
     rate = rules.no_show_rate([p.person() for p in people], figures.capacity)
     return rows, rate

@@ -131,6 +131,7 @@ class Entry:
     short_code: str | None
     ticket_serial: int | None
     created_at: str
+    order: int  # insertion order: breaks ties between equal created_at
     cancelled: bool
     walk_in: bool
     checkin_uuid: str | None  # the live (not undone) accepted check-in, if any
@@ -140,7 +141,7 @@ class Entry:
     def person(self) -> rules.Person:
         return rules.Person(
             id=self.id,
-            rank=(self.created_at, self.id),
+            rank=(self.created_at, self.order),
             cancelled=self.cancelled,
             checked_in=self.checkin_uuid is not None,
             walk_in=self.walk_in,
@@ -161,12 +162,12 @@ def entries(conn: sqlite3.Connection, session_id: str) -> list[Entry]:
             live.setdefault(row["person_id"], row)
     found = []
     for row in conn.execute(
-        "SELECT * FROM session_registrations WHERE session_id = ?", (session_id,)
+        "SELECT rowid AS n, * FROM session_registrations WHERE session_id = ?", (session_id,)
     ):
         checkin = live.get(row["id"])
         found.append(Entry(
             id=row["id"], name=row["name"], phone=row["phone"], short_code=row["short_code"],
-            ticket_serial=row["ticket_serial"], created_at=row["created_at"],
+            ticket_serial=row["ticket_serial"], created_at=row["created_at"], order=row["n"],
             cancelled=row["cancelled_at"] is not None, walk_in=False,
             checkin_uuid=checkin["uuid"] if checkin else None,
             checked_in_at=checkin["device_time"] if checkin else None,
@@ -176,7 +177,7 @@ def entries(conn: sqlite3.Connection, session_id: str) -> list[Entry]:
         checkin = live.get(row["uuid"])
         found.append(Entry(
             id=row["uuid"], name=row["name"], phone=row["phone"], short_code=None,
-            ticket_serial=row["ticket_serial"], created_at=row["device_time"],
+            ticket_serial=row["ticket_serial"], created_at=row["device_time"], order=row["device_seq"],
             cancelled=False, walk_in=True,
             checkin_uuid=checkin["uuid"] if checkin else None,
             checked_in_at=checkin["device_time"] if checkin else None,

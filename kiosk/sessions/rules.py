@@ -78,7 +78,7 @@ class Person:
     """One registration or walk-in as the seat allocation sees it."""
 
     id: str
-    rank: tuple[str, str]  # (created_at, id): earlier asks first
+    rank: tuple[str, int]  # (created_at, row number): earlier asks first, ties in insertion order
     cancelled: bool = False
     checked_in: bool = False
     walk_in: bool = False

@@ -274,7 +274,7 @@ def admin_registrations(session_id: str) -> str | tuple[str, int]:
             except regs.RegistrationError as problem:
                 error = str(problem)
     figures, people = checkin.occupancy(get_db().conn, session_id, clock.now(), settings())
-    people.sort(key=lambda p: (p.created_at, p.id))
+    people.sort(key=lambda p: (p.walk_in, p.created_at, p.order))
     return (
         render_template("sessions/admin_registrations.html", session=row, people=people,
                         figures=figures, error=error, staff=auth.current_staff()),
