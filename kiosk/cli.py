@@ -17,7 +17,7 @@ import sqlite_utils
 from kiosk import bundle as bundlemod
 from kiosk import clock, demo, instance
 from kiosk import db as dbmod
-from kiosk.tickets import issuing, printing
+from kiosk.tickets import issuing, printing, revocation
 from kiosk.tickets.keys import create_key
 
 INSTANCE_DIR = click.argument(
@@ -145,6 +145,26 @@ def tickets_issue(directory: Path, type_id: str, day: str | None, count: int, ou
             fail(str(error))
     printing.write(database, made, out, fmt)
     click.echo(f"Issued {len(made)} {type_id} tickets to {out}")
+
+
+@tickets.command("revoke")
+@INSTANCE_DIR
+@click.argument("codes", nargs=-1, required=True, metavar="CODE...")
+@click.option("--reason", default="", help="Why (lost, refunded...), kept with the revocation.")
+def tickets_revoke(directory: Path, codes: tuple[str, ...], reason: str) -> None:
+    """Revoke tickets by short code or QR payload; kiosks refuse them once they have the list."""
+    database = _open(directory)
+    serials = []
+    for code in codes:
+        serial = revocation.serial_of(code)
+        if serial is None:
+            fail(f"not a ticket code: {code!r}")
+        serials.append(serial)
+    for code, serial in zip(codes, serials, strict=True):
+        known = database.conn.execute("SELECT 1 FROM tickets WHERE serial = ?", (serial,)).fetchone()
+        done = revocation.revoke(database, serial, reason)
+        note = "" if known else " (not issued by this instance)"
+        click.echo(f"{code}: {'revoked' if done else 'already revoked'}{note}")
 
 
 @main.command()

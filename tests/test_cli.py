@@ -112,3 +112,18 @@ def test_environment_overrides_the_config_file(kiosk_dir: Path, monkeypatch: pyt
     monkeypatch.setenv("KIOSK_DEBOUNCE_SECONDS", "9")
     app = create_app(kiosk_dir)
     assert app.config["GATE"] == "east" and app.config["DEBOUNCE_SECONDS"] == 9
+
+
+def test_revoke_then_the_kiosk_refuses(central_dir: Path, tmp_path: Path) -> None:
+    row = ticket(central_dir, "day")
+    result = kiosk("tickets", "revoke", str(central_dir), row["short_code"], "--reason", "lost")
+    assert result.returncode == 0 and "revoked" in result.stdout
+    again = kiosk("tickets", "revoke", str(central_dir), row["payload"])
+    assert "already revoked" in again.stdout
+    assert kiosk("tickets", "revoke", str(central_dir), "nonsense").returncode != 0
+    bundle_file = tmp_path / "fair.bundle"
+    kiosk("bundle", str(central_dir), "--out", str(bundle_file))
+    booth = tmp_path / "booth"
+    kiosk("init", str(booth), "--role", "entry", "--bundle", str(bundle_file), "--gate", "main")
+    answer = create_app(booth).test_client().post("/api/v1/scans", json={"code": row["payload"]})
+    assert answer.get_json()["reason"] == "revoked"

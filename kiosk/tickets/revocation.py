@@ -1,0 +1,31 @@
+"""Revoking tickets on central: a lost or refunded ticket goes on the revocation list,
+which travels to every kiosk (bundle or sync) ahead of any other reference data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlite_utils
+
+from kiosk import clock
+from kiosk import db as dbmod
+from kiosk.tickets import codec, shortcode
+
+
+def serial_of(code: str) -> int | None:
+    """The serial named by a short code or a QR payload, or None."""
+    parsed = codec.parse(code)
+    if isinstance(parsed, codec.Claims):
+        return parsed.serial
+    return shortcode.decode(code)
+
+
+def revoke(db: sqlite_utils.Database, serial: int, reason: str = "", moment: datetime | None = None) -> bool:
+    """Put a ticket on the revocation list; False if it already was."""
+    with dbmod.write(db) as conn:
+        cursor = conn.execute(
+            "INSERT INTO revocations (serial, reason, revoked_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (serial) DO NOTHING",
+            (serial, reason[:200], clock.iso(moment or clock.now())),
+        )
+        return cursor.rowcount == 1
