@@ -1,0 +1,31 @@
+"""Fixtures' helpers for the stand finder tests: a finder kiosk provisioned from a bundle."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from kiosk import bundle, instance
+
+
+def make_finder_kiosk(central_dir: Path, tmp_path: Path, extra: dict[str, object] | None = None,
+                      gate: str = "main") -> Path:
+    """A finder kiosk at a gate, loaded from a bundle of the demo central instance."""
+    bundle_file = tmp_path / "finder.bundle"
+    bundle.write_bundle(instance.open_db(central_dir), bundle_file)
+    folder = tmp_path / "kiosk-finder"
+    database = instance.create(folder, ["finder"], name="kiosk-finder", gate=gate, extra=extra)
+    bundle.load_tables(database, bundle.read_bundle(bundle_file))
+    database.conn.close()
+    return folder
+
+
+def exhibitor_named(conn: sqlite3.Connection, name_fr: str) -> sqlite3.Row:
+    row = conn.execute("SELECT * FROM exhibitors WHERE name_fr = ?", (name_fr,)).fetchone()
+    assert row is not None, f"no exhibitor {name_fr!r} in the demo"
+    return row
+
+
+def stand_of(conn: sqlite3.Connection, exhibitor_id: str) -> str:
+    return conn.execute("SELECT min(stand_number) FROM exhibitor_stands WHERE exhibitor_id = ?",
+                        (exhibitor_id,)).fetchone()[0]
