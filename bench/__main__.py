@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # Features add their benchmark module here.
-MODULES = ["bench.scans"]
+MODULES = ["bench.scans", "bench.camera"]
 
 
 def main() -> None:

@@ -121,3 +121,13 @@ def test_unreadable_file_raises_oserror(tmp_path: Path) -> None:
         read_image(bad)
     with pytest.raises(OSError):
         read_image(tmp_path / "missing.png")
+
+
+def test_live_chain_reads_inverted_codes_in_its_fallback_turn() -> None:
+    inverted = 255 - qr_image("light on dark")
+    frame = np.full((720, 1280), 30, np.uint8)
+    frame[200:200 + inverted.shape[0], 500:500 + inverted.shape[1]] = inverted
+    assert [f.text for f in build_chain("zxingcpp").decode(frame)] == ["light on dark"]
+    live = build_chain("zxingcpp", fallback_every=2)
+    assert live.names == ["zxingcpp"]
+    assert [[f.text for f in live.decode(frame)] for _ in range(2)] == [[], ["light on dark"]]
