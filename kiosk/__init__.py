@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_htmx import HTMX
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "DEBOUNCE_SECONDS": 4.0,
     "ANNUL_MINUTES": 5.0,
     "VERDICT_SECONDS": 3.0,
+    "ENTRY_IDLE_SECONDS": 60,
     "STAFF_IDLE_MINUTES": 10,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
 }
@@ -49,22 +49,21 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
 
     web.init_app(app)
     i18n.init_app(app)
-    HTMX(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(entry.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(api_bp)
-    from kiosk.dashboard import bp as dashboard_bp
-    from sync.blueprint import bp as sync_bp
-
-    app.register_blueprint(sync_bp)
-    app.register_blueprint(dashboard_bp)
     from kiosk.sessions import api as sessions_api
     from kiosk.sessions import views as sessions_views
 
     app.register_blueprint(sessions_views.bp)
     app.register_blueprint(sessions_views.public)
     app.register_blueprint(sessions_api.bp)
+    from kiosk.dashboard import bp as dashboard_bp
+    from sync.blueprint import bp as sync_bp
+
+    app.register_blueprint(sync_bp)
+    app.register_blueprint(dashboard_bp)
     from kiosk.camera import views as camera_views
 
     app.register_blueprint(camera_views.bp)

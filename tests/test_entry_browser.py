@@ -78,3 +78,13 @@ def test_language_switch_on_screen(page, live_kiosk: str) -> None:
     page.click("a[lang=en]")
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert "Ready" in page.locator("#verdict").inner_text()
+
+
+def test_language_returns_to_french_when_idle(page, kiosk_dir: Path, fair_clock: str) -> None:
+    from tests.conftest import serving
+
+    with serving(kiosk_dir, {"KIOSK_NOW": fair_clock, "KIOSK_ENTRY_IDLE_SECONDS": "2"}) as (base, _p):
+        page.goto(base + "/entry/?lang=ar")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        page.wait_for_function("document.documentElement.lang === 'fr'", timeout=10000)
+        assert page.locator("html").get_attribute("dir") == "ltr"

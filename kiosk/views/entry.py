@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from kiosk import attendance, auth, clock, scanning, tally
 from kiosk.admission import fair_day
+from kiosk.i18n import DEFAULT_LANGUAGE
 from kiosk.messages import headline, reason_message
 from kiosk.web import gate_id, get_db, get_scanner, htmx
 
@@ -39,6 +40,8 @@ def screen() -> str:
     return render_template(
         "entry/screen.html",
         verdict_seconds=current_app.config["VERDICT_SECONDS"],
+        idle_seconds=current_app.config["ENTRY_IDLE_SECONDS"],
+        home_language=DEFAULT_LANGUAGE,
         **_gate_context(),
         **_stats(),
     )

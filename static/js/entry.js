@@ -55,6 +55,18 @@
     if (verdict) play(verdict.dataset.level);
     refocus();
   });
+  // The next visitor finds the screen in the fair's language: a visitor who switched
+  // to Arabic or English gets it back to French after a quiet minute.
+  let lastActivity = Date.now();
+  const idleSeconds = Number(form.dataset.idleSeconds || 60);
+  ["keydown", "pointerdown", "htmx:afterSwap"].forEach((name) =>
+    document.addEventListener(name, () => { lastActivity = Date.now(); }));
+  setInterval(() => {
+    const home = form.dataset.homeLanguage;
+    if (form.dataset.language !== home && Date.now() - lastActivity > idleSeconds * 1000 && !input.value) {
+      window.location.search = "?lang=" + home;
+    }
+  }, 1000);
   document.addEventListener("click", () => setTimeout(refocus, 0));
   setInterval(refocus, 1000);
   refocus();
