@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     "VERDICT_SECONDS": 3.0,
     "ENTRY_IDLE_SECONDS": 60,
     "STAFF_IDLE_MINUTES": 10,
+    # Session doors open this long before the start; seats of registered people who have
+    # not come are released this long after it (the waitlist moves up).
+    "SESSION_DOORS_OPEN_MINUTES": 30,
+    "SESSION_NO_SHOW_MINUTES": 10,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
 }
 
