@@ -165,3 +165,15 @@ def test_source_parsing(source: str, expected: object) -> None:
 
     assert parse_source(source) == expected
     assert not is_file_source(parse_source(source))
+
+
+def test_unpaced_file_loops_at_once_not_after_the_reconnect_wait(tmp_path: Path) -> None:
+    rng = np.random.default_rng(10)
+    video = write_video(tmp_path / "short.avi", [degrade(background(rng, (320, 240)), rng) for _ in range(5)])
+    loop = CaptureLoop(str(video), build_chain(), pace=False, reconnect_seconds=60)
+    loop.start()
+    try:
+        wait_until(lambda: loop.status()["frames"] > 12, timeout=10)
+        assert loop.status()["state"] == "ok"
+    finally:
+        loop.stop()

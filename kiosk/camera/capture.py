@@ -157,15 +157,17 @@ class CaptureLoop:
                         continue
                     interval = self._frame_interval(capture)
                     next_at = time.monotonic()
+                    read_since_open = 0
                 ok, frame = capture.read()
                 if not ok or frame is None:
                     capture.release()
                     capture = None
-                    if self.pace and self.frames:
+                    if is_file_source(self.source) and read_since_open:
                         continue  # a file ended: play it again
                     self._set_state(MISSING, "the camera stopped sending frames")
                     self._stop.wait(self.reconnect_seconds)
                     continue
+                read_since_open += 1
                 self.process(frame)
                 if self.pace:
                     next_at += interval
