@@ -108,3 +108,13 @@ def test_staff_add_and_list(central_dir: Path) -> None:
     assert stored["pin_hash"].startswith("scrypt:")
     conn = instance.open_db(central_dir).conn
     assert auth.check_pin(conn, stored["id"], "97531", clock.now()) == "ok"
+
+
+def test_kiosks_take_the_programme_from_central(kiosk_dir: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    imported = runner.invoke(main, ["sessions", "import", str(kiosk_dir),
+                                    str(write(tmp_path, HEADER + GOOD.format(id="", n=1)))])
+    assert imported.exit_code == 1 and "central" in imported.stderr
+    added = runner.invoke(main, ["staff", "add", str(kiosk_dir), "--name", "Local", "--role", "gate",
+                                 "--pin", "4444"])
+    assert added.exit_code == 0 and "Warning" in added.stderr

@@ -22,6 +22,10 @@ def _open(directory: Path):  # noqa: ANN202
         raise click.ClickException(str(error)) from None
 
 
+def _is_central(directory: Path) -> bool:
+    return str(instance.read_config(directory).get("ROLE")) == "central"
+
+
 @click.group("sessions")
 def sessions_group() -> None:
     """The programme of conferences, workshops, kids' activities and shows (central)."""
@@ -35,6 +39,9 @@ def sessions_import(directory: Path, file: Path) -> None:
     starts_at, ends_at, capacity, kind, registration_required). Rows with an id update that
     session; bad rows are reported with their line and reason, the good ones are loaded."""
     database = _open(directory)
+    if not _is_central(directory):
+        # Kiosks copy the programme from central: a local change would be overwritten.
+        raise click.ClickException("the programme is imported on the central instance")
     try:
         report = programme.import_csv(database, file)
     except programme.SessionError as error:
@@ -78,6 +85,9 @@ def staff_add(directory: Path, name: str, role: str, pin: str) -> None:
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     click.echo(f"Staff account {name!r} ({role}) created")
+    if not _is_central(directory):
+        click.echo("Warning: staff accounts are reference data; the next bundle or sync from central"
+                   " replaces this kiosk's accounts. Add them on central.", err=True)
 
 
 @staff_group.command("list")
