@@ -7,6 +7,7 @@ import sys
 
 # Features add their benchmark module here.
 MODULES = ["bench.scans", "bench.camera"]
+MODULES.append("bench.search")
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from rapidfuzz.distance import OSA
 from kiosk.finder.text import fold, query_words
 
 # bm25 weights per column: exhibitor_id (unindexed), name, organisation, products,
-# categories, province, stand, name_fr, name_ar (unindexed copies for ranking).
+# categories, province, stand.
 WEIGHTS = "0, 10.0, 6.0, 3.0, 3.0, 2.0, 8.0"
 CANDIDATES = 200
 MIN_QUERY = 2
@@ -45,11 +45,12 @@ class Hit:
 
 @dataclass
 class Vocabulary:
-    """Indexed terms of one index version, sorted, for prefix tests and fuzzy matching."""
+    """Indexed terms of one index version, sorted, for prefix tests and fuzzy matching, and
+    the folded names (French, Arabic, organisation) of every exhibitor, for ranking."""
 
     version: int
     terms: list[str] = field(default_factory=list)
-    by_length: dict[int, list[str]] = field(default_factory=dict)
+    names: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     def has_prefix(self, word: str) -> bool:
         index = bisect.bisect_left(self.terms, word)
@@ -152,7 +153,12 @@ def vocabulary(conn: sqlite3.Connection, version: int) -> Vocabulary:
         return cached
     with _lock:
         terms = sorted(row[0] for row in conn.execute("SELECT term FROM finder_vocab"))
-        vocab = Vocabulary(version, terms)
+        names = {
+            row[0]: (fold(row[1]), fold(row[2]), fold(row[3]))
+            for row in conn.execute("SELECT e.id, e.name_fr, e.name_ar, o.name FROM exhibitors e"
+                                    " LEFT JOIN organisations o ON o.id = e.organisation_id")
+        }
+        vocab = Vocabulary(version, terms, names)
         _cache[key] = vocab
     return vocab
 
@@ -178,22 +184,10 @@ def _fts_terms(words: list[str], vocab: Vocabulary) -> tuple[list[str], list[lis
 
 def _run(conn: sqlite3.Connection, expression: str) -> list[sqlite3.Row]:
     return conn.execute(
-        f"SELECT exhibitor_id, name, organisation, bm25(finder_fts, {WEIGHTS}) AS rank FROM finder_fts"
+        f"SELECT exhibitor_id, bm25(finder_fts, {WEIGHTS}) AS rank FROM finder_fts"
         " WHERE finder_fts MATCH ? ORDER BY rank LIMIT ?",
         (expression, CANDIDATES),
     ).fetchall()
-
-
-def _names(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str, str, str]]:
-    marks = ",".join("?" * len(ids))
-    return {
-        row[0]: (fold(row[1]), fold(row[2]), fold(row[3]))
-        for row in conn.execute(
-            f"SELECT e.id, e.name_fr, e.name_ar, o.name FROM exhibitors e"
-            f" LEFT JOIN organisations o ON o.id = e.organisation_id WHERE e.id IN ({marks})",
-            ids,
-        )
-    }
 
 
 def _tier(query: str, names: tuple[str, str, str], alternatives: list[list[str]]) -> tuple[int, float]:
@@ -239,13 +233,15 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 10) -> list[Hit]:
         return list(hits.values())[:limit]
     # Alternatives are folded words; the query compared to names is the corrected query.
     corrected = " ".join(alts[0] for alts in alternatives)
-    names = _names(conn, [row[0] for row in rows])
+    typed = " ".join(words)
     for row in rows:
-        if row[0] in hits:
+        if row[0] in hits or row[0] not in vocab.names:
             continue
-        tier, coverage = min(_tier(" ".join(words), names[row[0]], alternatives),
-                             _tier(corrected, names[row[0]], alternatives),
-                             key=lambda pair: (pair[0], -pair[1]))
+        names = vocab.names[row[0]]
+        tier, coverage = _tier(typed, names, alternatives)
+        if corrected != typed:
+            tier, coverage = min((tier, coverage), _tier(corrected, names, alternatives),
+                                 key=lambda pair: (pair[0], -pair[1]))
         hits[row[0]] = Hit(row[0], tier, row["rank"], fuzzy, coverage)
     ranked = sorted(hits.values(), key=lambda hit: (hit.tier, -hit.coverage, hit.rank))
     return ranked[:limit]
