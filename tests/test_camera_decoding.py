@@ -131,3 +131,16 @@ def test_live_chain_reads_inverted_codes_in_its_fallback_turn() -> None:
     live = build_chain("zxingcpp", fallback_every=2)
     assert live.names == ["zxingcpp"]
     assert [[f.text for f in live.decode(frame)] for _ in range(2)] == [[], ["light on dark"]]
+
+
+def test_live_chain_reads_with_zbar_on_a_smaller_frame_and_maps_corners_back() -> None:
+    rng = np.random.default_rng(21)
+    frame = ticket_frame("SK1:" + "W" * 113, rng, blur=0.8)
+    full = build_chain("pyzbar").decode(frame)
+    live = build_chain("pyzbar", fallback_every=1)
+    live.decoders[0].max_width = 640
+    small = live.decode(frame)
+    assert [f.text for f in small] == [f.text for f in full] == ["SK1:" + "W" * 113]
+    # Corners in the frame's own pixels, within a few pixels of the full-size reading.
+    assert np.abs(np.sort(np.array(small[0].points), 0) - np.sort(np.array(full[0].points), 0)).max() <= 6
+    assert isinstance(build_chain("zxingcpp,pyzbar", fallback_every=3).decoders[-1].max_width, int)
