@@ -133,7 +133,8 @@ def _session_staff_id() -> object:
         return None
     moment = clock.now()
     try:
-        seen = clock.parse_time(str(session.get("staff_seen")))
+        # A session logged in without start_session has no time yet: it starts now.
+        seen = clock.parse_time(str(session.get("staff_seen", clock.iso(moment))))
     except ValueError:
         seen = None
     idle = timedelta(minutes=float(current_app.config.get("STAFF_IDLE_MINUTES", 10)))
