@@ -208,6 +208,26 @@ def test_organizer_edits_the_programme_and_registrations(api, central_dir: Path)
                             (people[0]["id"],)).fetchone()[0] is not None
 
 
+def test_organizers_see_how_full_each_session_was_and_its_no_show_rate(
+    api, central_dir: Path, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    db = open_db(central_dir)
+    session_id = add_session(db, capacity=4, title="Atelier bilan")
+    made = register(db, session_id, ["Ghizlane", "Hakim", "Ismail", "Jihane"])
+    login(api)
+    for person in made[:3]:
+        api.post(f"/sessions/{session_id}/check-in", data={"code": person["short_code"]})
+    login(api, "Hanane", "246810")
+    during = api.get("/sessions/admin/").text
+    row = re.search(rf'data-session="{session_id}".*?</tr>', during, re.S).group(0)
+    assert "<td data-checked-in>3</td>" in row and "<td data-no-show-rate></td>" in row
+    monkeypatch.setenv("KIOSK_NOW", "2026-06-15T13:30:00+01:00")
+    login(api, "Hanane", "246810")
+    after = api.get("/sessions/admin/").text
+    row = re.search(rf'data-session="{session_id}".*?</tr>', after, re.S).group(0)
+    assert "<td data-no-show-rate>25 %</td>" in row
+
+
 def test_programme_edits_only_on_central(kiosk_dir: Path) -> None:
     app = create_app(kiosk_dir, {"TESTING": True})
     client = app.test_client()

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from kiosk import auth, clock, scanning
 from kiosk import db as dbmod
 from kiosk.admission import fair_day
-from kiosk.sessions import checkin, messages, programme
+from kiosk.sessions import checkin, messages, programme, rules
 from kiosk.sessions import registrations as regs
 from kiosk.tickets import codec, shortcode
 from kiosk.web import get_db
@@ -214,8 +214,16 @@ def admin_list() -> str:
         "SELECT s.*, (SELECT count(*) FROM session_registrations r WHERE r.session_id = s.id"
         " AND r.cancelled_at IS NULL) AS registered FROM sessions s ORDER BY s.starts_at, s.title_fr"
     ).fetchall()
-    return render_template("sessions/admin_list.html", sessions=rows, staff=auth.current_staff(),
-                           central=current_app.config.get("ROLE") == "central")
+    moment = clock.now()
+    figures = {}
+    for row in rows:
+        occupancy, people = checkin.occupancy(conn, row["id"], moment, settings())
+        # How full it was and who never came: what organizers report after the fair.
+        ended = clock.parse_time(row["ends_at"]) <= moment
+        rate = rules.no_show_rate([p.person() for p in people], row["capacity"]) if ended else None
+        figures[row["id"]] = (occupancy, rate)
+    return render_template("sessions/admin_list.html", sessions=rows, figures=figures,
+                           staff=auth.current_staff(), central=current_app.config.get("ROLE") == "central")
 
 
 @bp.route("/admin/new", methods=["GET", "POST"], defaults={"session_id": None})
