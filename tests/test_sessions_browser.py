@@ -77,6 +77,7 @@ def test_staff_check_people_in_until_the_session_is_full(page, workshop_kiosk, f
         expect(page.locator("#verdict .verdict-name")).to_have_text("Bilal Naji")
         expect(count).to_have_text("2 / 2")
         expect(page.locator(".count-figure")).to_have_class("count-figure full")
+        expect(page.locator("#code")).to_be_focused()  # ready for the next scan
 
         # Undo Bilal: his seat is free again; then check him in by code.
         page.click("#verdict .undo-button")

@@ -47,7 +47,8 @@
     if (event.detail.target.id !== "verdict") return;
     const verdict = event.detail.target.querySelector(".verdict");
     if (verdict) play(verdict.dataset.level);
-    refocus();
+    // After any verdict the next person's code is scanned: back to the scan field.
+    input.focus({ preventScroll: true });
   });
   setInterval(refocus, 1500);
   refocus();
