@@ -251,3 +251,15 @@ def test_a_rescan_right_after_an_undo_is_decided_afresh(central_dir: Path) -> No
     again = check_in_code(db, session_id, str(made[0]["short_code"]), at(0.02))
     assert again.ok and not again.repeat and again.checkin_uuid != first.checkin_uuid
     assert checkin.occupancy(db.conn, session_id, at(1), FAST)[0].checked_in == 1
+
+
+def test_checking_in_someone_of_another_session_by_id_is_refused(central_dir: Path) -> None:
+    db = open_db(central_dir)
+    open_session = add_session(db, required=False)
+    other = add_session(db, title="Autre")
+    made = register(db, other, ["Ouafae"])
+    verdict = checkin.check_in_person(db, open_session, str(made[0]["id"]), at(0), settings=FAST)
+    assert verdict.reason == "not_registered"
+    assert checkin.occupancy(db.conn, open_session, at(0), FAST)[0].checked_in == 0
+    mine = register(db, open_session, ["Pierre"])
+    assert checkin.check_in_person(db, open_session, str(mine[0]["id"]), at(0), settings=FAST).ok

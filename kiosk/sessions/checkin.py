@@ -302,6 +302,10 @@ def check_in_person(
     with dbmod.write(db) as conn:
         _session_row(conn, session_id)
         person = next((p for p in regs.entries(conn, session_id) if p.id == person_id), None)
+        if person is None:
+            # Not a person of this session: never an anonymous seat, even at an open session.
+            return _record(conn, session_id, moment, "not_registered", person=None, status=None,
+                           serial=None, digest=None, late=False, staff_id=staff_id)
         return _judge_and_record(conn, session_id, moment, settings, person, None, None, staff_id)
 
 
