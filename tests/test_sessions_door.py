@@ -263,3 +263,16 @@ def test_checking_in_someone_of_another_session_by_id_is_refused(central_dir: Pa
     assert checkin.occupancy(db.conn, open_session, at(0), FAST)[0].checked_in == 0
     mine = register(db, open_session, ["Pierre"])
     assert checkin.check_in_person(db, open_session, str(mine[0]["id"]), at(0), settings=FAST).ok
+
+
+def test_a_cancelled_registrant_at_an_open_session_counts_in_the_room(central_dir: Path) -> None:
+    db = open_db(central_dir)
+    session_id = add_session(db, capacity=1, required=False)
+    made = register(db, session_id, ["Qods", "Rania"])
+    with dbmod.write(db) as conn:
+        registrations.cancel(conn, str(made[0]["id"]), at(-60))
+    assert reason(db, session_id, str(made[0]["short_code"]), 0) == "session_full"  # Rania's seat
+    assert reason(db, session_id, str(made[1]["short_code"]), 0) == "ok"
+    figures, _ = checkin.occupancy(db.conn, session_id, at(11), FAST)
+    assert figures.checked_in == 1
+    assert reason(db, session_id, str(made[0]["short_code"]), 11) == "session_full"

@@ -155,3 +155,8 @@ def test_no_show_rate() -> None:
     # Seats by registration order: p0, p1, p2 (p3 waits); p1 never came.
     assert rules.no_show_rate(people(4, checked_in={0, 2, 3}), 3) == pytest.approx(1 / 3)
     assert rules.no_show_rate(people(2, cancelled={0}, checked_in={1}), 3) == 0.0
+
+
+def test_a_cancelled_registration_checked_in_at_an_open_session_takes_a_seat() -> None:
+    status = rules.allocate(people(3, cancelled={0}, checked_in={0}), capacity=2, released=False)
+    assert status == {"p0": "checked_in", "p1": "confirmed", "p2": "waitlist"}

@@ -108,14 +108,14 @@ def occupancy(
     anonymous = regs.anonymous_checked_in(conn, session_id)
     released = session.released(moment)
     statuses = rules.allocate([p.person() for p in people], session.capacity, released, anonymous)
-    checked = anonymous + sum(1 for p in people if p.checkin_uuid and not p.cancelled)
+    checked = anonymous + sum(1 for p in people if p.checkin_uuid)
     return Occupancy(
         capacity=session.capacity,
         checked_in=checked,
         held=rules.held_seats(statuses, released),
         waitlist=sum(1 for v in statuses.values() if v == "waitlist"),
         registered=sum(1 for p in people if not p.cancelled and not p.walk_in),
-        late=sum(1 for p in people if p.checkin_uuid and p.late and not p.cancelled),
+        late=sum(1 for p in people if p.checkin_uuid and p.late),
         statuses=statuses,
     ), people
 

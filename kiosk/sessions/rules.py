@@ -94,13 +94,13 @@ def allocate(
     # Who got a seat by registration order (for no-show labels after the release).
     by_order = {p.id for p in ranked[:capacity]}
     for person in people:
-        if person.cancelled:
-            status[person.id] = "cancelled"
-        elif person.checked_in:
+        if person.checked_in:  # in the room takes a seat, cancelled or not
             status[person.id] = "checked_in"
+        elif person.cancelled:
+            status[person.id] = "cancelled"
         elif person.walk_in:
             status[person.id] = "walk_in"
-    inside = others_in + sum(1 for p in people if p.checked_in and not p.cancelled)
+    inside = others_in + sum(1 for p in people if p.checked_in)
     free = max(0, capacity - inside)
     waiting = [p for p in ranked if not p.checked_in]
     if released:
