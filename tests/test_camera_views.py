@@ -150,3 +150,22 @@ def test_openapi_describes_the_camera_status(client) -> None:  # noqa: ANN001
         create_app(app.instance_path, {"TESTING": True, "CAMERA_SOURCE": "x.avi"})
     )
     assert set(client.get("/api/v1/camera").get_json()) == described
+
+
+def test_missing_camera_is_said_on_screen_and_status_page(kiosk_dir: Path, tmp_path: Path) -> None:
+    import time
+
+    app = create_app(kiosk_dir, {"TESTING": True, "CAMERA_SOURCE": str(tmp_path / "unplugged.avi")})
+    loop = service.start_camera(app)
+    try:
+        deadline = time.monotonic() + 10
+        while loop.status()["state"] != "missing":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        client = app.test_client()
+        line = client.get("/camera/status").get_data(as_text=True)
+        assert 'data-state="missing"' in line and "Caméra introuvable" in line
+        page = client.get("/camera/").get_data(as_text=True)
+        assert "Caméra introuvable" in page and "cannot open camera" in page
+    finally:
+        loop.stop()
