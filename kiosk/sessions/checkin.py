@@ -122,12 +122,12 @@ def occupancy(
 
 def _identify(
     conn: sqlite3.Connection, session_id: str, code: str | bytes
-) -> tuple[str | None, regs.Entry | None, int | None, list[regs.Entry]]:
-    """(ticket-level refusal or None, the person, the ticket serial shown, everyone)."""
+) -> tuple[str | None, regs.Entry | None, int | None]:
+    """(refusal of the code itself or None, the person, the ticket serial shown)."""
     people = regs.entries(conn, session_id)
     text = codec.normalize(code)
     if text is None:
-        return "unknown_format", None, None, people
+        return "unknown_format", None, None
     if text.startswith(regs.QR_PREFIX):
         token = text[len(regs.QR_PREFIX):]
         row = conn.execute(
@@ -136,31 +136,31 @@ def _identify(
         ).fetchone()
         person = next((p for p in people if row and p.id == row["id"]), None)
         # A registration code names a person, not a ticket: no seat without it here.
-        return (None if person else "not_registered"), person, None, people
+        return (None if person else "not_registered"), person, None
     if not text.startswith(codec.PREFIX):
         short = regs.normalize_short_code(text)
         if short is not None:
             person = next((p for p in people if p.short_code == short), None)
-            return (None if person else "not_registered"), person, None, people
+            return (None if person else "not_registered"), person, None
         serial = shortcode.decode(text)
         if serial is None:
-            return "unknown_format", None, None, people
+            return "unknown_format", None, None
         row = conn.execute("SELECT payload FROM tickets WHERE serial = ?", (serial,)).fetchone()
         if row is None:
-            return "unknown_ticket", None, None, people
+            return "unknown_ticket", None, None
         text = row["payload"]
     claims = codec.parse(text)
     if isinstance(claims, codec.Unreadable):
-        return claims.reason, None, None, people
+        return claims.reason, None, None
     # The ticket code path's own checks: signature, key, revocation.
     signature = KeyRing().check(conn, claims)
     if signature != "ok":
-        return signature, None, None, people
+        return signature, None, None
     if conn.execute("SELECT 1 FROM revocations WHERE serial = ?", (claims.serial,)).fetchone():
-        return "revoked", None, claims.serial, people
+        return "revoked", None, claims.serial
     holders = [p for p in people if p.ticket_serial == claims.serial and not p.cancelled]
     person = min(holders, key=lambda p: p.checkin_uuid is None) if holders else None
-    return None, person, claims.serial, people
+    return None, person, claims.serial
 
 
 def _ticket_inside(conn: sqlite3.Connection, session_id: str, serial: int | None) -> bool:
@@ -281,7 +281,7 @@ def check_in_code(
         repeat = _recent_repeat(conn, session_id, digest, moment, settings.debounce_seconds)
         if repeat is not None:
             return repeat
-        refusal, person, serial, _people = _identify(conn, session_id, code)
+        refusal, person, serial = _identify(conn, session_id, code)
         if refusal is not None:
             return _record(conn, session_id, moment, refusal, person=None, status=None,
                            serial=serial, digest=digest, late=False, staff_id=staff_id)
