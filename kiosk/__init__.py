@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_DOORS_OPEN_MINUTES": 30,
     "SESSION_NO_SHOW_MINUTES": 10,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # A staff session cookie is not sent with a form posted from another site (CSRF).
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
 }
 
 

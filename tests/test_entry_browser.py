@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import auth, instance
-from tests.helpers import ticket
+from tests.helpers import rows, ticket
 
 pytestmark = pytest.mark.browser
 
@@ -88,3 +88,21 @@ def test_language_returns_to_french_when_idle(page, kiosk_dir: Path, fair_clock:
         assert page.locator("html").get_attribute("dir") == "rtl"
         page.wait_for_function("document.documentElement.lang === 'fr'", timeout=10000)
         assert page.locator("html").get_attribute("dir") == "ltr"
+
+
+def test_another_site_cannot_annul_with_the_staff_session(page, live_kiosk: str, kiosk_dir: Path) -> None:
+    auth.add_staff(instance.open_db(kiosk_dir).conn, "Ilham", "gate", "8642")
+    page.goto(live_kiosk + "/staff/login?next=/entry/")
+    page.fill("input[name=name]", "Ilham")
+    page.fill("input[name=pin]", "8642")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/entry/")
+    wedge_scan(page, ticket(kiosk_dir, "day")["payload"])
+    undo = page.locator(".undo-button")
+    undo.wait_for(timeout=5000)
+    target = live_kiosk + undo.get_attribute("hx-post")
+    # A page of another site posts a form to the kiosk, riding on the staff session.
+    page.goto("data:text/html,<form method=post action='" + target + "'></form>"
+              "<script>document.forms[0].submit()</script>")
+    page.wait_for_url("**/staff/login**")
+    assert rows(kiosk_dir, "SELECT count(*) FROM annulments")[0][0] == 0
