@@ -177,3 +177,22 @@ def test_unpaced_file_loops_at_once_not_after_the_reconnect_wait(tmp_path: Path)
         assert loop.status()["state"] == "ok"
     finally:
         loop.stop()
+
+
+def test_demo_clip_shows_each_ticket_once(central_dir: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "demo.avi"
+    command = [sys.executable, "-m", "kiosk.camera.synthetic", str(central_dir), str(out), "--count", "2"]
+    subprocess.run(command, check=True, capture_output=True)
+    seen: list[str] = []
+    loop = CaptureLoop(str(out), build_chain(), target=seen.append, pace=False, debounce_seconds=1.0)
+    capture = __import__("cv2").VideoCapture(str(out))
+    while True:  # one pass over the file, frame by frame, as the loop's thread would
+        ok, frame = capture.read()
+        if not ok:
+            break
+        loop.process(frame)
+    capture.release()
+    assert seen == ticket_payloads(central_dir, count=2)

@@ -13,7 +13,14 @@ import pytest
 
 from kiosk import create_app
 from kiosk.camera import service
-from kiosk.camera.synthetic import background, degrade, ticket_frame, ticket_payloads, ticket_video
+from kiosk.camera.synthetic import (
+    background,
+    degrade,
+    ticket_frame,
+    ticket_payloads,
+    ticket_video,
+    torn_ticket_frame,
+)
 
 
 @pytest.fixture
@@ -77,11 +84,15 @@ def test_camera_verdict_reaches_the_entry_screen(camera_app, kiosk_dir: Path, pa
 def test_hint_in_the_visitors_language(camera_app) -> None:  # noqa: ANN001
     client = camera_app.test_client()
     loop = service.get_loop(camera_app)
-    loop.process(ticket_frame("SK1:" + "Q" * 113, np.random.default_rng(5), side=80, blur=0.5))
+    loop.process(torn_ticket_frame(box=2))
     assert "Approchez votre billet de la caméra" in client.get("/camera/status").get_data(as_text=True)
     arabic = client.get("/camera/status?lang=ar").get_data(as_text=True)
     assert "قرّب تذكرتك من الكاميرا" in arabic
     assert "Hold your ticket closer" in client.get("/camera/status?lang=en").get_data(as_text=True)
+    loop.process(torn_ticket_frame(box=6))
+    assert "Tenez votre billet immobile" in client.get("/camera/status?lang=fr").get_data(as_text=True)
+    loop.process(np.full((720, 1280, 3), 128, np.uint8))
+    assert "camera-hint" in client.get("/camera/status").get_data(as_text=True)  # lingers a moment
 
 
 def test_status_json_page_and_snapshot(camera_app) -> None:  # noqa: ANN001
@@ -125,8 +136,8 @@ def test_browser_frame_decodes_and_answers_the_verdict(client, kiosk_dir: Path, 
     rng = np.random.default_rng(7)
     empty = jpeg(degrade(background(rng, (800, 450)), rng))
     assert client.post("/camera/browser/frame", data=empty, content_type="image/jpeg").status_code == 204
-    small = jpeg(ticket_frame("SK1:" + "Z" * 113, rng, size=(800, 450), side=60, blur=0.3))
-    hint = client.post("/camera/browser/frame?lang=ar", data=small, content_type="image/jpeg")
+    far = jpeg(torn_ticket_frame(box=2, size=(800, 450)))
+    hint = client.post("/camera/browser/frame?lang=ar", data=far, content_type="image/jpeg")
     assert hint.status_code == 200 and hint.headers["X-Camera-Result"] == "hint"
     assert "قرّب" in hint.get_data(as_text=True)
     assert client.post("/camera/browser/frame", data=b"junk", content_type="image/jpeg").status_code == 400

@@ -24,9 +24,10 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 DEFAULT_DECODERS = "zxingcpp,pyzbar"
-# A code whose shorter side is below this fraction of the frame's shorter side is
-# "too small": the visitor should hold it closer (a version 6 ticket needs ~90 px).
-SMALL_FRACTION = 0.12
+# An unreadable code whose shorter side is below this fraction of the frame's shorter
+# side is "too small": the visitor should hold it closer (a version 6 ticket, 49 modules
+# with its margin, has under 3 pixels a module below 0.2 of a 720-line frame).
+SMALL_FRACTION = 0.2
 LIVE_ZBAR_WIDTH = 640
 
 Point = tuple[int, int]
@@ -57,15 +58,12 @@ class Reading:
     unreadable: list[tuple[Point, ...]] = field(default_factory=list)
 
     def hint(self, shape: Sequence[int]) -> str | None:
-        """``too_small``, ``unreadable`` or None: what to tell the visitor."""
-        short = min(shape[0], shape[1])
-        outlines = [f.points for f in self.found] + list(self.unreadable)
-        if not outlines:
+        """What to tell the visitor when a code is in view but could not be read:
+        ``too_small`` (hold it closer), ``unreadable`` (hold it still and flat), or None."""
+        if self.found or not self.unreadable:
             return None
-        smallest = min(_side(points) for points in outlines)
-        if smallest < SMALL_FRACTION * short:
-            return "too_small"
-        return "unreadable" if self.unreadable and not self.found else None
+        largest = max(_side(points) for points in self.unreadable)
+        return "too_small" if largest < SMALL_FRACTION * min(shape[0], shape[1]) else "unreadable"
 
 
 def _side(points: Sequence[Point]) -> float:
