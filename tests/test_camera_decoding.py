@@ -141,3 +141,10 @@ def test_live_chain_reads_with_zbar_on_a_smaller_frame_and_maps_corners_back() -
     # Corners in the frame's own pixels, within a few pixels of the full-size reading.
     assert np.abs(np.sort(np.array(small[0].points), 0) - np.sort(np.array(full[0].points), 0)).max() <= 6
     assert isinstance(build_chain("zxingcpp,pyzbar", fallback_every=3).decoders[-1].max_width, int)
+
+
+def test_decode_is_the_default_chain(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(decoding, "_default", None)
+    photo = SAMPLES / "qrcode-2" / "28.webp"  # read by the chain's second decoder
+    assert [f.text for f in decoding.decode(read_image(photo))] == [expected_text(photo)]
+    assert decoding._default is not None and decoding._default.names == ["zxingcpp", "pyzbar"]
