@@ -8,8 +8,8 @@ chain asks zxing-cpp first and pyzbar only when zxing-cpp found nothing.
 
 Preprocessing: still images are only turned grey. The live camera loop's chain
 (``fallback_every`` > 1) changes two things, each measured on synthetic 1280x720 frames:
-ZBar reads a half-size frame, and zxing-cpp leaves its inverted and downscaled passes
-to the fallback turn (see ``ZxingDecoder`` and ``PyzbarDecoder``).
+ZBar reads a half-size frame, and zxing-cpp skips its own downscaled pass and leaves
+the inverted pass to the fallback turn (see ``ZxingDecoder`` and ``PyzbarDecoder``).
 """
 
 from __future__ import annotations

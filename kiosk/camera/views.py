@@ -18,7 +18,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from flask_babel import lazy_gettext as _l
 
 from kiosk import auth, scanning
-from kiosk.camera.capture import Debouncer
+from kiosk.camera.capture import CaptureLoop, Debouncer
 from kiosk.camera.service import get_loop, still_chain
 from kiosk.messages import headline, reason_message
 from kiosk.web import gate_id, get_db, get_scanner
@@ -47,7 +47,7 @@ def camera_context() -> dict[str, object]:
     return {"camera_on": loop is not None, "camera_seq": loop.status()["last_event"] if loop else 0}
 
 
-def _loop_or_404():  # noqa: ANN202
+def _loop_or_404() -> CaptureLoop:
     loop = get_loop()
     if loop is None:
         abort(404, "no camera is configured on this kiosk (CAMERA_SOURCE)")
