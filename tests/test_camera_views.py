@@ -180,3 +180,15 @@ def test_missing_camera_is_said_on_screen_and_status_page(kiosk_dir: Path, tmp_p
         assert "Caméra introuvable" in page and "cannot open camera" in page
     finally:
         loop.stop()
+
+
+def test_pictures_and_camera_password_stay_private(kiosk_dir: Path) -> None:
+    app = create_app(kiosk_dir, {"TESTING": True, "CAMERA_SOURCE": "rtsp://admin:s3cret@10.0.0.9:554/live"})
+    app.extensions[service.EXTENSION] = service.build_loop(app)
+    client = app.test_client()
+    remote = {"REMOTE_ADDR": "192.168.1.40"}
+    for path in ("/camera/preview.mjpg", "/camera/snapshot.jpg", "/camera/"):
+        assert client.get(path, environ_base=remote).status_code == 302
+    status = client.get("/api/v1/camera", environ_base=remote).get_json()
+    assert status["source"] == "rtsp://10.0.0.9:554/live"
+    assert "s3cret" not in service.describe(app)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import cv2
 import numpy as np
@@ -69,6 +70,15 @@ def parse_source(source: str | int) -> str | int:
         return source
     text = str(source).strip()
     return int(text) if text.isdigit() else text
+
+
+def public_source(source: str | int) -> str:
+    """The source as it may be shown: a network camera's password left out."""
+    text = str(source)
+    parts = urlsplit(text) if "://" in text else None
+    if parts is None or "@" not in parts.netloc:
+        return text
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def is_file_source(source: str | int) -> bool:
@@ -182,10 +192,10 @@ class CaptureLoop:
     def _connect(self) -> cv2.VideoCapture | None:
         capture = open_capture(self.source)
         if capture.isOpened():
-            log.info("camera %s opened", self.source)
+            log.info("camera %s opened", public_source(self.source))
             return capture
         capture.release()
-        self._set_state(MISSING, f"cannot open camera {self.source}")
+        self._set_state(MISSING, f"cannot open camera {public_source(self.source)}")
         return None
 
     @staticmethod
@@ -196,7 +206,7 @@ class CaptureLoop:
     def _set_state(self, state: str, error: str = "") -> None:
         with self._lock:
             if state != self._state:
-                log.info("camera %s: %s %s", self.source, state, error)
+                log.info("camera %s: %s %s", public_source(self.source), state, error)
             self._state, self._error = state, error
             self._lock.notify_all()
 
@@ -254,7 +264,7 @@ class CaptureLoop:
             return {
                 "state": state,
                 "error": self._error,
-                "source": str(self.source),
+                "source": public_source(self.source),
                 "decoders": self.chain.names,
                 "fps": round(fps, 1),
                 "frames": self.frames,

@@ -28,7 +28,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from kiosk import db as dbmod
-from kiosk.camera.capture import CaptureLoop, Target
+from kiosk.camera.capture import CaptureLoop, Target, public_source
 from kiosk.camera.decoding import DEFAULT_DECODERS, Chain, build_chain
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def start_camera(app: Flask) -> CaptureLoop | None:
     # SIGTERM (systemd, tests) becomes SystemExit so `kiosk serve` stops the loop and
     # releases the camera on its way out.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
-    log.info("camera loop started on %s", source)
+    log.info("camera loop started on %s", public_source(source))
     return loop
 
 
@@ -113,7 +113,7 @@ def describe(app: Flask) -> str:
     """One line for the start-up output: decoders in use and the camera source."""
     loop = get_loop(app)
     decoders = ", ".join(still_chain(app).names)
-    camera = f"camera {loop.source}" if loop else "no camera (set CAMERA_SOURCE)"
+    camera = f"camera {public_source(loop.source)}" if loop else "no camera (set CAMERA_SOURCE)"
     return f"QR decoders: {decoders}; {camera}"
 
 

@@ -90,6 +90,7 @@ def status_fragment() -> tuple[str, int, dict[str, str]]:
 
 
 @bp.get("/")
+@auth.staff_unless_local
 def status_page() -> str:
     loop = get_loop()
     status = loop.status() if loop else None
@@ -108,6 +109,7 @@ def status_json() -> Response:
 
 
 @bp.get("/snapshot.jpg")
+@auth.staff_unless_local  # pictures of visitors: the kiosk itself or staff
 def snapshot() -> Response:
     image = _loop_or_404().preview_jpeg()
     if image is None:
@@ -116,6 +118,7 @@ def snapshot() -> Response:
 
 
 @bp.get("/preview.mjpg")
+@auth.staff_unless_local  # pictures of visitors: the kiosk itself or staff
 def preview() -> Response:
     """The live preview as MJPEG (an <img> shows it with no script); ends with the loop."""
     loop = _loop_or_404()
