@@ -92,9 +92,13 @@ def build_loop(app: Flask, target: Target | None = None) -> CaptureLoop:
     )
 
 
-def start_camera(app: Flask) -> CaptureLoop | None:
+def start_camera(app: Flask, stop_on_sigterm: bool = False) -> CaptureLoop | None:
     """Start the camera loop when ``CAMERA_SOURCE`` is set (``kiosk serve``); None otherwise.
-    Builds the browser camera's chain too, so start-up says which decoders run."""
+    Builds the browser camera's chain too, so start-up says which decoders run.
+
+    ``stop_on_sigterm`` (``kiosk serve``): SIGTERM (systemd, tests) becomes SystemExit,
+    so the server's ``finally`` stops the loop and releases the camera on its way out.
+    """
     still_chain(app)
     source = app.config.get("CAMERA_SOURCE")
     if source is None or source == "":
@@ -102,9 +106,8 @@ def start_camera(app: Flask) -> CaptureLoop | None:
     loop = build_loop(app)
     app.extensions[EXTENSION] = loop
     loop.start()
-    # SIGTERM (systemd, tests) becomes SystemExit so `kiosk serve` stops the loop and
-    # releases the camera on its way out.
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+    if stop_on_sigterm:
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     log.info("camera loop started on %s", public_source(source))
     return loop
 
