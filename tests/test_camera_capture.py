@@ -196,3 +196,10 @@ def test_demo_clip_shows_each_ticket_once(central_dir: Path, tmp_path: Path) -> 
         loop.process(frame)
     capture.release()
     assert seen == ticket_payloads(central_dir, count=2)
+
+
+def test_synthetic_noise_reaches_every_channel() -> None:
+    rng = np.random.default_rng(1)
+    scene = background(rng)
+    grain = degrade(scene, rng, blur=0, light=1, noise=8).astype(int) - scene.astype(int)
+    assert [round(float(grain[..., channel].std())) for channel in range(3)] == [8, 8, 8]

@@ -76,10 +76,12 @@ def degrade(frame: np.ndarray, rng: np.random.Generator, blur: float = 1.2, ligh
     out = cv2.GaussianBlur(frame, (0, 0), blur) if blur > 0 else frame
     out = cv2.convertScaleAbs(out, alpha=light)
     if noise > 0:
-        grain = np.empty(out.shape, np.int16)
+        # One flat channel: given a 3-channel array, randn would take ``noise`` as the
+        # first channel's deviation only and leave the others clean.
+        grain = np.empty((out.size, 1), np.int16)
         cv2.setRNGSeed(int(rng.integers(2**31)))
         cv2.randn(grain, 0, noise)
-        out = cv2.add(out, grain, dtype=cv2.CV_8U)
+        out = cv2.add(out, grain.reshape(out.shape), dtype=cv2.CV_8U)
     return out
 
 
