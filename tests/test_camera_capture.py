@@ -14,7 +14,7 @@ import pytest
 from kiosk import create_app
 from kiosk.camera import service
 from kiosk.camera.capture import CaptureLoop, Debouncer
-from kiosk.camera.decoding import build_chain
+from kiosk.camera.decoding import Chain, Reading, build_chain
 from kiosk.camera.synthetic import (
     background,
     degrade,
@@ -203,3 +203,26 @@ def test_synthetic_noise_reaches_every_channel() -> None:
     scene = background(rng)
     grain = degrade(scene, rng, blur=0, light=1, noise=8).astype(int) - scene.astype(int)
     assert [round(float(grain[..., channel].std())) for channel in range(3)] == [8, 8, 8]
+
+
+def test_loop_restarts_after_a_decoder_failure(tmp_path: Path) -> None:
+    rng = np.random.default_rng(13)
+    video = write_video(tmp_path / "clip.avi", [degrade(background(rng, (320, 240)), rng) for _ in range(5)])
+
+    class Flaky:
+        name = "flaky"
+        calls = 0
+
+        def read(self, grey: np.ndarray) -> Reading:
+            Flaky.calls += 1
+            if Flaky.calls == 3:
+                raise RuntimeError("decoder fell over")
+            return Reading()
+
+    loop = CaptureLoop(str(video), Chain([Flaky()]), pace=False, reconnect_seconds=0.1)
+    loop.start()
+    try:
+        wait_until(lambda: loop.status()["frames"] > 10)
+        assert loop.status()["state"] == "ok" and loop.running
+    finally:
+        loop.stop()

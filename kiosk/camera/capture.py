@@ -157,6 +157,16 @@ class CaptureLoop:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._capture()
+            except Exception:  # never die silently: say so, then start over
+                log.exception("camera loop failed; restarting")
+                self._set_state(MISSING, "the camera loop failed and restarts; see the log")
+                self._stop.wait(self.reconnect_seconds)
+
+    def _capture(self) -> None:
+        """Read and process frames until stopped; reconnect when the camera drops."""
         capture: cv2.VideoCapture | None = None
         try:
             while not self._stop.is_set():
@@ -182,9 +192,6 @@ class CaptureLoop:
                 if self.pace:
                     next_at += interval
                     self._stop.wait(max(0.0, next_at - time.monotonic()))
-        except Exception:  # the loop must not die silently: say so on the status page
-            log.exception("camera loop crashed")
-            self._set_state(MISSING, "the camera loop crashed; see the log")
         finally:
             if capture is not None:
                 capture.release()
