@@ -60,3 +60,11 @@ def test_non_utf8_code_prints(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["decode", str(image)])
     assert result.exit_code == 0
     assert result.output.startswith(f"{image}\tcaf")
+
+
+def test_paths_are_printed_as_given_and_folders_are_reported(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    cv2.imwrite("code.png", qr_image("hello"))
+    result = CliRunner().invoke(main, ["decode", "./code.png", str(tmp_path), "code.png"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == ["./code.png\thello", "code.png\thello"]

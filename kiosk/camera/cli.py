@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from kiosk.camera.decoding import build_chain, read_image
 
 
 @click.command()
-@click.argument("images", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+# Paths stay the strings given (printed back as typed); unreadable ones are reported one by one.
+@click.argument("images", nargs=-1, required=True, type=click.Path())
 @click.option("--decoders", envvar="KIOSK_DECODERS", default=None,
               help="Decoder chain, first to last (default: zxingcpp,pyzbar; env KIOSK_DECODERS).")
-def decode(images: tuple[Path, ...], decoders: str | None) -> None:
+def decode(images: tuple[str, ...], decoders: str | None) -> None:
     """Print PATH<TAB>TEXT for every QR code found in the IMAGES (nothing for an image
     without a code). Newlines in TEXT are written as \\n; exit 1 if a file cannot be read."""
     try:

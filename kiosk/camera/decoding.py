@@ -250,7 +250,7 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     """An image file as a grey array; OpenCV first, Pillow for what it cannot open
     (tiny WebP files). Raises OSError when neither can read it."""
     if not os.path.isfile(path):
-        raise OSError(f"cannot read image {os.fspath(path)}: no such file")
+        raise OSError(f"cannot read image {os.fspath(path)}: not a file")
     grey = cv2.imread(os.fspath(path), cv2.IMREAD_GRAYSCALE)
     if grey is not None:
         return grey
