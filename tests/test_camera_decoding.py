@@ -148,3 +148,17 @@ def test_decode_is_the_default_chain(monkeypatch: pytest.MonkeyPatch) -> None:
     photo = SAMPLES / "qrcode-2" / "28.webp"  # read by the chain's second decoder
     assert [f.text for f in decoding.decode(read_image(photo))] == [expected_text(photo)]
     assert decoding._default is not None and decoding._default.names == ["zxingcpp", "pyzbar"]
+
+
+def test_chain_runs_with_whichever_decoder_is_installed(monkeypatch: pytest.MonkeyPatch, caplog) -> None:  # noqa: ANN001
+    def not_installed() -> decoding.Decoder:
+        raise ImportError("Unable to find zbar shared library")  # what pyzbar says without libzbar0
+
+    monkeypatch.setitem(decoding.DECODER_CLASSES, "pyzbar", not_installed)
+    with caplog.at_level("INFO", logger="kiosk.camera.decoding"):
+        chain = build_chain("zxingcpp,pyzbar")
+    assert chain.names == ["zxingcpp"]
+    assert "pyzbar is not installed" in caplog.text and "QR decoders in use: zxingcpp" in caplog.text
+    monkeypatch.setitem(decoding.DECODER_CLASSES, "zxingcpp", not_installed)
+    with pytest.raises(RuntimeError, match="no QR decoder is installed"):
+        build_chain("zxingcpp,pyzbar")
