@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import serving
 from finder_helpers import exhibitor_named, make_finder_kiosk, stand_of
+from helpers import rows
 from PIL import Image
 
 from kiosk import instance
@@ -84,7 +85,8 @@ def test_type_on_the_keyboard_tap_a_result_see_stand_and_route(page, live_finder
     assert page.locator("#route").is_visible()
 
 
-def test_arabic_layout_right_to_left_with_an_unmirrored_plan(page, live_finder: str) -> None:  # noqa: ANN001
+def test_arabic_layout_right_to_left_with_an_unmirrored_plan(page, live_finder: str,  # noqa: ANN001
+                                                             finder_dir: Path) -> None:
     page.goto(live_finder + "/finder/search?lang=ar")
     html = page.locator("html")
     assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar"
@@ -92,6 +94,13 @@ def test_arabic_layout_right_to_left_with_an_unmirrored_plan(page, live_finder: 
     tap_keys(page, "عسل")
     page.locator("#result-list .result").first.wait_for(timeout=5000)
     assert re.search(r"\d+ عارض", page.locator(".result-count").inner_text())
+    # once typing pauses, the search is counted for the organizers (once, without its text)
+    with page.expect_response(re.compile(r"/finder/count$"), timeout=5000) as counted:
+        pass
+    assert counted.value.status == 204
+    searches = rows(finder_dir, "SELECT query, results FROM finder_events WHERE kind = 'search'")
+    assert [tuple(r) for r in searches] == [(None, int(page.locator("#results-body").get_attribute(
+        "data-count")))]
     # the result list reads right to left: the stand number sits at the right of the name
     assert box(page, "#result-list .result-stand")["x"] > box(page, "#result-list .result-name")["x"]
     page.locator("#result-list .result").first.click()

@@ -136,9 +136,13 @@ def test_openapi_describes_the_finder() -> None:
 
 def test_counts_for_organizers_are_anonymous_events(client, finder_dir: Path) -> None:  # noqa: ANN001
     exhibitor_id, stand = tifawin(finder_dir)
-    client.get("/finder/results?q=chameau+volant", headers=HX)
-    client.get("/finder/results?q=chameau+volant", headers=HX)
-    client.get("/finder/results?q=miel", headers=HX)
+    # as-you-type fragments are read only: the screen posts the search once typing pauses
+    client.get("/finder/results?q=cham", headers=HX)
+    assert rows(finder_dir, "SELECT count(*) FROM finder_events")[0][0] == 0
+    assert client.post("/finder/count", data={"q": "chameau volant"}).status_code == 204
+    client.post("/finder/count", data={"q": "Chameau  volant"})
+    client.post("/finder/count", data={"q": "mi"})  # too short to count
+    client.get("/finder/search?q=miel")  # the form sent without JavaScript counts too
     client.get("/finder/category/honey")
     client.get("/finder/province/azilal")
     client.get(f"/finder/exhibitors/{exhibitor_id}")
@@ -164,9 +168,12 @@ def test_counts_for_organizers_are_anonymous_events(client, finder_dir: Path) ->
     assert "chameau volant" in page
 
 
-def test_organizer_counts_need_staff_from_another_host(client) -> None:  # noqa: ANN001
-    response = client.get("/api/v1/finder/stats", environ_base={"REMOTE_ADDR": "192.168.1.20"})
-    assert response.status_code == 401
+def test_organizer_counts_need_staff_from_another_host(client, finder_dir: Path) -> None:  # noqa: ANN001
+    away = {"REMOTE_ADDR": "192.168.1.20"}
+    assert client.get("/api/v1/finder/stats", environ_base=away).status_code == 401
+    refused = client.post("/finder/count", data={"q": "miel"}, environ_base=away)
+    assert refused.status_code == 302 and "/staff/login" in refused.headers["Location"]
+    assert rows(finder_dir, "SELECT count(*) FROM finder_events")[0][0] == 0
 
 
 def test_programme_link_only_when_the_programme_exists(finder_app, client) -> None:  # noqa: ANN001

@@ -29,6 +29,8 @@ bp = Blueprint("finder", __name__, url_prefix="/finder")
 api = Blueprint("finder_api", __name__, url_prefix="/api/v1")
 
 DEFAULT_IDLE_SECONDS = 60
+# A search is counted when typing pauses this long (keystrokes on the way are not searches).
+DEFAULT_COUNT_DELAY_SECONDS = 1.5
 MAX_LIMIT = 50
 AMENITY_NAMES = {"toilets": _l("Toilets"), "prayer": _l("Prayer room"), "first_aid": _l("First aid"),
                  "exit": _l("Emergency exit"), "info": _l("Information")}
@@ -106,23 +108,36 @@ def _results(text: str) -> list[dict[str, Any]]:
 
 @bp.get("/search")
 def search_screen() -> str:
+    """The search screen; with ``q`` (the form sent without JavaScript) it shows and counts results."""
     text = request.args.get("q", "")[:100]
     conn = get_db().conn
+    found = _results(text) if text.strip() else None
+    if found is not None:
+        stats.record_search(get_db(), clock.now(), text, len(found))
     return render_template(
-        "finder/search.html", q=text, results=_results(text) if text else None,
+        "finder/search.html", q=text, results=found, count_delay_ms=int(1000 * float(
+            current_app.config.get("FINDER_COUNT_DELAY_SECONDS", DEFAULT_COUNT_DELAY_SECONDS))),
         categories=queries.categories(conn), provinces=queries.provinces(conn), **_screen_context())
 
 
 @bp.get("/results")
 def results() -> str:
-    """Results as you type: an htmx fragment (the whole search page without htmx)."""
+    """Results as you type: an htmx fragment, read only (the whole search page without htmx)."""
     text = request.args.get("q", "")[:100]
     if not request.headers.get("HX-Request"):
         return search_screen()
-    found = _results(text)
+    return render_template("finder/_results.html", q=text, results=_results(text) if text.strip() else None)
+
+
+@bp.post("/count")
+@auth.staff_unless_local
+def count_search() -> tuple[str, int]:
+    """Count a search once the visitor stopped typing (the screen posts it after a pause), so
+    the keystrokes on the way ("mi", "mie") are not counted as searches that found nothing."""
+    text = request.form.get("q", "")[:100]
     if text.strip():
-        stats.record_search(get_db(), clock.now(), text, len(found))
-    return render_template("finder/_results.html", q=text, results=found)
+        stats.record_search(get_db(), clock.now(), text, len(_results(text)))
+    return "", 204
 
 
 @bp.get("/category/<category_id>")
