@@ -12,8 +12,8 @@ Rows:
 - server search: ``queries.find`` (fold, FTS5, fuzzy layer when the index finds nothing,
   tiered ranking, display rows), in process.
 - bare HTTP: ``GET /healthz`` on the same ``kiosk serve`` process, keep-alive.
-- htmx round trip: ``GET /finder/results?q=...`` with ``HX-Request`` (search, render the
-  fragment, append the anonymous count with synchronous=FULL), keep-alive.
+- htmx round trip: ``GET /finder/results?q=...`` with ``HX-Request`` (search and render the
+  fragment; read only: the screen posts the anonymous count after a pause), keep-alive.
 - route: ``route_to_stand`` from the kiosk's gate to every stand (nearest node, Dijkstra,
   geometry); bare Dijkstra: ``shortest_path`` between the same two nodes.
 Targets (issue 4): search p95 <= 10 ms at 320 and <= 40 ms at 10,000; a route <= 5 ms.
