@@ -1,4 +1,6 @@
 // On-screen keyboard of the stand finder: French AZERTY and Arabic layouts, no OS keyboard.
+// Keys sit where they are on a physical keyboard (Arabic ض on the Q key, top left), so the
+// rows are not mirrored in the right-to-left page.
 // Each key edits the search field and fires an "input" event, so htmx searches as you type.
 (function () {
   "use strict";
@@ -44,7 +46,6 @@
     LAYOUTS[layout].forEach(function (row) {
       var line = document.createElement("div");
       line.className = "key-row";
-      if (layout === "ar") { line.dir = "rtl"; }
       row.forEach(function (ch) {
         line.appendChild(button(ch, "char", function () { type(ch); }, { "data-key": ch }));
       });
