@@ -154,3 +154,11 @@ def test_demo_directory_shape(central_dir: Path) -> None:
                    " ON c.exhibitor_id = e.id WHERE e.name_fr = 'Coopérative Tifawin'"
                    " AND c.category_id = 'honey'")
     assert [r[0] for r in tifawin] == ["azilal"]
+
+
+def test_kiosks_do_not_import_the_directory(central_dir: Path, tmp_path: Path) -> None:
+    kiosk = make_finder_kiosk(central_dir, tmp_path)
+    file = write(tmp_path / "dir.csv", [HEADER, *GOOD])
+    result = CliRunner().invoke(main, ["exhibitors", "import", str(kiosk), str(file)])
+    assert result.exit_code != 0 and "edited on central" in result.output
+    assert rows(kiosk, "SELECT count(*) FROM exhibitors")[0][0] == 320

@@ -36,6 +36,9 @@ def exhibitors_import(directory_path: Path, file: Path, replace: bool) -> None:
     categories and stands separated by ';'). Bad rows are reported with their line number and
     reason; the good ones are loaded."""
     database = _open(directory_path)
+    if instance.read_config(directory_path).get("ROLE") != "central":
+        # Kiosks copy reference data from central (bundle or sync); a local edit would be lost.
+        raise click.ClickException("the directory is edited on central; import there, then bundle or sync")
     try:
         report = directory.import_csv(database, file, replace=replace)
     except directory.DirectoryError as error:
