@@ -143,22 +143,23 @@ def test_counts_for_organizers_are_anonymous_events(client, finder_dir: Path) ->
     client.post("/finder/count", data={"q": "Chameau  volant"})
     client.post("/finder/count", data={"q": "mi"})  # too short to count
     client.get("/finder/search?q=miel")  # the form sent without JavaScript counts too
+    client.post("/finder/count", data={"q": "0661234567"})  # a number typed by mistake
     client.get("/finder/category/honey")
     client.get("/finder/province/azilal")
     client.get(f"/finder/exhibitors/{exhibitor_id}")
     counts = client.get("/api/v1/finder/stats").get_json()
-    assert counts["searches"] == 3 and counts["searches_without_results"] == 2
-    assert counts["not_found"] == [{"query": "chameau volant", "count": 2}]
+    assert counts["searches"] == 4 and counts["searches_without_results"] == 3
+    assert counts["not_found"] == [{"query": "chameau volant", "count": 2}, {"query": "#", "count": 1}]
     assert {"category_id": "honey", "name_fr": "Miel", "name_ar": "عسل", "count": 2} in counts["categories"]
     assert counts["provinces"] == [{"province_id": "azilal", "count": 1}]
     assert counts["routes"] == [{"stand_number": stand, "count": 1}]
     # append-only events with identity, synced like every other event table
     assert "finder_events" in events.EVENT_TABLES
     stored = rows(finder_dir, "SELECT * FROM finder_events ORDER BY device_seq")
-    # 3 searches, "miel" matched a category, 1 category and 1 province browsed, 1 route shown
-    assert len(stored) == 7
+    # 4 searches, "miel" matched a category, 1 category and 1 province browsed, 1 route shown
+    assert len(stored) == 8
     seqs = [row["device_seq"] for row in stored]
-    assert seqs == list(range(seqs[0], seqs[0] + 7))
+    assert seqs == list(range(seqs[0], seqs[0] + 8))
     assert {row["device_id"] for row in stored} == {rows(finder_dir, "SELECT id FROM device")[0][0]}
     # only counts: no session, address or agent columns, no query text once something was found
     assert set(stored[0].keys()) == {"uuid", "device_id", "device_seq", "device_time", "kind", "query",
@@ -196,6 +197,12 @@ def test_idle_seconds_come_from_config(finder_dir: Path) -> None:
     assert 'data-idle-seconds="7"' in page
     default = create_app(finder_dir, {"TESTING": True}).test_client().get("/finder/search")
     assert 'data-idle-seconds="60"' in default.get_data(as_text=True)
+
+
+def test_bad_kiosk_position_falls_back_to_the_gate(finder_dir: Path) -> None:
+    app = create_app(finder_dir, {"TESTING": True, "FINDER_POSITION": "near the stage"})
+    page = app.test_client().get("/finder/plan").get_data(as_text=True)
+    assert re.search(r'<circle cx="40(\.0)?" cy="99(\.0)?" r="1.6"/>', page)
 
 
 def test_kiosk_position_and_heading_from_config(finder_dir: Path) -> None:

@@ -9,6 +9,7 @@ it to fix names and add synonyms.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from kiosk import events
 from kiosk.finder.text import fold
 
 MAX_QUERY = 60
+_LONG_NUMBER = re.compile(r"\d{4,}")
 # Zero-result queries shorter than this are keystrokes on the way, not searches.
 MIN_COUNTED_QUERY = 3
 
@@ -58,7 +60,9 @@ def record_search(db: sqlite_utils.Database, moment: datetime, text: str, result
     folded = fold(text)
     if len(folded) < MIN_COUNTED_QUERY:
         return
-    items = [{"kind": "search", "results": results, "query": None if results else folded[:MAX_QUERY]}]
+    # Long digit runs (a phone or ticket number typed by mistake) are never kept.
+    kept = None if results else _LONG_NUMBER.sub("#", folded)[:MAX_QUERY]
+    items = [{"kind": "search", "results": results, "query": kept}]
     items += [{"kind": "category", "category_id": c} for c in matched_categories(db.conn, text)]
     record(db, moment, *items)
 

@@ -45,7 +45,11 @@ def _lang() -> str:
 def kiosk_position() -> plan.Position:
     """Where this kiosk stands (``FINDER_POSITION``, else its gate) and faces (``FINDER_HEADING``)."""
     site_layout, _stands, _graph = layout.site()
-    x, y = layout.position_from_config(current_app.config.get("FINDER_POSITION"), gate_id(), site_layout)
+    try:
+        x, y = layout.position_from_config(current_app.config.get("FINDER_POSITION"), gate_id(), site_layout)
+    except ValueError as error:  # a typo in config.toml must not take the kiosk down: use the gate
+        current_app.logger.warning("%s; using the gate's position", error)
+        x, y = layout.position_from_config(None, gate_id(), site_layout)
     return plan.Position(x, y, float(current_app.config.get("FINDER_HEADING", 0)) % 360)
 
 
