@@ -3,8 +3,10 @@
 Each count is an append-only event in ``finder_events`` stamped with
 ``kiosk.events.stamp`` so sync carries it to central. Nothing ties two events to one
 visitor (no session, no address, no time finer than the event's own), and the text
-of a search is kept only when it found nothing, folded and cut short: organizers need
-it to fix names and add synonyms.
+of a search is kept only when it found nothing, folded, cut short and with runs of four
+digits or more (a phone number typed by mistake) replaced by "#": organizers need it to
+fix names and add synonyms. The screen posts a search once typing pauses, so keystrokes
+on the way are not counted.
 """
 
 from __future__ import annotations
