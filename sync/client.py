@@ -370,7 +370,7 @@ class Client:
 
     def pull(self) -> int:
         """Fetch reference changes until up to date; returns the pages applied."""
-        pages = 0
+        pages = restarts = 0
         while True:
             row = state(self.db.conn)
             if row["snapshot"]:
@@ -378,6 +378,9 @@ class Client:
                 continue
             page = self._call("GET", "/api/v1/sync/changes", query={"cursor": row["cursor"]})
             if page.get("snapshot_required"):
+                restarts += 1
+                if restarts > 2:  # never loop on a central that keeps asking for snapshots
+                    raise Transient("central keeps asking for a fresh snapshot")
                 tables = [t for t in REFERENCE_TABLES if table_columns(self.db.conn, t)]
                 progress = {"cursor": int(page["snapshot_cursor"]), "tables": tables, "after": None}
                 self.db.conn.execute("UPDATE sync_state SET snapshot = ?", (json.dumps(progress),))

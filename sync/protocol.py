@@ -85,7 +85,10 @@ def ensure_change_log(conn: sqlite3.Connection) -> list[str]:
 
 
 def current_cursor(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT coalesce(max(seq), 0) FROM sync_changes").fetchone()[0]
+    """The latest change seq ever handed out: AUTOINCREMENT's high-water mark, which
+    (unlike max(seq)) never goes back when the newest entries are purged."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'sync_changes'").fetchone()
+    return row[0] if row else 0
 
 
 def horizon(conn: sqlite3.Connection) -> int:

@@ -38,7 +38,8 @@ def kiosk_cli(*args: str) -> subprocess.CompletedProcess:
 def test_enroll_push_pull_and_attendance(central_dir: Path, tmp_path: Path) -> None:
     with serving(central_dir) as (central, _process):
         code = add_device(central_dir, "entry-main", "entry", "main")
-        done = kiosk_cli("init", str(tmp_path / "k1"), "--role", "kiosk", "--central", central, "--code", code)
+        done = kiosk_cli("init", str(tmp_path / "k1"), "--role", "kiosk", "--central", central,
+                         "--code", code)
         assert done.returncode == 0, done.stderr
         assert "Enrolled as entry-main" in done.stdout
         # The code works once.
