@@ -8,6 +8,7 @@ import sys
 # Features add their benchmark module here.
 MODULES = ["bench.scans", "bench.camera"]
 MODULES.append("bench.search")
+MODULES.append("bench.sync")
 
 
 def main() -> None:

@@ -426,17 +426,24 @@ def _advance(conn: sqlite3.Connection, device_id: str, high: int, seqs: set[int]
 
 def _flag_double_entries(conn: sqlite3.Connection, scans: list[dict[str, object]], moment: datetime) -> None:
     """A ticket with more accepted entries than exits allow in a zone on a day was let in
-    twice by gates that could not see each other: keep both scans, flag them."""
+    twice by gates that could not see each other: keep both scans, flag them. One query
+    for the whole batch: only tickets it admitted are looked at."""
     groups = {(s["ticket_serial"], s["zone_id"], s["fair_date"]) for s in scans
               if s.get("result") == "accepted" and s.get("direction") == "in"
               and s.get("ticket_serial") is not None}
-    for serial, zone, day in groups:
-        rows = conn.execute(
-            "SELECT uuid, device_id, gate_id, direction, device_time FROM scans WHERE ticket_serial = ?"
-            " AND zone_id IS ? AND fair_date = ? AND result = 'accepted'"
-            " AND uuid NOT IN (SELECT scan_uuid FROM annulments)",
-            (serial, zone, day),
-        ).fetchall()
+    if not groups:
+        return
+    passages: dict[tuple, list[sqlite3.Row]] = {}
+    for row in conn.execute(
+        "SELECT uuid, device_id, gate_id, direction, device_time, ticket_serial, zone_id, fair_date"
+        " FROM scans WHERE ticket_serial IN (SELECT value FROM json_each(?)) AND result = 'accepted'"
+        " AND uuid NOT IN (SELECT scan_uuid FROM annulments)",
+        (json.dumps(sorted({g[0] for g in groups})),),
+    ):
+        key = (row["ticket_serial"], row["zone_id"], row["fair_date"])
+        if key in groups:
+            passages.setdefault(key, []).append(row)
+    for (serial, zone, day), rows in passages.items():
         entries = [r for r in rows if r["direction"] == "in"]
         exits = len(rows) - len(entries)
         if len(entries) - exits > 1 and len({r["device_id"] for r in entries}) > 1:

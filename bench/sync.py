@@ -1,0 +1,256 @@
+"""Sync benchmark: central's ingest rate, 1,000,000 events pushed by 8 kiosks, a new
+kiosk's bootstrap of 100,000 tickets, and bytes on the wire per event.
+
+Everything runs for real on loopback: central is a ``kiosk serve`` process, the eight
+kiosks are ``kiosk sync`` processes pushing at the same time. Events and tickets are
+synthetic rows (written with executemany, not scanned or signed) so that setting up
+a million of them takes seconds. Baselines measured in the same run: a bare
+executemany insert of the same rows, and the bundle file (write + load) for bootstrap.
+
+``python -m bench sync`` (``BENCH_SYNC_EVENTS=200000`` for a smaller push run; the
+table then says so).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+from bench.table import print_table
+from kiosk import bundle, clock, demo, instance
+from kiosk import db as dbmod
+from sync import protocol, wire
+from sync.client import Client, pending_events
+
+KIOSKS = 8
+EVENTS = int(os.environ.get("BENCH_SYNC_EVENTS", "1000000"))
+INGEST_EVENTS = 200_000
+TICKETS = 100_000
+DAY = date(2026, 6, 15)
+TARGETS = {"ingest": 20_000, "push": 60.0, "bootstrap": 10.0}
+
+
+def make_central(folder: Path) -> None:
+    database = instance.create(folder, ["central"], name="central", gate="main")
+    demo.build_reference(database, DAY)
+    with dbmod.write(database) as conn:
+        protocol.ensure_change_log(conn)
+    database.conn.close()
+
+
+def scan_rows(device_id: str, first: int, count: int) -> list[tuple]:
+    """Accepted entries of distinct tickets (what a busy gate writes)."""
+    moment = clock.iso(clock.now())
+    return [(str(uuid.uuid4()), device_id, seq, moment, DAY.isoformat(), "main", "sales", "in",
+             f"{seq:064x}", (hash(device_id) % 1000) * 10_000_000 + seq, "day", "accepted", "ok")
+            for seq in range(first, first + count)]
+
+
+SCAN_COLUMNS = ["uuid", "device_id", "device_seq", "device_time", "fair_date", "gate_id", "zone_id",
+                "direction", "code_digest", "ticket_serial", "type_id", "result", "reason"]
+
+
+def fill_kiosk(folder: Path, count: int) -> None:
+    database = instance.open_db(folder)
+    with dbmod.write(database) as conn:
+        device, last = conn.execute("UPDATE device SET seq = seq + ? RETURNING id, seq", (count,)).fetchone()
+        conn.executemany(f"INSERT INTO scans ({', '.join(SCAN_COLUMNS)}) VALUES"
+                         f" ({', '.join('?' for _ in SCAN_COLUMNS)})",
+                         scan_rows(device, last - count + 1, count))
+    database.conn.close()
+
+
+def bench_ingest(root: Path) -> list[list[object]]:
+    """apply_batch in-process (one transaction per 500-event batch) vs bare executemany."""
+    central = root / "ingest"
+    make_central(central)
+    device_id = str(uuid.uuid4())
+    database = instance.open_db(central)
+    with dbmod.write(database) as conn:
+        protocol.enroll(conn, protocol.add_device(conn, "k", "entry", "main", clock.now()), device_id,
+                        clock.now())
+    rows = scan_rows(device_id, 1, INGEST_EVENTS)
+    batches = [{"events": [{"table": "scans", "columns": SCAN_COLUMNS,
+                            "rows": [list(r) for r in rows[i:i + wire.BATCH_EVENTS]]}]}
+               for i in range(0, len(rows), wire.BATCH_EVENTS)]
+    started = time.perf_counter()
+    for batch in batches:
+        with dbmod.write(database) as conn:
+            protocol.apply_batch(conn, device_id, batch, clock.now())
+    ingest = time.perf_counter() - started
+    # With the wire: the same batches gzip-encoded, decoded and applied.
+    encoded = [wire.encode(b) for b in batches[:100]]
+    started = time.perf_counter()
+    for body in encoded:
+        with dbmod.write(database) as conn:
+            protocol.apply_batch(conn, device_id, wire.decode(body), clock.now())
+    replay = time.perf_counter() - started
+    database.conn.close()
+    bare = sqlite3.connect(root / "bare.db", isolation_level=None)
+    bare.execute("PRAGMA journal_mode=WAL")
+    bare.execute("PRAGMA synchronous=FULL")
+    schema = sqlite3.connect(central / "kiosk.db").execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = 'scans' AND sql IS NOT NULL").fetchall()
+    for (sql,) in schema:
+        bare.execute(sql)
+    started = time.perf_counter()
+    for i in range(0, len(rows), wire.BATCH_EVENTS):
+        bare.execute("BEGIN IMMEDIATE")
+        bare.executemany(f"INSERT INTO scans ({', '.join(SCAN_COLUMNS)}) VALUES"
+                         f" ({', '.join('?' for _ in SCAN_COLUMNS)})", rows[i:i + wire.BATCH_EVENTS])
+        bare.execute("COMMIT")
+    baseline = time.perf_counter() - started
+    replayed = 100 * wire.BATCH_EVENTS
+    rate = INGEST_EVENTS / ingest
+    return [
+        ["central ingest, apply_batch (500/batch, 1 txn each)", f"{rate:,.0f} events/s",
+         f">= {TARGETS['ingest']:,} events/s", "ok" if rate >= TARGETS["ingest"] else "MISSED"],
+        ["  same, replayed batches (all duplicates) from gzip", f"{replayed / replay:,.0f} events/s", "", ""],
+        ["  baseline: bare executemany insert, same rows", f"{INGEST_EVENTS / baseline:,.0f} events/s",
+         "", ""],
+    ]
+
+
+def serve(folder: Path, port: int) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "serve", str(folder), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    import urllib.request
+
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
+            return process
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def enroll_direct(central: Path, folder: Path, name: str, url: str) -> None:
+    """Enroll a kiosk by writing both databases (the HTTP enrollment is tested elsewhere)."""
+    kiosk = instance.create(folder, ["entry"], name=name, gate="main", extra={"CENTRAL_URL": url})
+    device_id = kiosk.conn.execute("SELECT id FROM device").fetchone()[0]
+    database = instance.open_db(central)
+    with dbmod.write(database) as conn:
+        answer = protocol.enroll(conn, protocol.add_device(conn, name, "entry", "main", clock.now()),
+                                 device_id, clock.now())
+    database.conn.close()
+    kiosk.conn.execute("UPDATE sync_state SET central_url = ?, token = ?", (url, answer["token"]))
+    kiosk.conn.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_push(root: Path) -> list[list[object]]:
+    central = root / "central"
+    make_central(central)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    per_kiosk = EVENTS // KIOSKS
+    folders = [root / f"kiosk-{i}" for i in range(KIOSKS)]
+    process = serve(central, port)
+    try:
+        for i, folder in enumerate(folders):
+            enroll_direct(central, folder, f"kiosk-{i}", url)
+            client = Client(folder)
+            client.pull()  # bootstrapped before the clock starts
+            client.close()
+            fill_kiosk(folder, per_kiosk)
+        conn = instance.open_db(folders[0]).conn
+        parts, _last = pending_events(conn, 0, wire.BATCH_EVENTS)
+        raw_bytes = len(json.dumps({"events": parts}, separators=(",", ":")).encode())
+        wire_bytes = len(wire.encode({"events": parts}))
+        conn.close()
+        started = time.perf_counter()
+        command = [sys.executable, "-m", "kiosk.cli", "sync"]
+        pushers = [subprocess.Popen([*command, str(f)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True) for f in folders]
+        failures = [p.communicate()[1] for p in pushers if p.wait() != 0]
+        elapsed = time.perf_counter() - started
+    finally:
+        process.terminate()
+        process.wait()
+    held = sqlite3.connect(central / "kiosk.db").execute("SELECT count(*) FROM scans").fetchone()[0]
+    total = per_kiosk * KIOSKS
+    label = f"push {total:,} events from {KIOSKS} kiosks (real HTTP, processes)"
+    rows = [[label, f"{elapsed:.1f} s ({total / elapsed:,.0f} events/s)",
+             f"<= {TARGETS['push']:.0f} s for 1,000,000",
+             ("ok" if elapsed <= TARGETS["push"] else "MISSED") if total >= 1_000_000
+             else f"scaled run: x{1_000_000 / total:.1f} = {elapsed * 1_000_000 / total:.0f} s extrapolated"],
+            ["  events held by central afterwards", f"{held:,}", f"{total:,}",
+             "ok" if held == total else "LOST"],
+            ["bytes on the wire per event (gzip batch of 500)", f"{wire_bytes / wire.BATCH_EVENTS:.0f} B",
+             "", f"uncompressed JSON {raw_bytes / wire.BATCH_EVENTS:.0f} B"]]
+    if failures:
+        rows.append(["  kiosk sync failures", len(failures), "0", failures[0][-200:]])
+    return rows
+
+
+def bench_bootstrap(root: Path) -> list[list[object]]:
+    central = root / "boot-central"
+    make_central(central)
+    database = instance.open_db(central)
+    moment = clock.iso(clock.now())
+    with dbmod.write(database) as conn:
+        conn.execute("INSERT INTO signing_keys VALUES (1, ?, ?)", ("00" * 32, moment))
+        conn.executemany(
+            "INSERT INTO tickets (uuid, serial, short_code, type_id, valid_from, valid_days, kid, payload,"
+            " issued_at) VALUES (?, ?, ?, 'day', ?, 1, 1, ?, ?)",
+            ((str(uuid.uuid4()), (1 << 39) + i, f"{i:09d}", DAY.isoformat(),
+              "SK1:" + uuid.uuid4().hex * 3 + uuid.uuid4().hex[:17], moment) for i in range(TICKETS)))
+    database.conn.close()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = serve(central, port)
+    try:
+        folder = root / "boot-kiosk"
+        enroll_direct(central, folder, "new-kiosk", url)
+        client = Client(folder)
+        started = time.perf_counter()
+        pages = client.pull()
+        elapsed = time.perf_counter() - started
+        received = client.transport.bytes_received
+        client.close()
+    finally:
+        process.terminate()
+        process.wait()
+    held = sqlite3.connect(folder / "kiosk.db").execute("SELECT count(*) FROM tickets").fetchone()[0]
+    started = time.perf_counter()
+    bundle_file = root / "fair.bundle"
+    bundle.write_bundle(instance.open_db(central), bundle_file)
+    target = instance.create(root / "bundle-kiosk", ["entry"], name="b", gate="main")
+    bundle.load_tables(target, bundle.read_bundle(bundle_file))
+    baseline = time.perf_counter() - started
+    return [
+        [f"new kiosk bootstrap, {TICKETS:,} tickets by sync", f"{elapsed:.1f} s ({pages} pages,"
+         f" {received / 1e6:.1f} MB)", f"<= {TARGETS['bootstrap']:.0f} s",
+         "ok" if elapsed <= TARGETS["bootstrap"] and held == TICKETS else "MISSED"],
+        ["  baseline: bundle file write + load, same data", f"{baseline:.1f} s", "", ""],
+    ]
+
+
+def main() -> None:
+    os.environ.setdefault("KIOSK_NOW", f"{DAY.isoformat()}T11:00:00+01:00")
+    with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
+        root = Path(tmp)
+        rows = bench_ingest(root) + bench_bootstrap(root) + bench_push(root)
+    print_table(["measure", "result", "target", "note"], rows)
+
+
+if __name__ == "__main__":
+    main()
