@@ -1,21 +1,27 @@
-"""``make demo``: build the demo fair (central plus kiosks) and run every instance.
+"""``make demo``: build the demo fair and run central plus five kiosks, enrolled and syncing.
 
 Each instance is a separate ``kiosk serve`` process on loopback with its own folder
-and SQLite file. Run again, it reuses the folders. Ctrl-C stops them all.
+and SQLite file. Central starts first; each kiosk is registered on it
+(``kiosk devices add``), enrolls with its one-time code (``kiosk init --central
+--code``), and then syncs in the background of its own ``kiosk serve``. Run again, it
+reuses the folders. Ctrl-C stops them all.
 """
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
-from kiosk import bundle, instance
+from kiosk import instance
 
 CENTRAL_PORT = 5000
-# name, roles, gate, port
+CENTRAL_URL = f"http://127.0.0.1:{CENTRAL_PORT}"
+# name, roles, gate, port: two entrances, the heritage zone, a stand finder, a workshop door
 KIOSKS = [
     ("entry-main", "entry", "main", 5001),
     ("entry-east", "entry", "east", 5002),
@@ -23,40 +29,70 @@ KIOSKS = [
     ("finder", "finder", None, 5004),
     ("workshop", "workshop", None, 5005),
 ]
+ORGANIZER = ("Hanane", "246810")  # the demo organizer (kiosk.sessions.demo.DEMO_STAFF)
+CODE = re.compile(r"Enrollment code for \S+: (\S+)")
 
 
 def kiosk_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "kiosk.cli", *args]
 
 
-def build(root: Path) -> None:
+def serve(folder: Path, port: int) -> subprocess.Popen:
+    return subprocess.Popen(kiosk_command("serve", str(folder), "--port", str(port)))
+
+
+def wait_up(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def build_central(root: Path) -> Path:
     central = root / "central"
     if not (central / instance.CONFIG_FILENAME).exists():
         subprocess.run(kiosk_command("init", str(central), "--role", "central", "--demo"), check=True)
-    bundle_file = root / "fair.bundle"
-    bundle.write_bundle(instance.open_db(central), bundle_file)
+    return central
+
+
+def enroll_kiosks(root: Path, central: Path) -> None:
+    """Register and enroll every kiosk that has no folder yet (central must be up)."""
     for name, roles, gate, _port in KIOSKS:
         folder = root / name
         if (folder / instance.CONFIG_FILENAME).exists():
             continue
-        args = ["init", str(folder), "--role", roles, "--bundle", str(bundle_file), "--name", name]
+        args = ["devices", "add", str(central), "--name", name, "--role", roles,
+                "--central-url", CENTRAL_URL]
         if gate:
             args += ["--gate", gate]
-        subprocess.run(kiosk_command(*args), check=True)
+        added = subprocess.run(kiosk_command(*args), check=True, capture_output=True, text=True)
+        code = CODE.search(added.stdout)
+        if code is None:
+            raise SystemExit(f"no enrollment code for {name}: {added.stdout}")
+        subprocess.run(kiosk_command("init", str(folder), "--role", "kiosk", "--central", CENTRAL_URL,
+                                     "--code", code.group(1)), check=True)
 
 
 def run(root: Path) -> None:
-    instances = [("central", CENTRAL_PORT)] + [(name, port) for name, _r, _g, port in KIOSKS]
-    processes = [
-        subprocess.Popen(kiosk_command("serve", str(root / name), "--port", str(port)))
-        for name, port in instances
-    ]
-    time.sleep(1.5)
-    print("\nThe demo fair is running:")
-    for name, port in instances:
-        print(f"  {name:<12} http://127.0.0.1:{port}/")
-    print("Ctrl-C stops it.\n", flush=True)
+    central = build_central(root)
+    processes = [serve(central, CENTRAL_PORT)]
     try:
+        wait_up(CENTRAL_URL)
+        enroll_kiosks(root, central)
+        processes += [serve(root / name, port) for name, _r, _g, port in KIOSKS]
+        for _name, _r, _g, port in KIOSKS:
+            wait_up(f"http://127.0.0.1:{port}")
+        print("\nThe demo fair is running, every kiosk syncing with central:")
+        print(f"  {'central':<12} {CENTRAL_URL}/dashboard/  (organizer {ORGANIZER[0]}, PIN {ORGANIZER[1]})")
+        for name, roles, gate, port in KIOSKS:
+            where = f"gate {gate}" if gate else roles
+            print(f"  {name:<12} http://127.0.0.1:{port}/  ({where})")
+        print("Ctrl-C stops it.\n", flush=True)
         signal.pause()
     except KeyboardInterrupt:
         pass
@@ -64,13 +100,14 @@ def run(root: Path) -> None:
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def main(argv: list[str]) -> None:
-    root = Path(argv[1] if len(argv) > 1 else "demo")
-    build(root)
-    run(root)
+    run(Path(argv[1] if len(argv) > 1 else "demo"))
 
 
 if __name__ == "__main__":
