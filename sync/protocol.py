@@ -345,9 +345,17 @@ def apply_batch(conn: sqlite3.Connection, device_id: str, document: object, mome
             if row[at["device_id"]] != device_id or not isinstance(row[at["device_seq"]], int):
                 raise Refusal(400, "bad_batch", "every event must carry this device's id and an integer seq")
             seqs.add(row[at["device_seq"]])
-        known = {r[0] for r in conn.execute(
-            f"SELECT uuid FROM [{table}] WHERE uuid IN (SELECT value FROM json_each(?))",
-            (json.dumps([row[at["uuid"]] for row in rows]),))}
+        part_seqs = [row[at["device_seq"]] for row in rows]
+        known: set[object] = set()
+        # Fast path: nothing of this device in the batch's seq range (one index range
+        # scan) means every row is new; otherwise look the uuids up one by one.
+        if part_seqs and conn.execute(
+            f"SELECT 1 FROM [{table}] WHERE device_id = ? AND device_seq BETWEEN ? AND ? LIMIT 1",
+            (device_id, min(part_seqs), max(part_seqs)),
+        ).fetchone():
+            known = {r[0] for r in conn.execute(
+                f"SELECT uuid FROM [{table}] WHERE uuid IN (SELECT value FROM json_each(?))",
+                (json.dumps([row[at["uuid"]] for row in rows]),))}
         fresh = [row for row in rows if row[at["uuid"]] not in known]
         duplicates += len(rows) - len(fresh)
         if not fresh:
