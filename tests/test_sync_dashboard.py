@@ -1,0 +1,106 @@
+"""Central's dashboard: organizers only, live figures from merged events, SVG chart,
+device enrollment with a QR, CSV exports, French and Arabic."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from sync_helpers import day_tickets, scan
+
+from kiosk import clock, create_app, instance
+from kiosk import db as dbmod
+from kiosk.dashboard.chart import entries_chart
+from sync import protocol
+from sync.client import pending_events
+
+
+@pytest.fixture
+def central(central_dir: Path):  # noqa: ANN201
+    return create_app(central_dir, {"TESTING": True}).test_client()
+
+
+def login(client, name: str = "Hanane", pin: str = "246810") -> None:  # noqa: ANN001
+    answer = client.post("/staff/login", data={"name": name, "pin": pin})
+    assert answer.status_code == 302
+
+
+def merge_kiosk(central_dir: Path, kiosk_dir: Path) -> None:
+    """Apply the kiosk's events on central as a push would (exactly-once path)."""
+    conn = instance.open_db(kiosk_dir).conn
+    parts, _last = pending_events(conn, 0, 1000)
+    device = conn.execute("SELECT id FROM device").fetchone()[0]
+    database = instance.open_db(central_dir)
+    with dbmod.write(database) as write:
+        batch = json.loads(json.dumps({"events": parts}))
+        protocol.apply_batch(write, device, batch, clock.now(), "kiosk-main")
+
+
+def test_only_organizers(central, central_dir: Path) -> None:  # noqa: ANN001
+    assert central.get("/dashboard/").status_code == 302  # to the login page
+    login(central, "Omar", "1357")  # a gate staff member
+    assert central.get("/dashboard/").status_code == 403
+
+
+def test_dashboard_shows_merged_figures_and_chart(central, central_dir: Path, kiosk_dir: Path) -> None:  # noqa: ANN001
+    for code in day_tickets(central_dir, 3):
+        assert scan(kiosk_dir, code) == "ok"
+    merge_kiosk(central_dir, kiosk_dir)
+    login(central)
+    page = central.get("/dashboard/").get_data(as_text=True)
+    assert 'hx-get="/dashboard/live"' in page and 'hx-trigger="every 5s"' in page
+    live = central.get("/dashboard/live").get_data(as_text=True)
+    assert '<span class="value" id="entries">3</span>' in live
+    assert '<span class="value" id="unique-visitors">3</span>' in live
+    assert "<svg" in live and "main 11h: 3" in live
+    assert "kiosk-main" in live  # the imported device shows in device health
+    arabic = central.get("/dashboard/?lang=ar").get_data(as_text=True)
+    assert 'dir="rtl"' in arabic and "لوحة متابعة المعرض" in arabic
+    assert "Tableau de bord du salon" in central.get("/dashboard/?lang=fr").get_data(as_text=True)
+
+
+def test_add_device_shows_code_and_qr_once(central, central_dir: Path) -> None:  # noqa: ANN001
+    login(central)
+    page = central.post("/dashboard/devices", data={"name": "entry-3", "role": "entry", "gate": "main"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<svg" in text
+    code = text.split('<p class="code">')[1].split("<")[0]
+    database = instance.open_db(central_dir)
+    with dbmod.write(database) as conn:
+        enrolled = protocol.enroll(conn, code, "0f1e2d3c-aaaa-bbbb-cccc-000000000001", clock.now())
+        assert enrolled["name"] == "entry-3" and enrolled["gate"] == "main"
+        with pytest.raises(protocol.Refusal):
+            protocol.enroll(conn, code, "0f1e2d3c-aaaa-bbbb-cccc-000000000002", clock.now())
+    stored = database.conn.execute("SELECT token_hash, code_hash FROM sync_devices").fetchone()
+    assert stored[0] == protocol.digest(enrolled["token"]) and stored[1] is None
+    assert code not in central.get("/dashboard/devices").get_data(as_text=True)
+
+
+def test_csv_exports(central, central_dir: Path, kiosk_dir: Path) -> None:  # noqa: ANN001
+    for code in day_tickets(central_dir, 2):
+        scan(kiosk_dir, code)
+    merge_kiosk(central_dir, kiosk_dir)
+    login(central)
+    exported = central.get("/dashboard/export/attendance.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(exported)))
+    assert rows == [["date", "hour", "gate", "entries"], ["2026-06-15", "11", "main", "2"]]
+    devices = central.get("/dashboard/export/devices.csv").get_data(as_text=True)
+    assert "kiosk-main" in devices
+    assert central.get("/dashboard/export/conflicts.csv").status_code == 200
+    assert central.get("/dashboard/export/nothing.csv").status_code == 404
+
+
+def test_no_dashboard_or_sync_on_a_kiosk(client) -> None:  # noqa: ANN001
+    assert client.get("/dashboard/").status_code == 404
+    assert client.post("/api/v1/sync/hello", headers={"X-Sync-Protocol": "1"}).status_code == 404
+
+
+def test_chart_is_plain_svg() -> None:
+    svg = entries_chart([{"hour": 10, "gate": "main", "entries": 4},
+                         {"hour": 12, "gate": "east", "entries": 2}], "Entries <per> hour")
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "Entries &lt;per&gt; hour" in svg and "11h" in svg  # hours without entries still drawn
+    assert svg.count("<rect") == 3 * 2 + 2  # 3 hours x 2 gates + legend
