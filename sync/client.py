@@ -25,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 
 import sqlite_utils
+from flask import Flask
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from kiosk import clock, events
@@ -287,8 +288,10 @@ class Client:
     """Syncs one kiosk folder with its central instance."""
 
     def __init__(self, folder: Path, batch: int = wire.BATCH_EVENTS, timeout: float = TIMEOUT,
-                 attempts: int = 4, max_wait: float = 5.0) -> None:
+                 attempts: int = 4, max_wait: float = 5.0,
+                 extra_status: Callable[[], dict[str, object]] | None = None) -> None:
         self.folder = Path(folder)
+        self.extra_status = extra_status
         self.db = open_local(self.folder)
         self.batch = max(1, min(batch, 1000))
         row = state(self.db.conn)
@@ -325,6 +328,8 @@ class Client:
                                      "cursor": state(conn)["cursor"]}
         for provider in STATUS_PROVIDERS:
             report.update(provider(conn))
+        if self.extra_status:
+            report.update(self.extra_status())
         return report
 
     def hello(self) -> dict[str, object]:
@@ -434,9 +439,11 @@ class Loop(threading.Thread):
     """``kiosk serve``'s sync thread: a round every ``interval`` seconds, exponential
     backoff with jitter while central is unreachable, stop when revoked."""
 
-    def __init__(self, folder: Path, interval: float = 3.0, max_backoff: float = 60.0) -> None:
+    def __init__(self, folder: Path, interval: float = 3.0, max_backoff: float = 60.0,
+                 extra_status: Callable[[], dict[str, object]] | None = None) -> None:
         super().__init__(name="sync-loop", daemon=True)
         self.folder = Path(folder)
+        self.extra_status = extra_status
         self.interval = interval
         self.max_backoff = max_backoff
         self.stopping = threading.Event()
@@ -449,7 +456,7 @@ class Loop(threading.Thread):
         client = None
         while not self.stopping.is_set():
             try:
-                client = client or Client(self.folder, attempts=1)
+                client = client or Client(self.folder, attempts=1, extra_status=self.extra_status)
                 client.round()
                 failures = 0
                 delay = self.interval
@@ -472,11 +479,21 @@ class Loop(threading.Thread):
             client.close()
 
 
-def start_loop(folder: Path, config: dict[str, object]) -> Loop | None:
+def camera_status(app: Flask) -> dict[str, object]:
+    """The camera's state as the kiosk reports it to central (``none`` without a camera)."""
+    from kiosk.camera.service import get_loop
+
+    loop = get_loop(app)
+    return {"camera": str(loop.status()["state"]) if loop else "none"}
+
+
+def start_loop(folder: Path, app: Flask) -> Loop | None:
     """Start the sync thread when this instance is a kiosk with a central configured."""
+    config = app.config
     if str(config.get("ROLE", "")) == "central" or not config.get("CENTRAL_URL"):
         return None
-    loop = Loop(folder, float(config.get("SYNC_INTERVAL", 3.0)), float(config.get("SYNC_MAX_BACKOFF", 60.0)))
+    loop = Loop(folder, float(config.get("SYNC_INTERVAL", 3.0)), float(config.get("SYNC_MAX_BACKOFF", 60.0)),
+                extra_status=lambda: camera_status(app))
     loop.start()
     return loop
 

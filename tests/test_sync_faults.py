@@ -74,6 +74,10 @@ def test_central_down_then_back_queues_drain(central_dir: Path, tmp_path: Path) 
     me = device_id(k1)
     assert events_of(central_dir, me) == events_of(k1, me)
     assert len(events_of(central_dir, me)["scans"]) == 8
+    # The background loop reported the kiosk's health, camera state included.
+    reported = query(central_dir, "SELECT status FROM sync_devices WHERE device_id = ?", (me,))
+    status = json.loads(reported[0][0])
+    assert status["camera"] == "none" and status["app_version"]
 
 
 def test_lost_answer_retry_applies_nothing_twice(central_dir: Path, tmp_path: Path) -> None:
