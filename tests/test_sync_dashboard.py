@@ -104,3 +104,7 @@ def test_chart_is_plain_svg() -> None:
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     assert "Entries &lt;per&gt; hour" in svg and "11h" in svg  # hours without entries still drawn
     assert svg.count("<rect") == 3 * 2 + 2  # 3 hours x 2 gates + legend
+
+
+def test_central_opens_on_the_dashboard(central) -> None:  # noqa: ANN001
+    assert central.get("/").headers["Location"].endswith("/dashboard/")

@@ -14,6 +14,7 @@ ROLE_SCREENS = {
 }
 ROLE_SCREENS["workshop"] = "sessions.index"
 ROLE_SCREENS["finder"] = "finder.attract"
+ROLE_SCREENS["central"] = "dashboard.index"
 
 
 @bp.get("/")
