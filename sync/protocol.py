@@ -55,10 +55,11 @@ def _trigger_sql(table: str, keys: list[str]) -> list[str]:
                 f" INSERT INTO sync_changes (tbl, pk) VALUES ('{table}', {pk});")
 
     name = f"sync_log_{table}"
+    create = "CREATE TRIGGER IF NOT EXISTS"
     return [
-        f"CREATE TRIGGER [{name}_ins] AFTER INSERT ON [{table}] BEGIN {entry('NEW')} END",
-        f"CREATE TRIGGER [{name}_upd] AFTER UPDATE ON [{table}] BEGIN {entry('OLD')} {entry('NEW')} END",
-        f"CREATE TRIGGER [{name}_del] AFTER DELETE ON [{table}] BEGIN {entry('OLD')} END",
+        f"{create} [{name}_ins] AFTER INSERT ON [{table}] BEGIN {entry('NEW')} END",
+        f"{create} [{name}_upd] AFTER UPDATE ON [{table}] BEGIN {entry('OLD')} {entry('NEW')} END",
+        f"{create} [{name}_del] AFTER DELETE ON [{table}] BEGIN {entry('OLD')} END",
     ]
 
 
@@ -70,7 +71,7 @@ def ensure_change_log(conn: sqlite3.Connection) -> list[str]:
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     done = []
     for table in REFERENCE_TABLES:
-        if table not in tables or f"sync_log_{table}_del" in existing:
+        if table not in tables or all(f"sync_log_{table}_{op}" in existing for op in ("ins", "upd", "del")):
             continue
         keys = primary_key(conn, table)
         for statement in _trigger_sql(table, keys):
