@@ -376,8 +376,12 @@ def apply_batch(conn: sqlite3.Connection, device_id: str, document: object, mome
         times = [row[at["device_time"]] for row in fresh if isinstance(row[at["device_time"]], str)]
         if times:
             oldest_new = min([*times, oldest_new] if oldest_new else times)
-        if table == "scans":
-            new_scans.extend(dict(zip(columns, row, strict=False)) for row in fresh)
+        if table == "scans" and {"result", "direction", "ticket_serial"} <= at.keys():
+            # Only admissions can make a double entry; the others need no second look.
+            result, direction, serial = at["result"], at["direction"], at["ticket_serial"]
+            new_scans.extend(dict(zip(columns, row, strict=False)) for row in fresh
+                             if row[result] == "accepted" and row[direction] == "in"
+                             and row[serial] is not None)
     device = conn.execute("SELECT * FROM sync_devices WHERE device_id = ?", (device_id,)).fetchone()
     high = _advance(conn, device_id, device["high_seq"] if device else 0, seqs)
     if device is None:
