@@ -49,3 +49,20 @@ def register(db: sqlite_utils.Database, session_id: str, names: list[str],
 
 def open_db(folder: Path) -> sqlite_utils.Database:
     return instance.open_db(folder)
+
+
+def workshop_kiosk(central_dir: Path, folder: Path, capacity: int = 2, names: list[str] | None = None,
+                   serials: list[int | None] | None = None) -> tuple[str, list[dict[str, object]]]:
+    """A workshop kiosk at ``folder``, provisioned from a bundle of the demo fair plus a
+    session of our own and its registrations; returns (session id, registrations)."""
+    from kiosk import bundle
+
+    central = open_db(central_dir)
+    session_id = add_session(central, capacity=capacity, title="Atelier caméra")
+    made = register(central, session_id, names or ["Amine Alaoui", "Bilal Naji"], serials)
+    bundle_file = folder.with_suffix(".bundle")
+    bundle.write_bundle(central, bundle_file)
+    database = instance.create(folder, ["workshop"], name=folder.name)
+    bundle.load_tables(database, bundle.read_bundle(bundle_file))
+    database.conn.close()
+    return session_id, made

@@ -80,7 +80,8 @@ def test_list_check_in_undo_roster(api, central_dir: Path) -> None:  # noqa: ANN
                 (first["checkin_uuid"],))[0]["staff_id"] == staff_id
 
     undo = f"/api/v1/sessions/check-ins/{first['checkin_uuid']}/undo"
-    assert api.post(undo, headers=headers, environ_base=REMOTE).get_json() == {"ok": True, "reason": "ok"}
+    undone = api.post(undo + "?lang=en", headers=headers, environ_base=REMOTE).get_json()
+    assert undone == {"ok": True, "reason": "ok", "message": "Check-in undone: it no longer counts."}
     again = api.post(undo, headers=headers, environ_base=REMOTE)
     assert again.status_code == 409 and again.get_json()["reason"] == "already_undone"
     # Undone, Asmae holds her seat again: Bilal still waits.

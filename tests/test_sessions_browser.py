@@ -54,7 +54,7 @@ def test_staff_check_people_in_until_the_session_is_full(page, workshop_kiosk, f
         log_in(page, base, "Rachid", "2468")
         expect(page.locator("h1")).to_contain_text("Choisissez une séance")
         expect(page.locator("[data-staff]")).to_have_text("Rachid")
-        page.click(f'a[data-session="{session_id}"]')
+        page.click(f'[data-session="{session_id}"]')
         count = page.locator(".count-value")
         expect(count).to_have_text("0 / 2")
 

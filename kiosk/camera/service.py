@@ -10,10 +10,13 @@ Settings (``config.toml`` or ``KIOSK_<NAME>``):
 ``CAMERA_PACE``              play a file source at its frame rate (default: true for files)
 ``DECODERS``                 decoder chain, first to last (``zxingcpp,pyzbar``)
 
-The loop hands each new code to the target of the kiosk's role (``ROLE_TARGETS``); the
-entry and heritage kiosks record a scan. Another screen plugs in its own check-in by
-adding ``ROLE_TARGETS["workshop"] = factory`` where ``factory(app)`` returns a callable
-taking the code's text.
+The loop hands each new code to the target of the kiosk's role (``ROLE_TARGETS``): the
+entry and heritage kiosks record a scan, a workshop kiosk checks the code into the
+session picked at its door. The browser camera goes through the same target. A factory
+``factory(app, database, **options)`` returns a callable taking the code's text;
+``database()`` gives the connection to use (the loop's own, opened in its thread, or the
+request's), ``options`` are the browser page's choices (``direction``, ``session_id``,
+``staff_id``); a factory ignores the ones it does not use.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
 from flask import Flask, current_app
 
 from kiosk import db as dbmod
 from kiosk.camera.capture import CaptureLoop, Target, public_source
 from kiosk.camera.decoding import DEFAULT_DECODERS, Chain, build_chain
+from kiosk.sessions.door_camera import door_target
 
 log = logging.getLogger(__name__)
 
@@ -37,28 +42,58 @@ EXTENSION = "kiosk.camera"
 STILL_CHAIN = "kiosk.camera.chain"
 
 
-def scan_target(app: Flask) -> Target:
+Opener = Callable[[], sqlite_utils.Database]
+
+
+def scan_target(app: Flask, database: Opener, direction: str | None = None, **_options: object) -> Target:
     """Target of the entry and heritage kiosks: the verdict path, at this kiosk's gate."""
-    folder = Path(app.instance_path)
     scanner = app.extensions["kiosk.scanner"]
     gate = str(app.config.get("GATE") or "main")
-    direction = str(app.config.get("CAMERA_DIRECTION", "in"))
-    database = None
+    direction = direction or str(app.config.get("CAMERA_DIRECTION", "in"))
 
     def target(text: str) -> Any:
-        nonlocal database
-        if database is None:  # opened in the loop's thread, kept for its lifetime
-            database = dbmod.connect(folder / dbmod.DB_FILENAME)
-        return scanner.scan(database, text, gate, direction)
+        return scanner.scan(database(), text, gate, direction)
 
     return target
 
 
-TargetFactory = Callable[[Flask], Target]
+TargetFactory = Callable[..., Target]
 ROLE_TARGETS: dict[str, TargetFactory] = {
     "entry": scan_target,
     "heritage": scan_target,
+    "workshop": door_target,
 }
+
+
+def own_database(app: Flask) -> Opener:
+    """A connection opened on first use, in the thread that uses it (the loop's), and kept."""
+    folder = Path(app.instance_path)
+    database: sqlite_utils.Database | None = None
+
+    def opener() -> sqlite_utils.Database:
+        nonlocal database
+        if database is None:
+            database = dbmod.connect(folder / dbmod.DB_FILENAME)
+        return database
+
+    return opener
+
+
+def role_target(
+    app: Flask, database: sqlite_utils.Database | None = None, **options: str | None
+) -> Target | None:
+    """The target of the kiosk's (first) role that has one; None if no role has one.
+    Without ``database`` the target opens its own connection (the capture loop)."""
+    role = target_role(app)
+    if role is None:
+        return None
+    opener = own_database(app) if database is None else (lambda: database)
+    return ROLE_TARGETS[role](app, opener, **options)
+
+
+def target_role(app: Flask) -> str | None:
+    """The kiosk's first role with a camera target (``ROLE`` may list several)."""
+    return next((r for r in str(app.config.get("ROLE", "")).split(",") if r in ROLE_TARGETS), None)
 
 
 def decoder_spec(app: Flask) -> str:
@@ -77,10 +112,7 @@ def still_chain(app: Flask | None = None) -> Chain:
 def build_loop(app: Flask, target: Target | None = None) -> CaptureLoop:
     """A (not yet started) loop for ``CAMERA_SOURCE`` with the target of the kiosk's role."""
     if target is None:
-        for role in str(app.config.get("ROLE", "")).split(","):
-            if role in ROLE_TARGETS:
-                target = ROLE_TARGETS[role](app)
-                break
+        target = role_target(app)
     pace = app.config.get("CAMERA_PACE")
     return CaptureLoop(
         app.config["CAMERA_SOURCE"],

@@ -1,9 +1,11 @@
 """Camera pages: live preview, status fragment and page, browser camera.
 
-The entry screen includes ``camera/_panel.html``: an MJPEG preview and a status
-fragment it polls (htmx); when the loop has recorded a new verdict the fragment also
-carries it out-of-band into the screen's ``#verdict``. The browser-camera page posts
-JPEG frames to ``browser_frame``, which decodes them here and answers the verdict.
+The entry screen and the session door screen include ``camera/_panel.html``: an MJPEG
+preview and a status fragment it polls (htmx); when the loop has recorded a new verdict
+the fragment also carries it out-of-band into the screen's ``#verdict``
+(``result_fragment`` turns what the role's target answered into that HTML). The
+browser-camera page posts JPEG frames to ``browser_frame``, which decodes them here and
+hands the code to the same role target as the loop.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ import cv2
 import numpy as np
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from kiosk import auth, scanning
 from kiosk.camera.capture import CaptureLoop, Debouncer
-from kiosk.camera.service import get_loop, still_chain
+from kiosk.camera.service import get_loop, role_target, still_chain, target_role
 from kiosk.messages import headline, reason_message
-from kiosk.web import gate_id, get_db, get_scanner
+from kiosk.sessions import checkin, door_camera, programme
+from kiosk.sessions import views as sessions_views
+from kiosk.web import get_db
 
 bp = Blueprint("camera", __name__, url_prefix="/camera")
 api_bp = Blueprint("camera_api", __name__, url_prefix="/api/v1/camera")
@@ -63,18 +68,28 @@ def verdict_context(verdict: scanning.Verdict) -> dict[str, object]:
     }
 
 
+def result_fragment(result: object) -> tuple[Markup, str] | None:
+    """What a role's target answered, as HTML for the screen's ``#verdict`` and the htmx
+    event that refreshes the screen's figures; None when there is nothing to show."""
+    if isinstance(result, scanning.Verdict):
+        return Markup(render_template("entry/_verdict.html", **verdict_context(result))), "scanned"
+    if isinstance(result, checkin.SessionVerdict | door_camera.NoSessionSelected):
+        return Markup(sessions_views.camera_result(result)), "checked"
+    return None
+
+
 @bp.get("/status")
 def status_fragment() -> tuple[str, int, dict[str, str]]:
-    """The camera line of the entry screen; carries a new camera verdict out of band."""
+    """The camera line of the entry and door screens; carries a new camera verdict out of band."""
     loop = _loop_or_404()
     status = loop.status()
     after = request.args.get("after", default=0, type=int)
     event = loop.latest_event()
-    context: dict[str, object] = {}
+    verdict_html = None
     headers = {}
-    if event is not None and event.seq > after and isinstance(event.result, scanning.Verdict):
-        context = verdict_context(event.result)
-        headers["HX-Trigger"] = "scanned"
+    fragment = result_fragment(event.result) if event is not None and event.seq > after else None
+    if fragment is not None:
+        verdict_html, headers["HX-Trigger"] = fragment
     return (
         render_template(
             "camera/_status.html",
@@ -82,7 +97,7 @@ def status_fragment() -> tuple[str, int, dict[str, str]]:
             state_message=STATES.get(status["state"], status["state"]),
             hint=HINTS.get(status["hint"] or ""),
             after=max(after, event.seq if event else 0),
-            **context,
+            verdict_html=verdict_html,
         ),
         200,
         headers,
@@ -140,31 +155,44 @@ def preview() -> Response:
 @bp.get("/browser")
 @auth.staff_unless_local
 def browser_page() -> str:
-    return render_template("camera/browser.html")
+    """The staff page of a phone, tablet or laptop camera. On a workshop kiosk it checks
+    into a session: the one picked at the door unless another is chosen here."""
+    sessions = door = None
+    if target_role(current_app) == "workshop":
+        conn = get_db().conn
+        sessions = programme.sessions_on(conn, sessions_views.today(conn))
+        selection = door_camera.selected(conn)
+        door = selection.session_id if selection else None
+    return render_template("camera/browser.html", sessions=sessions, door_session=door)
 
 
 @bp.post("/browser/frame")
 @auth.staff_unless_local
 def browser_frame() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
-    """Decode one JPEG frame from the browser camera; answer a verdict fragment, a hint
-    fragment, or 204 when there is nothing new to show."""
-    direction = request.args.get("direction", "in")
+    """Decode one JPEG frame from the browser camera and hand its code to the kiosk role's
+    target (as the camera loop does); answer a verdict fragment, a hint fragment, or 204
+    when there is nothing new to show."""
+    options = {"direction": request.args.get("direction", "in"),
+               "session_id": request.args.get("session") or None}
     image = cv2.imdecode(np.frombuffer(request.get_data(), np.uint8), cv2.IMREAD_GRAYSCALE)
     if image is None:
         return render_template("entry/_error.html", message="not an image"), 400
     reading = still_chain().read(image)
     for found in reading.found:
-        if not _browser_fresh((request.remote_addr, direction, found.text)):
+        if not _browser_fresh((request.remote_addr, *options.values(), found.text)):
             return "", 204
+        staff = auth.current_staff()
+        target = role_target(current_app, get_db(), staff_id=staff["id"] if staff else None, **options)
+        if target is None:
+            return render_template("entry/_error.html", message="this kiosk's role checks no codes"), 404
         try:
-            verdict = get_scanner().scan(get_db(), found.text, gate_id(), direction)
+            fragment = result_fragment(target(found.text))
         except scanning.GateError as error:
             return render_template("entry/_error.html", message=str(error)), 400
-        return (
-            render_template("entry/_verdict.html", **verdict_context(verdict)),
-            200,
-            {"X-Camera-Result": "verdict", "HX-Trigger": "scanned"},
-        )
+        if fragment is None:
+            return "", 204
+        html, event = fragment
+        return html, 200, {"X-Camera-Result": "verdict", "HX-Trigger": event}
     hint = HINTS.get(reading.hint(image.shape) or "")
     if hint is None:
         return "", 204

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from kiosk import auth, clock
 from kiosk.i18n import LANGUAGES
 from kiosk.sessions import checkin, messages, programme
-from kiosk.sessions.views import DOOR_ROLES, roster_text, settings, today
+from kiosk.sessions.views import DOOR_ROLES, roster_text, settings, today, undo_minutes
 from kiosk.web import get_db
 
 bp = Blueprint("sessions_api", __name__, url_prefix="/api/v1/sessions")
@@ -85,8 +85,13 @@ def post_check_in(session_id: str) -> tuple[Response, int]:
 @bp.post("/check-ins/<checkin_uuid>/undo")
 @auth.role_required(*DOOR_ROLES)
 def post_undo(checkin_uuid: str) -> tuple[Response, int]:
-    outcome = checkin.undo(get_db(), checkin_uuid, staff_id=_staff_id())
-    return jsonify({"ok": outcome == "ok", "reason": outcome}), 200 if outcome == "ok" else 409
+    window = undo_minutes()
+    outcome = checkin.undo(get_db(), checkin_uuid, staff_id=_staff_id(), window_minutes=window)
+    with force_locale(_language()):
+        message = messages.undo_message(outcome, window)
+    return jsonify({"ok": outcome == "ok", "reason": outcome, "message": message}), (
+        200 if outcome == "ok" else 409
+    )
 
 
 @bp.get("/<session_id>/roster")

@@ -356,13 +356,16 @@ def undo(
     checkin_uuid: str,
     moment: datetime | None = None,
     staff_id: str | None = None,
+    window_minutes: float = 5.0,
 ) -> str:
-    """Undo a mistaken check-in of this device: ``ok``, ``not_found`` or ``already_undone``.
-    The check-in stays in the log; the counts skip it."""
+    """Undo a mistaken check-in of this device: ``ok``, ``not_found``, ``already_undone``
+    or ``too_late`` (older than ``window_minutes``, config ``ANNUL_MINUTES`` like the
+    entry annulment: an undo is for a mistake at the door, not for rewriting the roster
+    later). The check-in stays in the log; the counts skip it."""
     moment = moment or clock.now()
     with dbmod.write(db) as conn:
         row = conn.execute(
-            "SELECT 1 FROM session_checkins WHERE uuid = ? AND result = 'accepted'"
+            "SELECT device_time FROM session_checkins WHERE uuid = ? AND result = 'accepted'"
             " AND device_id = (SELECT id FROM device)",
             (checkin_uuid,),
         ).fetchone()
@@ -372,6 +375,8 @@ def undo(
             "SELECT 1 FROM session_checkin_undos WHERE checkin_uuid = ?", (checkin_uuid,)
         ).fetchone():
             return "already_undone"
+        if (moment - clock.parse_time(row["device_time"])).total_seconds() > window_minutes * 60:
+            return "too_late"
         stamp = events.stamp(conn, moment)
         conn.execute(
             "INSERT INTO session_checkin_undos (uuid, device_id, device_seq, device_time,"

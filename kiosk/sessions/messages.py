@@ -38,6 +38,7 @@ UNDO = {
     "ok": _l("Check-in undone: it no longer counts."),
     "not_found": _l("No such check-in on this kiosk."),
     "already_undone": _l("This check-in was already undone."),
+    "too_late": _l("Too late to undo this check-in: undo works for %(minutes)s minutes after it."),
 }
 
 
@@ -47,3 +48,9 @@ def reason_message(reason: str) -> str:
 
 def status_label(status: str | None) -> str:
     return str(STATUSES.get(status or "", status or ""))
+
+
+def undo_message(outcome: str, window_minutes: float) -> str:
+    """What staff read after pressing undo (``too_late`` says how long undo works)."""
+    text = str(UNDO[outcome])
+    return text % {"minutes": f"{window_minutes:g}"} if outcome == "too_late" else text

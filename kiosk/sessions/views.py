@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from kiosk import auth, clock, scanning
 from kiosk import db as dbmod
 from kiosk.admission import fair_day
-from kiosk.sessions import checkin, messages, programme, rules
+from kiosk.sessions import checkin, door_camera, messages, programme, rules
 from kiosk.sessions import registrations as regs
 from kiosk.tickets import codec, shortcode
 from kiosk.web import get_db
@@ -33,6 +33,11 @@ DOOR_ROLES = ("workshop",)
 
 def settings() -> checkin.DoorSettings:
     return checkin.DoorSettings.from_config(current_app.config)
+
+
+def undo_minutes() -> float:
+    """How long a check-in can be undone: ``ANNUL_MINUTES``, as for the entry annulment."""
+    return float(current_app.config["ANNUL_MINUTES"])
 
 
 def today(conn: sqlite3.Connection) -> date:
@@ -76,7 +81,9 @@ def index() -> str:
     for row in programme.sessions_on(conn, day):
         figures, _people = checkin.occupancy(conn, row["id"], moment, settings())
         rows.append((row, figures))
-    return render_template("sessions/index.html", sessions=rows, day=day, staff=auth.current_staff())
+    selection = door_camera.selected(conn)
+    return render_template("sessions/index.html", sessions=rows, day=day, staff=auth.current_staff(),
+                           camera_session=selection.session_id if selection else None)
 
 
 def _door_context(session_id: str) -> dict[str, object]:
@@ -85,10 +92,35 @@ def _door_context(session_id: str) -> dict[str, object]:
     return {"session": row, "figures": figures, "staff": auth.current_staff()}
 
 
+@bp.post("/<session_id>/select")
+@auth.role_required(*DOOR_ROLES)
+def select(session_id: str) -> Response:
+    """Pick the session of this door: the camera (and the browser camera by default)
+    checks people into it from now on."""
+    try:
+        door_camera.select(get_db(), session_id, _staff_id())
+    except checkin.SessionNotFound:
+        abort(404)
+    return redirect(url_for("sessions.door", session_id=session_id))
+
+
+def camera_result(result: checkin.SessionVerdict | door_camera.NoSessionSelected) -> str:
+    """A camera's answer at the door as HTML for ``#verdict`` (``kiosk.camera.views``):
+    the verdict, with the name only for logged-in door staff, or why the code was ignored."""
+    if isinstance(result, door_camera.NoSessionSelected):
+        return render_template("sessions/_no_session.html")
+    staff = auth.current_staff()
+    door_staff = staff is not None and staff["role"] in (*DOOR_ROLES, "organizer")
+    return render_template("sessions/_verdict.html", verdict=result, session_id=result.session_id,
+                           message=messages.reason_message(result.reason), public=not door_staff)
+
+
 @bp.get("/<session_id>/")
 @auth.role_required(*DOOR_ROLES)
 def door(session_id: str) -> str:
-    return render_template("sessions/door.html", **_door_context(session_id))
+    selection = door_camera.selected(get_db().conn)
+    return render_template("sessions/door.html", **_door_context(session_id),
+                           camera_here=selection is not None and selection.session_id == session_id)
 
 
 @bp.get("/<session_id>/count")
@@ -140,9 +172,11 @@ def walk_in(session_id: str) -> tuple[str, int, dict[str, str]] | tuple[str, int
 @bp.post("/<session_id>/undo/<checkin_uuid>")
 @auth.role_required(*DOOR_ROLES)
 def undo(session_id: str, checkin_uuid: str) -> tuple[str, int, dict[str, str]]:
-    outcome = checkin.undo(get_db(), checkin_uuid, staff_id=_staff_id())
+    window = undo_minutes()
+    outcome = checkin.undo(get_db(), checkin_uuid, staff_id=_staff_id(), window_minutes=window)
     return (
-        render_template("sessions/_undone.html", ok=outcome == "ok", message=str(messages.UNDO[outcome])),
+        render_template("sessions/_undone.html", ok=outcome == "ok", outcome=outcome,
+                        message=messages.undo_message(outcome, window)),
         200,  # htmx swaps only 2xx answers: the message says whether it worked
         {"HX-Trigger": "checked"},
     )

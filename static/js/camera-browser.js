@@ -1,6 +1,7 @@
 // Browser camera (staff page): show the device camera, send a downscaled JPEG of it a few
 // times a second to the kiosk, and show what the kiosk answers. Decoding and the verdict
 // happen on the kiosk; the answer is an HTML fragment (verdict or hint) or 204 (nothing new).
+// A verdict plays its sound (verdict-sound.js).
 (function () {
   "use strict";
   const main = document.querySelector("[data-frame-url]");
@@ -15,9 +16,9 @@
 
   function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 
-  function direction() {
-    const checked = document.querySelector("input[name=direction]:checked");
-    return checked ? checked.value : "in";
+  // The page's choices (direction at a gate, session at a workshop door) go with every frame.
+  function options() {
+    return new URLSearchParams(new FormData(document.getElementById("camera-options"))).toString();
   }
 
   async function sendFrame() {
@@ -28,7 +29,7 @@
     canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
     const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.8));
     if (!blob) return;
-    const response = await fetch(url + "?direction=" + encodeURIComponent(direction()), {
+    const response = await fetch(url + "?" + options(), {
       method: "POST", body: blob, credentials: "same-origin",
       headers: { "Content-Type": "image/jpeg" },
     });
@@ -38,7 +39,9 @@
     if (response.headers.get("X-Camera-Result") === "verdict") {
       verdict.innerHTML = html;
       hint.textContent = "";
-      htmx.process(verdict); // the verdict fragment goes back to "ready" by itself
+      htmx.process(verdict); // an entry verdict goes back to "ready" by itself; undo buttons work
+      const shown = verdict.querySelector(".verdict");
+      if (shown) window.verdictSound.play(shown.dataset.level);
       verdict.dispatchEvent(new CustomEvent("camera:verdict", { bubbles: true }));
     } else {
       hint.innerHTML = html;

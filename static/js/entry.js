@@ -1,11 +1,10 @@
 // Entry kiosk: what only the browser can do. Keep the scanner's input focused (a
 // keyboard-wedge scanner types into whatever has focus), clear it after each scan,
-// and play the verdict's sound with Web Audio (no sound files to load).
+// and play the verdict's sound (verdict-sound.js).
 (function () {
   "use strict";
   const input = document.getElementById("code");
   const form = document.getElementById("scan-form");
-  let audio = null;
 
   function refocus() {
     if (document.activeElement === input) return;
@@ -13,33 +12,6 @@
     // Leave focus alone while someone uses another control (a direction button).
     if (active && active !== document.body && form.contains(active) && active.type === "radio") return;
     input.focus({ preventScroll: true });
-  }
-
-  function tone(freq, start, length, type) {
-    const osc = audio.createOscillator();
-    const gain = audio.createGain();
-    osc.type = type || "sine";
-    osc.frequency.value = freq;
-    gain.gain.setValueAtTime(0.0001, audio.currentTime + start);
-    gain.gain.exponentialRampToValueAtTime(0.4, audio.currentTime + start + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + start + length);
-    osc.connect(gain).connect(audio.destination);
-    osc.start(audio.currentTime + start);
-    osc.stop(audio.currentTime + start + length + 0.05);
-  }
-
-  const SOUNDS = {
-    green: () => { tone(880, 0, 0.12); tone(1320, 0.13, 0.18); },
-    amber: () => { tone(660, 0, 0.25, "triangle"); tone(660, 0.3, 0.25, "triangle"); },
-    red: () => { tone(220, 0, 0.45, "square"); },
-  };
-
-  function play(level) {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      if (audio.state === "suspended") audio.resume();
-      (SOUNDS[level] || (() => {}))();
-    } catch (e) { /* no audio device: the colour still tells */ }
   }
 
   document.body.addEventListener("htmx:beforeRequest", (event) => {
@@ -52,7 +24,7 @@
   document.body.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target.id !== "verdict") return;
     const verdict = event.detail.target.querySelector(".verdict");
-    if (verdict) play(verdict.dataset.level);
+    if (verdict) window.verdictSound.play(verdict.dataset.level);
     refocus();
   });
   // The next visitor finds the screen in the fair's language: a visitor who switched
