@@ -461,25 +461,32 @@ class Loop(threading.Thread):
         failures = 0
         client = None
         while not self.stopping.is_set():
+            if client is None:
+                try:
+                    client = Client(self.folder, attempts=1, extra_status=self.extra_status)
+                except ValueError as error:  # no central in the database: nothing to do
+                    log.warning("sync loop stops: %s", error)
+                    return
             try:
-                client = client or Client(self.folder, attempts=1, extra_status=self.extra_status)
                 client.round()
                 failures = 0
                 delay = self.interval
             except Refused as refusal:
                 log.warning("sync refused: %s", refusal)
-                if refusal.error in ("device_revoked", "not_enrolled"):
+                if refusal.error == "device_revoked":
                     return
                 failures += 1
                 delay = min(self.max_backoff, self.interval * 2 ** min(failures, 6))
-            except (Transient, sqlite3.OperationalError) as error:
-                log.info("sync failed: %s", error)
+            except Exception as error:  # noqa: BLE001 - the loop outlives any one bad round
+                if isinstance(error, Transient | sqlite3.OperationalError):
+                    log.info("sync failed: %s", error)
+                else:
+                    log.exception("sync round failed")
                 failures += 1
                 # Full jitter: kiosks that lost central together do not return together.
                 ceiling = min(self.max_backoff, self.interval * 2 ** min(failures, 6))
                 delay = random.uniform(self.interval / 2, ceiling)
-                if client is not None:
-                    client.transport.close()
+                client.transport.close()
             self.stopping.wait(delay)
         if client is not None:
             client.close()
