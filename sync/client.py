@@ -41,7 +41,8 @@ TIMEOUT = 15.0
 MAX_RESPONSE = 128 * 1024 * 1024
 EXPORT_FORMAT = "salon-kiosk-events"
 # Tables holding personal data a revoked kiosk wipes; features add theirs here.
-PERSONAL_TABLES: list[str] = ["staff", "staff_attempts", "registrations"]
+# Events are kept (a revoked kiosk can still hand its unsent ones over on a file).
+PERSONAL_TABLES: list[str] = ["staff", "staff_attempts", "registrations", "session_registrations"]
 # Functions adding to the status a kiosk reports at each round (camera state...).
 STATUS_PROVIDERS: list[Callable[[sqlite3.Connection], dict[str, object]]] = []
 

@@ -82,6 +82,7 @@ def test_revoked_kiosk_is_refused_and_wipes_personal_data(central_dir: Path, tmp
     with serving(central_dir) as (central, _process):
         k1 = enroll(central, central_dir, tmp_path / "k1", "entry-main")
         assert query(k1, "SELECT count(*) FROM staff")[0][0] > 0
+        assert query(k1, "SELECT count(*) FROM session_registrations")[0][0] > 0
         scan(k1, day_tickets(central_dir, 1)[0])
         result = CliRunner().invoke(main, ["devices", "revoke", str(central_dir), "entry-main"])
         assert result.exit_code == 0, result.output
@@ -89,6 +90,7 @@ def test_revoked_kiosk_is_refused_and_wipes_personal_data(central_dir: Path, tmp
         assert done.returncode != 0
         assert "device_revoked" in done.stderr and "1 events left unsent" in done.stderr
         assert query(k1, "SELECT count(*) FROM staff") == [(0,)]
+        assert query(k1, "SELECT count(*) FROM session_registrations") == [(0,)]
         assert query(k1, "SELECT revoked, token FROM sync_state") == [(1, None)]
         # The scan stays on the kiosk (an event, not personal data), still unsent.
         assert query(k1, "SELECT count(*) FROM scans") == [(1,)]
