@@ -13,6 +13,7 @@ from helpers import rows, ticket
 from sessions_helpers import at, open_db, workshop_kiosk
 
 from kiosk import create_app
+from kiosk import db as dbmod
 from kiosk.camera import service
 from kiosk.camera.synthetic import ticket_frame, ticket_video
 from kiosk.sessions import checkin, door_camera, registrations
@@ -124,6 +125,20 @@ def test_the_door_choice_survives_a_restart(central_dir: Path, tmp_path: Path) -
                                                                                  "Amine Alaoui")
 
 
+def test_a_door_session_gone_from_the_programme_ignores_codes(central_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "workshop"
+    session_id, made = workshop_kiosk(central_dir, folder)
+    select(folder, session_id)
+    db = open_db(folder)
+    with dbmod.write(db) as conn:  # what a sync from central does when organizers delete it
+        conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+    db.conn.close()
+    app = create_app(folder, {"TESTING": True, "CAMERA_SOURCE": "fed-by-test.avi"})
+    code = registrations.qr_text(str(made[0]["token"]))
+    [event] = service.build_loop(app).process(ticket_frame(code, np.random.default_rng(4)))
+    assert event.result == door_camera.NoSessionSelected(code) and checkins(folder) == []
+
+
 def jpeg(frame: np.ndarray) -> bytes:
     return cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
 
@@ -140,12 +155,14 @@ def test_browser_camera_checks_into_the_door_session_or_the_one_chosen_on_the_pa
     # No session at the door, none chosen on the page: ignored, and the page says why.
     page = staff.get("/camera/browser").get_data(as_text=True)
     assert 'name="session"' in page and 'name="direction"' not in page and "selected" not in page
+    assert "— choisissez une séance —" in page
     ignored = staff.post("/camera/browser/frame?session=", data=frame, content_type="image/jpeg")
     assert ignored.headers["X-Camera-Result"] == "verdict"
     assert 'data-reason="no_session"' in ignored.get_data(as_text=True) and checkins(folder) == []
 
     staff.post(f"/sessions/{session_id}/select")
-    assert f'<option value="{session_id}" selected>' in staff.get("/camera/browser").get_data(as_text=True)
+    page = staff.get("/camera/browser").get_data(as_text=True)
+    assert f'<option value="{session_id}" selected>' in page and "La séance choisie à la porte" in page
     answer = staff.post(f"/camera/browser/frame?session={session_id}", data=frame, content_type="image/jpeg")
     html = answer.get_data(as_text=True)
     assert answer.headers["HX-Trigger"] == "checked"
@@ -155,6 +172,15 @@ def test_browser_camera_checks_into_the_door_session_or_the_one_chosen_on_the_pa
     # Held in view: one check-in.
     assert staff.post(f"/camera/browser/frame?session={session_id}", data=frame,
                       content_type="image/jpeg").status_code == 204
+
+    # On the kiosk itself without a staff log-in: the verdict, but no name and no undo.
+    other_frame = jpeg(ticket_frame(registrations.qr_text(str(made[1]["token"])), rng, size=(800, 450)))
+    anonymous = app.test_client().post("/camera/browser/frame", data=other_frame, content_type="image/jpeg")
+    html = anonymous.get_data(as_text=True)
+    assert 'data-reason="ok"' in html and "Bilal" not in html and "undo-button" not in html
+    # No session on the page: the door's, under the staff member who picked it there.
+    assert checkins(folder)[-1][1:6] == (session_id, made[1]["id"], "accepted", "ok",
+                                         staff_id(folder, "Meryem"))
 
     # The page may choose another session than the door's: that one is used.
     other = [r["id"] for r in rows(folder, "SELECT id FROM sessions WHERE id != ? LIMIT 1", (session_id,))][0]
