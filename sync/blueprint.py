@@ -23,6 +23,8 @@ bp = Blueprint("sync", __name__, url_prefix="/api/v1")
 # Pushes from many kiosks queue here rather than in SQLite's busy handler, which sleeps
 # in steps of milliseconds while the write lock is taken and would leave the CPU idle.
 PUSH_LOCK = threading.Lock()
+# A batch of 500 events is ~150 kB of JSON; refuse to inflate much more than that.
+MAX_INFLATED_BODY = 32 * 1024 * 1024
 
 
 def is_central() -> bool:
@@ -73,7 +75,7 @@ def _body() -> dict[str, Any]:
     raw = request.get_data(cache=False)
     try:
         if request.headers.get("Content-Encoding") == "gzip":
-            document = wire.decode(raw)
+            document = wire.decode(raw, limit=MAX_INFLATED_BODY)
         else:
             document = json.loads(raw or b"{}")
     except (wire.WireError, json.JSONDecodeError, UnicodeDecodeError) as error:

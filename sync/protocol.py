@@ -240,10 +240,12 @@ def add_device(conn: sqlite3.Connection, name: str, role: str, gate: str | None,
 
 
 def enroll(conn: sqlite3.Connection, code: str, device_id: str, moment: datetime) -> dict[str, object]:
-    """Exchange a one-time code for a device token (returned once, stored hashed)."""
+    """Exchange a one-time code for a device token (returned once, stored hashed). The
+    code serves one device only; the same device asking again (its answer was lost on
+    the way) gets a fresh token and the previous one stops working."""
     row = conn.execute("SELECT * FROM sync_devices WHERE code_hash = ?",
                        (digest(normalize_code(code)),)).fetchone()
-    if row is None or row["revoked_at"]:
+    if row is None or row["revoked_at"] or (row["enrolled_at"] and row["device_id"] != device_id):
         raise Refusal(403, "bad_code", "unknown or already used enrollment code")
     if moment > clock.parse_time(row["code_expires_at"]):
         raise Refusal(403, "code_expired", "this enrollment code has expired; make a new one")
@@ -253,8 +255,8 @@ def enroll(conn: sqlite3.Connection, code: str, device_id: str, moment: datetime
         raise Refusal(409, "device_exists", f"device id already enrolled as {other['name']!r}")
     token = secrets.token_urlsafe(32)
     conn.execute(
-        "UPDATE sync_devices SET device_id = ?, token_hash = ?, code_hash = NULL,"
-        " code_expires_at = NULL, enrolled_at = ?, last_seen_at = ? WHERE name = ?",
+        "UPDATE sync_devices SET device_id = ?, token_hash = ?, enrolled_at = ?, last_seen_at = ?"
+        " WHERE name = ?",
         (device_id, digest(token), clock.iso(moment), clock.iso(moment), row["name"]),
     )
     return {"token": token, "name": row["name"], "role": row["role"], "gate": row["gate_id"]}

@@ -74,8 +74,13 @@ def test_add_device_shows_code_and_qr_once(central, central_dir: Path) -> None: 
         assert enrolled["name"] == "entry-3" and enrolled["gate"] == "main"
         with pytest.raises(protocol.Refusal):
             protocol.enroll(conn, code, "0f1e2d3c-aaaa-bbbb-cccc-000000000002", clock.now())
-    stored = database.conn.execute("SELECT token_hash, code_hash FROM sync_devices").fetchone()
-    assert stored[0] == protocol.digest(enrolled["token"]) and stored[1] is None
+        # The same device asking again (answer lost) gets a new token; the old one dies.
+        again = protocol.enroll(conn, code, "0f1e2d3c-aaaa-bbbb-cccc-000000000001", clock.now())
+        with pytest.raises(protocol.Refusal):
+            protocol.authenticate(conn, enrolled["token"])
+        assert protocol.authenticate(conn, again["token"])["name"] == "entry-3"
+    stored = database.conn.execute("SELECT token_hash FROM sync_devices").fetchone()
+    assert stored[0] == protocol.digest(again["token"])
     assert code not in central.get("/dashboard/devices").get_data(as_text=True)
 
 
