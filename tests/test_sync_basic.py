@@ -143,3 +143,25 @@ def test_events_file_import_is_exactly_once(central_dir: Path, kiosk_dir: Path, 
     assert events_of(central_dir, me) == events_of(kiosk_dir, me)
     assert query(central_dir, "SELECT role, high_seq FROM sync_devices WHERE device_id = ?", (me,)) == [
         ("imported", 3)]
+
+
+def test_devices_commands_and_explicit_roles(central_dir: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    added = runner.invoke(main, ["devices", "add", str(central_dir), "--name", "heritage-door", "--role",
+                                 "heritage", "--gate", "heritage", "--central-url", "http://fair.lan:5000"])
+    assert added.exit_code == 0, added.output
+    code = added.output.split("Enrollment code for heritage-door: ")[1].split()[0]
+    assert "--central http://fair.lan:5000 --code " + code in added.output
+    wrong = runner.invoke(main, ["devices", "add", str(central_dir), "--name", "x", "--role", "entry",
+                                 "--gate", "nowhere"])
+    assert wrong.exit_code != 0 and "no gate 'nowhere'" in wrong.output
+    with serving(central_dir) as (central, _process):
+        # Explicit kiosk roles win over the roles registered on central.
+        done = kiosk_cli("init", str(tmp_path / "k"), "--role", "heritage,finder", "--central", central,
+                         "--code", code)
+        assert done.returncode == 0, done.stderr
+    config = instance.read_config(tmp_path / "k")
+    assert config["ROLE"] == "heritage,finder" and config["GATE"] == "heritage"
+    listed = runner.invoke(main, ["devices", "list", str(central_dir)])
+    assert "heritage-door" in listed.output and "enrolled" in listed.output
+    assert runner.invoke(main, ["devices", "revoke", str(central_dir), "nobody"]).exit_code != 0
