@@ -8,9 +8,11 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -36,7 +38,7 @@ from sync_helpers import (
 from kiosk import clock, instance
 from kiosk import db as dbmod
 from sync import protocol
-from sync.client import Client, Refused, Transport, pending_events
+from sync.client import Client, Refused, Transient, Transport, pending_events
 
 FAST_LOOP = {"KIOSK_SYNC_INTERVAL": "0.2", "KIOSK_SYNC_MAX_BACKOFF": "0.5"}
 
@@ -288,3 +290,20 @@ def test_token_revoked_during_a_sync(central_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(Refused):
         Client(k1).round()  # a revoked kiosk no longer syncs
     assert integrity(k1) == "ok"
+
+
+def test_a_hung_central_times_out_and_events_stay_queued(central_dir: Path, tmp_path: Path) -> None:
+    with serving(central_dir) as (central, _process):
+        k1 = enroll(central, central_dir, tmp_path / "k1", "entry-main")
+    scan(k1, day_tickets(central_dir, 1)[0])
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        point_at(k1, f"http://127.0.0.1:{silent.getsockname()[1]}")
+        client = Client(k1, timeout=0.5, attempts=2, max_wait=0.1)
+        started = time.monotonic()
+        with pytest.raises(Transient):
+            client.round()
+        client.close()
+        assert time.monotonic() - started < 5
+    assert unsent(k1) == 1
