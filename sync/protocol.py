@@ -481,12 +481,23 @@ def _flag_late(conn: sqlite3.Connection, device_id: str, device: sqlite3.Row | N
     except ValueError:
         return
     delay = (moment - happened).total_seconds()
-    if delay > LATE_SECONDS:
-        first, last = min(seqs), max(seqs)
-        flag(conn, "late_upload", f"late_upload:{device_id}:{first}-{last}", device_id, {
-            "device": device["name"] if device else device_id, "first_seq": first, "last_seq": last,
-            "events": applied, "delay_seconds": round(delay), "oldest_device_time": oldest,
-        }, moment)
+    if delay <= LATE_SECONDS:
+        return
+    # One entry per device and arrival day: a kiosk back after hours offline sends many
+    # batches, and the dashboard should show one late upload, not hundreds.
+    key = f"late_upload:{device_id}:{clock.fair_date(moment).isoformat()}"
+    detail = {"device": device["name"] if device else device_id, "first_seq": min(seqs),
+              "last_seq": max(seqs), "events": applied, "delay_seconds": round(delay),
+              "oldest_device_time": oldest}
+    known = conn.execute("SELECT detail FROM sync_conflicts WHERE key = ?", (key,)).fetchone()
+    if known:
+        before = json.loads(known[0])
+        detail.update(first_seq=min(before["first_seq"], detail["first_seq"]),
+                      last_seq=max(before["last_seq"], detail["last_seq"]),
+                      events=before["events"] + applied,
+                      delay_seconds=max(before["delay_seconds"], detail["delay_seconds"]),
+                      oldest_device_time=min(before["oldest_device_time"], oldest))
+    flag(conn, "late_upload", key, device_id, detail, moment)
 
 
 def conflicts(conn: sqlite3.Connection, kind: str | None = None, limit: int = 500) -> list[dict[str, object]]:

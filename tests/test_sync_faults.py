@@ -247,6 +247,7 @@ def test_late_upload_is_marked(central_dir: Path, tmp_path: Path, fair_clock: st
         assert scan(k1, day_tickets(central_dir, 1)[0]) == "ok"
     later = clock.iso(clock.parse_time(fair_clock).replace(hour=14))
     with serving(central_dir, {"KIOSK_NOW": later}) as (central, _process):
+        fake_scans(k1, 1200)  # three batches, all made three hours before they arrive
         point_at(k1, central)
         os.environ["KIOSK_NOW"] = later  # the kiosk comes back online three hours later
         try:
@@ -254,7 +255,10 @@ def test_late_upload_is_marked(central_dir: Path, tmp_path: Path, fair_clock: st
         finally:
             os.environ["KIOSK_NOW"] = fair_clock
     late = query(central_dir, "SELECT detail FROM sync_conflicts WHERE kind = 'late_upload'")
-    assert len(late) == 1 and json.loads(late[0][0])["delay_seconds"] == 3 * 3600
+    assert len(late) == 1  # one entry for the device's late upload, not one per batch
+    detail = json.loads(late[0][0])
+    assert detail["delay_seconds"] == 3 * 3600
+    assert (detail["first_seq"], detail["last_seq"], detail["events"]) == (1, 1201, 1201)
 
 
 def test_token_revoked_during_a_sync(central_dir: Path, tmp_path: Path) -> None:
