@@ -311,3 +311,31 @@ def test_a_hung_central_times_out_and_events_stay_queued(central_dir: Path, tmp_
         client.close()
         assert time.monotonic() - started < 5
     assert unsent(k1) == 1
+
+
+def test_kill9_during_snapshot(central_dir: Path, tmp_path: Path) -> None:
+    with serving(central_dir) as (central, _process):
+        k1 = enroll(central, central_dir, tmp_path / "k1", "entry-main")
+        fake_tickets(central_dir, 40000)
+        # Tombstones purged past the kiosk's cursor: its next pull must be a fresh snapshot.
+        database = instance.open_db(central_dir)
+        with dbmod.write(database) as conn:
+            conn.execute("DELETE FROM tickets WHERE serial = (SELECT min(serial) FROM tickets)")
+            protocol.purge_tombstones(conn, protocol.current_cursor(conn))
+        database.conn.close()
+
+        def progress() -> dict | None:
+            raw = query(k1, "SELECT snapshot FROM sync_state")[0][0]
+            return json.loads(raw) if raw else None
+
+        with serving(k1, FAST_LOOP) as (_kiosk, process):
+            wait_until(lambda: (p := progress()) is not None and p["tables"][0] == "tickets"
+                       and p["after"] is not None, what="snapshot of tickets under way")
+            _kill9(process)
+        stopped = progress()
+        assert stopped is not None and stopped["after"] is not None
+        assert integrity(k1) == "ok"
+        with serving(k1, FAST_LOOP):
+            wait_until(lambda: progress() is None and query(k1, "SELECT cursor FROM sync_state")[0][0]
+                       >= stopped["cursor"], timeout=120, what="snapshot finished")
+    assert reference_of(k1) == reference_of(central_dir)
