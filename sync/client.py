@@ -326,6 +326,7 @@ class Client:
     def status(self) -> dict[str, object]:
         conn = self.db.conn
         report: dict[str, object] = {"app_version": app_version(), "events_waiting": waiting(conn),
+                                     "device_seq": events.this_device(conn)["seq"],
                                      "cursor": state(conn)["cursor"]}
         for provider in STATUS_PROVIDERS:
             report.update(provider(conn))

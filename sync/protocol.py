@@ -515,12 +515,17 @@ def devices(conn: sqlite3.Connection) -> list[dict[str, object]]:
     out = []
     for r in conn.execute("SELECT * FROM sync_devices ORDER BY name"):
         status = json.loads(r["status"]) if r["status"] else {}
+        # Waiting = the kiosk's last seq it told us of minus what we hold: it shrinks with
+        # each batch applied, not only at the kiosk's next hello.
+        waiting = status.get("events_waiting")
+        if isinstance(status.get("device_seq"), int):
+            waiting = max(0, status["device_seq"] - r["high_seq"])
         out.append({
             "name": r["name"], "device_id": r["device_id"], "role": r["role"], "gate": r["gate_id"],
             "state": "revoked" if r["revoked_at"] else "enrolled" if r["enrolled_at"]
             else "imported" if r["role"] == "imported" else "waiting",
             "last_seen_at": r["last_seen_at"], "clock_offset": r["clock_offset"],
             "app_version": r["app_version"], "high_seq": r["high_seq"], "cursor": r["cursor"],
-            "events_waiting": status.get("events_waiting"), "camera": status.get("camera"),
+            "events_waiting": waiting, "camera": status.get("camera"),
         })
     return out

@@ -96,6 +96,8 @@ def test_lost_answer_retry_applies_nothing_twice(central_dir: Path, tmp_path: Pa
         finally:
             proxy.close()
     assert result.waiting == 0
+    health = {d["name"]: d for d in protocol.devices(instance.open_db(central_dir).conn)}["entry-main"]
+    assert health["events_waiting"] == 0 and health["high_seq"] == 1200
     first, retried = proxy.answers[0], proxy.answers[1]
     assert first["applied"] == 500 and first["duplicates"] == 0
     assert retried["applied"] == 0 and retried["duplicates"] == 500  # the retry of the lost batch
