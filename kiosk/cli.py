@@ -7,35 +7,20 @@ standard error and a non-zero exit. ``KIOSK_NOW`` replaces the clock.
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
-from typing import NoReturn
 
 import click
-import sqlite_utils
 
 from kiosk import bundle as bundlemod
 from kiosk import clock, demo, instance
 from kiosk import db as dbmod
+from kiosk.camera.cli import decode
+from kiosk.cli_common import INSTANCE_DIR, fail, open_instance, parse_day
+from kiosk.finder.cli import exhibitors_group
+from kiosk.sessions.cli import sessions_group, staff_group
 from kiosk.tickets import issuing, printing, revocation
 from kiosk.tickets.keys import create_key
-
-INSTANCE_DIR = click.argument(
-    "directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path)
-)
-
-
-def fail(message: str) -> NoReturn:
-    raise click.ClickException(message)
-
-
-def parse_day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"not a date (YYYY-MM-DD): {text!r}")
+from sync.cli import COMMANDS as SYNC_COMMANDS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -114,7 +99,7 @@ def init(directory: Path, role: str, with_demo: bool, start: str | None,
               help="The bundle file to write.")
 def bundle(directory: Path, out: Path) -> None:
     """Write everything a kiosk needs (public keys only) to a file, for offline provisioning."""
-    database = _open(directory)
+    database = open_instance(directory)
     counts = bundlemod.write_bundle(database, out)
     click.echo(f"Wrote {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
 
@@ -136,7 +121,7 @@ def tickets() -> None:
 def tickets_issue(directory: Path, type_id: str, day: str | None, count: int, out: Path,
                   fmt: str) -> None:
     """Issue COUNT tickets of a type and write them as text, PNG images or an A4 PDF."""
-    database = _open(directory)
+    database = open_instance(directory)
     with click.progressbar(length=count, label="Signing tickets", file=sys.stderr) as bar:
         try:
             made = issuing.issue_tickets(database, directory, type_id, count,
@@ -153,7 +138,7 @@ def tickets_issue(directory: Path, type_id: str, day: str | None, count: int, ou
 @click.option("--reason", default="", help="Why (lost, refunded...), kept with the revocation.")
 def tickets_revoke(directory: Path, codes: tuple[str, ...], reason: str) -> None:
     """Revoke tickets by short code or QR payload; kiosks refuse them once they have the list."""
-    database = _open(directory)
+    database = open_instance(directory)
     serials = []
     for code in codes:
         serial = revocation.serial_of(code)
@@ -185,7 +170,7 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
 
     if bool(cert) != bool(key):
         fail("--cert and --key go together")
-    _open(directory)
+    open_instance(directory)
     app = create_app(directory)
     from sync.client import start_loop
 
@@ -207,32 +192,9 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
             loop.stop()
 
 
-def _open(directory: Path) -> sqlite_utils.Database:
-    try:
-        return instance.open_db(directory)
-    except instance.InstanceError as error:
-        fail(str(error))
-
-
-from kiosk.camera.cli import decode  # noqa: E402
-
-main.add_command(decode)
-
-
-from kiosk.sessions.cli import sessions_group, staff_group  # noqa: E402
-
-main.add_command(sessions_group)
-main.add_command(staff_group)
-
-
-from sync.cli import COMMANDS as SYNC_COMMANDS  # noqa: E402
-
-for _command in SYNC_COMMANDS:
+for _command in (decode, exhibitors_group, sessions_group, staff_group, *SYNC_COMMANDS):
     main.add_command(_command)
 
-from kiosk.finder.cli import exhibitors_group  # noqa: E402
-
-main.add_command(exhibitors_group)
 
 if __name__ == "__main__":
     main()

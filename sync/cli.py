@@ -12,22 +12,12 @@ import qrcode
 
 from kiosk import clock, instance
 from kiosk import db as dbmod
+from kiosk.cli_common import INSTANCE_DIR, open_instance
 from sync import protocol
 from sync.client import Client, Refused, Transient, Transport, export_events, read_export, waiting
 
-DIR = click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 IMPORT_CHUNK = 5000
 
-
-def _open(directory: Path, central: bool):  # noqa: ANN202
-    try:
-        database = instance.open_db(directory)
-    except instance.InstanceError as error:
-        raise click.ClickException(str(error)) from None
-    is_central = database.conn.execute("SELECT role FROM device").fetchone()[0] == "central"
-    if is_central != central:
-        raise click.ClickException(f"{directory} is {'not ' if central else ''}a central instance")
-    return database
 
 
 def enrollment_qr(central_url: str | None, code: str) -> str:
@@ -41,7 +31,7 @@ def devices() -> None:
 
 
 @devices.command("add")
-@DIR
+@INSTANCE_DIR
 @click.option("--name", required=True, help="A unique name for the kiosk (entry-main...).")
 @click.option("--role", required=True, help="Kiosk roles: entry, heritage, finder, workshop (comma list).")
 @click.option("--gate", help="The gate the kiosk stands at.")
@@ -54,7 +44,7 @@ def devices_add(directory: Path, name: str, role: str, gate: str | None, central
         raise click.ClickException(str(error)) from None
     if "central" in roles:
         raise click.ClickException("a device is a kiosk; central is this instance")
-    database = _open(directory, central=True)
+    database = open_instance(directory, central=True)
     with dbmod.write(database) as conn:
         if gate and not conn.execute("SELECT 1 FROM gates WHERE id = ?", (gate,)).fetchone():
             raise click.ClickException(f"no gate {gate!r} at this fair")
@@ -72,11 +62,11 @@ def devices_add(directory: Path, name: str, role: str, gate: str | None, central
 
 
 @devices.command("revoke")
-@DIR
+@INSTANCE_DIR
 @click.argument("name")
 def devices_revoke(directory: Path, name: str) -> None:
     """Revoke a kiosk: its token stops working and it wipes its personal data."""
-    database = _open(directory, central=True)
+    database = open_instance(directory, central=True)
     with dbmod.write(database) as conn:
         try:
             protocol.revoke_device(conn, name, clock.now())
@@ -86,10 +76,10 @@ def devices_revoke(directory: Path, name: str) -> None:
 
 
 @devices.command("list")
-@DIR
+@INSTANCE_DIR
 def devices_list(directory: Path) -> None:
     """Known kiosks and their health."""
-    database = _open(directory, central=True)
+    database = open_instance(directory, central=True)
     for device in protocol.devices(database.conn):
         click.echo(f"{device['name']:<16} {device['state']:<9} {device['role']:<10} "
                    f"seq {device['high_seq']:<8} seen {device['last_seen_at'] or '-'} "
@@ -97,10 +87,10 @@ def devices_list(directory: Path) -> None:
 
 
 @click.command("sync")
-@DIR
+@INSTANCE_DIR
 def sync_once(directory: Path) -> None:
     """Run one sync round with central; exits non-zero if anything is left unsent."""
-    _open(directory, central=False)
+    open_instance(directory, central=False)
     try:
         client = Client(directory)
     except ValueError as error:
@@ -124,20 +114,20 @@ def events_group() -> None:
 
 
 @events_group.command("export")
-@DIR
+@INSTANCE_DIR
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def events_export(directory: Path, file: Path) -> None:
     """Write this kiosk's unsent events to FILE."""
-    count = export_events(_open(directory, central=False), file)
+    count = export_events(open_instance(directory, central=False), file)
     click.echo(f"Wrote {count} events to {file}")
 
 
 @events_group.command("import")
-@DIR
+@INSTANCE_DIR
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 def events_import(directory: Path, file: Path) -> None:
     """Apply a kiosk's events file on central (exactly once: importing twice adds nothing)."""
-    database = _open(directory, central=True)
+    database = open_instance(directory, central=True)
     try:
         document = read_export(file)
     except ValueError as error:

@@ -6,24 +6,10 @@ from pathlib import Path
 
 import click
 
-from kiosk import auth, instance
+from kiosk import auth
 from kiosk import db as dbmod
+from kiosk.cli_common import INSTANCE_DIR, is_central, open_instance
 from kiosk.sessions import programme
-
-INSTANCE_DIR = click.argument(
-    "directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path)
-)
-
-
-def _open(directory: Path):  # noqa: ANN202
-    try:
-        return instance.open_db(directory)
-    except instance.InstanceError as error:
-        raise click.ClickException(str(error)) from None
-
-
-def _is_central(directory: Path) -> bool:
-    return str(instance.read_config(directory).get("ROLE")) == "central"
 
 
 @click.group("sessions")
@@ -38,10 +24,9 @@ def sessions_import(directory: Path, file: Path) -> None:
     """Load sessions from a CSV FILE (columns: id, title_fr, title_ar, title_en, speaker, zone,
     starts_at, ends_at, capacity, kind, registration_required). Rows with an id update that
     session; bad rows are reported with their line and reason, the good ones are loaded."""
-    database = _open(directory)
-    if not _is_central(directory):
-        # Kiosks copy the programme from central: a local change would be overwritten.
-        raise click.ClickException("the programme is imported on the central instance")
+    # Kiosks copy the programme from central: a local change would be overwritten.
+    database = open_instance(directory, central=True,
+                             why="the programme is imported on the central instance")
     try:
         report = programme.import_csv(database, file)
     except programme.SessionError as error:
@@ -58,7 +43,7 @@ def sessions_import(directory: Path, file: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def sessions_export(directory: Path, file: Path) -> None:
     """Write the programme to a CSV FILE in the import format."""
-    count = programme.export_csv(_open(directory), file)
+    count = programme.export_csv(open_instance(directory), file)
     click.echo(f"Wrote {count} sessions to {file}")
 
 
@@ -75,7 +60,7 @@ def staff_group() -> None:
               help="The personal PIN; asked for when not given.")
 def staff_add(directory: Path, name: str, role: str, pin: str) -> None:
     """Create a staff account (on central: kiosks get it with the reference data)."""
-    database = _open(directory)
+    database = open_instance(directory)
     name = " ".join(name.split())
     with dbmod.write(database) as conn:
         if conn.execute("SELECT 1 FROM staff WHERE name = ? AND active = 1", (name,)).fetchone():
@@ -85,7 +70,7 @@ def staff_add(directory: Path, name: str, role: str, pin: str) -> None:
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     click.echo(f"Staff account {name!r} ({role}) created")
-    if not _is_central(directory):
+    if not is_central(directory):
         click.echo("Warning: staff accounts are reference data; the next bundle or sync from central"
                    " replaces this kiosk's accounts. Add them on central.", err=True)
 
@@ -94,5 +79,5 @@ def staff_add(directory: Path, name: str, role: str, pin: str) -> None:
 @INSTANCE_DIR
 def staff_list(directory: Path) -> None:
     """List staff accounts (names and roles, never PINs)."""
-    for row in auth.list_staff(_open(directory).conn):
+    for row in auth.list_staff(open_instance(directory).conn):
         click.echo(f"{row['role']:<10} {row['name']}{'' if row['active'] else '  (inactive)'}")

@@ -1,0 +1,47 @@
+"""What every ``kiosk`` subcommand shares: the ``DIR`` argument, one-line errors, and
+opening an instance folder (optionally insisting on central or on a kiosk)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import NoReturn
+
+import click
+import sqlite_utils
+
+from kiosk import instance
+
+INSTANCE_DIR = click.argument(
+    "directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+def fail(message: str) -> NoReturn:
+    """Stop the command with one line on standard error and a non-zero exit."""
+    raise click.ClickException(message)
+
+
+def parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"not a date (YYYY-MM-DD): {text!r}")
+
+
+def is_central(directory: Path) -> bool:
+    return str(instance.read_config(directory).get("ROLE")) == "central"
+
+
+def open_instance(directory: Path, central: bool | None = None, why: str = "") -> sqlite_utils.Database:
+    """The database of an instance folder. ``central=True`` (or False) refuses a kiosk (or
+    central) folder, with ``why`` as the explanation when given."""
+    try:
+        database = instance.open_db(directory)
+    except instance.InstanceError as error:
+        fail(str(error))
+    if central is not None and is_central(directory) != central:
+        fail(why or f"{directory} is {'not ' if central else ''}a central instance")
+    return database
