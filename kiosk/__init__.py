@@ -50,33 +50,25 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     if test_config:
         app.config.update(test_config)
 
+    # Imported here: the blueprints import the app's modules, which import this package.
     from kiosk import i18n, web
     from kiosk.api import bp as api_bp
+    from kiosk.camera import views as camera_views
+    from kiosk.dashboard import bp as dashboard_bp
+    from kiosk.finder import views as finder_views
+    from kiosk.sessions import api as sessions_api
+    from kiosk.sessions import views as sessions_views
     from kiosk.views import entry, home, staff
+    from sync.blueprint import bp as sync_bp
 
     web.init_app(app)
     i18n.init_app(app)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(entry.bp)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(api_bp)
-    from kiosk.sessions import api as sessions_api
-    from kiosk.sessions import views as sessions_views
-
-    app.register_blueprint(sessions_views.bp)
-    app.register_blueprint(sessions_views.public)
-    app.register_blueprint(sessions_api.bp)
-    from kiosk.dashboard import bp as dashboard_bp
-    from sync.blueprint import bp as sync_bp
-
-    app.register_blueprint(sync_bp)
-    app.register_blueprint(dashboard_bp)
-    from kiosk.camera import views as camera_views
-
-    app.register_blueprint(camera_views.bp)
-    app.register_blueprint(camera_views.api_bp)
-    from kiosk.finder import views as finder_views
-
-    app.register_blueprint(finder_views.bp)
-    app.register_blueprint(finder_views.api)
+    for blueprint in (
+        home.bp, entry.bp, staff.bp, api_bp,
+        sessions_views.bp, sessions_views.public, sessions_api.bp,
+        sync_bp, dashboard_bp,
+        camera_views.bp, camera_views.api_bp,
+        finder_views.bp, finder_views.api,
+    ):
+        app.register_blueprint(blueprint)
     return app
