@@ -32,16 +32,13 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 def organizer_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Logged-in organizers only; the dashboard exists on central only."""
 
+    for_organizers = auth.role_required("organizer")(view)
+
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if str(current_app.config.get("ROLE")) != "central":
             abort(404)
-        staff = auth.current_staff()
-        if staff is None:
-            return auth._refuse()
-        if staff["role"] != "organizer":
-            abort(403)
-        return view(*args, **kwargs)
+        return for_organizers(*args, **kwargs)
 
     return wrapped
 
