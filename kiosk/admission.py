@@ -47,11 +47,11 @@ REASONS = ("ok", *REFUSALS)
 AMBER = frozenset({"not_valid_today", "outside_hours", "wrong_zone", "already_inside", "zone_full"})
 
 
-def level(reason: str) -> str:
-    """Screen colour of a verdict: ``green``, ``amber`` or ``red``."""
+def level(reason: str, amber: frozenset[str] = AMBER) -> str:
+    """Screen colour of a verdict: ``green``, ``amber`` (reasons in ``amber``) or ``red``."""
     if reason == "ok":
         return "green"
-    return "amber" if reason in AMBER else "red"
+    return "amber" if reason in amber else "red"
 
 
 @dataclass(frozen=True)

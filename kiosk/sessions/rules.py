@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from kiosk import admission
+
 TICKET_REFUSALS = ("unknown_format", "unknown_ticket", "unknown_key", "invalid_signature", "revoked")
 SESSION_REFUSALS = ("session_closed", "already_checked_in", "not_registered", "session_full")
 REASONS = ("ok", *SESSION_REFUSALS, *TICKET_REFUSALS)
@@ -43,10 +45,8 @@ KINDS = ("conference", "workshop", "kids", "show")
 
 
 def level(reason: str) -> str:
-    """Screen colour of a verdict: ``green``, ``amber`` or ``red``."""
-    if reason == "ok":
-        return "green"
-    return "amber" if reason in AMBER else "red"
+    """Screen colour of a session verdict: session refusals are amber, ticket ones red."""
+    return admission.level(reason, AMBER)
 
 
 @dataclass(frozen=True)
