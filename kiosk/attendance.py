@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from kiosk import clock
 
 VALID_SCANS = (
     "scans.result = 'accepted' AND scans.uuid NOT IN (SELECT scan_uuid FROM annulments)"
@@ -30,15 +33,47 @@ def inside_zone(conn: sqlite3.Connection, zone_id: str, day: date) -> int:
     return max(0, row[0])
 
 
-def _movements(conn: sqlite3.Connection, day: date) -> list[sqlite3.Row]:
-    """Every counted passage of the day, oldest first: (time, gate, zone, direction, people)."""
-    return conn.execute(
-        "SELECT device_time, gate_id, zone_id, direction, 1 AS people, ticket_serial, type_id"
+@dataclass(frozen=True)
+class Movement:
+    """One counted passage: when (on central's clock where known), where, who."""
+
+    moment: datetime
+    gate_id: str
+    zone_id: str
+    direction: str
+    people: int
+    ticket_serial: int | None
+    kind: str  # ticket type, or walk-in kind
+
+
+def _movements(conn: sqlite3.Connection, day: date) -> list[Movement]:
+    """Every counted passage of the day, oldest first. On central, each device's time is
+    corrected by the clock offset sync measured for it, so a kiosk whose clock is an
+    hour off still counts in the right hour and in the right order."""
+    rows = conn.execute(
+        "SELECT m.*, coalesce(d.clock_offset, 0) AS clock_offset FROM ("
+        " SELECT device_id, device_time, gate_id, zone_id, direction, 1 AS people,"
+        "  ticket_serial, type_id AS kind"
         f" FROM scans WHERE fair_date = :day AND {VALID_SCANS}"
-        " UNION ALL SELECT device_time, gate_id, zone_id, direction, people, NULL, kind"
-        " FROM walk_ins WHERE fair_date = :day ORDER BY device_time",
+        " UNION ALL SELECT device_id, device_time, gate_id, zone_id, direction, people, NULL, kind"
+        " FROM walk_ins WHERE fair_date = :day) AS m"
+        " LEFT JOIN sync_devices d ON d.device_id = m.device_id",
         {"day": day.isoformat()},
     ).fetchall()
+    movements = [
+        Movement(
+            moment=clock.parse_time(row["device_time"]) - timedelta(seconds=row["clock_offset"]),
+            gate_id=row["gate_id"],
+            zone_id=row["zone_id"],
+            direction=row["direction"],
+            people=row["people"],
+            ticket_serial=row["ticket_serial"],
+            kind=row["kind"],
+        )
+        for row in rows
+    ]
+    movements.sort(key=lambda movement: movement.moment)
+    return movements
 
 
 def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
@@ -52,25 +87,24 @@ def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
     peak = dict.fromkeys(zones, 0)
     entries = exits = 0
     entries_by_gate: dict[str, int] = defaultdict(int)
-    per_hour: dict[tuple[str, str], int] = defaultdict(int)
+    per_hour: dict[tuple[int, str], int] = defaultdict(int)
     visitors: set[int] = set()
     walk_in_people = 0
     walk_ins = {"adult": 0, "child": 0, "group": 0}
     for row in _movements(conn, day):
-        people = row["people"]
-        zone = row["zone_id"]
-        is_walk_in = row["ticket_serial"] is None
-        if row["direction"] == "in":
+        people = row.people
+        zone = row.zone_id
+        if row.direction == "in":
             entries += people
-            entries_by_gate[row["gate_id"]] += people
-            per_hour[(row["device_time"][11:13], row["gate_id"])] += people
+            entries_by_gate[row.gate_id] += people
+            per_hour[(row.moment.hour, row.gate_id)] += people
             inside[zone] = inside.get(zone, 0) + people
             peak[zone] = max(peak.get(zone, 0), inside[zone])
-            if is_walk_in:
+            if row.ticket_serial is None:
                 walk_in_people += people
-                walk_ins[row["type_id"]] += people
-            elif row["type_id"] in visitor_types:
-                visitors.add(row["ticket_serial"])
+                walk_ins[row.kind] += people
+            elif row.kind in visitor_types:
+                visitors.add(row.ticket_serial)
         else:
             exits += people
             inside[zone] = max(0, inside.get(zone, 0) - people)
@@ -85,7 +119,7 @@ def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
         "walk_ins": walk_ins,
         "entries_by_gate": dict(sorted(entries_by_gate.items())),
         "entries_per_hour": [
-            {"hour": int(hour), "gate": gate, "entries": count}
+            {"hour": hour, "gate": gate, "entries": count}
             for (hour, gate), count in sorted(per_hour.items())
         ],
     }

@@ -243,3 +243,13 @@ def test_sequence_numbers_are_contiguous_across_event_kinds(db, scanner, kiosk_d
     seqs = sorted(r[0] for r in rows(kiosk_dir, "SELECT device_seq FROM scans UNION ALL SELECT device_seq"
                                      " FROM walk_ins UNION ALL SELECT device_seq FROM annulments"))
     assert seqs == [1, 2, 3]
+
+
+def test_hours_and_order_use_the_measured_clock_offset(db, scanner, kiosk_dir: Path) -> None:
+    # What central knows after a sync: this device's clock runs one hour ahead.
+    device_id = rows(kiosk_dir, "SELECT id FROM device")[0]["id"]
+    db.conn.execute("INSERT INTO sync_devices (name, device_id, role, created_at, clock_offset)"
+                    " VALUES ('fast', ?, 'entry', '2026-06-01', 3600)", (device_id,))
+    payload = ticket(kiosk_dir, "day")["payload"]
+    scanner.scan(db, payload, "main", "in", at(12, 30))  # really 11:30
+    assert figures(db)["entries_per_hour"] == [{"hour": 11, "gate": "main", "entries": 1}]
