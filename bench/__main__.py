@@ -6,9 +6,7 @@ import importlib
 import sys
 
 # Features add their benchmark module here.
-MODULES = ["bench.scans", "bench.camera"]
-MODULES.append("bench.search")
-MODULES.append("bench.sync")
+MODULES = ["bench.scans", "bench.camera", "bench.search", "bench.sync"]
 
 
 def main() -> None:

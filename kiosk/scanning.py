@@ -8,6 +8,7 @@ answer. A verdict shown as accepted is therefore already on disk (``synchronous=
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
 from dataclasses import asdict, dataclass
@@ -49,14 +50,21 @@ def code_digest(code: str | bytes) -> str:
 
 
 def load_schedule(conn: sqlite3.Connection) -> list[admission.OpeningHours]:
+    """The fair's opening hours, day by day (read on every scan, parsed only when changed)."""
+    rows = conn.execute("SELECT date, opens, closes, early_opens FROM event_days ORDER BY date")
+    return _parse_schedule(tuple(tuple(row) for row in rows))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_schedule(rows: tuple[tuple[str, str, str, str], ...]) -> list[admission.OpeningHours]:
     return [
         admission.OpeningHours(
-            day=date.fromisoformat(row["date"]),
-            opens=time.fromisoformat(row["opens"]),
-            closes=time.fromisoformat(row["closes"]),
-            early_opens=time.fromisoformat(row["early_opens"]),
+            day=date.fromisoformat(day),
+            opens=time.fromisoformat(opens),
+            closes=time.fromisoformat(closes),
+            early_opens=time.fromisoformat(early_opens),
         )
-        for row in conn.execute("SELECT * FROM event_days ORDER BY date")
+        for day, opens, closes, early_opens in rows
     ]
 
 
@@ -198,12 +206,11 @@ class Scanner:
         moment: datetime,
     ) -> Verdict | None:
         """The earlier verdict if this device saw the same code moments ago (camera twice)."""
+        device_id = conn.execute("SELECT id FROM device").fetchone()[0]
         row = conn.execute(
-            "SELECT s.*, t.short_code FROM scans s LEFT JOIN tickets t"
-            " ON t.serial = s.ticket_serial"
-            " WHERE s.device_id = (SELECT id FROM device) AND s.code_digest = ?"
-            " ORDER BY s.device_seq DESC LIMIT 1",
-            (digest,),
+            "SELECT * FROM scans WHERE code_digest = ? AND device_id = ?"
+            " ORDER BY device_seq DESC LIMIT 1",
+            (digest, device_id),
         ).fetchone()
         if row is None or row["gate_id"] != gate_id or row["direction"] != direction:
             return None
