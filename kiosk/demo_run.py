@@ -17,7 +17,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from kiosk import instance
+from kiosk import clock, instance
+from kiosk.tickets import printing
 
 CENTRAL_PORT = 5000
 CENTRAL_URL = f"http://127.0.0.1:{CENTRAL_PORT}"
@@ -78,6 +79,20 @@ def enroll_kiosks(root: Path, central: Path) -> None:
                                      "--code", code.group(1)), check=True)
 
 
+def write_sample_tickets(central: Path) -> tuple[Path, list[tuple[str, str]]]:
+    """One ticket of each type valid today, as an A4 PDF to print or show on a phone;
+    returns the file and (type, short code) pairs to type at a kiosk."""
+    database = instance.open_db(central)
+    today = clock.now().date().isoformat()
+    tickets = [dict(row) for row in database.conn.execute(
+        "SELECT * FROM tickets WHERE serial IN (SELECT min(serial) FROM tickets"
+        " WHERE valid_from <= :today AND date(valid_from, '+' || (valid_days - 1) || ' days') >= :today"
+        " GROUP BY type_id) ORDER BY type_id", {"today": today})]
+    out = central.parent / "sample-tickets.pdf"
+    printing.write_pdf(database.conn, tickets, out)
+    return out, [(str(t["type_id"]), str(t["short_code"])) for t in tickets]
+
+
 def run(root: Path) -> None:
     central = build_central(root)
     processes = [serve(central, CENTRAL_PORT)]
@@ -92,6 +107,12 @@ def run(root: Path) -> None:
         for name, roles, gate, port in KIOSKS:
             where = f"gate {gate}" if gate else roles
             print(f"  {name:<12} http://127.0.0.1:{port}/  ({where})")
+        sheet, codes = write_sample_tickets(central)
+        print(f"\nTickets to try, valid today: {sheet} (print it or show it to a camera),")
+        print("or type a short code at an entry kiosk: "
+              + ", ".join(f"{code} ({kind})" for kind, code in codes))
+        print("The fair opens 10:00-22:00 (exhibitors and staff from 08:00); at other hours tickets"
+              " are refused as outside_hours. To pretend it is daytime: KIOSK_NOW=<date>T11:00 make demo")
         print("Ctrl-C stops it.\n", flush=True)
         signal.pause()
     except KeyboardInterrupt:

@@ -127,3 +127,15 @@ def test_revoke_then_the_kiosk_refuses(central_dir: Path, tmp_path: Path) -> Non
     kiosk("init", str(booth), "--role", "entry", "--bundle", str(bundle_file), "--gate", "main")
     answer = create_app(booth).test_client().post("/api/v1/scans", json={"code": row["payload"]})
     assert answer.get_json()["reason"] == "revoked"
+
+
+def test_demo_writes_a_sheet_of_tickets_valid_today(central_dir: Path) -> None:
+    from kiosk.demo_run import write_sample_tickets
+
+    sheet, codes = write_sample_tickets(central_dir)
+    assert sheet.read_bytes().startswith(b"%PDF")
+    assert {kind for kind, _code in codes} == {"day", "pass", "child", "exhibitor", "staff", "guest",
+                                                "workshop"}
+    app = create_app(central_dir, {"TESTING": True})
+    for _kind, code in codes:
+        assert app.test_client().post("/api/v1/scans", json={"code": code, "gate": "main"}).get_json()["ok"]

@@ -71,11 +71,13 @@ def write_pdf(
         x, y = col * CARD_W, row * CARD_H
         pdf.set_draw_color(180, 180, 180)
         pdf.set_line_width(0.2)
-        pdf.dashed_line(x, y + CARD_H, x + CARD_W, y + CARD_H, 2, 2)
-        pdf.dashed_line(x + CARD_W, y, x + CARD_W, y + CARD_H, 2, 2)
+        pdf.set_dash_pattern(dash=2, gap=2)  # cutting lines
+        pdf.line(x, y + CARD_H, x + CARD_W, y + CARD_H)
+        pdf.line(x + CARD_W, y, x + CARD_W, y + CARD_H)
+        pdf.set_dash_pattern()
         pdf.set_xy(x + 6, y + 6)
         pdf.set_font("DejaVu", "B", 9)
-        pdf.multi_cell(CARD_W - 12, 4.2, f"{event['name_fr']} — {event['venue']}" if event else "")
+        pdf.multi_cell(CARD_W - 12, 4.2, f"{event['name_fr']} — {event['venue']}" if event else "", align="L")
         kind = types.get(ticket["type_id"])
         pdf.set_font("DejaVu", "B", 13)
         pdf.set_xy(x + 6, y + 17)
