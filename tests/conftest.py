@@ -98,9 +98,11 @@ def wait_for_http(url: str, timeout: float = 15.0) -> None:
 
 
 @contextmanager
-def serving(folder: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A real ``kiosk serve`` process on a free loopback port; yields (base URL, process)."""
-    port = free_port()
+def serving(folder: Path, env: dict[str, str] | None = None,
+            port: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real ``kiosk serve`` process on loopback (a free port unless given); yields
+    (base URL, process)."""
+    port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk.cli", "serve", str(folder), "--port", str(port)],
         env={**os.environ, **(env or {})},
@@ -118,6 +120,7 @@ def serving(folder: Path, env: dict[str, str] | None = None) -> Iterator[tuple[s
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
 
 
 @pytest.fixture
