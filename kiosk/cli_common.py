@@ -45,3 +45,16 @@ def open_instance(directory: Path, central: bool | None = None, why: str = "") -
     if central is not None and is_central(directory) != central:
         fail(why or f"{directory} is {'not ' if central else ''}a central instance")
     return database
+
+
+def report_import(file: Path, refused: list[tuple[int, str]], loaded: int, what: str,
+                  refuse_empty: str | None = None) -> None:
+    """The end of a CSV import: each refused row as ``FILE:LINE: reason``, the count loaded,
+    and a non-zero exit if any row was refused (or, with ``refuse_empty``, none loaded)."""
+    for line, reason in refused:
+        click.echo(f"{file}:{line}: {reason}", err=True)
+    if refuse_empty and not loaded:
+        fail(refuse_empty)
+    click.echo(f"Loaded {loaded} {what} from {file}")
+    if refused:
+        fail(f"{len(refused)} rows refused (see above)")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli_common import INSTANCE_DIR, open_instance
+from kiosk.cli_common import INSTANCE_DIR, open_instance, report_import
 from kiosk.finder import directory as exhibitor_directory
 
 
@@ -31,13 +31,8 @@ def exhibitors_import(directory: Path, file: Path, replace: bool) -> None:
         report = exhibitor_directory.import_csv(database, file, replace=replace)
     except exhibitor_directory.DirectoryError as error:
         raise click.ClickException(str(error)) from None
-    for line, reason in report.errors:
-        click.echo(f"{file}:{line}: {reason}", err=True)
-    if replace and not report.loaded:
-        raise click.ClickException("no good row: the directory was left as it was")
-    click.echo(f"Loaded {report.loaded} exhibitors from {file}")
-    if report.errors:
-        raise click.ClickException(f"{len(report.errors)} rows refused (see above)")
+    report_import(file, report.errors, report.loaded, "exhibitors",
+                  refuse_empty="no good row: the directory was left as it was" if replace else None)
 
 
 @exhibitors_group.command("export")

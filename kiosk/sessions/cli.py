@@ -8,7 +8,7 @@ import click
 
 from kiosk import auth
 from kiosk import db as dbmod
-from kiosk.cli_common import INSTANCE_DIR, is_central, open_instance
+from kiosk.cli_common import INSTANCE_DIR, is_central, open_instance, report_import
 from kiosk.sessions import programme
 
 
@@ -31,11 +31,7 @@ def sessions_import(directory: Path, file: Path) -> None:
         report = programme.import_csv(database, file)
     except programme.SessionError as error:
         raise click.ClickException(str(error)) from None
-    for line, reason in report.refused:
-        click.echo(f"{file}:{line}: {reason}", err=True)
-    click.echo(f"Loaded {report.loaded} sessions from {file}")
-    if report.refused:
-        raise click.ClickException(f"{len(report.refused)} rows refused (see above)")
+    report_import(file, report.refused, report.loaded, "sessions")
 
 
 @sessions_group.command("export")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-from datetime import date
+from datetime import date, datetime
 
 import qrcode
 import qrcode.image.svg
@@ -71,16 +71,22 @@ def session_labels() -> dict[str, object]:
 # --- the door -----------------------------------------------------------------------
 
 
+def _sessions_with_figures(
+    conn: sqlite3.Connection, day: date, moment: datetime
+) -> list[tuple[sqlite3.Row, checkin.Occupancy]]:
+    """A day's sessions, each with its live seat figures."""
+    return [
+        (row, checkin.occupancy(conn, row["id"], moment, settings())[0])
+        for row in programme.sessions_on(conn, day)
+    ]
+
+
 @bp.get("/")
 @auth.role_required(*DOOR_ROLES)
 def index() -> str:
     conn = get_db().conn
     day = today(conn)
-    moment = clock.now()
-    rows = []
-    for row in programme.sessions_on(conn, day):
-        figures, _people = checkin.occupancy(conn, row["id"], moment, settings())
-        rows.append((row, figures))
+    rows = _sessions_with_figures(conn, day, clock.now())
     selection = door_camera.selected(conn)
     return render_template("sessions/index.html", sessions=rows, day=day, staff=auth.current_staff(),
                            camera_session=selection.session_id if selection else None)
@@ -372,11 +378,8 @@ def programme_page() -> str:
     conn = get_db().conn
     day = today(conn)
     moment = clock.now()
-    rows = []
-    for row in programme.sessions_on(conn, day):
-        figures, _people = checkin.occupancy(conn, row["id"], moment, settings())
-        ended = clock.parse_time(row["ends_at"]) <= moment
-        rows.append((row, figures, ended))
+    rows = [(row, figures, clock.parse_time(row["ends_at"]) <= moment)
+            for row, figures in _sessions_with_figures(conn, day, moment)]
     event = conn.execute("SELECT * FROM event").fetchone()
     return render_template("sessions/programme.html", sessions=rows, day=day, event=event,
                            now=moment)
