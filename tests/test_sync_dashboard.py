@@ -105,10 +105,18 @@ def test_no_dashboard_or_sync_on_a_kiosk(client) -> None:  # noqa: ANN001
 
 def test_chart_is_plain_svg() -> None:
     svg = entries_chart([{"hour": 10, "gate": "main", "entries": 4},
-                         {"hour": 12, "gate": "east", "entries": 2}], "Entries <per> hour")
+                         {"hour": 12, "gate": "east", "entries": 2}], "Entries <per> hour", span=(10, 12))
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     assert "Entries &lt;per&gt; hour" in svg and "11h" in svg  # hours without entries still drawn
     assert svg.count("<rect") == 3 * 2 + 2  # 3 hours x 2 gates + legend
+
+
+def test_chart_axis_spans_the_opening_hours() -> None:
+    svg = entries_chart([{"hour": 10, "gate": "main", "entries": 4}], "Entries", span=(8, 22))
+    assert "08h" in svg and "22h" in svg and "23h" not in svg
+    assert svg.count("<rect") == 15 + 1  # 08h..22h x 1 gate + legend
+    late = entries_chart([{"hour": 23, "gate": "main", "entries": 1}], "Entries", span=(8, 21))
+    assert "23h" in late, "an entry outside the span still shows"
 
 
 def test_central_opens_on_the_dashboard(central) -> None:  # noqa: ANN001

@@ -53,6 +53,15 @@ def _today() -> Any:
     return fair_day(clock.now(), scanning.load_schedule(get_db().conn))
 
 
+def _open_hours(conn: Any, day: Any) -> tuple[int, int]:
+    """First and last hour the gates are open on a fair day (early access included)."""
+    hours = next((h for h in scanning.load_schedule(conn) if h.day == day), None)
+    if hours is None:
+        return (8, 23)
+    last = 23 if hours.closes <= hours.opens else max(hours.early_opens.hour, hours.closes.hour - 1)
+    return (hours.early_opens.hour, last)
+
+
 def _live_context() -> dict[str, object]:
     conn = get_db().conn
     day = _today()
@@ -62,7 +71,8 @@ def _live_context() -> dict[str, object]:
         "day": day,
         "figures": figures,
         "zones": zones,
-        "chart": Markup(entries_chart(figures["entries_per_hour"], _("Entries per hour per gate"))),
+        "chart": Markup(entries_chart(figures["entries_per_hour"], _("Entries per hour per gate"),
+                                      span=_open_hours(conn, day))),
         "devices": protocol.devices(conn),
         "conflicts": protocol.conflicts(conn, limit=30),
         "offset_limit": protocol.CLOCK_OFFSET_LIMIT,

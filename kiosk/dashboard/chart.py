@@ -8,8 +8,10 @@ from html import escape
 COLOURS = ["#1b6ca8", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#7f8c8d"]
 
 
-def entries_chart(per_hour: list[dict[str, object]], title: str, width: int = 720, height: int = 260) -> str:
-    """Grouped bars: one group per hour, one bar per gate, with a legend."""
+def entries_chart(per_hour: list[dict[str, object]], title: str, width: int = 720, height: int = 260,
+                  span: tuple[int, int] = (8, 23)) -> str:
+    """Grouped bars: one group per hour, one bar per gate, with a legend. The axis covers
+    ``span`` (first and last hour, the day's opening hours) and any hour with entries."""
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     gates: list[str] = []
     for item in per_hour:
@@ -24,10 +26,10 @@ def entries_chart(per_hour: list[dict[str, object]], title: str, width: int = 72
     if not counts:
         parts.append(f'<text x="{width // 2}" y="{height // 2}" text-anchor="middle">—</text></svg>')
         return "".join(parts)
-    hours = list(range(min(counts), max(counts) + 1))
+    hours = list(range(min(span[0], *counts), max(span[1], *counts) + 1))
     peak = max(max(v.values()) for v in counts.values()) or 1
     slot = plot_w / len(hours)
-    bar = max(1.0, (slot - 4) / max(1, len(gates)))
+    bar = min(24.0, max(1.0, (slot - 4) / max(1, len(gates))))
     axis_y = top + plot_h
     parts.append(f'<line x1="{left}" y1="{axis_y}" x2="{left + plot_w}" y2="{axis_y}" stroke="#444"/>')
     parts.append(f'<text x="{left - 4}" y="{top + 4}" text-anchor="end" font-size="11">{peak}</text>')
