@@ -13,7 +13,9 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_datetime, get_locale
+
+from kiosk import clock
 
 LANGUAGES = ("fr", "ar", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -65,6 +67,15 @@ def init_app(app: Flask) -> None:
         default_timezone="Africa/Casablanca",
         default_translation_directories=";".join(str(d) for d in directories),
     )
+
+    @app.template_filter("when")
+    def when(value: str | None) -> str:
+        """A stored ISO time as the reader's local wall clock: the time today, else date and time."""
+        if not value:
+            return "—"
+        moment = clock.parse_time(value)
+        same_day = moment.date() == clock.now().date()
+        return format_datetime(moment, "HH:mm:ss" if same_day else "dd/MM HH:mm")
 
     @app.context_processor
     def language_context() -> dict[str, object]:

@@ -164,3 +164,11 @@ def test_arabic_screen_is_right_to_left(client) -> None:
     page = client.get("/entry/?lang=ar").get_data(as_text=True)
     assert 'dir="rtl"' in page and 'lang="ar"' in page
     assert "المدخل الرئيسي" in page
+
+
+def test_times_are_shown_on_the_fair_clock(app) -> None:
+    when = app.jinja_env.filters["when"]
+    with app.test_request_context("/"):
+        assert when("2026-06-15T09:05:07.000+00:00") == "10:05:07"  # today, fair time (UTC+1)
+        assert when("2026-06-14T21:30:00+01:00") == "14/06 21:30"
+        assert when(None) == "—"
