@@ -8,12 +8,13 @@ a fresh checkout runs without a build step.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request, session
-from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import Babel, format_date, format_datetime, get_locale
 
 from kiosk import clock
 
@@ -76,6 +77,11 @@ def init_app(app: Flask) -> None:
         moment = clock.parse_time(value)
         same_day = moment.date() == clock.now().date()
         return format_datetime(moment, "HH:mm:ss" if same_day else "dd/MM HH:mm")
+
+    @app.template_filter("long_date")
+    def long_date(value: date) -> str:
+        """A fair day in words, in the reader's language ("lundi 15 juin 2026")."""
+        return format_date(value, "full")
 
     @app.context_processor
     def language_context() -> dict[str, object]:

@@ -172,3 +172,12 @@ def test_times_are_shown_on_the_fair_clock(app) -> None:
         assert when("2026-06-15T09:05:07.000+00:00") == "10:05:07"  # today, fair time (UTC+1)
         assert when("2026-06-14T21:30:00+01:00") == "14/06 21:30"
         assert when(None) == "—"
+
+
+def test_dates_in_words_in_each_language(app) -> None:
+    from datetime import date
+
+    long_date = app.jinja_env.filters["long_date"]
+    for lang, word in (("fr", "juin"), ("en", "June"), ("ar", "يونيو")):
+        with app.test_request_context(f"/?lang={lang}"):
+            assert word in long_date(date(2026, 6, 15))
