@@ -1,21 +1,26 @@
 """Bundle files: everything a kiosk needs, for provisioning with no network (USB stick).
 
-A bundle is gzip-compressed JSON: ``{"format", "version", "created_at", "tables":
-{name: [row, ...]}}`` holding the reference tables, public keys only. Loading one
-replaces the kiosk's reference data in one transaction.
+A bundle is gzip-compressed JSON: ``{"format", "version", "created_at", "roles",
+"withheld", "tables": {name: [row, ...]}}`` holding the reference tables, public keys
+only. A bundle is made for kiosk roles: personal tables none of them needs
+(``kiosk.reference.PERSONAL_TABLES``) are withheld, written as empty and listed in
+``withheld``. Without roles a bundle carries no role-bound personal data at all: the
+safe default for a file on a USB stick. Loading one replaces the kiosk's reference data
+in one transaction.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import sqlite_utils
 
 from kiosk import clock
 from kiosk import db as dbmod
-from kiosk.reference import REFERENCE_TABLES
+from kiosk.reference import REFERENCE_TABLES, parse_roles, withheld_tables
 
 FORMAT = "salon-kiosk-bundle"
 VERSION = 1
@@ -27,25 +32,39 @@ class BundleError(ValueError):
     """The file is not a bundle this version can load."""
 
 
-def write_bundle(db: sqlite_utils.Database, out: Path) -> dict[str, int]:
-    """Write the reference tables to ``out``; returns the row count per table."""
-    tables = {name: [dict(row) for row in db.conn.execute(f"SELECT * FROM [{name}]")]
+def write_bundle(db: sqlite_utils.Database, out: Path,
+                 roles: str | Iterable[str] | None = None) -> dict[str, int]:
+    """Write the reference tables a kiosk with ``roles`` needs to ``out`` (no roles: no
+    role-bound personal table); returns the row count per table written, withheld
+    tables left out of the counts."""
+    withheld = withheld_tables(roles)
+    # Withheld tables travel empty: loading the bundle empties them on the kiosk too.
+    tables = {name: [] if name in withheld else
+              [dict(row) for row in db.conn.execute(f"SELECT * FROM [{name}]")]
               for name in REFERENCE_TABLES}
     document = {
         "format": FORMAT,
         "version": VERSION,
         "created_at": clock.iso(clock.now()),
+        "roles": sorted(parse_roles(roles)),
+        "withheld": withheld,
         "tables": tables,
     }
     tmp = Path(str(out) + ".tmp")
     with gzip.open(tmp, "wt", encoding="utf-8") as stream:
         json.dump(document, stream, ensure_ascii=False, separators=(",", ":"))
     tmp.replace(out)
-    return {name: len(rows) for name, rows in tables.items()}
+    return {name: len(rows) for name, rows in tables.items() if name not in withheld}
 
 
 def read_bundle(path: Path) -> dict[str, list[dict[str, object]]]:
     """The tables of a bundle file, checked for format and version."""
+    return open_bundle(path)["tables"]
+
+
+def open_bundle(path: Path) -> dict[str, object]:
+    """A bundle file's whole document (tables, roles, withheld), checked for format and
+    version."""
     try:
         with gzip.open(path, "rb") as stream:
             raw = stream.read(MAX_BUNDLE_BYTES + 1)
@@ -61,7 +80,10 @@ def read_bundle(path: Path) -> dict[str, list[dict[str, object]]]:
     tables = document.get("tables")
     if not isinstance(tables, dict):
         raise BundleError(f"{path}: bundle has no tables")
-    return tables
+    withheld = document.get("withheld", [])
+    if not isinstance(withheld, list):
+        raise BundleError(f"{path}: 'withheld' is not a list of tables")
+    return document
 
 
 def load_tables(db: sqlite_utils.Database, tables: dict[str, list[dict[str, object]]]) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from kiosk import bundle as bundlemod
-from kiosk import clock, demo, instance
+from kiosk import clock, demo, instance, reference
 from kiosk import db as dbmod
 from kiosk.camera.cli import decode
 from kiosk.cli_common import INSTANCE_DIR, fail, open_instance, parse_day
@@ -70,9 +70,16 @@ def init(directory: Path, role: str, with_demo: bool, start: str | None,
     tables = None
     if bundle_file:
         try:
-            tables = bundlemod.read_bundle(bundle_file)
+            document = bundlemod.open_bundle(bundle_file)
         except bundlemod.BundleError as error:
             fail(str(error))
+        tables = document["tables"]
+        missing = set(document.get("withheld", [])) - set(reference.withheld_tables(roles))
+        if missing:
+            # Not fatal (walk-ins and open sessions still work), but the door will not
+            # know anyone registered: say which bundle to make instead.
+            click.echo(f"Warning: the bundle carries no {', '.join(sorted(missing))}; make it with"
+                       f" `kiosk bundle DIR --out FILE --role {','.join(roles)}`.", err=True)
         gates = {row.get("id") for row in tables.get("gates", []) if isinstance(row, dict)}
         if gate and gate not in gates:
             fail(f"the bundle has no gate {gate!r}; gates: {', '.join(sorted(map(str, gates)))}")
@@ -97,11 +104,25 @@ def init(directory: Path, role: str, with_demo: bool, start: str | None,
 @INSTANCE_DIR
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The bundle file to write.")
-def bundle(directory: Path, out: Path) -> None:
+@click.option("--role", "role", help="The kiosk roles the bundle is for (comma list: entry, heritage, "
+                                     "finder, workshop). Personal data only those roles need (workshop "
+                                     "registrations) is left out without it.")
+def bundle(directory: Path, out: Path, role: str | None) -> None:
     """Write everything a kiosk needs (public keys only) to a file, for offline provisioning."""
+    roles = None
+    if role is not None:
+        try:
+            roles = instance.parse_roles(role)
+        except instance.InstanceError as error:
+            fail(str(error))
+        if "central" in roles:
+            fail("a bundle is for a kiosk: give kiosk roles (entry, heritage, finder, workshop)")
     database = open_instance(directory)
-    counts = bundlemod.write_bundle(database, out)
+    counts = bundlemod.write_bundle(database, out, roles)
     click.echo(f"Wrote {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+    withheld = reference.withheld_tables(roles)
+    target = f"roles {','.join(roles)}" if roles else "no role (use --role for a workshop kiosk)"
+    click.echo(f"For {target}; personal data left out: {', '.join(withheld) or 'none'}.")
 
 
 @main.group()

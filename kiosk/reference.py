@@ -4,9 +4,20 @@ A kiosk never writes these; it receives them from a bundle file (offline
 provisioning) or by sync. The order is the order of loading (parents before
 children); revocations come first so a kiosk never holds a ticket without knowing
 it is revoked. Features add their tables to ``REFERENCE_TABLES`` here.
+
+Personal data is declared once, in ``PERSONAL_TABLES``: each personal table with the
+kiosk roles that need it. Two distinct rules follow from it:
+
+- where it goes: a table bound to roles (``session_registrations`` -> ``workshop``)
+  reaches only kiosks holding one of those roles, by bundle (``kiosk bundle --role``)
+  and by sync pull (central reads the device's registered role);
+- revocation: a revoked kiosk wipes every personal table, including those sent to
+  every role (``staff``: names and PIN hashes, needed at every kiosk for staff log-in).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 REFERENCE_TABLES: list[str] = [
     "revocations",
@@ -22,3 +33,35 @@ REFERENCE_TABLES: list[str] = [
 REFERENCE_TABLES += ["sessions", "session_registrations"]
 REFERENCE_TABLES += ["provinces", "categories", "organisations", "stands", "exhibitors",
                      "exhibitor_categories", "exhibitor_stands"]
+
+# Personal data (names, phone numbers, PIN hashes, registration QR tokens), one entry
+# per table: the kiosk roles that need it, or None for "every kiosk".
+# - Central sends a reference table listed with roles (bundle and sync pull) only to a
+#   kiosk holding one of those roles: personal data goes only where it is needed.
+# - A revoked kiosk wipes every table listed here, whatever its roles (sync.client).
+# Staff (names, PIN hashes) is personal but needed everywhere: staff log in at any
+# kiosk. staff_attempts is local to each kiosk (failed PIN tries), never sent.
+PERSONAL_TABLES: dict[str, frozenset[str] | None] = {
+    "staff": None,
+    "staff_attempts": None,
+    "session_registrations": frozenset({"workshop"}),
+}
+
+
+def parse_roles(roles: str | Iterable[str] | None) -> set[str]:
+    """A set of roles from a comma list (``entry,workshop``) or an iterable of names."""
+    if roles is None:
+        return set()
+    parts = roles.split(",") if isinstance(roles, str) else roles
+    return {part.strip() for part in parts if part.strip()}
+
+
+def withheld_tables(roles: str | Iterable[str] | None) -> list[str]:
+    """The reference tables a kiosk with these roles must not receive (personal data
+    none of its roles needs). Central (role ``central``) is never withheld anything;
+    no role at all (``None``, a bundle for nobody in particular) gets no role-bound table."""
+    held = parse_roles(roles)
+    if "central" in held:
+        return []
+    return [table for table in REFERENCE_TABLES
+            if (needed := PERSONAL_TABLES.get(table)) is not None and not needed & held]

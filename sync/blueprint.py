@@ -130,29 +130,30 @@ def push() -> Response:
     return _gzip(answer)
 
 
-def _authenticated_read() -> None:
-    conn = get_db().conn
-    protocol.authenticate(conn, _token())
+def _authenticated_roles() -> str:
+    """The roles central registered for the calling device: they decide which reference
+    tables it is served (never the roles a kiosk says it has)."""
+    return str(protocol.authenticate(get_db().conn, _token())["role"])
 
 
 @bp.get("/sync/changes")
 def changes() -> Response:
-    _authenticated_read()
+    roles = _authenticated_roles()
     cursor = request.args.get("cursor", "0")
     if not cursor.isdigit():
         raise Refusal(400, "bad_request", "'cursor' must be a whole number")
-    return _gzip(protocol.serve_changes(get_db().conn, int(cursor)))
+    return _gzip(protocol.serve_changes(get_db().conn, int(cursor), roles=roles))
 
 
 @bp.get("/sync/snapshot")
 def snapshot() -> Response:
-    _authenticated_read()
+    roles = _authenticated_roles()
     after = request.args.get("after")
     try:
         key = json.loads(after) if after else None
     except json.JSONDecodeError:
         raise Refusal(400, "bad_request", "'after' must be a JSON array") from None
-    return _gzip(protocol.serve_snapshot(get_db().conn, request.args.get("table", ""), key))
+    return _gzip(protocol.serve_snapshot(get_db().conn, request.args.get("table", ""), key, roles=roles))
 
 
 @bp.get("/conflicts")

@@ -31,7 +31,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from kiosk import clock, events
 from kiosk import db as dbmod
 from kiosk.events import EVENT_TABLES
-from kiosk.reference import REFERENCE_TABLES
+from kiosk.reference import PERSONAL_TABLES, REFERENCE_TABLES
 from sync import wire
 from sync.wire import primary_key, quoted, table_columns
 
@@ -40,9 +40,6 @@ log = logging.getLogger("sync")
 TIMEOUT = 15.0
 MAX_RESPONSE = 128 * 1024 * 1024
 EXPORT_FORMAT = "salon-kiosk-events"
-# Tables holding personal data a revoked kiosk wipes; features add theirs here.
-# Events are kept (a revoked kiosk can still hand its unsent ones over on a file).
-PERSONAL_TABLES: list[str] = ["staff", "staff_attempts", "registrations", "session_registrations"]
 # Functions adding to the status a kiosk reports at each round (camera state...).
 STATUS_PROVIDERS: list[Callable[[sqlite3.Connection], dict[str, object]]] = []
 
@@ -262,7 +259,9 @@ def apply_snapshot_page(conn: sqlite3.Connection, page: dict[str, object],
 
 def wipe_personal_data(conn: sqlite3.Connection) -> list[str]:
     """Delete personal data (staff names and PIN hashes, registrations...) from a
-    revoked kiosk; call inside a write transaction. Returns the tables emptied."""
+    revoked kiosk; call inside a write transaction. Returns the tables emptied. Every
+    table of ``kiosk.reference.PERSONAL_TABLES`` goes, also those sent to every role;
+    events are kept (a revoked kiosk can still hand its unsent ones over on a file)."""
     wiped = []
     for table in PERSONAL_TABLES:
         if table_columns(conn, table):

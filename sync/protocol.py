@@ -4,7 +4,9 @@ Push: ``apply_batch`` stores a kiosk's events exactly once (keyed on uuid and
 ``(device_id, device_seq)``) in one transaction and answers the highest contiguous
 device sequence central holds. Pull: triggers on every reference table write
 ``sync_changes``; ``serve_changes`` pages it by its seq (the change cursor) and
-``serve_snapshot`` pages whole tables by primary key for a new kiosk. Conflicts
+``serve_snapshot`` pages whole tables by primary key for a new kiosk. Both serve a
+device only the tables its registered role needs (``kiosk.reference.PERSONAL_TABLES``):
+an entry gate never receives workshop registrations. Conflicts
 (double entries, clock offsets, late uploads) are recorded in ``sync_conflicts``.
 Everything is generic over ``kiosk.events.EVENT_TABLES`` and
 ``kiosk.reference.REFERENCE_TABLES``: columns are read from the schema.
@@ -20,7 +22,7 @@ from datetime import datetime, timedelta
 
 from kiosk import clock
 from kiosk.events import EVENT_TABLES
-from kiosk.reference import REFERENCE_TABLES
+from kiosk.reference import REFERENCE_TABLES, withheld_tables
 from sync.wire import CHANGES_PAGE, SNAPSHOT_PAGE, primary_key, quoted, table_columns
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -137,10 +139,13 @@ def _rows_by_key(conn: sqlite3.Connection, table: str, keys: list[str],
     return columns, [tuple(row) for row in rows], found
 
 
-def serve_changes(conn: sqlite3.Connection, cursor: int, limit: int = CHANGES_PAGE) -> dict[str, object]:
-    """One page of reference changes after ``cursor``: current rows and tombstones per
-    table, revocations first. Read in one transaction so rows and cursor agree."""
+def serve_changes(conn: sqlite3.Connection, cursor: int, limit: int = CHANGES_PAGE,
+                  roles: str | None = None) -> dict[str, object]:
+    """One page of reference changes after ``cursor`` for a device with ``roles`` (comma
+    list; None = no role-bound personal table): current rows and tombstones per table,
+    revocations first. Read in one transaction so rows and cursor agree."""
     limit = max(1, min(limit, 10 * CHANGES_PAGE))
+    withheld = set(withheld_tables(roles))
     conn.execute("BEGIN")
     try:
         if cursor <= 0 or cursor < horizon(conn):
@@ -151,7 +156,10 @@ def serve_changes(conn: sqlite3.Connection, cursor: int, limit: int = CHANGES_PA
         ).fetchall()
         by_table: dict[str, list[str]] = {}
         for _seq, table, pk in changes:
-            by_table.setdefault(table, []).append(pk)
+            # Withheld changes are skipped, yet the cursor moves past them (it is the last
+            # seq of the page, sent or not): the device neither misses nor re-asks anything.
+            if table not in withheld:
+                by_table.setdefault(table, []).append(pk)
         # Revocations first: every revocation changed since the cursor rides on each
         # page, so a kiosk never holds a newer ticket without its revocation.
         if "revocations" in REFERENCE_TABLES and by_table.keys() - {"revocations"}:
@@ -180,15 +188,20 @@ def serve_changes(conn: sqlite3.Connection, cursor: int, limit: int = CHANGES_PA
 
 
 def serve_snapshot(conn: sqlite3.Connection, table: str, after: list[object] | None,
-                   limit: int = SNAPSHOT_PAGE) -> dict[str, object]:
-    """One page of a whole reference table in primary-key order, after key ``after``."""
+                   limit: int = SNAPSHOT_PAGE, roles: str | None = None) -> dict[str, object]:
+    """One page of a whole reference table in primary-key order, after key ``after``, for
+    a device with ``roles``. A table withheld from those roles reads as empty (flag
+    ``withheld``), so a device that held rows of it (an older bundle) drops them."""
     limit = max(1, min(limit, 4 * SNAPSHOT_PAGE))
     if table not in REFERENCE_TABLES or not table_columns(conn, table):
         return {"table": table, "unknown": True, "rows": [], "columns": [], "done": True, "last": after}
     keys = primary_key(conn, table)
     prefix = "rowid AS [rowid], " if keys == ["rowid"] else ""
     where, params = "", []
-    if after is not None:
+    withheld = table in withheld_tables(roles)
+    if withheld:
+        where, after = " WHERE 0", None  # the columns, no rows
+    elif after is not None:
         if not isinstance(after, list) or len(after) != len(keys):
             raise Refusal(400, "bad_request", "'after' must be the last primary key received")
         where = f" WHERE ({quoted(keys)}) > ({', '.join('?' for _ in keys)})"
@@ -200,7 +213,8 @@ def serve_snapshot(conn: sqlite3.Connection, table: str, after: list[object] | N
     rows = [tuple(row) for row in cursor.fetchall()]
     index = [columns.index(k) for k in keys]
     last = [rows[-1][i] for i in index] if rows else after
-    return {"table": table, "columns": columns, "rows": rows, "last": last, "done": len(rows) < limit}
+    return {"table": table, "columns": columns, "rows": rows, "last": last, "done": len(rows) < limit,
+            "withheld": withheld}
 
 
 # ---------------------------------------------------------------- devices

@@ -61,7 +61,7 @@ def workshop_kiosk(central_dir: Path, folder: Path, capacity: int = 2, names: li
     session_id = add_session(central, capacity=capacity, title="Atelier caméra")
     made = register(central, session_id, names or ["Amine Alaoui", "Bilal Naji"], serials)
     bundle_file = folder.with_suffix(".bundle")
-    bundle.write_bundle(central, bundle_file)
+    bundle.write_bundle(central, bundle_file, "workshop")
     database = instance.create(folder, ["workshop"], name=folder.name)
     bundle.load_tables(database, bundle.read_bundle(bundle_file))
     database.conn.close()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import http.client
 import http.server
-import os
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -16,12 +14,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import wait_for_http
+from conftest import serving
 
 from kiosk import clock, instance
 from kiosk import db as dbmod
 from kiosk.events import EVENT_TABLES
-from kiosk.reference import REFERENCE_TABLES
+from kiosk.reference import REFERENCE_TABLES, withheld_tables
 from kiosk.scanning import Scanner
 from sync import protocol, wire
 from sync.cli import init_enrolled
@@ -89,13 +87,19 @@ def device_id(folder: Path) -> str:
     return query(folder, "SELECT id FROM device")[0][0]
 
 
-def reference_of(folder: Path) -> dict[str, list[tuple]]:
-    """Every reference table's rows (columns by name, sorted) for comparing instances."""
+def reference_of(folder: Path, roles: str | None = None) -> dict[str, list[tuple]]:
+    """Every reference table's rows (columns by name, sorted) for comparing instances.
+    With ``roles``: what a kiosk with those roles should hold, tables withheld from it
+    (personal data it does not need) empty."""
     out = {}
+    withheld = withheld_tables(roles) if roles is not None else []
     conn = sqlite3.connect(Path(folder) / "kiosk.db", timeout=30)
     for table in REFERENCE_TABLES:
         columns = table_columns(conn, table)
         if not columns:
+            continue
+        if table in withheld:
+            out[table] = []
             continue
         keys = primary_key(conn, table)
         out[table] = [tuple(r) for r in conn.execute(
@@ -142,21 +146,8 @@ def fake_tickets(folder: Path, count: int, start_serial: int = 1 << 39) -> None:
 @contextmanager
 def serve_at(folder: Path, port: int, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
     """``kiosk serve`` on a given loopback port (to bring central back at the same URL)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli", "serve", str(folder), "--port", str(port)],
-        env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/healthz")
+    with serving(folder, env, port=port) as (_base, process):
         yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:

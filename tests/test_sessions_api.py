@@ -241,7 +241,7 @@ def test_a_workshop_kiosk_opens_on_the_session_list(central_dir: Path, tmp_path:
     from kiosk import bundle, instance
 
     bundle_file = tmp_path / "fair.bundle"
-    bundle.write_bundle(open_db(central_dir), bundle_file)
+    bundle.write_bundle(open_db(central_dir), bundle_file, "workshop")
     folder = tmp_path / "workshop"
     database = instance.create(folder, ["workshop"], name="workshop")
     bundle.load_tables(database, bundle.read_bundle(bundle_file))

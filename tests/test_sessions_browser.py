@@ -31,7 +31,7 @@ def workshop_kiosk(central_dir: Path, tmp_path: Path) -> tuple[Path, str, list[d
     session_id = add_session(central, capacity=2, title="Atelier navigateur")
     made = register(central, session_id, ["Amine Alaoui", "Bilal Naji", "Chaimae Saidi"])
     bundle_file = tmp_path / "fair.bundle"
-    bundle.write_bundle(central, bundle_file)
+    bundle.write_bundle(central, bundle_file, "workshop")
     folder = tmp_path / "workshop"
     database = instance.create(folder, ["workshop"], name="workshop")
     bundle.load_tables(database, bundle.read_bundle(bundle_file))

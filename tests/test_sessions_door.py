@@ -230,7 +230,7 @@ def test_a_workshop_kiosk_checks_in_offline_from_a_bundle(central_dir: Path, tmp
     session_id = add_session(central, capacity=2)
     made = register(central, session_id, ["Widad", "Xavier"])
     bundle_file = tmp_path / "fair.bundle"
-    bundle.write_bundle(central, bundle_file)
+    bundle.write_bundle(central, bundle_file, "workshop")
     kiosk = instance.create(tmp_path / "workshop", ["workshop"], name="workshop-kiosk")
     bundle.load_tables(kiosk, bundle.read_bundle(bundle_file))
     code = registrations.qr_text(str(made[1]["token"]))

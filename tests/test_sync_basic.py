@@ -48,7 +48,7 @@ def test_enroll_push_pull_and_attendance(central_dir: Path, tmp_path: Path) -> N
         assert again.returncode != 0 and "enrollment failed" in again.stderr
         k2 = enroll(central, central_dir, tmp_path / "k2", "entry-east", "entry", "east")
         k1 = tmp_path / "k1"
-        assert reference_of(k1) == reference_of(central_dir)
+        assert reference_of(k1) == reference_of(central_dir, "entry")
         assert instance.read_config(k1)["CENTRAL_URL"] == central
 
         tickets = day_tickets(central_dir, 6)
@@ -74,13 +74,14 @@ def test_enroll_push_pull_and_attendance(central_dir: Path, tmp_path: Path) -> N
             conn.execute("UPDATE gates SET occupancy_limit = 99 WHERE id = 'east'")
             conn.execute("DELETE FROM tickets WHERE payload = ?", (tickets[4],))
         assert kiosk_cli("sync", str(k1)).returncode == 0
-        assert reference_of(k1) == reference_of(central_dir)
+        assert reference_of(k1) == reference_of(central_dir, "entry")
         assert query(k1, "SELECT occupancy_limit FROM gates WHERE id = 'east'") == [(99,)]
 
 
 def test_revoked_kiosk_is_refused_and_wipes_personal_data(central_dir: Path, tmp_path: Path) -> None:
     with serving(central_dir) as (central, _process):
-        k1 = enroll(central, central_dir, tmp_path / "k1", "entry-main")
+        # Entry and workshop door: the kiosk holds staff and registrations, both wiped.
+        k1 = enroll(central, central_dir, tmp_path / "k1", "entry-main", "entry,workshop")
         assert query(k1, "SELECT count(*) FROM staff")[0][0] > 0
         assert query(k1, "SELECT count(*) FROM session_registrations")[0][0] > 0
         scan(k1, day_tickets(central_dir, 1)[0])

@@ -168,7 +168,7 @@ def test_random_interleavings_converge(world: dict[str, object], ops: list[tuple
             completed = sync_round(folder, op[2])
             cursors[folder].append(query(folder, "SELECT cursor FROM sync_state")[0][0])
             if completed:
-                assert reference_of(folder) == reference_of(central_dir)
+                assert reference_of(folder) == reference_of(central_dir, "entry")
         else:
             switch.down = op[1]  # type: ignore[attr-defined]
     switch.down = False  # type: ignore[attr-defined]
@@ -182,5 +182,5 @@ def test_random_interleavings_converge(world: dict[str, object], ops: list[tuple
                      " SELECT device_seq FROM walk_ins WHERE device_id = ?", (me, me))
         last = query(folder, "SELECT seq FROM device")[0][0]
         assert sorted(s for (s,) in seqs) == list(range(1, last + 1))  # each event exactly once
-        assert reference_of(folder) == reference_of(central_dir)
+        assert reference_of(folder) == reference_of(central_dir, "entry")
         assert cursors[folder] == sorted(cursors[folder]), "a cursor went back"

@@ -190,7 +190,7 @@ def test_kill9_during_pull_cursor_never_goes_back(central_dir: Path, tmp_path: P
             stop.set()
             watcher.join()
     assert seen == sorted(seen), "the cursor went back"
-    assert reference_of(k1) == reference_of(central_dir)
+    assert reference_of(k1) == reference_of(central_dir, "entry")
 
 
 def test_two_offline_gates_admit_the_same_ticket(central_dir: Path, tmp_path: Path) -> None:
@@ -340,4 +340,4 @@ def test_kill9_during_snapshot(central_dir: Path, tmp_path: Path) -> None:
         with serving(k1, FAST_LOOP):
             wait_until(lambda: progress() is None and query(k1, "SELECT cursor FROM sync_state")[0][0]
                        >= stopped["cursor"], timeout=120, what="snapshot finished")
-    assert reference_of(k1) == reference_of(central_dir)
+    assert reference_of(k1) == reference_of(central_dir, "entry")
