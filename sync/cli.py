@@ -13,6 +13,7 @@ import qrcode
 from kiosk import clock, instance
 from kiosk import db as dbmod
 from kiosk.cli_common import INSTANCE_DIR, open_instance
+from kiosk.reference import withheld_tables
 from sync import protocol
 from sync.client import Client, Refused, Transient, Transport, export_events, read_export, waiting
 
@@ -171,6 +172,12 @@ def init_enrolled(directory: Path, role: str, central_url: str | None, code: str
     assert isinstance(answer, dict)
     # `--role kiosk` takes the roles central registered; explicit roles win.
     roles = instance.parse_roles(str(answer["role"])) if role.strip() == "kiosk" else asked
+    # Central serves by the roles it registered, not by ours: say what will not come.
+    missing = set(withheld_tables(str(answer["role"]))) - set(withheld_tables(roles))
+    if missing:
+        click.echo(f"Warning: central registered {answer['name']} as {answer['role']}, so it will not"
+                   f" send {', '.join(sorted(missing))}; add the device on central with"
+                   f" --role {','.join(roles)} to receive it.", err=True)
     database = instance.create(directory, roles, name=name or str(answer["name"]),
                                gate=gate or answer.get("gate"),
                                extra={"CENTRAL_URL": central_url, "SYNC_INTERVAL": 3.0})
