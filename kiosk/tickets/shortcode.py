@@ -44,7 +44,3 @@ def decode(text: str) -> int | None:
         return None
     return value
 
-
-def looks_like(text: str) -> bool:
-    """Whether typed input is meant as a short code rather than a QR payload."""
-    return decode(text) is not None
