@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from pathlib import Path
 
@@ -24,3 +25,19 @@ def ticket(folder: Path, type_id: str, offset: int = 0, valid_from: str = "2026-
                  " ORDER BY serial LIMIT 1 OFFSET ?", (type_id, valid_from, offset))
     assert found, f"no {type_id} ticket at offset {offset}"
     return found[0]
+
+
+def accepted_scans(folder: Path, payload: str) -> int:
+    """How many accepted scans an instance holds of one scanned text."""
+    digest = hashlib.sha256(payload.encode()).hexdigest()
+    return rows(folder, "SELECT count(*) FROM scans WHERE code_digest = ? AND result = 'accepted'",
+                (digest,))[0][0]
+
+
+def staff_log_in(page, base: str, name: str, pin: str, then: str) -> None:  # noqa: ANN001
+    """Log a staff member in through the real log-in form and land on ``then``."""
+    page.goto(f"{base}/staff/login?next={then}")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=pin]", pin)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{then}")

@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -25,18 +23,10 @@ from kiosk.camera.synthetic import (
     ticket_video,
     write_y4m,
 )
+from tests.helpers import accepted_scans
 
 pytestmark = pytest.mark.browser
 
-
-def accepted(kiosk_dir: Path, payload: str) -> int:
-    conn = sqlite3.connect(kiosk_dir / "kiosk.db")
-    digest = hashlib.sha256(payload.encode()).hexdigest()
-    (count,) = conn.execute(
-        "SELECT count(*) FROM scans WHERE code_digest = ? AND result = 'accepted'", (digest,)
-    ).fetchone()
-    conn.close()
-    return count
 
 
 def test_entry_screen_shows_camera_verdict(page, kiosk_dir: Path, central_dir: Path, tmp_path: Path,  # noqa: ANN001
@@ -53,7 +43,7 @@ def test_entry_screen_shows_camera_verdict(page, kiosk_dir: Path, central_dir: P
         # The screen goes back to "ready" by itself, and the next verdict comes again.
         page.wait_for_selector("#verdict .verdict.ready", timeout=15000)
         page.wait_for_selector("#verdict .verdict.green", timeout=20000)
-    assert accepted(kiosk_dir, payload) == 1  # the clock stands still: later sightings are repeats
+    assert accepted_scans(kiosk_dir, payload) == 1  # the clock stands still: later sightings are repeats
     assert process.returncode == 0  # SIGTERM: the loop stopped and the camera was released
     assert b"QR decoders: zxingcpp, pyzbar; camera " in process.stderr.read()
 
@@ -81,4 +71,4 @@ def test_browser_camera_page_scans_a_ticket(browser, kiosk_dir: Path, central_di
             assert page.locator("#camera-error").is_hidden()
         finally:
             chromium.close()
-    assert accepted(kiosk_dir, payload) == 1
+    assert accepted_scans(kiosk_dir, payload) == 1

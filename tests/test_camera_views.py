@@ -3,8 +3,6 @@ out-of-band camera verdict, hints in the visitor's language, browser-camera fram
 
 from __future__ import annotations
 
-import hashlib
-import sqlite3
 from pathlib import Path
 
 import cv2
@@ -21,6 +19,7 @@ from kiosk.camera.synthetic import (
     ticket_video,
     torn_ticket_frame,
 )
+from tests.helpers import accepted_scans
 
 
 @pytest.fixture
@@ -39,15 +38,6 @@ def camera_app(kiosk_dir: Path):  # noqa: ANN201
 def jpeg(frame: np.ndarray) -> bytes:
     return cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
 
-
-def accepted_scans(kiosk_dir: Path, payload: str) -> int:
-    conn = sqlite3.connect(kiosk_dir / "kiosk.db")
-    digest = hashlib.sha256(payload.encode()).hexdigest()
-    (count,) = conn.execute(
-        "SELECT count(*) FROM scans WHERE code_digest = ? AND result = 'accepted'", (digest,)
-    ).fetchone()
-    conn.close()
-    return count
 
 
 def test_no_camera_configured(client) -> None:  # noqa: ANN001

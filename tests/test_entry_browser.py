@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import auth, instance
-from tests.helpers import rows, ticket
+from tests.helpers import rows, staff_log_in, ticket
 
 pytestmark = pytest.mark.browser
 
@@ -56,11 +56,7 @@ def test_visitors_see_no_undo_button(page, live_kiosk: str, kiosk_dir: Path) -> 
 
 def test_staff_types_a_short_code_and_undoes_it(page, live_kiosk: str, kiosk_dir: Path) -> None:
     auth.add_staff(instance.open_db(kiosk_dir).conn, "Nadia", "gate", "9753")
-    page.goto(live_kiosk + "/staff/login?next=/entry/%3Flang%3Den")
-    page.fill("input[name=name]", "Nadia")
-    page.fill("input[name=pin]", "9753")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/entry/?lang=en")
+    staff_log_in(page, live_kiosk, "Nadia", "9753", "/entry/?lang=en")
     row = ticket(kiosk_dir, "pass")
     page.fill("#code", row["short_code"].lower())
     page.click("button[type=submit]")
@@ -92,11 +88,7 @@ def test_language_returns_to_french_when_idle(page, kiosk_dir: Path, fair_clock:
 
 def test_another_site_cannot_annul_with_the_staff_session(page, live_kiosk: str, kiosk_dir: Path) -> None:
     auth.add_staff(instance.open_db(kiosk_dir).conn, "Ilham", "gate", "8642")
-    page.goto(live_kiosk + "/staff/login?next=/entry/")
-    page.fill("input[name=name]", "Ilham")
-    page.fill("input[name=pin]", "8642")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/entry/")
+    staff_log_in(page, live_kiosk, "Ilham", "8642", "/entry/")
     wedge_scan(page, ticket(kiosk_dir, "day")["payload"])
     undo = page.locator(".undo-button")
     undo.wait_for(timeout=5000)
