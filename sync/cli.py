@@ -87,6 +87,19 @@ def devices_list(directory: Path) -> None:
                    f"offset {device['clock_offset'] if device['clock_offset'] is not None else '-'}")
 
 
+@devices.command("purge")
+@INSTANCE_DIR
+@click.option("--all", "everything", is_flag=True,
+              help="Forget every deletion so far; kiosks that have not seen them take a snapshot.")
+def devices_purge(directory: Path, everything: bool) -> None:
+    """Forget logged deletions every enrolled kiosk has already applied (keeps the change log small)."""
+    database = open_instance(directory, central=True)
+    with dbmod.write(database) as conn:
+        upto = protocol.current_cursor(conn) if everything else protocol.applied_by_every_kiosk(conn)
+        purged = protocol.purge_tombstones(conn, upto)
+    click.echo(f"Forgot {purged} deletions logged up to change {upto}.")
+
+
 @click.command("sync")
 @INSTANCE_DIR
 def sync_once(directory: Path) -> None:

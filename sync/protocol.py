@@ -100,6 +100,16 @@ def horizon(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+def applied_by_every_kiosk(conn: sqlite3.Connection) -> int:
+    """The newest change every enrolled, unrevoked kiosk reports having applied: deletions
+    up to it can be forgotten without sending any kiosk back to a snapshot."""
+    lowest, kiosks = conn.execute(
+        "SELECT min(coalesce(cursor, 0)), count(*) FROM sync_devices"
+        " WHERE enrolled_at IS NOT NULL AND revoked_at IS NULL"
+    ).fetchone()
+    return current_cursor(conn) if kiosks == 0 else int(lowest)
+
+
 def purge_tombstones(conn: sqlite3.Connection, upto: int) -> int:
     """Forget deletions logged at or before ``upto`` (call in a write transaction);
     kiosks whose cursor is older will take a snapshot. Returns how many were purged."""
