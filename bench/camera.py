@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import server
 from bench.table import median, percentile, print_table
 from kiosk import bundle, demo, instance
 from kiosk.camera import decoding
@@ -159,36 +159,19 @@ def latency_rows(kiosk: Path, payloads: list[str], folder: Path) -> list[list[ob
 
 
 def serve(kiosk: Path, video: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "KIOSK_NOW": NOW, "KIOSK_CAMERA_SOURCE": str(video), "KIOSK_CAMERA_PACE": "false"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli", "serve", str(kiosk), "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return process
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.1)
+    env = {"KIOSK_NOW": NOW, "KIOSK_CAMERA_SOURCE": str(video), "KIOSK_CAMERA_PACE": "false"}
+    return server.start(kiosk, env, port=port, timeout=20)[0]
 
 
 def fps_rows(kiosk: Path, payloads: list[str], folder: Path) -> list[list[object]]:
     """The loop reads a 1280x720 file as fast as it can (no pacing) inside `kiosk serve`;
     its frame rate with no requests, then while 4 clients load the entry screen, poll the
     camera line and post scans."""
-    import socket
-
     rng = np.random.default_rng(3)
     scene = background(rng)
     frames = [ticket_frame(payloads[0], rng) if i % 4 == 0 else degrade(scene, rng) for i in range(60)]
     video = write_video(folder / "fps.avi", frames)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = server.free_port()
     base = f"http://127.0.0.1:{port}"
     process = serve(kiosk, video, port)
 

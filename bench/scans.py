@@ -20,18 +20,16 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from datetime import date
 from pathlib import Path
 
+from bench.server import start as start_kiosk
 from bench.table import percentile, print_table
 from kiosk import bundle, clock, demo, instance
 from kiosk.scanning import Scanner
@@ -99,12 +97,6 @@ def in_process(kiosk: Path, codes: list[str]) -> list[float]:
     return timings
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def http_client(port: int, codes: list[str], timings: list[float]) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     for code in codes:
@@ -120,19 +112,8 @@ def http_client(port: int, codes: list[str], timings: list[float]) -> None:
 
 
 def over_http(kiosk: Path, batches: list[list[str]]) -> tuple[list[float], float]:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli", "serve", str(kiosk), "--port", str(port)],
-        env={**os.environ, "KIOSK_NOW": NOW, "KIOSK_DEBOUNCE_SECONDS": "0"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    server, port = start_kiosk(kiosk, {"KIOSK_NOW": NOW, "KIOSK_DEBOUNCE_SECONDS": "0"})
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.05)
         timings: list[float] = []
         threads = [threading.Thread(target=http_client, args=(port, batch, timings)) for batch in batches]
         began = time.perf_counter()

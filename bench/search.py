@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import random
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +34,7 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
+from bench.server import start as start_kiosk
 from bench.table import percentile, print_table
 from kiosk import bundle, demo, instance
 from kiosk.finder import demo as finder_demo
@@ -119,25 +118,6 @@ def http_gets(port: int, paths: list[str], headers: dict[str, str]) -> list[floa
     return timings
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen, int]:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli", "serve", str(folder), "--port", str(port)],
-        env={**os.environ, "KIOSK_NOW": NOW}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(400):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return server, port
-        except OSError:
-            time.sleep(0.05)
-    server.terminate()
-    raise RuntimeError("kiosk serve did not start")
-
-
 def route_timings(rounds: int) -> tuple[list[float], list[float]]:
     site_layout, stands, graph = layout.site()
     start = layout.position_from_config(None, "main", site_layout)
@@ -176,7 +156,7 @@ def main(argv: list[str] | None = None) -> None:
               flush=True)
         for folder, size, target in ((small, "320", 10.0), (large, f"{LARGE:,}", 40.0)):
             database = instance.open_db(folder)
-            server, port = start_server(folder)
+            server, port = start_kiosk(folder, {"KIOSK_NOW": NOW})
             try:
                 bare: list[float] = []
                 project: list[float] = []

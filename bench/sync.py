@@ -25,6 +25,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
+from bench import server
 from bench.table import print_table
 from kiosk import bundle, clock, demo, instance
 from kiosk import db as dbmod
@@ -121,19 +122,7 @@ def bench_ingest(root: Path) -> list[list[object]]:
 
 
 def serve(folder: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "serve", str(folder), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    import urllib.request
-
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
-            return process
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+    return server.start(folder, port=port)[0]
 
 
 def enroll_direct(central: Path, folder: Path, name: str, url: str) -> None:
@@ -147,14 +136,6 @@ def enroll_direct(central: Path, folder: Path, name: str, url: str) -> None:
     database.conn.close()
     kiosk.conn.execute("UPDATE sync_state SET central_url = ?, token = ?", (url, answer["token"]))
     kiosk.conn.close()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # One kiosk's sync round (hello, push everything, pull), started on a "go" line.
@@ -172,7 +153,7 @@ sys.exit(1 if result.waiting else 0)
 def bench_push(root: Path) -> list[list[object]]:
     central = root / "central"
     make_central(central)
-    port = free_port()
+    port = server.free_port()
     url = f"http://127.0.0.1:{port}"
     per_kiosk = EVENTS // KIOSKS
     folders = [root / f"kiosk-{i}" for i in range(KIOSKS)]
@@ -233,7 +214,7 @@ def bench_bootstrap(root: Path) -> list[list[object]]:
             ((str(uuid.uuid4()), (1 << 39) + i, f"{i:09d}", DAY.isoformat(),
               "SK1:" + uuid.uuid4().hex * 3 + uuid.uuid4().hex[:17], moment) for i in range(TICKETS)))
     database.conn.close()
-    port = free_port()
+    port = server.free_port()
     url = f"http://127.0.0.1:{port}"
     process = serve(central, port)
     try:
