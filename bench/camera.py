@@ -29,7 +29,7 @@ from kiosk.camera import decoding
 from kiosk.camera.synthetic import background, degrade, ticket_frame, ticket_payloads, write_video
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT.parent / "shared" / "qr-samples"
+SAMPLES = ROOT / "tests" / "data" / "qr-samples"
 FAIR_START = date(2026, 6, 15)
 NOW = "2026-06-15T11:00:00+01:00"
 SYNTHETIC_FRAMES = 40

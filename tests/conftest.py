@@ -29,7 +29,8 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# Real photographed QR codes (zxing-cpp test images, Apache-2.0: licence beside them).
+QR_SAMPLES = Path(__file__).resolve().parent / "data" / "qr-samples"
 
 
 @pytest.fixture(autouse=True)

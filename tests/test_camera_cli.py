@@ -8,12 +8,12 @@ from pathlib import Path
 
 import cv2
 from click.testing import CliRunner
-from conftest import SHARED
+from conftest import QR_SAMPLES
 
 from kiosk.camera.synthetic import qr_image
 from kiosk.cli import main
 
-SAMPLES = SHARED / "qr-samples"
+SAMPLES = QR_SAMPLES
 
 
 def test_decode_prints_path_tab_text(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHARED
+from conftest import QR_SAMPLES
 
 from kiosk.camera import decoding
 from kiosk.camera.decoding import build_chain, read_image
 from kiosk.camera.synthetic import qr_image, ticket_frame, ticket_payloads, torn_ticket_frame
 
-SAMPLES = SHARED / "qr-samples"
+SAMPLES = QR_SAMPLES
 # Floors per folder for the default chain, a little under what it reads today
 # (qrcode-1 8/8, qrcode-2 54/56, qrcode-3 18/18): a drop is a regression.
 FLOORS = {"qrcode-1": 1.0, "qrcode-2": 0.94, "qrcode-3": 0.94}
