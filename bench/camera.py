@@ -66,8 +66,13 @@ def run_decoder(chain: decoding.Chain, items: list[tuple[np.ndarray, str | None]
         else:
             positives += 1
             hits += expected in texts
-    return {"rate": hits / positives if positives else float("nan"), "fp": false_positives,
-            "median": median(times), "p95": percentile(times, 0.95), "n": len(items)}
+    return {
+        "rate": hits / positives if positives else float("nan"),
+        "fp": false_positives,
+        "median": median(times),
+        "p95": percentile(times, 0.95),
+        "n": len(items),
+    }
 
 
 def synthetic_sets(payloads: list[str]) -> dict[str, list[tuple[np.ndarray, str | None]]]:
@@ -76,14 +81,23 @@ def synthetic_sets(payloads: list[str]) -> dict[str, list[tuple[np.ndarray, str 
     for size in ((640, 480), (1280, 720)):
         name = f"{size[0]}x{size[1]}"
         sets[f"{name} code"] = [
-            (ticket_frame(payloads[i % len(payloads)], rng, size=size,
-                          side=int(min(size) * rng.uniform(0.3, 0.6)),
-                          blur=rng.uniform(0.6, 1.8), light=rng.uniform(0.35, 0.9), noise=rng.uniform(4, 14)),
-             payloads[i % len(payloads)])
+            (
+                ticket_frame(
+                    payloads[i % len(payloads)],
+                    rng,
+                    size=size,
+                    side=int(min(size) * rng.uniform(0.3, 0.6)),
+                    blur=rng.uniform(0.6, 1.8),
+                    light=rng.uniform(0.35, 0.9),
+                    noise=rng.uniform(4, 14),
+                ),
+                payloads[i % len(payloads)],
+            )
             for i in range(SYNTHETIC_FRAMES)
         ]
-        sets[f"{name} empty"] = [(empty, None) for empty in
-                                 (degrade(background(rng, size), rng) for _ in range(SYNTHETIC_FRAMES))]
+        sets[f"{name} empty"] = [
+            (empty, None) for empty in (degrade(background(rng, size), rng) for _ in range(SYNTHETIC_FRAMES))
+        ]
     return sets
 
 
@@ -96,15 +110,26 @@ def decoder_rows(payloads: list[str]) -> list[list[object]]:
         f"loop chain {CHAIN} (fallback 1/3)": lambda: decoding.build_chain(CHAIN, fallback_every=3),
         # The two pieces of the loop chain that differ from the plain decoders (why they do).
         "  loop part: zxingcpp no invert, no downscale": lambda: decoding.Chain(
-            [decoding.ZxingDecoder(invert="no", downscale=False)]),
+            [decoding.ZxingDecoder(invert="no", downscale=False)]
+        ),
         "  loop part: pyzbar at most 640 wide": lambda: decoding.Chain(
-            [decoding.PyzbarDecoder(max_width=decoding.LIVE_ZBAR_WIDTH)]),
+            [decoding.PyzbarDecoder(max_width=decoding.LIVE_ZBAR_WIDTH)]
+        ),
     }
     rows = []
     for set_name, items in sets.items():
         grey_times = [timed(lambda image=image: decoding.to_grey(image))[1] for image, _ in items]
-        rows.append(["baseline: grey conversion", set_name, len(items), "", "",
-                     median(grey_times), percentile(grey_times, 0.95)])
+        rows.append(
+            [
+                "baseline: grey conversion",
+                set_name,
+                len(items),
+                "",
+                "",
+                median(grey_times),
+                percentile(grey_times, 0.95),
+            ]
+        )
         for label, make in chains.items():
             result = run_decoder(make(), items)
             rate = "" if set_name.endswith("empty") else f"{result['rate']:.1%}"
@@ -154,8 +179,17 @@ def latency_rows(kiosk: Path, payloads: list[str], folder: Path) -> list[list[ob
     loop.stop()
     ms = [(e.done_at - e.seen_at) * 1000 for e in events]
     accepted = sum(1 for e in events if getattr(e.result, "ok", False))
-    return [["frame-to-verdict (decode + SQLite commit)", "1280x720 file 25 fps", len(ms),
-             f"{accepted}/{len(payloads)} accepted", "", median(ms), percentile(ms, 0.95)]]
+    return [
+        [
+            "frame-to-verdict (decode + SQLite commit)",
+            "1280x720 file 25 fps",
+            len(ms),
+            f"{accepted}/{len(payloads)} accepted",
+            "",
+            median(ms),
+            percentile(ms, 0.95),
+        ]
+    ]
 
 
 def serve(kiosk: Path, video: Path, port: int) -> subprocess.Popen:
@@ -200,8 +234,11 @@ def fps_rows(kiosk: Path, payloads: list[str], folder: Path) -> list[list[object
         def client(index: int) -> None:
             scan = json.dumps({"code": payloads[index % len(payloads)]}).encode()
             while not stop.is_set():
-                for url, body in ((base + "/entry/", None), (base + "/camera/status?after=0", None),
-                                  (base + "/api/v1/scans", scan)):
+                for url, body in (
+                    (base + "/entry/", None),
+                    (base + "/camera/status?after=0", None),
+                    (base + "/api/v1/scans", scan),
+                ):
                     request = urllib.request.Request(url, data=body, headers=JSON)
                     start = time.perf_counter()
                     with urllib.request.urlopen(request, timeout=10) as response:
@@ -222,10 +259,20 @@ def fps_rows(kiosk: Path, payloads: list[str], folder: Path) -> list[list[object
         process.wait(10)
     return [
         ["loop fps, no requests (baseline)", "1280x720 file unpaced", len(idle), median(idle), min(idle)],
-        ["loop fps, 4 clients hitting the app", f"{rate:.0f} req/s served", len(loaded), median(loaded),
-         min(loaded)],
-        ["request ms while the loop runs", "entry, status, scan", len(served), median(served),
-         percentile(served, 0.95)],
+        [
+            "loop fps, 4 clients hitting the app",
+            f"{rate:.0f} req/s served",
+            len(loaded),
+            median(loaded),
+            min(loaded),
+        ],
+        [
+            "request ms while the loop runs",
+            "entry, status, scan",
+            len(served),
+            median(served),
+            percentile(served, 0.95),
+        ],
     ]
 
 
@@ -243,8 +290,11 @@ def targets(decoders: list[list[object]], fps: list[list[object]]) -> list[list[
         return "yes" if ok else "NO"
 
     return [
-        ["chain rate on shared samples >= zxingcpp alone", f"{chain_rate}% vs {zxing_rate}%",
-         met(chain_rate >= zxing_rate)],
+        [
+            "chain rate on shared samples >= zxingcpp alone",
+            f"{chain_rate}% vs {zxing_rate}%",
+            met(chain_rate >= zxing_rate),
+        ],
         ["1280x720 frame with code p95 <= 10 ms (loop chain)", f"{p95:.2f} ms", met(p95 <= 10)],
         ["empty 1280x720 frame median <= 3 ms (loop chain)", f"{empty:.2f} ms", met(empty <= 3)],
         ["loop >= 25 fps on 2 cores while serving (median)", f"{loaded:.1f} fps", met(loaded >= 25)],

@@ -63,9 +63,11 @@ def bare_insert(folder: Path, count: int) -> list[float]:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'scans'").fetchone():
-        schema = sqlite3.connect(folder / "kiosk" / "kiosk.db").execute(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = 'scans' AND sql IS NOT NULL"
-        ).fetchall()
+        schema = (
+            sqlite3.connect(folder / "kiosk" / "kiosk.db")
+            .execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'scans' AND sql IS NOT NULL")
+            .fetchall()
+        )
         for (sql,) in schema:
             conn.execute(sql)
     first = conn.execute("SELECT coalesce(max(device_seq), 0) + 1 FROM scans").fetchone()[0]
@@ -130,8 +132,14 @@ def over_http(kiosk: Path, batches: list[list[str]]) -> tuple[list[float], float
 def row(name: str, timings: list[float], wall: float | None, bare_p50: float) -> list[object]:
     wall = wall if wall is not None else sum(timings)
     p50 = percentile(timings, 0.5)
-    return [name, len(timings), round(len(timings) / wall), round(p50 * 1000, 3),
-            round(percentile(timings, 0.99) * 1000, 3), f"{p50 / bare_p50:.2f}x"]
+    return [
+        name,
+        len(timings),
+        round(len(timings) / wall),
+        round(p50 * 1000, 3),
+        round(percentile(timings, 0.99) * 1000, 3),
+        f"{p50 / bare_p50:.2f}x",
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -148,14 +156,14 @@ def main(argv: list[str] | None = None) -> None:
         block = count // ROUNDS
         for index in range(ROUNDS):
             bare += bare_insert(root, block)
-            genuine += in_process(kiosk, payloads[index * block:(index + 1) * block])
+            genuine += in_process(kiosk, payloads[index * block : (index + 1) * block])
         bare_p50 = percentile(bare, 0.5)
-        mixed_codes = [c if i % 3 else c[:-4] + "AAAA" for i, c in enumerate(payloads[count:2 * count])]
+        mixed_codes = [c if i % 3 else c[:-4] + "AAAA" for i, c in enumerate(payloads[count : 2 * count])]
         mixed = in_process(kiosk, mixed_codes)
-        typed = in_process(kiosk, short_codes[2 * count:3 * count])
-        rest = payloads[3 * count:4 * count]
+        typed = in_process(kiosk, short_codes[2 * count : 3 * count])
+        rest = payloads[3 * count : 4 * count]
         single, single_wall = over_http(kiosk, [rest[: count // 2]])
-        quad, quad_wall = over_http(kiosk, [rest[count // 2:][i::4] for i in range(4)])
+        quad, quad_wall = over_http(kiosk, [rest[count // 2 :][i::4] for i in range(4)])
         rows = [
             row("bare durable insert (baseline)", bare, None, bare_p50),
             row("in process, genuine tickets", genuine, None, bare_p50),

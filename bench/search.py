@@ -44,11 +44,40 @@ from kiosk.finder.text import query_words
 START = date(2026, 6, 15)
 NOW = "2026-06-15T11:00:00+01:00"
 LARGE = 10_000
-WORDS = ["tifawin", "cooperative", "miel", "azilal", "huile", "olive", "tapis", "poterie",
-         "couscous", "safran", "argan", "fromage", "khenifra", "زيت", "الزيتون", "عسل", "تيفاوين",
-         "زرابي", "كسكس", "خريبكة"]
-TYPOS = ["cooperativ tifawn", "mile", "safrn", "tapis khenifa", "miel d'azilal", "the honey from azilal",
-         "زيت الزيتوم", "fromge", "C07", "tagnt"]
+WORDS = [
+    "tifawin",
+    "cooperative",
+    "miel",
+    "azilal",
+    "huile",
+    "olive",
+    "tapis",
+    "poterie",
+    "couscous",
+    "safran",
+    "argan",
+    "fromage",
+    "khenifra",
+    "زيت",
+    "الزيتون",
+    "عسل",
+    "تيفاوين",
+    "زرابي",
+    "كسكس",
+    "خريبكة",
+]
+TYPOS = [
+    "cooperativ tifawn",
+    "mile",
+    "safrn",
+    "tapis khenifa",
+    "miel d'azilal",
+    "the honey from azilal",
+    "زيت الزيتوم",
+    "fromge",
+    "C07",
+    "tagnt",
+]
 
 
 def keystroke_queries() -> list[str]:
@@ -88,8 +117,10 @@ def bare_fts(conn: sqlite3.Connection, queries_: list[str]) -> list[float]:
         expression = " AND ".join(f'"{w}"*' for w in words)
         began = time.perf_counter()
         if expression:
-            conn.execute("SELECT exhibitor_id FROM finder_fts WHERE finder_fts MATCH ?"
-                         " ORDER BY rank LIMIT 12", (expression,)).fetchall()
+            conn.execute(
+                "SELECT exhibitor_id FROM finder_fts WHERE finder_fts MATCH ? ORDER BY rank LIMIT 12",
+                (expression,),
+            ).fetchall()
         timings.append(time.perf_counter() - began)
     return timings
 
@@ -135,11 +166,19 @@ def route_timings(rounds: int) -> tuple[list[float], list[float]]:
     return bare, full
 
 
-def ms_row(name: str, size: str, timings: list[float], target: float | None, base_p95: float | None
-           ) -> list[object]:
+def ms_row(
+    name: str, size: str, timings: list[float], target: float | None, base_p95: float | None
+) -> list[object]:
     p95 = percentile(timings, 0.95) * 1000
-    return [name, size, len(timings), percentile(timings, 0.5) * 1000, p95,
-            "" if target is None else f"<= {target:g}", "" if base_p95 is None else f"{p95 / base_p95:.1f}x"]
+    return [
+        name,
+        size,
+        len(timings),
+        percentile(timings, 0.5) * 1000,
+        p95,
+        "" if target is None else f"<= {target:g}",
+        "" if base_p95 is None else f"{p95 / base_p95:.1f}x",
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -152,8 +191,10 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         began = time.perf_counter()
         small, large = build(Path(tmp))
-        print(f"built both directories in {time.perf_counter() - began:.1f} s; {len(typed)} queries a round",
-              flush=True)
+        print(
+            f"built both directories in {time.perf_counter() - began:.1f} s; {len(typed)} queries a round",
+            flush=True,
+        )
         for folder, size, target in ((small, "320", 10.0), (large, f"{LARGE:,}", 40.0)):
             database = instance.open_db(folder)
             server, port = start_kiosk(folder, {"KIOSK_NOW": NOW})
@@ -180,8 +221,9 @@ def main(argv: list[str] | None = None) -> None:
     bare_route, route = route_timings(args.rounds)
     table.append(ms_row("bare Dijkstra", "304 stands", bare_route, None, None))
     table.append(ms_row("route to stand", "304 stands", route, 5.0, percentile(bare_route, 0.95) * 1000))
-    print_table(["measure", "directory", "samples", "p50 ms", "p95 ms", "target p95 ms", "vs bare p95"],
-                table)
+    print_table(
+        ["measure", "directory", "samples", "p50 ms", "p95 ms", "target p95 ms", "vs bare p95"], table
+    )
 
 
 if __name__ == "__main__":

@@ -17,14 +17,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(folder: Path, env: dict[str, str] | None = None, port: int | None = None,
-          timeout: float = 30.0) -> tuple[subprocess.Popen, int]:
+def start(
+    folder: Path, env: dict[str, str] | None = None, port: int | None = None, timeout: float = 30.0
+) -> tuple[subprocess.Popen, int]:
     """``kiosk serve DIR`` on ``port`` (a free one unless given), returned once it answers
     ``/healthz``; the caller stops it."""
     port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk.cli", "serve", str(folder), "--port", str(port)],
-        env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + timeout
     while True:

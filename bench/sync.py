@@ -51,22 +51,51 @@ def make_central(folder: Path) -> None:
 def scan_rows(device_id: str, first: int, count: int) -> list[tuple]:
     """Accepted entries of distinct tickets (what a busy gate writes)."""
     moment = clock.iso(clock.now())
-    return [(str(uuid.uuid4()), device_id, seq, moment, DAY.isoformat(), "main", "sales", "in",
-             f"{seq:064x}", (hash(device_id) % 1000) * 10_000_000 + seq, "day", "accepted", "ok")
-            for seq in range(first, first + count)]
+    return [
+        (
+            str(uuid.uuid4()),
+            device_id,
+            seq,
+            moment,
+            DAY.isoformat(),
+            "main",
+            "sales",
+            "in",
+            f"{seq:064x}",
+            (hash(device_id) % 1000) * 10_000_000 + seq,
+            "day",
+            "accepted",
+            "ok",
+        )
+        for seq in range(first, first + count)
+    ]
 
 
-SCAN_COLUMNS = ["uuid", "device_id", "device_seq", "device_time", "fair_date", "gate_id", "zone_id",
-                "direction", "code_digest", "ticket_serial", "type_id", "result", "reason"]
+SCAN_COLUMNS = [
+    "uuid",
+    "device_id",
+    "device_seq",
+    "device_time",
+    "fair_date",
+    "gate_id",
+    "zone_id",
+    "direction",
+    "code_digest",
+    "ticket_serial",
+    "type_id",
+    "result",
+    "reason",
+]
 
 
 def fill_kiosk(folder: Path, count: int) -> None:
     database = instance.open_db(folder)
     with dbmod.write(database) as conn:
         device, last = conn.execute("UPDATE device SET seq = seq + ? RETURNING id, seq", (count,)).fetchone()
-        conn.executemany(f"INSERT INTO scans ({', '.join(SCAN_COLUMNS)}) VALUES"
-                         f" ({', '.join('?' for _ in SCAN_COLUMNS)})",
-                         scan_rows(device, last - count + 1, count))
+        conn.executemany(
+            f"INSERT INTO scans ({', '.join(SCAN_COLUMNS)}) VALUES ({', '.join('?' for _ in SCAN_COLUMNS)})",
+            scan_rows(device, last - count + 1, count),
+        )
     database.conn.close()
 
 
@@ -77,12 +106,22 @@ def bench_ingest(root: Path) -> list[list[object]]:
     device_id = str(uuid.uuid4())
     database = instance.open_db(central)
     with dbmod.write(database) as conn:
-        protocol.enroll(conn, protocol.add_device(conn, "k", "entry", "main", clock.now()), device_id,
-                        clock.now())
+        protocol.enroll(
+            conn, protocol.add_device(conn, "k", "entry", "main", clock.now()), device_id, clock.now()
+        )
     rows = scan_rows(device_id, 1, INGEST_EVENTS)
-    batches = [{"events": [{"table": "scans", "columns": SCAN_COLUMNS,
-                            "rows": [list(r) for r in rows[i:i + wire.BATCH_EVENTS]]}]}
-               for i in range(0, len(rows), wire.BATCH_EVENTS)]
+    batches = [
+        {
+            "events": [
+                {
+                    "table": "scans",
+                    "columns": SCAN_COLUMNS,
+                    "rows": [list(r) for r in rows[i : i + wire.BATCH_EVENTS]],
+                }
+            ]
+        }
+        for i in range(0, len(rows), wire.BATCH_EVENTS)
+    ]
     started = time.perf_counter()
     for batch in batches:
         with dbmod.write(database) as conn:
@@ -99,25 +138,38 @@ def bench_ingest(root: Path) -> list[list[object]]:
     bare = sqlite3.connect(root / "bare.db", isolation_level=None)
     bare.execute("PRAGMA journal_mode=WAL")
     bare.execute("PRAGMA synchronous=FULL")
-    schema = sqlite3.connect(central / "kiosk.db").execute(
-        "SELECT sql FROM sqlite_master WHERE tbl_name = 'scans' AND sql IS NOT NULL").fetchall()
+    schema = (
+        sqlite3.connect(central / "kiosk.db")
+        .execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'scans' AND sql IS NOT NULL")
+        .fetchall()
+    )
     for (sql,) in schema:
         bare.execute(sql)
     started = time.perf_counter()
     for i in range(0, len(rows), wire.BATCH_EVENTS):
         bare.execute("BEGIN IMMEDIATE")
-        bare.executemany(f"INSERT INTO scans ({', '.join(SCAN_COLUMNS)}) VALUES"
-                         f" ({', '.join('?' for _ in SCAN_COLUMNS)})", rows[i:i + wire.BATCH_EVENTS])
+        bare.executemany(
+            f"INSERT INTO scans ({', '.join(SCAN_COLUMNS)}) VALUES ({', '.join('?' for _ in SCAN_COLUMNS)})",
+            rows[i : i + wire.BATCH_EVENTS],
+        )
         bare.execute("COMMIT")
     baseline = time.perf_counter() - started
     replayed = 100 * wire.BATCH_EVENTS
     rate = INGEST_EVENTS / ingest
     return [
-        ["central ingest, apply_batch (500/batch, 1 txn each)", f"{rate:,.0f} events/s",
-         f">= {TARGETS['ingest']:,} events/s", "ok" if rate >= TARGETS["ingest"] else "MISSED"],
+        [
+            "central ingest, apply_batch (500/batch, 1 txn each)",
+            f"{rate:,.0f} events/s",
+            f">= {TARGETS['ingest']:,} events/s",
+            "ok" if rate >= TARGETS["ingest"] else "MISSED",
+        ],
         ["  same, replayed batches (all duplicates) from gzip", f"{replayed / replay:,.0f} events/s", "", ""],
-        ["  baseline: bare executemany insert, same rows", f"{INGEST_EVENTS / baseline:,.0f} events/s",
-         "", ""],
+        [
+            "  baseline: bare executemany insert, same rows",
+            f"{INGEST_EVENTS / baseline:,.0f} events/s",
+            "",
+            "",
+        ],
     ]
 
 
@@ -131,8 +183,9 @@ def enroll_direct(central: Path, folder: Path, name: str, url: str) -> None:
     device_id = kiosk.conn.execute("SELECT id FROM device").fetchone()[0]
     database = instance.open_db(central)
     with dbmod.write(database) as conn:
-        answer = protocol.enroll(conn, protocol.add_device(conn, name, "entry", "main", clock.now()),
-                                 device_id, clock.now())
+        answer = protocol.enroll(
+            conn, protocol.add_device(conn, name, "entry", "main", clock.now()), device_id, clock.now()
+        )
     database.conn.close()
     kiosk.conn.execute("UPDATE sync_state SET central_url = ?, token = ?", (url, answer["token"]))
     kiosk.conn.close()
@@ -172,8 +225,9 @@ def bench_push(root: Path) -> list[list[object]]:
         conn.close()
         # Kiosks are running processes: start the pushers, let them import, then time.
         pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
-        pushers = [subprocess.Popen([sys.executable, "-c", PUSHER, str(f)], text=True, **pipes)
-                   for f in folders]
+        pushers = [
+            subprocess.Popen([sys.executable, "-c", PUSHER, str(f)], text=True, **pipes) for f in folders
+        ]
         for pusher in pushers:
             assert pusher.stdout.readline().strip() == "ready"
         started = time.perf_counter()
@@ -188,14 +242,23 @@ def bench_push(root: Path) -> list[list[object]]:
     held = sqlite3.connect(central / "kiosk.db").execute("SELECT count(*) FROM scans").fetchone()[0]
     total = per_kiosk * KIOSKS
     label = f"push {total:,} events from {KIOSKS} kiosk processes (real HTTP)"
-    rows = [[label, f"{elapsed:.1f} s ({total / elapsed:,.0f} events/s)",
-             f"<= {TARGETS['push']:.0f} s for 1,000,000",
-             ("ok" if elapsed <= TARGETS["push"] else "MISSED") if total >= 1_000_000
-             else f"scaled run: x{1_000_000 / total:.1f} = {elapsed * 1_000_000 / total:.0f} s extrapolated"],
-            ["  events held by central afterwards", f"{held:,}", f"{total:,}",
-             "ok" if held == total else "LOST"],
-            ["bytes on the wire per event (gzip batch of 500)", f"{wire_bytes / wire.BATCH_EVENTS:.0f} B",
-             "", f"uncompressed JSON {raw_bytes / wire.BATCH_EVENTS:.0f} B"]]
+    rows = [
+        [
+            label,
+            f"{elapsed:.1f} s ({total / elapsed:,.0f} events/s)",
+            f"<= {TARGETS['push']:.0f} s for 1,000,000",
+            ("ok" if elapsed <= TARGETS["push"] else "MISSED")
+            if total >= 1_000_000
+            else f"scaled run: x{1_000_000 / total:.1f} = {elapsed * 1_000_000 / total:.0f} s extrapolated",
+        ],
+        ["  events held by central afterwards", f"{held:,}", f"{total:,}", "ok" if held == total else "LOST"],
+        [
+            "bytes on the wire per event (gzip batch of 500)",
+            f"{wire_bytes / wire.BATCH_EVENTS:.0f} B",
+            "",
+            f"uncompressed JSON {raw_bytes / wire.BATCH_EVENTS:.0f} B",
+        ],
+    ]
     if failures:
         rows.append(["  kiosk sync failures", len(failures), "0", failures[0][-200:]])
     return rows
@@ -211,8 +274,18 @@ def bench_bootstrap(root: Path) -> list[list[object]]:
         conn.executemany(
             "INSERT INTO tickets (uuid, serial, short_code, type_id, valid_from, valid_days, kid, payload,"
             " issued_at) VALUES (?, ?, ?, 'day', ?, 1, 1, ?, ?)",
-            ((str(uuid.uuid4()), (1 << 39) + i, f"{i:09d}", DAY.isoformat(),
-              "SK1:" + uuid.uuid4().hex * 3 + uuid.uuid4().hex[:17], moment) for i in range(TICKETS)))
+            (
+                (
+                    str(uuid.uuid4()),
+                    (1 << 39) + i,
+                    f"{i:09d}",
+                    DAY.isoformat(),
+                    "SK1:" + uuid.uuid4().hex * 3 + uuid.uuid4().hex[:17],
+                    moment,
+                )
+                for i in range(TICKETS)
+            ),
+        )
     database.conn.close()
     port = server.free_port()
     url = f"http://127.0.0.1:{port}"
@@ -237,9 +310,12 @@ def bench_bootstrap(root: Path) -> list[list[object]]:
     bundle.load_tables(target, bundle.read_bundle(bundle_file))
     baseline = time.perf_counter() - started
     return [
-        [f"new kiosk bootstrap, {TICKETS:,} tickets by sync", f"{elapsed:.1f} s ({pages} pages,"
-         f" {received / 1e6:.1f} MB)", f"<= {TARGETS['bootstrap']:.0f} s",
-         "ok" if elapsed <= TARGETS["bootstrap"] and held == TICKETS else "MISSED"],
+        [
+            f"new kiosk bootstrap, {TICKETS:,} tickets by sync",
+            f"{elapsed:.1f} s ({pages} pages, {received / 1e6:.1f} MB)",
+            f"<= {TARGETS['bootstrap']:.0f} s",
+            "ok" if elapsed <= TARGETS["bootstrap"] and held == TICKETS else "MISSED",
+        ],
         ["  baseline: bundle file write + load, same data", f"{baseline:.1f} s", "", ""],
     ]
 

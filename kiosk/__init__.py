@@ -64,11 +64,19 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     web.init_app(app)
     i18n.init_app(app)
     for blueprint in (
-        home.bp, entry.bp, staff.bp, api_bp,
-        sessions_views.bp, sessions_views.public, sessions_api.bp,
-        sync_bp, dashboard_bp,
-        camera_views.bp, camera_views.api_bp,
-        finder_views.bp, finder_views.api,
+        home.bp,
+        entry.bp,
+        staff.bp,
+        api_bp,
+        sessions_views.bp,
+        sessions_views.public,
+        sessions_api.bp,
+        sync_bp,
+        dashboard_bp,
+        camera_views.bp,
+        camera_views.api_bp,
+        finder_views.bp,
+        finder_views.api,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -15,9 +15,7 @@ from datetime import date, datetime, timedelta
 
 from kiosk import clock
 
-VALID_SCANS = (
-    "scans.result = 'accepted' AND scans.uuid NOT IN (SELECT scan_uuid FROM annulments)"
-)
+VALID_SCANS = "scans.result = 'accepted' AND scans.uuid NOT IN (SELECT scan_uuid FROM annulments)"
 
 
 def inside_zone(conn: sqlite3.Connection, zone_id: str, day: date) -> int:
@@ -79,9 +77,7 @@ def _movements(conn: sqlite3.Connection, day: date) -> list[Movement]:
 def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
     """The day's figures: entries, exits, unique visitors, inside now and peak per zone,
     walk-ins, and entries per hour per gate."""
-    visitor_types = {
-        row[0] for row in conn.execute("SELECT id FROM ticket_types WHERE is_visitor = 1")
-    }
+    visitor_types = {row[0] for row in conn.execute("SELECT id FROM ticket_types WHERE is_visitor = 1")}
     zones = [row[0] for row in conn.execute("SELECT id FROM zones ORDER BY id")]
     inside = dict.fromkeys(zones, 0)
     peak = dict.fromkeys(zones, 0)
@@ -119,8 +115,7 @@ def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
         "walk_ins": walk_ins,
         "entries_by_gate": dict(sorted(entries_by_gate.items())),
         "entries_per_hour": [
-            {"hour": hour, "gate": gate, "entries": count}
-            for (hour, gate), count in sorted(per_hour.items())
+            {"hour": hour, "gate": gate, "entries": count} for (hour, gate), count in sorted(per_hour.items())
         ],
     }
 

@@ -49,9 +49,7 @@ def add_staff(conn: sqlite3.Connection, name: str, role: str, pin: str) -> str:
 def check_pin(conn: sqlite3.Connection, staff_id: str, pin: str, moment: datetime) -> str:
     """``ok``, ``wrong_pin``, ``locked`` or ``unknown_staff``; counts failures and locks
     the account for a while after too many."""
-    staff = conn.execute(
-        "SELECT pin_hash FROM staff WHERE id = ? AND active = 1", (staff_id,)
-    ).fetchone()
+    staff = conn.execute("SELECT pin_hash FROM staff WHERE id = ? AND active = 1", (staff_id,)).fetchone()
     if staff is None:
         return "unknown_staff"
     attempts = conn.execute(
@@ -106,9 +104,11 @@ def current_staff() -> sqlite3.Row | None:
         staff_id = _session_staff_id()
     row = None
     if isinstance(staff_id, str):
-        row = get_db().conn.execute(
-            "SELECT id, name, role FROM staff WHERE id = ? AND active = 1", (staff_id,)
-        ).fetchone()
+        row = (
+            get_db()
+            .conn.execute("SELECT id, name, role FROM staff WHERE id = ? AND active = 1", (staff_id,))
+            .fetchone()
+        )
     g.staff = row
     return row
 
@@ -149,9 +149,7 @@ def _session_staff_id() -> object:
 
 def list_staff(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     """Every staff account (never the PIN hash), by role then name."""
-    return conn.execute(
-        "SELECT id, name, role, active FROM staff ORDER BY role, name"
-    ).fetchall()
+    return conn.execute("SELECT id, name, role, active FROM staff ORDER BY role, name").fetchall()
 
 
 def _refuse() -> Any:

@@ -32,16 +32,18 @@ class BundleError(ValueError):
     """The file is not a bundle this version can load."""
 
 
-def write_bundle(db: sqlite_utils.Database, out: Path,
-                 roles: str | Iterable[str] | None = None) -> dict[str, int]:
+def write_bundle(
+    db: sqlite_utils.Database, out: Path, roles: str | Iterable[str] | None = None
+) -> dict[str, int]:
     """Write the reference tables a kiosk with ``roles`` needs to ``out`` (no roles: no
     role-bound personal table); returns the row count per table written, withheld
     tables left out of the counts."""
     withheld = withheld_tables(roles)
     # Withheld tables travel empty: loading the bundle empties them on the kiosk too.
-    tables = {name: [] if name in withheld else
-              [dict(row) for row in db.conn.execute(f"SELECT * FROM [{name}]")]
-              for name in REFERENCE_TABLES}
+    tables = {
+        name: [] if name in withheld else [dict(row) for row in db.conn.execute(f"SELECT * FROM [{name}]")]
+        for name in REFERENCE_TABLES
+    }
     document = {
         "format": FORMAT,
         "version": VERSION,

@@ -36,20 +36,34 @@ def main() -> None:
 
 @main.command()
 @INSTANCE_DIR
-@click.option("--role", required=True,
-              help="central, or kiosk roles: kiosk (=entry), entry, heritage, finder, workshop "
-                   "(comma-separated).")
+@click.option(
+    "--role",
+    required=True,
+    help="central, or kiosk roles: kiosk (=entry), entry, heritage, finder, workshop (comma-separated).",
+)
 @click.option("--demo", "with_demo", is_flag=True, help="Load the demo fair and its keys (central).")
 @click.option("--start", help="First day of the demo fair, YYYY-MM-DD (default: today).")
-@click.option("--bundle", "bundle_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Provision a kiosk from a bundle file made by `kiosk bundle`.")
+@click.option(
+    "--bundle",
+    "bundle_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Provision a kiosk from a bundle file made by `kiosk bundle`.",
+)
 @click.option("--gate", help="The gate this kiosk stands at (main, east, heritage...).")
 @click.option("--name", help="A name for this instance (default: role and host name).")
 @click.option("--central", "central_url", help="Kiosk: central's URL, to enroll with --code and sync.")
 @click.option("--code", help="Kiosk: the one-time code from `kiosk devices add` on central.")
-def init(directory: Path, role: str, with_demo: bool, start: str | None,
-         bundle_file: Path | None, gate: str | None, name: str | None,
-         central_url: str | None = None, code: str | None = None) -> None:
+def init(
+    directory: Path,
+    role: str,
+    with_demo: bool,
+    start: str | None,
+    bundle_file: Path | None,
+    gate: str | None,
+    name: str | None,
+    central_url: str | None = None,
+    code: str | None = None,
+) -> None:
     """Create a new instance in DIR (central, or a kiosk from a bundle or by enrolling)."""
     if central_url or code:
         from sync.cli import init_enrolled
@@ -78,8 +92,11 @@ def init(directory: Path, role: str, with_demo: bool, start: str | None,
         if missing:
             # Not fatal (walk-ins and open sessions still work), but the door will not
             # know anyone registered: say which bundle to make instead.
-            click.echo(f"Warning: the bundle carries no {', '.join(sorted(missing))}; make it with"
-                       f" `kiosk bundle DIR --out FILE --role {','.join(roles)}`.", err=True)
+            click.echo(
+                f"Warning: the bundle carries no {', '.join(sorted(missing))}; make it with"
+                f" `kiosk bundle DIR --out FILE --role {','.join(roles)}`.",
+                err=True,
+            )
         gates = {row.get("id") for row in tables.get("gates", []) if isinstance(row, dict)}
         if gate and gate not in gates:
             fail(f"the bundle has no gate {gate!r}; gates: {', '.join(sorted(map(str, gates)))}")
@@ -90,8 +107,10 @@ def init(directory: Path, role: str, with_demo: bool, start: str | None,
     if is_central:
         if with_demo:
             counts = demo.build(database, directory, parse_day(start))
-            click.echo(f"Demo fair loaded: {sum(counts.values())} tickets "
-                       + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            click.echo(
+                f"Demo fair loaded: {sum(counts.values())} tickets "
+                + ", ".join(f"{k} {v}" for k, v in counts.items())
+            )
         else:
             with dbmod.write(database) as conn:
                 create_key(conn, directory, clock.now())
@@ -102,11 +121,16 @@ def init(directory: Path, role: str, with_demo: bool, start: str | None,
 
 @main.command()
 @INSTANCE_DIR
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The bundle file to write.")
-@click.option("--role", "role", help="The kiosk roles the bundle is for (comma list: entry, heritage, "
-                                     "finder, workshop). Personal data only those roles need (workshop "
-                                     "registrations) is left out without it.")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The bundle file to write."
+)
+@click.option(
+    "--role",
+    "role",
+    help="The kiosk roles the bundle is for (comma list: entry, heritage, "
+    "finder, workshop). Personal data only those roles need (workshop "
+    "registrations) is left out without it.",
+)
 def bundle(directory: Path, out: Path, role: str | None) -> None:
     """Write everything a kiosk needs (public keys only) to a file, for offline provisioning."""
     roles = None
@@ -135,18 +159,21 @@ def tickets() -> None:
 @click.option("--type", "type_id", required=True, help="Ticket type id: day, pass, child...")
 @click.option("--day", help="First valid day, YYYY-MM-DD (default: the first fair day).")
 @click.option("--count", required=True, type=click.IntRange(1, 1_000_000))
-@click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="Output file (txt, pdf) or folder (png, one file per ticket).")
-@click.option("--format", "fmt", type=click.Choice(["txt", "png", "pdf"]), default="txt",
-              show_default=True)
-def tickets_issue(directory: Path, type_id: str, day: str | None, count: int, out: Path,
-                  fmt: str) -> None:
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output file (txt, pdf) or folder (png, one file per ticket).",
+)
+@click.option("--format", "fmt", type=click.Choice(["txt", "png", "pdf"]), default="txt", show_default=True)
+def tickets_issue(directory: Path, type_id: str, day: str | None, count: int, out: Path, fmt: str) -> None:
     """Issue COUNT tickets of a type and write them as text, PNG images or an A4 PDF."""
     database = open_instance(directory)
     with click.progressbar(length=count, label="Signing tickets", file=sys.stderr) as bar:
         try:
-            made = issuing.issue_tickets(database, directory, type_id, count,
-                                         day=parse_day(day), progress=bar.update)
+            made = issuing.issue_tickets(
+                database, directory, type_id, count, day=parse_day(day), progress=bar.update
+            )
         except (issuing.IssueError, LookupError) as error:
             fail(str(error))
     printing.write(database, made, out, fmt)
@@ -177,10 +204,16 @@ def tickets_revoke(directory: Path, codes: tuple[str, ...], reason: str) -> None
 @INSTANCE_DIR
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--cert", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="TLS certificate (PEM): serve HTTPS, needed for browser cameras on other hosts.")
-@click.option("--key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="The certificate's private key (PEM).")
+@click.option(
+    "--cert",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="TLS certificate (PEM): serve HTTPS, needed for browser cameras on other hosts.",
+)
+@click.option(
+    "--key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The certificate's private key (PEM).",
+)
 def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | None) -> None:
     """Serve the kiosk or central app of DIR (and run its camera if CAMERA_SOURCE is set)."""
     import waitress
@@ -202,12 +235,10 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
     click.echo(camera.describe(app), err=True)
     try:
         if cert and key:
-            run_simple(host, port, app, threaded=True, use_reloader=False,
-                       ssl_context=(str(cert), str(key)))
+            run_simple(host, port, app, threaded=True, use_reloader=False, ssl_context=(str(cert), str(key)))
         else:
             # waitress: HTTP/1.1 keep-alive and a fixed pool of worker threads.
-            waitress.serve(app, host=host, port=port, threads=8, ident="salon-kiosk",
-                           _quiet=True)
+            waitress.serve(app, host=host, port=port, threads=8, ident="salon-kiosk", _quiet=True)
     finally:
         if loop is not None:
             loop.stop()

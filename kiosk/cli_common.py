@@ -12,9 +12,7 @@ import sqlite_utils
 
 from kiosk import instance
 
-INSTANCE_DIR = click.argument(
-    "directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path)
-)
+INSTANCE_DIR = click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 
 
 def fail(message: str) -> NoReturn:
@@ -47,8 +45,9 @@ def open_instance(directory: Path, central: bool | None = None, why: str = "") -
     return database
 
 
-def report_import(file: Path, refused: list[tuple[int, str]], loaded: int, what: str,
-                  refuse_empty: str | None = None) -> None:
+def report_import(
+    file: Path, refused: list[tuple[int, str]], loaded: int, what: str, refuse_empty: str | None = None
+) -> None:
     """The end of a CSV import: each refused row as ``FILE:LINE: reason``, the count loaded,
     and a non-zero exit if any row was refused (or, with ``refuse_empty``, none loaded)."""
     for line, reason in refused:

@@ -24,9 +24,7 @@ DB_FILENAME = "kiosk.db"
 def connect(path: str | Path, migrate_schema: bool = True) -> Database:
     """Open (creating if needed) an instance database, migrated to the latest schema
     unless ``migrate_schema`` is false (the web app migrates once at start-up)."""
-    conn = sqlite3.connect(
-        str(path), timeout=30, isolation_level=None, check_same_thread=False
-    )
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
@@ -95,9 +93,7 @@ def migration_files() -> list[tuple[str, str]]:
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations this database has not seen yet; return their names."""
     conn = db.conn
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
-    )
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
     done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
     applied = []
     for name, sql in migration_files():
@@ -106,9 +102,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
         # executescript commits on its own; the whole file plus its record are one script
         # so a crash leaves either none or all of it.
         conn.executescript(
-            "BEGIN;\n"
-            + sql
-            + f"\nINSERT INTO schema_migrations VALUES ('{name}', datetime('now'));\nCOMMIT;"
+            "BEGIN;\n" + sql + f"\nINSERT INTO schema_migrations VALUES ('{name}', datetime('now'));\nCOMMIT;"
         )
         applied.append(name)
     return applied

@@ -45,7 +45,15 @@ ZONES = [
 GATES = [
     ("main", "Entrée principale", "المدخل الرئيسي", "Main entrance", "sales", "in,out", None),
     ("east", "Entrée est", "المدخل الشرقي", "East entrance", "sales", "in,out", None),
-    ("heritage", "Entrée du patrimoine", "مدخل فضاء التراث", "Heritage zone entrance", "heritage", "in,out", 150),
+    (
+        "heritage",
+        "Entrée du patrimoine",
+        "مدخل فضاء التراث",
+        "Heritage zone entrance",
+        "heritage",
+        "in,out",
+        150,
+    ),
     ("kids", "Entrée espace enfants", "مدخل فضاء الأطفال", "Kids' space entrance", "kids", "in,out", 60),
 ]
 
@@ -58,7 +66,18 @@ TICKET_TYPES = [
     ("exhibitor", 4, "Badge exposant", "شارة عارض", "Exhibitor badge", ALL_ZONES, 1, 8, 0, 320),
     ("staff", 5, "Organisation", "المنظمون", "Staff", ALL_ZONES, 1, 8, 0, 60),
     ("guest", 6, "Presse / invité", "صحافة / ضيف", "Press / guest", ALL_ZONES, 0, 8, 1, 100),
-    ("workshop", 7, "Place d'atelier", "مقعد ورشة", "Workshop seat", "sales,conference,workshop", 0, 1, 1, 25),
+    (
+        "workshop",
+        7,
+        "Place d'atelier",
+        "مقعد ورشة",
+        "Workshop seat",
+        "sales,conference,workshop",
+        0,
+        1,
+        1,
+        25,
+    ),
 ]
 
 # Parts of the demo that features add (exhibitors, programme...): f(db, rng, start).
@@ -84,8 +103,7 @@ def build_reference(db: sqlite_utils.Database, start: date) -> None:
             "INSERT INTO event (id, name_fr, name_ar, name_en, venue, timezone, start_date,"
             " end_date) VALUES (:id, :name_fr, :name_ar, :name_en, :venue, 'Africa/Casablanca',"
             " :start, :end)",
-            {**EVENT, "start": start.isoformat(),
-             "end": (start + timedelta(days=FAIR_DAYS - 1)).isoformat()},
+            {**EVENT, "start": start.isoformat(), "end": (start + timedelta(days=FAIR_DAYS - 1)).isoformat()},
         )
         for index in range(FAIR_DAYS):
             conn.execute(

@@ -67,16 +67,19 @@ def enroll_kiosks(root: Path, central: Path) -> None:
         folder = root / name
         if (folder / instance.CONFIG_FILENAME).exists():
             continue
-        args = ["devices", "add", str(central), "--name", name, "--role", roles,
-                "--central-url", CENTRAL_URL]
+        args = ["devices", "add", str(central), "--name", name, "--role", roles, "--central-url", CENTRAL_URL]
         if gate:
             args += ["--gate", gate]
         added = subprocess.run(kiosk_command(*args), check=True, capture_output=True, text=True)
         code = CODE.search(added.stdout)
         if code is None:
             raise SystemExit(f"no enrollment code for {name}: {added.stdout}")
-        subprocess.run(kiosk_command("init", str(folder), "--role", "kiosk", "--central", CENTRAL_URL,
-                                     "--code", code.group(1)), check=True)
+        subprocess.run(
+            kiosk_command(
+                "init", str(folder), "--role", "kiosk", "--central", CENTRAL_URL, "--code", code.group(1)
+            ),
+            check=True,
+        )
 
 
 def write_sample_tickets(central: Path) -> tuple[Path, list[tuple[str, str]]]:
@@ -84,10 +87,15 @@ def write_sample_tickets(central: Path) -> tuple[Path, list[tuple[str, str]]]:
     returns the file and (type, short code) pairs to type at a kiosk."""
     database = instance.open_db(central)
     today = clock.now().date().isoformat()
-    tickets = [dict(row) for row in database.conn.execute(
-        "SELECT * FROM tickets WHERE serial IN (SELECT min(serial) FROM tickets"
-        " WHERE valid_from <= :today AND date(valid_from, '+' || (valid_days - 1) || ' days') >= :today"
-        " GROUP BY type_id) ORDER BY type_id", {"today": today})]
+    tickets = [
+        dict(row)
+        for row in database.conn.execute(
+            "SELECT * FROM tickets WHERE serial IN (SELECT min(serial) FROM tickets"
+            " WHERE valid_from <= :today AND date(valid_from, '+' || (valid_days - 1) || ' days') >= :today"
+            " GROUP BY type_id) ORDER BY type_id",
+            {"today": today},
+        )
+    ]
     out = central.parent / "sample-tickets.pdf"
     printing.write_pdf(database.conn, tickets, out)
     return out, [(str(t["type_id"]), str(t["short_code"])) for t in tickets]
@@ -109,10 +117,13 @@ def run(root: Path) -> None:
             print(f"  {name:<12} http://127.0.0.1:{port}/  ({where})")
         sheet, codes = write_sample_tickets(central)
         print(f"\nTickets to try, valid today: {sheet} (print it or show it to a camera),")
-        print("or type a short code at an entry kiosk: "
-              + ", ".join(f"{code} ({kind})" for kind, code in codes))
-        print("The fair opens 10:00-22:00 (exhibitors and staff from 08:00); at other hours tickets"
-              " are refused as outside_hours. To pretend it is daytime: KIOSK_NOW=<date>T11:00 make demo")
+        print(
+            "or type a short code at an entry kiosk: " + ", ".join(f"{code} ({kind})" for kind, code in codes)
+        )
+        print(
+            "The fair opens 10:00-22:00 (exhibitors and staff from 08:00); at other hours tickets"
+            " are refused as outside_hours. To pretend it is daytime: KIOSK_NOW=<date>T11:00 make demo"
+        )
         print("Ctrl-C stops it.\n", flush=True)
         signal.pause()
     except KeyboardInterrupt:

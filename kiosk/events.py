@@ -21,9 +21,7 @@ EVENT_TABLES += ["session_walk_ins", "session_checkins", "session_checkin_undos"
 
 def stamp(conn: sqlite3.Connection, moment: datetime) -> dict[str, object]:
     """Fields that identify a new event; call inside the write transaction that stores it."""
-    device_id, seq = conn.execute(
-        "UPDATE device SET seq = seq + 1 RETURNING id, seq"
-    ).fetchone()
+    device_id, seq = conn.execute("UPDATE device SET seq = seq + 1 RETURNING id, seq").fetchone()
     return {
         "uuid": str(uuid.uuid4()),
         "device_id": device_id,
@@ -38,4 +36,6 @@ def this_device(conn: sqlite3.Connection) -> sqlite3.Row:
     if row is None:
         raise LookupError("this instance has no device identity; run `kiosk init` first")
     return row
+
+
 EVENT_TABLES += ["finder_events"]

@@ -31,8 +31,15 @@ REFERENCE_TABLES: list[str] = [
     "staff",
 ]
 REFERENCE_TABLES += ["sessions", "session_registrations"]
-REFERENCE_TABLES += ["provinces", "categories", "organisations", "stands", "exhibitors",
-                     "exhibitor_categories", "exhibitor_stands"]
+REFERENCE_TABLES += [
+    "provinces",
+    "categories",
+    "organisations",
+    "stands",
+    "exhibitors",
+    "exhibitor_categories",
+    "exhibitor_stands",
+]
 
 # Personal data (names, phone numbers, PIN hashes, registration QR tokens), one entry
 # per table: the kiosk roles that need it, or None for "every kiosk".
@@ -63,5 +70,8 @@ def withheld_tables(roles: str | Iterable[str] | None) -> list[str]:
     held = parse_roles(roles)
     if "central" in held:
         return []
-    return [table for table in REFERENCE_TABLES
-            if (needed := PERSONAL_TABLES.get(table)) is not None and not needed & held]
+    return [
+        table
+        for table in REFERENCE_TABLES
+        if (needed := PERSONAL_TABLES.get(table)) is not None and not needed & held
+    ]

@@ -142,9 +142,7 @@ class Scanner:
         if text is not None and not text.startswith(codec.PREFIX):
             serial = shortcode.decode(text)
             if serial is not None:
-                row = conn.execute(
-                    "SELECT payload FROM tickets WHERE serial = ?", (serial,)
-                ).fetchone()
+                row = conn.execute("SELECT payload FROM tickets WHERE serial = ?", (serial,)).fetchone()
                 if row is None:
                     return "unknown_ticket"
                 text = row["payload"]
@@ -164,9 +162,7 @@ class Scanner:
         signature = self.keyring.check(conn, claims)
         if signature != "ok":
             return signature, None
-        kind = conn.execute(
-            "SELECT * FROM ticket_types WHERE code = ?", (claims.type_code,)
-        ).fetchone()
+        kind = conn.execute("SELECT * FROM ticket_types WHERE code = ?", (claims.type_code,)).fetchone()
         if kind is None:
             # Genuinely signed but of a type this kiosk was never told about.
             return "unknown_format", None
@@ -190,9 +186,7 @@ class Scanner:
             occupancy_limit=limit,
             inside_zone=attendance.inside_zone(conn, zone_id, day) if limit is not None else 0,
             ticket_inside=_ticket_inside(conn, claims.serial, zone_id, day),
-            revoked=conn.execute(
-                "SELECT 1 FROM revocations WHERE serial = ?", (claims.serial,)
-            ).fetchone()
+            revoked=conn.execute("SELECT 1 FROM revocations WHERE serial = ?", (claims.serial,)).fetchone()
             is not None,
         )
         return admission.decide(ticket, situation), ticket
@@ -208,8 +202,7 @@ class Scanner:
         """The earlier verdict if this device saw the same code moments ago (camera twice)."""
         device_id = conn.execute("SELECT id FROM device").fetchone()[0]
         row = conn.execute(
-            "SELECT * FROM scans WHERE code_digest = ? AND device_id = ?"
-            " ORDER BY device_seq DESC LIMIT 1",
+            "SELECT * FROM scans WHERE code_digest = ? AND device_id = ? ORDER BY device_seq DESC LIMIT 1",
             (digest, device_id),
         ).fetchone()
         if row is None or row["gate_id"] != gate_id or row["direction"] != direction:
@@ -225,9 +218,7 @@ class Scanner:
             gate_id=gate_id,
             scan_uuid=row["uuid"],
             ticket_type=row["type_id"],
-            short_code=shortcode.encode(row["ticket_serial"])
-            if row["ticket_serial"] is not None
-            else None,
+            short_code=shortcode.encode(row["ticket_serial"]) if row["ticket_serial"] is not None else None,
             repeat=True,
         )
 

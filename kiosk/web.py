@@ -69,6 +69,4 @@ def init_app(app: Flask) -> None:
     app.extensions["kiosk.pool"] = ConnectionPool(path)
     app.teardown_appcontext(close_db)
     htmx.init_app(app)
-    app.extensions["kiosk.scanner"] = Scanner(
-        debounce_seconds=float(app.config["DEBOUNCE_SECONDS"])
-    )
+    app.extensions["kiosk.scanner"] = Scanner(debounce_seconds=float(app.config["DEBOUNCE_SECONDS"]))

@@ -51,9 +51,12 @@ def _check_protocol() -> int:
         version = 0
     low, high = wire.SUPPORTED
     if not low <= version <= high:
-        raise Refusal(426, "protocol_version",
-                      f"this kiosk speaks sync protocol {version}; central speaks {low} to {high}:"
-                      f" {'update the kiosk' if version < low else 'update central'}")
+        raise Refusal(
+            426,
+            "protocol_version",
+            f"this kiosk speaks sync protocol {version}; central speaks {low} to {high}:"
+            f" {'update the kiosk' if version < low else 'update central'}",
+        )
     return version
 
 
@@ -108,12 +111,26 @@ def hello() -> Response:
     status = body.get("status") if isinstance(body.get("status"), dict) else {}
     with dbmod.write(get_db()) as conn:
         device = protocol.authenticate(conn, _token())
-        offset = protocol.record_contact(conn, device, request.headers.get(wire.TIME_HEADER), status,
-                                         _check_protocol(), clock.now(), status.get("cursor"))
-        high = conn.execute("SELECT high_seq FROM sync_devices WHERE name = ?",
-                            (device["name"],)).fetchone()[0]
-    return _gzip({"server_time": clock.iso(clock.now()), "high_seq": high, "protocol": wire.PROTOCOL,
-                  "clock_offset": offset})
+        offset = protocol.record_contact(
+            conn,
+            device,
+            request.headers.get(wire.TIME_HEADER),
+            status,
+            _check_protocol(),
+            clock.now(),
+            status.get("cursor"),
+        )
+        high = conn.execute("SELECT high_seq FROM sync_devices WHERE name = ?", (device["name"],)).fetchone()[
+            0
+        ]
+    return _gzip(
+        {
+            "server_time": clock.iso(clock.now()),
+            "high_seq": high,
+            "protocol": wire.PROTOCOL,
+            "clock_offset": offset,
+        }
+    )
 
 
 @bp.post("/sync/push")
@@ -125,8 +142,9 @@ def push() -> Response:
         # batch refuses it whole; one committed after sees it applied whole.
         device = protocol.authenticate(conn, _token())
         answer = protocol.apply_batch(conn, device["device_id"], body, moment)
-        conn.execute("UPDATE sync_devices SET last_seen_at = ? WHERE name = ?",
-                     (clock.iso(moment), device["name"]))
+        conn.execute(
+            "UPDATE sync_devices SET last_seen_at = ? WHERE name = ?", (clock.iso(moment), device["name"])
+        )
     return _gzip(answer)
 
 

@@ -20,7 +20,6 @@ from sync.client import Client, Refused, Transient, Transport, export_events, re
 IMPORT_CHUNK = 5000
 
 
-
 def enrollment_qr(central_url: str | None, code: str) -> str:
     """What the enrollment QR carries: the code, with central's address when known."""
     return f"salon-kiosk:enroll?code={code}" + (f"&central={central_url}" if central_url else "")
@@ -82,15 +81,21 @@ def devices_list(directory: Path) -> None:
     """Known kiosks and their health."""
     database = open_instance(directory, central=True)
     for device in protocol.devices(database.conn):
-        click.echo(f"{device['name']:<16} {device['state']:<9} {device['role']:<10} "
-                   f"seq {device['high_seq']:<8} seen {device['last_seen_at'] or '-'} "
-                   f"offset {device['clock_offset'] if device['clock_offset'] is not None else '-'}")
+        click.echo(
+            f"{device['name']:<16} {device['state']:<9} {device['role']:<10} "
+            f"seq {device['high_seq']:<8} seen {device['last_seen_at'] or '-'} "
+            f"offset {device['clock_offset'] if device['clock_offset'] is not None else '-'}"
+        )
 
 
 @devices.command("purge")
 @INSTANCE_DIR
-@click.option("--all", "everything", is_flag=True,
-              help="Forget every deletion so far; kiosks that have not seen them take a snapshot.")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Forget every deletion so far; kiosks that have not seen them take a snapshot.",
+)
 def devices_purge(directory: Path, everything: bool) -> None:
     """Forget logged deletions every enrolled kiosk has already applied (keeps the change log small)."""
     database = open_instance(directory, central=True)
@@ -116,8 +121,10 @@ def sync_once(directory: Path) -> None:
         raise click.ClickException(f"sync failed ({error}); {left} events left unsent") from None
     finally:
         client.close()
-    click.echo(f"Pushed {result.pushed} events, {result.pages} pages pulled, cursor {result.cursor},"
-               f" clock offset {result.clock_offset} s, {result.waiting} left unsent.")
+    click.echo(
+        f"Pushed {result.pushed} events, {result.pages} pages pulled, cursor {result.cursor},"
+        f" clock offset {result.clock_offset} s, {result.waiting} left unsent."
+    )
     if result.waiting:
         raise click.ClickException(f"{result.waiting} events left unsent")
 
@@ -152,10 +159,11 @@ def events_import(directory: Path, file: Path) -> None:
         for part in document["events"]:
             rows = part.get("rows") or []
             for start in range(0, len(rows), IMPORT_CHUNK):
-                chunk = {"events": [{**part, "rows": rows[start:start + IMPORT_CHUNK]}]}
+                chunk = {"events": [{**part, "rows": rows[start : start + IMPORT_CHUNK]}]}
                 with dbmod.write(database) as conn:
-                    answer = protocol.apply_batch(conn, str(device.get("id")), chunk, clock.now(),
-                                                  device_name=str(device.get("name")))
+                    answer = protocol.apply_batch(
+                        conn, str(device.get("id")), chunk, clock.now(), device_name=str(device.get("name"))
+                    )
                 applied += answer["applied"]
                 duplicates += answer["duplicates"]
     except (protocol.Refusal, AttributeError, TypeError) as error:
@@ -163,8 +171,9 @@ def events_import(directory: Path, file: Path) -> None:
     click.echo(f"Imported {applied} new events from {device.get('name')} ({duplicates} already here).")
 
 
-def init_enrolled(directory: Path, role: str, central_url: str | None, code: str | None,
-                  gate: str | None, name: str | None) -> None:
+def init_enrolled(
+    directory: Path, role: str, central_url: str | None, code: str | None, gate: str | None, name: str | None
+) -> None:
     """``kiosk init DIR --role kiosk --central URL --code CODE``: enroll, then bootstrap."""
     if not central_url or not code:
         raise click.ClickException("--central and --code go together")
@@ -179,7 +188,8 @@ def init_enrolled(directory: Path, role: str, central_url: str | None, code: str
     device_id = str(uuid.uuid4())
     try:
         answer = Transport(central_url, attempts=3).request(
-            "POST", "/api/v1/sync/enroll", {"code": code, "device_id": device_id})
+            "POST", "/api/v1/sync/enroll", {"code": code, "device_id": device_id}
+        )
     except (Refused, Transient, ValueError) as error:
         raise click.ClickException(f"enrollment failed: {error}") from None
     assert isinstance(answer, dict)
@@ -188,12 +198,19 @@ def init_enrolled(directory: Path, role: str, central_url: str | None, code: str
     # Central serves by the roles it registered, not by ours: say what will not come.
     missing = set(withheld_tables(str(answer["role"]))) - set(withheld_tables(roles))
     if missing:
-        click.echo(f"Warning: central registered {answer['name']} as {answer['role']}, so it will not"
-                   f" send {', '.join(sorted(missing))}; add the device on central with"
-                   f" --role {','.join(roles)} to receive it.", err=True)
-    database = instance.create(directory, roles, name=name or str(answer["name"]),
-                               gate=gate or answer.get("gate"),
-                               extra={"CENTRAL_URL": central_url, "SYNC_INTERVAL": 3.0})
+        click.echo(
+            f"Warning: central registered {answer['name']} as {answer['role']}, so it will not"
+            f" send {', '.join(sorted(missing))}; add the device on central with"
+            f" --role {','.join(roles)} to receive it.",
+            err=True,
+        )
+    database = instance.create(
+        directory,
+        roles,
+        name=name or str(answer["name"]),
+        gate=gate or answer.get("gate"),
+        extra={"CENTRAL_URL": central_url, "SYNC_INTERVAL": 3.0},
+    )
     with dbmod.write(database) as conn:
         conn.execute("UPDATE device SET id = ?", (device_id,))
         conn.execute("UPDATE sync_state SET central_url = ?, token = ?", (central_url, answer["token"]))
@@ -202,12 +219,16 @@ def init_enrolled(directory: Path, role: str, central_url: str | None, code: str
     try:
         result = client.round()
     except (Refused, Transient) as error:
-        raise click.ClickException(f"enrolled as {answer['name']}, but the first sync failed ({error});"
-                                   " `kiosk serve` or `kiosk sync` will catch up") from None
+        raise click.ClickException(
+            f"enrolled as {answer['name']}, but the first sync failed ({error});"
+            " `kiosk serve` or `kiosk sync` will catch up"
+        ) from None
     finally:
         client.close()
-    click.echo(f"Enrolled as {answer['name']} ({','.join(roles)}); {result.pages} pages of reference"
-               f" data, cursor {result.cursor}.")
+    click.echo(
+        f"Enrolled as {answer['name']} ({','.join(roles)}); {result.pages} pages of reference"
+        f" data, cursor {result.cursor}."
+    )
 
 
 COMMANDS = [devices, sync_once, events_group]

@@ -69,8 +69,14 @@ class Transport:
     """One keep-alive HTTP connection to central; every request has a time-out and a
     bounded answer, and transient failures are retried with backoff and jitter."""
 
-    def __init__(self, base_url: str, token: str | None = None, timeout: float = TIMEOUT,
-                 attempts: int = 4, max_wait: float = 5.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        timeout: float = TIMEOUT,
+        attempts: int = 4,
+        max_wait: float = 5.0,
+    ) -> None:
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {base_url!r}")
@@ -94,8 +100,9 @@ class Transport:
             self.conn = kind(self.parts.hostname, self.parts.port, timeout=self.timeout)
         return self.conn
 
-    def request(self, method: str, path: str, document: object | None = None,
-                query: dict[str, object] | None = None) -> object:
+    def request(
+        self, method: str, path: str, document: object | None = None, query: dict[str, object] | None = None
+    ) -> object:
         retrying = Retrying(
             retry=retry_if_exception_type(Transient),
             wait=wait_random_exponential(multiplier=0.1, max=self.max_wait),
@@ -104,8 +111,9 @@ class Transport:
         )
         return retrying(self._once, method, path, document, query)
 
-    def _once(self, method: str, path: str, document: object | None,
-              query: dict[str, object] | None) -> object:
+    def _once(
+        self, method: str, path: str, document: object | None, query: dict[str, object] | None
+    ) -> object:
         url = self.parts.path.rstrip("/") + path
         if query:
             url += "?" + urllib.parse.urlencode(query)
@@ -168,9 +176,7 @@ def state(conn: sqlite3.Connection) -> sqlite3.Row:
 
 def waiting(conn: sqlite3.Connection) -> int:
     """Events not yet confirmed by central (device seqs are contiguous, so a subtraction)."""
-    return conn.execute(
-        "SELECT device.seq - sync_state.pushed_seq FROM device, sync_state"
-    ).fetchone()[0]
+    return conn.execute("SELECT device.seq - sync_state.pushed_seq FROM device, sync_state").fetchone()[0]
 
 
 def pending_events(conn: sqlite3.Connection, after: int, limit: int) -> tuple[list[dict[str, object]], int]:
@@ -224,16 +230,20 @@ def apply_changes(conn: sqlite3.Connection, page: dict[str, object]) -> None:
     for table in reversed(known):
         deleted = tables[table].get("deleted") or []
         if deleted:
-            conn.execute(f"DELETE FROM [{table}] WHERE {_key_match(primary_key(conn, table))}",
-                         (json.dumps(deleted),))
+            conn.execute(
+                f"DELETE FROM [{table}] WHERE {_key_match(primary_key(conn, table))}", (json.dumps(deleted),)
+            )
     for table in known:
         _upsert(conn, table, tables[table]["columns"], tables[table]["rows"])
-    conn.execute("UPDATE sync_state SET cursor = max(cursor, ?), last_pull_at = ?",
-                 (int(page["cursor"]), clock.iso(clock.now())))
+    conn.execute(
+        "UPDATE sync_state SET cursor = max(cursor, ?), last_pull_at = ?",
+        (int(page["cursor"]), clock.iso(clock.now())),
+    )
 
 
-def apply_snapshot_page(conn: sqlite3.Connection, page: dict[str, object],
-                        after: list[object] | None) -> None:
+def apply_snapshot_page(
+    conn: sqlite3.Connection, page: dict[str, object], after: list[object] | None
+) -> None:
     """Replace the rows of one key range of a table with the page's rows (rows in the
     range that central no longer has are deleted); call inside a write transaction."""
     table = str(page["table"])
@@ -287,9 +297,15 @@ class RoundResult:
 class Client:
     """Syncs one kiosk folder with its central instance."""
 
-    def __init__(self, folder: Path, batch: int = wire.BATCH_EVENTS, timeout: float = TIMEOUT,
-                 attempts: int = 4, max_wait: float = 5.0,
-                 extra_status: Callable[[], dict[str, object]] | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        batch: int = wire.BATCH_EVENTS,
+        timeout: float = TIMEOUT,
+        attempts: int = 4,
+        max_wait: float = 5.0,
+        extra_status: Callable[[], dict[str, object]] | None = None,
+    ) -> None:
         self.folder = Path(folder)
         self.extra_status = extra_status
         self.db = open_local(self.folder)
@@ -303,8 +319,9 @@ class Client:
         self.transport.close()
         self.db.conn.close()
 
-    def _call(self, method: str, path: str, document: object | None = None,
-              query: dict[str, object] | None = None) -> dict[str, object]:
+    def _call(
+        self, method: str, path: str, document: object | None = None, query: dict[str, object] | None = None
+    ) -> dict[str, object]:
         try:
             answer = self.transport.request(method, path, document, query)
         except Refused as refusal:
@@ -324,9 +341,12 @@ class Client:
 
     def status(self) -> dict[str, object]:
         conn = self.db.conn
-        report: dict[str, object] = {"app_version": app_version(), "events_waiting": waiting(conn),
-                                     "device_seq": events.this_device(conn)["seq"],
-                                     "cursor": state(conn)["cursor"]}
+        report: dict[str, object] = {
+            "app_version": app_version(),
+            "events_waiting": waiting(conn),
+            "device_seq": events.this_device(conn)["seq"],
+            "cursor": state(conn)["cursor"],
+        }
         for provider in STATUS_PROVIDERS:
             report.update(provider(conn))
         if self.extra_status:
@@ -366,8 +386,9 @@ class Client:
             answer = self._call("POST", "/api/v1/sync/push", {"events": parts})
             high = answer.get("high_seq")
             if not isinstance(high, int) or high <= before:
-                raise Refused(200, "no_progress",
-                              f"central holds up to seq {high}, sent {before + 1}..{last}")
+                raise Refused(
+                    200, "no_progress", f"central holds up to seq {high}, sent {before + 1}..{last}"
+                )
             # The "sent" mark need not survive a power cut: lost, the kiosk re-sends and
             # central skips what it holds (hello even says so). No fsync per batch, then.
             self.db.conn.execute("PRAGMA synchronous=NORMAL")
@@ -375,7 +396,9 @@ class Client:
                 with dbmod.write(self.db) as conn:
                     conn.execute(
                         "UPDATE sync_state SET pushed_seq = min(?, (SELECT seq FROM device)),"
-                        " last_push_at = ?, last_error = NULL", (high, clock.iso(clock.now())))
+                        " last_push_at = ?, last_error = NULL",
+                        (high, clock.iso(clock.now())),
+                    )
             finally:
                 self.db.conn.execute("PRAGMA synchronous=FULL")
             confirmed += min(high, last) - before
@@ -409,7 +432,8 @@ class Client:
             with dbmod.write(self.db) as conn:
                 conn.execute(
                     "UPDATE sync_state SET cursor = max(cursor, ?), snapshot = NULL, last_pull_at = ?",
-                    (progress["cursor"], clock.iso(clock.now())))
+                    (progress["cursor"], clock.iso(clock.now())),
+                )
             return 0
         table, after = tables[0], progress["after"]
         query: dict[str, object] = {"table": table}
@@ -446,8 +470,13 @@ class Loop(threading.Thread):
     """``kiosk serve``'s sync thread: a round every ``interval`` seconds, exponential
     backoff with jitter while central is unreachable, stop when revoked."""
 
-    def __init__(self, folder: Path, interval: float = 3.0, max_backoff: float = 60.0,
-                 extra_status: Callable[[], dict[str, object]] | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        interval: float = 3.0,
+        max_backoff: float = 60.0,
+        extra_status: Callable[[], dict[str, object]] | None = None,
+    ) -> None:
         super().__init__(name="sync-loop", daemon=True)
         self.folder = Path(folder)
         self.extra_status = extra_status
@@ -478,7 +507,7 @@ class Loop(threading.Thread):
                     return
                 failures += 1
                 delay = min(self.max_backoff, self.interval * 2 ** min(failures, 6))
-            except Exception as error:  # noqa: BLE001 - the loop outlives any one bad round
+            except Exception as error:
                 if isinstance(error, Transient | sqlite3.OperationalError):
                     log.info("sync failed: %s", error)
                 else:
@@ -506,8 +535,12 @@ def start_loop(folder: Path, app: Flask) -> Loop | None:
     config = app.config
     if str(config.get("ROLE", "")) == "central" or not config.get("CENTRAL_URL"):
         return None
-    loop = Loop(folder, float(config.get("SYNC_INTERVAL", 3.0)), float(config.get("SYNC_MAX_BACKOFF", 60.0)),
-                extra_status=lambda: camera_status(app))
+    loop = Loop(
+        folder,
+        float(config.get("SYNC_INTERVAL", 3.0)),
+        float(config.get("SYNC_MAX_BACKOFF", 60.0)),
+        extra_status=lambda: camera_status(app),
+    )
     loop.start()
     return loop
 
@@ -519,10 +552,14 @@ def export_events(db: sqlite_utils.Database, out: Path) -> int:
     """Write this kiosk's unsent events to a gzip JSON file for central; returns how many."""
     conn = db.conn
     device = events.this_device(conn)
-    parts, last = pending_events(conn, state(conn)["pushed_seq"], 1 << 62)
-    document = {"format": EXPORT_FORMAT, "version": wire.PROTOCOL,
-                "device": {"id": device["id"], "name": device["name"], "role": device["role"]},
-                "created_at": clock.iso(clock.now()), "events": parts}
+    parts, _last = pending_events(conn, state(conn)["pushed_seq"], 1 << 62)
+    document = {
+        "format": EXPORT_FORMAT,
+        "version": wire.PROTOCOL,
+        "device": {"id": device["id"], "name": device["name"], "role": device["role"]},
+        "created_at": clock.iso(clock.now()),
+        "events": parts,
+    }
     tmp = Path(str(out) + ".tmp")
     with gzip.open(tmp, "wt", encoding="utf-8") as stream:
         json.dump(document, stream, ensure_ascii=False, separators=(",", ":"))

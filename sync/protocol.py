@@ -53,8 +53,10 @@ def digest(secret: str) -> str:
 def _trigger_sql(table: str, keys: list[str]) -> list[str]:
     def entry(row: str) -> str:
         pk = "json_array(" + ", ".join(f"{row}.[{k}]" for k in keys) + ")"
-        return (f"DELETE FROM sync_changes WHERE tbl = '{table}' AND pk = {pk};"
-                f" INSERT INTO sync_changes (tbl, pk) VALUES ('{table}', {pk});")
+        return (
+            f"DELETE FROM sync_changes WHERE tbl = '{table}' AND pk = {pk};"
+            f" INSERT INTO sync_changes (tbl, pk) VALUES ('{table}', {pk});"
+        )
 
     name = f"sync_log_{table}"
     create = "CREATE TRIGGER IF NOT EXISTS"
@@ -80,7 +82,8 @@ def ensure_change_log(conn: sqlite3.Connection) -> list[str]:
             conn.execute(statement)
         conn.execute(
             "INSERT OR IGNORE INTO sync_changes (tbl, pk) SELECT ?, json_array("
-            + ", ".join(f"[{k}]" for k in keys) + f") FROM [{table}]",
+            + ", ".join(f"[{k}]" for k in keys)
+            + f") FROM [{table}]",
             (table,),
         )
         done.append(table)
@@ -118,8 +121,7 @@ def purge_tombstones(conn: sqlite3.Connection, upto: int) -> int:
         if not table_columns(conn, table):
             continue
         keys = primary_key(conn, table)
-        match = " AND ".join(f"t.[{k}] = json_extract(sync_changes.pk, '$[{i}]')"
-                             for i, k in enumerate(keys))
+        match = " AND ".join(f"t.[{k}] = json_extract(sync_changes.pk, '$[{i}]')" for i, k in enumerate(keys))
         purged += conn.execute(
             f"DELETE FROM sync_changes WHERE tbl = ? AND seq <= ? AND NOT EXISTS"
             f" (SELECT 1 FROM [{table}] t WHERE {match})",
@@ -133,8 +135,9 @@ def purge_tombstones(conn: sqlite3.Connection, upto: int) -> int:
     return purged
 
 
-def _rows_by_key(conn: sqlite3.Connection, table: str, keys: list[str],
-                 wanted: list[list[object]]) -> tuple[list[str], list[tuple], set[str]]:
+def _rows_by_key(
+    conn: sqlite3.Connection, table: str, keys: list[str], wanted: list[list[object]]
+) -> tuple[list[str], list[tuple], set[str]]:
     """(columns, rows, json keys found) of the rows of ``table`` with these primary keys."""
     select = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(keys)))
     prefix = "rowid AS [rowid], " if keys == ["rowid"] else ""
@@ -149,8 +152,9 @@ def _rows_by_key(conn: sqlite3.Connection, table: str, keys: list[str],
     return columns, [tuple(row) for row in rows], found
 
 
-def serve_changes(conn: sqlite3.Connection, cursor: int, limit: int = CHANGES_PAGE,
-                  roles: str | None = None) -> dict[str, object]:
+def serve_changes(
+    conn: sqlite3.Connection, cursor: int, limit: int = CHANGES_PAGE, roles: str | None = None
+) -> dict[str, object]:
     """One page of reference changes after ``cursor`` for a device with ``roles`` (comma
     list; None = no role-bound personal table): current rows and tombstones per table,
     revocations first. Read in one transaction so rows and cursor agree."""
@@ -189,16 +193,23 @@ def serve_changes(conn: sqlite3.Connection, cursor: int, limit: int = CHANGES_PA
             deleted = [key for key, pk in zip(wanted, pks, strict=True) if pk not in found]
             tables[table] = {"columns": columns, "rows": rows, "deleted": deleted}
         last = changes[-1][0] if changes else cursor
-        more = bool(changes) and conn.execute(
-            "SELECT 1 FROM sync_changes WHERE seq > ? LIMIT 1", (last,)
-        ).fetchone() is not None
+        more = (
+            bool(changes)
+            and conn.execute("SELECT 1 FROM sync_changes WHERE seq > ? LIMIT 1", (last,)).fetchone()
+            is not None
+        )
         return {"cursor": last, "more": more, "tables": tables}
     finally:
         conn.execute("COMMIT")
 
 
-def serve_snapshot(conn: sqlite3.Connection, table: str, after: list[object] | None,
-                   limit: int = SNAPSHOT_PAGE, roles: str | None = None) -> dict[str, object]:
+def serve_snapshot(
+    conn: sqlite3.Connection,
+    table: str,
+    after: list[object] | None,
+    limit: int = SNAPSHOT_PAGE,
+    roles: str | None = None,
+) -> dict[str, object]:
     """One page of a whole reference table in primary-key order, after key ``after``, for
     a device with ``roles``. A table withheld from those roles reads as empty (flag
     ``withheld``), so a device that held rows of it (an older bundle) drops them."""
@@ -223,8 +234,14 @@ def serve_snapshot(conn: sqlite3.Connection, table: str, after: list[object] | N
     rows = [tuple(row) for row in cursor.fetchall()]
     index = [columns.index(k) for k in keys]
     last = [rows[-1][i] for i in index] if rows else after
-    return {"table": table, "columns": columns, "rows": rows, "last": last, "done": len(rows) < limit,
-            "withheld": withheld}
+    return {
+        "table": table,
+        "columns": columns,
+        "rows": rows,
+        "last": last,
+        "done": len(rows) < limit,
+        "withheld": withheld,
+    }
 
 
 # ---------------------------------------------------------------- devices
@@ -242,12 +259,12 @@ def normalize_code(code: str) -> str:
     return f"{text[:4]}-{text[4:8]}-{text[8:]}"
 
 
-def add_device(conn: sqlite3.Connection, name: str, role: str, gate: str | None,
-               moment: datetime) -> str:
+def add_device(conn: sqlite3.Connection, name: str, role: str, gate: str | None, moment: datetime) -> str:
     """Register a kiosk to enroll; returns its one-time code (stored hashed). Adding a
     name again that has not enrolled yet replaces its code."""
-    existing = conn.execute("SELECT enrolled_at, revoked_at FROM sync_devices WHERE name = ?",
-                            (name,)).fetchone()
+    existing = conn.execute(
+        "SELECT enrolled_at, revoked_at FROM sync_devices WHERE name = ?", (name,)
+    ).fetchone()
     if existing and existing["enrolled_at"] and not existing["revoked_at"]:
         raise Refusal(409, "device_exists", f"device {name!r} is enrolled; revoke it first")
     code = new_code()
@@ -267,14 +284,16 @@ def enroll(conn: sqlite3.Connection, code: str, device_id: str, moment: datetime
     """Exchange a one-time code for a device token (returned once, stored hashed). The
     code serves one device only; the same device asking again (its answer was lost on
     the way) gets a fresh token and the previous one stops working."""
-    row = conn.execute("SELECT * FROM sync_devices WHERE code_hash = ?",
-                       (digest(normalize_code(code)),)).fetchone()
+    row = conn.execute(
+        "SELECT * FROM sync_devices WHERE code_hash = ?", (digest(normalize_code(code)),)
+    ).fetchone()
     if row is None or row["revoked_at"] or (row["enrolled_at"] and row["device_id"] != device_id):
         raise Refusal(403, "bad_code", "unknown or already used enrollment code")
     if moment > clock.parse_time(row["code_expires_at"]):
         raise Refusal(403, "code_expired", "this enrollment code has expired; make a new one")
-    other = conn.execute("SELECT name FROM sync_devices WHERE device_id = ? AND name != ?",
-                         (device_id, row["name"])).fetchone()
+    other = conn.execute(
+        "SELECT name FROM sync_devices WHERE device_id = ? AND name != ?", (device_id, row["name"])
+    ).fetchone()
     if other:
         raise Refusal(409, "device_exists", f"device id already enrolled as {other['name']!r}")
     token = secrets.token_urlsafe(32)
@@ -308,9 +327,15 @@ def authenticate(conn: sqlite3.Connection, token: str | None) -> sqlite3.Row:
     return row
 
 
-def record_contact(conn: sqlite3.Connection, device: sqlite3.Row, device_time: str | None,
-                   status: dict[str, object] | None, protocol: int, moment: datetime,
-                   cursor: int | None = None) -> float | None:
+def record_contact(
+    conn: sqlite3.Connection,
+    device: sqlite3.Row,
+    device_time: str | None,
+    status: dict[str, object] | None,
+    protocol: int,
+    moment: datetime,
+    cursor: int | None = None,
+) -> float | None:
     """Note that a device called: last seen, reported status, clock offset (flagged when
     large). Offsets are measured against central's clock; nothing is ordered by them."""
     offset = None
@@ -324,12 +349,25 @@ def record_contact(conn: sqlite3.Connection, device: sqlite3.Row, device_time: s
         "UPDATE sync_devices SET last_seen_at = ?, clock_offset = coalesce(?, clock_offset),"
         " protocol = ?, app_version = coalesce(?, app_version), status = ?,"
         " cursor = coalesce(?, cursor) WHERE name = ?",
-        (clock.iso(moment), offset, protocol, _text(status.get("app_version")),
-         json.dumps(status)[:4000], cursor, device["name"]),
+        (
+            clock.iso(moment),
+            offset,
+            protocol,
+            _text(status.get("app_version")),
+            json.dumps(status)[:4000],
+            cursor,
+            device["name"],
+        ),
     )
     if offset is not None and abs(offset) > CLOCK_OFFSET_LIMIT:
-        flag(conn, "clock_offset", f"clock_offset:{device['name']}", device["device_id"],
-             {"device": device["name"], "offset_seconds": offset}, moment)
+        flag(
+            conn,
+            "clock_offset",
+            f"clock_offset:{device['name']}",
+            device["device_id"],
+            {"device": device["name"], "offset_seconds": offset},
+            moment,
+        )
     return offset
 
 
@@ -337,8 +375,14 @@ def _text(value: object) -> str | None:
     return str(value)[:100] if value is not None else None
 
 
-def flag(conn: sqlite3.Connection, kind: str, key: str, device_id: str | None,
-         detail: dict[str, object], moment: datetime) -> None:
+def flag(
+    conn: sqlite3.Connection,
+    kind: str,
+    key: str,
+    device_id: str | None,
+    detail: dict[str, object],
+    moment: datetime,
+) -> None:
     """Record a conflict, or refresh the one with the same key."""
     conn.execute(
         "INSERT INTO sync_conflicts (kind, key, device_id, detail, detected_at, updated_at)"
@@ -351,8 +395,13 @@ def flag(conn: sqlite3.Connection, kind: str, key: str, device_id: str | None,
 # ---------------------------------------------------------------- push
 
 
-def apply_batch(conn: sqlite3.Connection, device_id: str, document: object, moment: datetime,
-                device_name: str | None = None) -> dict[str, object]:
+def apply_batch(
+    conn: sqlite3.Connection,
+    device_id: str,
+    document: object,
+    moment: datetime,
+    device_name: str | None = None,
+) -> dict[str, object]:
     """Store a batch of one device's events exactly once; call inside one write
     transaction. Returns ``high_seq`` (highest contiguous device_seq held), and how many
     events were new and how many central already had."""
@@ -376,13 +425,20 @@ def apply_batch(conn: sqlite3.Connection, device_id: str, document: object, mome
         known: set[object] = set()
         # Fast path: nothing of this device in the batch's seq range (one index range
         # scan) means every row is new; otherwise look the uuids up one by one.
-        if part_seqs and conn.execute(
-            f"SELECT 1 FROM [{table}] WHERE device_id = ? AND device_seq BETWEEN ? AND ? LIMIT 1",
-            (device_id, min(part_seqs), max(part_seqs)),
-        ).fetchone():
-            known = {r[0] for r in conn.execute(
-                f"SELECT uuid FROM [{table}] WHERE uuid IN (SELECT value FROM json_each(?))",
-                (json.dumps([row[at["uuid"]] for row in rows]),))}
+        if (
+            part_seqs
+            and conn.execute(
+                f"SELECT 1 FROM [{table}] WHERE device_id = ? AND device_seq BETWEEN ? AND ? LIMIT 1",
+                (device_id, min(part_seqs), max(part_seqs)),
+            ).fetchone()
+        ):
+            known = {
+                r[0]
+                for r in conn.execute(
+                    f"SELECT uuid FROM [{table}] WHERE uuid IN (SELECT value FROM json_each(?))",
+                    (json.dumps([row[at["uuid"]] for row in rows]),),
+                )
+            }
         fresh = [row for row in rows if row[at["uuid"]] not in known]
         duplicates += len(rows) - len(fresh)
         if not fresh:
@@ -405,9 +461,11 @@ def apply_batch(conn: sqlite3.Connection, device_id: str, document: object, mome
         if table == "scans" and {"result", "direction", "ticket_serial"} <= at.keys():
             # Only admissions can make a double entry; the others need no second look.
             result, direction, serial = at["result"], at["direction"], at["ticket_serial"]
-            new_scans.extend(dict(zip(columns, row, strict=False)) for row in fresh
-                             if row[result] == "accepted" and row[direction] == "in"
-                             and row[serial] is not None)
+            new_scans.extend(
+                dict(zip(columns, row, strict=False))
+                for row in fresh
+                if row[result] == "accepted" and row[direction] == "in" and row[serial] is not None
+            )
     device = conn.execute("SELECT * FROM sync_devices WHERE device_id = ?", (device_id,)).fetchone()
     high = _advance(conn, device_id, device["high_seq"] if device else 0, seqs)
     if device is None:
@@ -430,8 +488,11 @@ def _check_part(conn: sqlite3.Connection, part: object) -> tuple[str, list[str],
     table, columns, rows = part.get("table"), part.get("columns"), part.get("rows")
     if table not in EVENT_TABLES or not table_columns(conn, str(table)):
         raise Refusal(400, "bad_batch", f"{table!r} is not an event table central knows")
-    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns) \
-            or any(c not in columns for c in REQUIRED_EVENT_COLUMNS):
+    if (
+        not isinstance(columns, list)
+        or not all(isinstance(c, str) for c in columns)
+        or any(c not in columns for c in REQUIRED_EVENT_COLUMNS)
+    ):
         raise Refusal(400, "bad_batch", f"{table}: columns must include {', '.join(REQUIRED_EVENT_COLUMNS)}")
     if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == len(columns) for r in rows):
         raise Refusal(400, "bad_batch", f"{table}: rows must be lists as long as the columns")
@@ -448,9 +509,11 @@ def _free_name(conn: sqlite3.Connection, wanted: str) -> str:
 
 def _holds(conn: sqlite3.Connection, device_id: str, seq: int) -> bool:
     return any(
-        conn.execute(f"SELECT 1 FROM [{t}] WHERE device_id = ? AND device_seq = ?",
-                     (device_id, seq)).fetchone()
-        for t in EVENT_TABLES if table_columns(conn, t)
+        conn.execute(
+            f"SELECT 1 FROM [{t}] WHERE device_id = ? AND device_seq = ?", (device_id, seq)
+        ).fetchone()
+        for t in EVENT_TABLES
+        if table_columns(conn, t)
     )
 
 
@@ -467,9 +530,11 @@ def _flag_double_entries(conn: sqlite3.Connection, scans: list[dict[str, object]
     """A ticket with more accepted entries than exits allow in a zone on a day was let in
     twice by gates that could not see each other: keep both scans, flag them. One query
     for the whole batch: only tickets it admitted are looked at."""
-    groups = {(s["ticket_serial"], s["zone_id"], s["fair_date"]) for s in scans
-              if s.get("result") == "accepted" and s.get("direction") == "in"
-              and s.get("ticket_serial") is not None}
+    groups = {
+        (s["ticket_serial"], s["zone_id"], s["fair_date"])
+        for s in scans
+        if s.get("result") == "accepted" and s.get("direction") == "in" and s.get("ticket_serial") is not None
+    }
     if not groups:
         return
     passages: dict[tuple, list[sqlite3.Row]] = {}
@@ -486,15 +551,40 @@ def _flag_double_entries(conn: sqlite3.Connection, scans: list[dict[str, object]
         entries = [r for r in rows if r["direction"] == "in"]
         exits = len(rows) - len(entries)
         if len(entries) - exits > 1 and len({r["device_id"] for r in entries}) > 1:
-            flag(conn, "double_entry", f"double_entry:{serial}:{zone}:{day}", entries[-1]["device_id"], {
-                "ticket_serial": serial, "zone": zone, "date": day, "entries": len(entries), "exits": exits,
-                "scans": [{"uuid": r["uuid"], "device_id": r["device_id"], "gate": r["gate_id"],
-                           "device_time": r["device_time"]} for r in entries],
-            }, moment)
+            flag(
+                conn,
+                "double_entry",
+                f"double_entry:{serial}:{zone}:{day}",
+                entries[-1]["device_id"],
+                {
+                    "ticket_serial": serial,
+                    "zone": zone,
+                    "date": day,
+                    "entries": len(entries),
+                    "exits": exits,
+                    "scans": [
+                        {
+                            "uuid": r["uuid"],
+                            "device_id": r["device_id"],
+                            "gate": r["gate_id"],
+                            "device_time": r["device_time"],
+                        }
+                        for r in entries
+                    ],
+                },
+                moment,
+            )
 
 
-def _flag_late(conn: sqlite3.Connection, device_id: str, device: sqlite3.Row | None, oldest: str,
-               seqs: set[int], applied: int, moment: datetime) -> None:
+def _flag_late(
+    conn: sqlite3.Connection,
+    device_id: str,
+    device: sqlite3.Row | None,
+    oldest: str,
+    seqs: set[int],
+    applied: int,
+    moment: datetime,
+) -> None:
     """Mark a batch whose oldest new event happened long before it reached central
     (device time corrected by the device's measured clock offset)."""
     if not applied:
@@ -510,17 +600,24 @@ def _flag_late(conn: sqlite3.Connection, device_id: str, device: sqlite3.Row | N
     # One entry per device and arrival day: a kiosk back after hours offline sends many
     # batches, and the dashboard should show one late upload, not hundreds.
     key = f"late_upload:{device_id}:{clock.fair_date(moment).isoformat()}"
-    detail = {"device": device["name"] if device else device_id, "first_seq": min(seqs),
-              "last_seq": max(seqs), "events": applied, "delay_seconds": round(delay),
-              "oldest_device_time": oldest}
+    detail = {
+        "device": device["name"] if device else device_id,
+        "first_seq": min(seqs),
+        "last_seq": max(seqs),
+        "events": applied,
+        "delay_seconds": round(delay),
+        "oldest_device_time": oldest,
+    }
     known = conn.execute("SELECT detail FROM sync_conflicts WHERE key = ?", (key,)).fetchone()
     if known:
         before = json.loads(known[0])
-        detail.update(first_seq=min(before["first_seq"], detail["first_seq"]),
-                      last_seq=max(before["last_seq"], detail["last_seq"]),
-                      events=before["events"] + applied,
-                      delay_seconds=max(before["delay_seconds"], detail["delay_seconds"]),
-                      oldest_device_time=min(before["oldest_device_time"], oldest))
+        detail.update(
+            first_seq=min(before["first_seq"], detail["first_seq"]),
+            last_seq=max(before["last_seq"], detail["last_seq"]),
+            events=before["events"] + applied,
+            delay_seconds=max(before["delay_seconds"], detail["delay_seconds"]),
+            oldest_device_time=min(before["oldest_device_time"], oldest),
+        )
     flag(conn, "late_upload", key, device_id, detail, moment)
 
 
@@ -530,8 +627,17 @@ def conflicts(conn: sqlite3.Connection, kind: str | None = None, limit: int = 50
         "SELECT * FROM sync_conflicts WHERE ? IS NULL OR kind = ? ORDER BY updated_at DESC, id DESC LIMIT ?",
         (kind, kind, limit),
     ).fetchall()
-    return [{"id": r["id"], "kind": r["kind"], "device_id": r["device_id"], "detail": json.loads(r["detail"]),
-             "detected_at": r["detected_at"], "updated_at": r["updated_at"]} for r in rows]
+    return [
+        {
+            "id": r["id"],
+            "kind": r["kind"],
+            "device_id": r["device_id"],
+            "detail": json.loads(r["detail"]),
+            "detected_at": r["detected_at"],
+            "updated_at": r["updated_at"],
+        }
+        for r in rows
+    ]
 
 
 def devices(conn: sqlite3.Connection) -> list[dict[str, object]]:
@@ -544,12 +650,26 @@ def devices(conn: sqlite3.Connection) -> list[dict[str, object]]:
         waiting = status.get("events_waiting")
         if isinstance(status.get("device_seq"), int):
             waiting = max(0, status["device_seq"] - r["high_seq"])
-        out.append({
-            "name": r["name"], "device_id": r["device_id"], "role": r["role"], "gate": r["gate_id"],
-            "state": "revoked" if r["revoked_at"] else "enrolled" if r["enrolled_at"]
-            else "imported" if r["role"] == "imported" else "waiting",
-            "last_seen_at": r["last_seen_at"], "clock_offset": r["clock_offset"],
-            "app_version": r["app_version"], "high_seq": r["high_seq"], "cursor": r["cursor"],
-            "events_waiting": waiting, "camera": status.get("camera"),
-        })
+        out.append(
+            {
+                "name": r["name"],
+                "device_id": r["device_id"],
+                "role": r["role"],
+                "gate": r["gate_id"],
+                "state": "revoked"
+                if r["revoked_at"]
+                else "enrolled"
+                if r["enrolled_at"]
+                else "imported"
+                if r["role"] == "imported"
+                else "waiting",
+                "last_seen_at": r["last_seen_at"],
+                "clock_offset": r["clock_offset"],
+                "app_version": r["app_version"],
+                "high_seq": r["high_seq"],
+                "cursor": r["cursor"],
+                "events_waiting": waiting,
+                "camera": status.get("camera"),
+            }
+        )
     return out

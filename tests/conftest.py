@@ -26,8 +26,13 @@ from kiosk import bundle, create_app, demo, instance
 FAIR_START = date(2026, 6, 15)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # Real photographed QR codes (zxing-cpp test images, Apache-2.0: licence beside them).
 QR_SAMPLES = Path(__file__).resolve().parent / "data" / "qr-samples"
@@ -71,12 +76,12 @@ def kiosk_dir(central_dir: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(kiosk_dir: Path):  # noqa: ANN201
+def app(kiosk_dir: Path):
     return create_app(kiosk_dir, {"TESTING": True})
 
 
 @pytest.fixture
-def client(app):  # noqa: ANN001, ANN201
+def client(app):
     return app.test_client()
 
 
@@ -99,8 +104,9 @@ def wait_for_http(url: str, timeout: float = 15.0) -> None:
 
 
 @contextmanager
-def serving(folder: Path, env: dict[str, str] | None = None,
-            port: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def serving(
+    folder: Path, env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """A real ``kiosk serve`` process on loopback (a free port unless given); yields
     (base URL, process)."""
     port = port or free_port()
@@ -132,7 +138,7 @@ def live_kiosk(kiosk_dir: Path, fair_clock: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser():  # noqa: ANN201
+def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
@@ -143,7 +149,7 @@ def browser():  # noqa: ANN201
 
 
 @pytest.fixture
-def page(browser):  # noqa: ANN001, ANN201
+def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     yield page

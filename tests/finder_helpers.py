@@ -8,8 +8,9 @@ from pathlib import Path
 from kiosk import bundle, instance
 
 
-def make_finder_kiosk(central_dir: Path, tmp_path: Path, extra: dict[str, object] | None = None,
-                      gate: str = "main") -> Path:
+def make_finder_kiosk(
+    central_dir: Path, tmp_path: Path, extra: dict[str, object] | None = None, gate: str = "main"
+) -> Path:
     """A finder kiosk at a gate, loaded from a bundle of the demo central instance."""
     bundle_file = tmp_path / "finder.bundle"
     bundle.write_bundle(instance.open_db(central_dir), bundle_file)
@@ -27,5 +28,6 @@ def exhibitor_named(conn: sqlite3.Connection, name_fr: str) -> sqlite3.Row:
 
 
 def stand_of(conn: sqlite3.Connection, exhibitor_id: str) -> str:
-    return conn.execute("SELECT min(stand_number) FROM exhibitor_stands WHERE exhibitor_id = ?",
-                        (exhibitor_id,)).fetchone()[0]
+    return conn.execute(
+        "SELECT min(stand_number) FROM exhibitor_stands WHERE exhibitor_id = ?", (exhibitor_id,)
+    ).fetchone()[0]

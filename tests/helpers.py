@@ -21,8 +21,11 @@ def rows(folder: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
 
 def ticket(folder: Path, type_id: str, offset: int = 0, valid_from: str = "2026-06-15") -> sqlite3.Row:
     """The ``offset``-th ticket of a type valid from a day (default: the demo's first day)."""
-    found = rows(folder, "SELECT * FROM tickets WHERE type_id = ? AND valid_from = ?"
-                 " ORDER BY serial LIMIT 1 OFFSET ?", (type_id, valid_from, offset))
+    found = rows(
+        folder,
+        "SELECT * FROM tickets WHERE type_id = ? AND valid_from = ? ORDER BY serial LIMIT 1 OFFSET ?",
+        (type_id, valid_from, offset),
+    )
     assert found, f"no {type_id} ticket at offset {offset}"
     return found[0]
 
@@ -30,11 +33,12 @@ def ticket(folder: Path, type_id: str, offset: int = 0, valid_from: str = "2026-
 def accepted_scans(folder: Path, payload: str) -> int:
     """How many accepted scans an instance holds of one scanned text."""
     digest = hashlib.sha256(payload.encode()).hexdigest()
-    return rows(folder, "SELECT count(*) FROM scans WHERE code_digest = ? AND result = 'accepted'",
-                (digest,))[0][0]
+    return rows(
+        folder, "SELECT count(*) FROM scans WHERE code_digest = ? AND result = 'accepted'", (digest,)
+    )[0][0]
 
 
-def staff_log_in(page, base: str, name: str, pin: str, then: str) -> None:  # noqa: ANN001
+def staff_log_in(page, base: str, name: str, pin: str, then: str) -> None:
     """Log a staff member in through the real log-in form and land on ``then``."""
     page.goto(f"{base}/staff/login?next={then}")
     page.fill("input[name=name]", name)

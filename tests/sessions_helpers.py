@@ -21,29 +21,45 @@ def at(minutes: float) -> datetime:
 
 
 def add_session(
-    db: sqlite_utils.Database, capacity: int = 3, required: bool = True, title: str = "Atelier test",
+    db: sqlite_utils.Database,
+    capacity: int = 3,
+    required: bool = True,
+    title: str = "Atelier test",
     start: datetime = START,
 ) -> str:
     with dbmod.write(db) as conn:
-        row = programme.clean_session(conn, {
-            "title_fr": title, "title_ar": "ورشة", "title_en": "Test workshop", "speaker": "Formatrice Test",
-            "zone": "workshop", "starts_at": clock.iso(start),
-            "ends_at": clock.iso(start + timedelta(hours=2)), "capacity": str(capacity),
-            "kind": "workshop", "registration_required": "yes" if required else "no",
-        })
+        row = programme.clean_session(
+            conn,
+            {
+                "title_fr": title,
+                "title_ar": "ورشة",
+                "title_en": "Test workshop",
+                "speaker": "Formatrice Test",
+                "zone": "workshop",
+                "starts_at": clock.iso(start),
+                "ends_at": clock.iso(start + timedelta(hours=2)),
+                "capacity": str(capacity),
+                "kind": "workshop",
+                "registration_required": "yes" if required else "no",
+            },
+        )
         programme.save_session(conn, row)
     return str(row["id"])
 
 
-def register(db: sqlite_utils.Database, session_id: str, names: list[str],
-             serials: list[int | None] | None = None) -> list[dict[str, object]]:
+def register(
+    db: sqlite_utils.Database, session_id: str, names: list[str], serials: list[int | None] | None = None
+) -> list[dict[str, object]]:
     """Registrations made a day apart each, in the order given."""
     made = []
     with dbmod.write(db) as conn:
         for index, name in enumerate(names):
             serial = serials[index] if serials else None
-            made.append(registrations.register(conn, session_id, name, at(-24 * 60 * (10 - index)),
-                                               ticket_serial=serial))
+            made.append(
+                registrations.register(
+                    conn, session_id, name, at(-24 * 60 * (10 - index)), ticket_serial=serial
+                )
+            )
     return made
 
 
@@ -51,8 +67,13 @@ def open_db(folder: Path) -> sqlite_utils.Database:
     return instance.open_db(folder)
 
 
-def workshop_kiosk(central_dir: Path, folder: Path, capacity: int = 2, names: list[str] | None = None,
-                   serials: list[int | None] | None = None) -> tuple[str, list[dict[str, object]]]:
+def workshop_kiosk(
+    central_dir: Path,
+    folder: Path,
+    capacity: int = 2,
+    names: list[str] | None = None,
+    serials: list[int | None] | None = None,
+) -> tuple[str, list[dict[str, object]]]:
     """A workshop kiosk at ``folder``, provisioned from a bundle of the demo fair plus a
     session of our own and its registrations; returns (session id, registrations)."""
     from kiosk import bundle

@@ -36,8 +36,14 @@ def add_device(central_dir: Path, name: str, role: str = "entry", gate: str | No
     return code
 
 
-def enroll(central_url: str, central_dir: Path, folder: Path, name: str, role: str = "entry",
-           gate: str | None = "main") -> Path:
+def enroll(
+    central_url: str,
+    central_dir: Path,
+    folder: Path,
+    name: str,
+    role: str = "entry",
+    gate: str | None = "main",
+) -> Path:
     """Register the kiosk on central and run ``kiosk init --central --code`` in-process."""
     code = add_device(central_dir, name, role, gate)
     init_enrolled(folder, "kiosk", central_url, code, None, None)
@@ -47,8 +53,10 @@ def enroll(central_url: str, central_dir: Path, folder: Path, name: str, role: s
 def day_tickets(central_dir: Path, count: int, type_id: str = "day") -> list[str]:
     """QR payloads of tickets valid on the first fair day."""
     conn = sqlite3.connect(central_dir / "kiosk.db")
-    rows = conn.execute("SELECT payload FROM tickets WHERE type_id = ? AND valid_from = ? ORDER BY serial"
-                        " LIMIT ?", (type_id, FAIR_DAY, count)).fetchall()
+    rows = conn.execute(
+        "SELECT payload FROM tickets WHERE type_id = ? AND valid_from = ? ORDER BY serial LIMIT ?",
+        (type_id, FAIR_DAY, count),
+    ).fetchall()
     conn.close()
     return [r[0] for r in rows]
 
@@ -102,9 +110,13 @@ def reference_of(folder: Path, roles: str | None = None) -> dict[str, list[tuple
             out[table] = []
             continue
         keys = primary_key(conn, table)
-        out[table] = [tuple(r) for r in conn.execute(
-            f"SELECT {', '.join(f'[{c}]' for c in columns)} FROM [{table}] ORDER BY "
-            + ", ".join(f"[{k}]" for k in keys))]
+        out[table] = [
+            tuple(r)
+            for r in conn.execute(
+                f"SELECT {', '.join(f'[{c}]' for c in columns)} FROM [{table}] ORDER BY "
+                + ", ".join(f"[{k}]" for k in keys)
+            )
+        ]
     conn.close()
     return out
 
@@ -124,8 +136,10 @@ def fake_scans(folder: Path, count: int, gate: str = "main") -> None:
             "INSERT INTO scans (uuid, device_id, device_seq, device_time, fair_date, gate_id, zone_id,"
             " direction, code_digest, result, reason) VALUES (?, ?, ?, ?, ?, ?, 'sales', 'in', ?,"
             " 'refused', 'unknown_format')",
-            ((str(uuid.uuid4()), device, seq, moment, FAIR_DAY, gate, f"{seq:064x}")
-             for seq in range(first, last + 1)),
+            (
+                (str(uuid.uuid4()), device, seq, moment, FAIR_DAY, gate, f"{seq:064x}")
+                for seq in range(first, last + 1)
+            ),
         )
     database.conn.close()
 
@@ -137,8 +151,17 @@ def fake_tickets(folder: Path, count: int, start_serial: int = 1 << 39) -> None:
         conn.executemany(
             "INSERT INTO tickets (uuid, serial, short_code, type_id, valid_from, valid_days, kid, payload,"
             " issued_at) VALUES (?, ?, ?, 'day', ?, 1, 1, ?, ?)",
-            ((str(uuid.uuid4()), start_serial + i, f"FAKE-{start_serial + i}", FAIR_DAY, "x" * 117,
-              clock.iso(clock.now())) for i in range(count)),
+            (
+                (
+                    str(uuid.uuid4()),
+                    start_serial + i,
+                    f"FAKE-{start_serial + i}",
+                    FAIR_DAY,
+                    "x" * 117,
+                    clock.iso(clock.now()),
+                )
+                for i in range(count)
+            ),
         )
     database.conn.close()
 

@@ -15,8 +15,9 @@ HOURS = OpeningHours(DAY1, opens=time(10), closes=time(22), early_opens=time(8))
 LATE = OpeningHours(DAY1 + timedelta(days=1), opens=time(10), closes=time(0, 30), early_opens=time(8))
 SCHEDULE = [HOURS, LATE]
 
-DAY_TICKET = TicketFacts(serial=1, type_id="day", valid_from=DAY1, valid_days=1, zones=None,
-                         early_access=False)
+DAY_TICKET = TicketFacts(
+    serial=1, type_id="day", valid_from=DAY1, valid_days=1, zones=None, early_access=False
+)
 EXHIBITOR = replace(DAY_TICKET, type_id="exhibitor", valid_days=8, early_access=True)
 CHILD = replace(DAY_TICKET, type_id="child", zones=frozenset({"sales", "kids"}))
 
@@ -26,8 +27,17 @@ def at(hour: int, minute: int = 0, day: date = DAY1) -> datetime:
 
 
 def situation(**changes: object) -> Situation:
-    base = Situation(moment=at(11), day=DAY1, hours=HOURS, direction="in", zone_id="sales",
-                     occupancy_limit=None, inside_zone=0, ticket_inside=False, revoked=False)
+    base = Situation(
+        moment=at(11),
+        day=DAY1,
+        hours=HOURS,
+        direction="in",
+        zone_id="sales",
+        occupancy_limit=None,
+        inside_zone=0,
+        ticket_inside=False,
+        revoked=False,
+    )
     return replace(base, **changes)
 
 
@@ -39,12 +49,15 @@ def test_revoked_ticket_is_refused_even_when_everything_else_fits() -> None:
     assert decide(DAY_TICKET, situation(revoked=True)) == "revoked"
 
 
-@pytest.mark.parametrize("changes", [
-    {"revoked": False, "hours": None},
-    {"day": DAY1 + timedelta(days=3)},
-    {"moment": at(3)},
-    {"ticket_inside": False, "zone_id": "heritage"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"revoked": False, "hours": None},
+        {"day": DAY1 + timedelta(days=3)},
+        {"moment": at(3)},
+        {"ticket_inside": False, "zone_id": "heritage"},
+    ],
+)
 def test_exit_always_succeeds_for_a_genuine_ticket(changes: dict[str, object]) -> None:
     assert decide(CHILD, situation(direction="out", **changes)) == "ok"
 
@@ -54,8 +67,13 @@ def test_revoked_ticket_may_still_leave() -> None:
 
 
 def test_ticket_for_another_day() -> None:
-    assert decide(DAY_TICKET, situation(day=DAY1 + timedelta(days=1), hours=LATE,
-                                        moment=at(11, day=DAY1 + timedelta(days=1)))) == "not_valid_today"
+    assert (
+        decide(
+            DAY_TICKET,
+            situation(day=DAY1 + timedelta(days=1), hours=LATE, moment=at(11, day=DAY1 + timedelta(days=1))),
+        )
+        == "not_valid_today"
+    )
 
 
 def test_not_a_fair_day() -> None:
@@ -68,26 +86,34 @@ def test_multi_day_pass_valid_on_its_last_day_not_after() -> None:
     assert decide(EXHIBITOR, situation(day=last, hours=hours, moment=clock.at(last, time(12)))) == "ok"
     after = last + timedelta(days=1)
     hours_after = OpeningHours(after, time(10), time(22), time(8))
-    assert decide(EXHIBITOR, situation(day=after, hours=hours_after,
-                                       moment=clock.at(after, time(12)))) == "not_valid_today"
+    assert (
+        decide(EXHIBITOR, situation(day=after, hours=hours_after, moment=clock.at(after, time(12))))
+        == "not_valid_today"
+    )
 
 
-@pytest.mark.parametrize(("moment", "reason"), [
-    (at(9, 59), "outside_hours"),
-    (at(10, 0), "ok"),
-    (at(21, 59), "ok"),
-    (at(22, 0), "outside_hours"),
-    (at(7, 0), "outside_hours"),
-])
+@pytest.mark.parametrize(
+    ("moment", "reason"),
+    [
+        (at(9, 59), "outside_hours"),
+        (at(10, 0), "ok"),
+        (at(21, 59), "ok"),
+        (at(22, 0), "outside_hours"),
+        (at(7, 0), "outside_hours"),
+    ],
+)
 def test_opening_hours_edges_for_visitors(moment: datetime, reason: str) -> None:
     assert decide(DAY_TICKET, situation(moment=moment)) == reason
 
 
-@pytest.mark.parametrize(("moment", "reason"), [
-    (at(7, 59), "outside_hours"),
-    (at(8, 0), "ok"),
-    (at(9, 30), "ok"),
-])
+@pytest.mark.parametrize(
+    ("moment", "reason"),
+    [
+        (at(7, 59), "outside_hours"),
+        (at(8, 0), "ok"),
+        (at(9, 30), "ok"),
+    ],
+)
 def test_early_access_for_exhibitors(moment: datetime, reason: str) -> None:
     assert decide(EXHIBITOR, situation(moment=moment)) == reason
 
@@ -107,17 +133,25 @@ def test_zone_full_at_the_limit_not_before() -> None:
 
 
 def test_reasons_are_checked_in_the_documented_order() -> None:
-    everything_wrong = situation(revoked=True, hours=None, zone_id="conference", ticket_inside=True,
-                                 occupancy_limit=0)
+    everything_wrong = situation(
+        revoked=True, hours=None, zone_id="conference", ticket_inside=True, occupancy_limit=0
+    )
     assert decide(CHILD, everything_wrong) == "revoked"
     assert decide(CHILD, replace(everything_wrong, revoked=False)) == "not_valid_today"
-    assert decide(CHILD, replace(everything_wrong, revoked=False, hours=HOURS,
-                                 moment=at(6))) == "outside_hours"
+    assert (
+        decide(CHILD, replace(everything_wrong, revoked=False, hours=HOURS, moment=at(6))) == "outside_hours"
+    )
     assert decide(CHILD, replace(everything_wrong, revoked=False, hours=HOURS)) == "wrong_zone"
-    assert decide(CHILD, replace(everything_wrong, revoked=False, hours=HOURS,
-                                 zone_id="kids")) == "already_inside"
-    assert decide(CHILD, replace(everything_wrong, revoked=False, hours=HOURS, zone_id="kids",
-                                 ticket_inside=False)) == "zone_full"
+    assert (
+        decide(CHILD, replace(everything_wrong, revoked=False, hours=HOURS, zone_id="kids"))
+        == "already_inside"
+    )
+    assert (
+        decide(
+            CHILD, replace(everything_wrong, revoked=False, hours=HOURS, zone_id="kids", ticket_inside=False)
+        )
+        == "zone_full"
+    )
 
 
 def test_levels() -> None:
@@ -130,6 +164,7 @@ def test_levels() -> None:
 
 
 # Fair days and midnight: the day a moment belongs to.
+
 
 def test_after_midnight_belongs_to_the_evening_day() -> None:
     second = DAY1 + timedelta(days=1)

@@ -22,10 +22,14 @@ def test_scan_ok_then_already_inside(client, kiosk_dir: Path, monkeypatch) -> No
     assert again["ok"] is False and again["reason"] == "already_inside"
 
 
-@pytest.mark.parametrize(("lang", "text"), [
-    ("ar", "هذه ليست تذكرة المعرض."), ("en", "This is not a ticket of the fair."),
-    ("fr", "Ce n'est pas un billet du salon."),
-])
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("ar", "هذه ليست تذكرة المعرض."),
+        ("en", "This is not a ticket of the fair."),
+        ("fr", "Ce n'est pas un billet du salon."),
+    ],
+)
 def test_messages_are_localized(client, lang: str, text: str) -> None:
     answer = client.post(f"/api/v1/scans?lang={lang}", json={"code": "nonsense"}).get_json()
     assert answer["reason"] == "unknown_format" and answer["message"] == text
@@ -43,19 +47,23 @@ def test_exit_and_other_gate(client, kiosk_dir: Path) -> None:
     assert out["ok"] and out["direction"] == "out"
 
 
-@pytest.mark.parametrize(("body", "content_type"), [
-    (b"not json", "application/json"),
-    (b"\xff\xfe\x00garbage", "application/json"),
-    (b'["a", "list"]', "application/json"),
-    (b'{"code": 12}', "application/json"),
-    (b'{"code": null}', "application/json"),
-    (b'{"code": "x", "direction": "up"}', "application/json"),
-    (b'{"code": "x", "gate": "moon"}', "application/json"),
-    (b'{"code": "x", "gate": ["main"]}', "application/json"),
-    (b"code=x", "application/x-www-form-urlencoded"),
-])
-def test_malformed_requests_get_400_never_500(client, kiosk_dir: Path, body: bytes,
-                                              content_type: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"not json", "application/json"),
+        (b"\xff\xfe\x00garbage", "application/json"),
+        (b'["a", "list"]', "application/json"),
+        (b'{"code": 12}', "application/json"),
+        (b'{"code": null}', "application/json"),
+        (b'{"code": "x", "direction": "up"}', "application/json"),
+        (b'{"code": "x", "gate": "moon"}', "application/json"),
+        (b'{"code": "x", "gate": ["main"]}', "application/json"),
+        (b"code=x", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_malformed_requests_get_400_never_500(
+    client, kiosk_dir: Path, body: bytes, content_type: str
+) -> None:
     response = client.post("/api/v1/scans", data=body, content_type=content_type)
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad_request"
@@ -69,8 +77,9 @@ def test_one_megabyte_code_is_refused_cleanly(client, kiosk_dir: Path) -> None:
 
 
 def test_body_over_the_limit_is_413_json(client) -> None:
-    response = client.post("/api/v1/scans", data=b"{" + b" " * 3_000_000 + b"}",
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/scans", data=b"{" + b" " * 3_000_000 + b"}", content_type="application/json"
+    )
     assert response.status_code == 413
     assert response.get_json()["error"] == "request_entity_too_large"
 
@@ -86,9 +95,17 @@ def test_attendance(client, kiosk_dir: Path) -> None:
     assert client.get("/api/v1/attendance?date=junk").status_code == 400
 
 
-@pytest.mark.parametrize("body", [{"kind": "alien"}, {"kind": "group", "people": 0},
-                                  {"kind": "group", "people": "5"}, {"kind": "adult", "people": 3},
-                                  {"kind": "group", "people": 10**9}, {"kind": "adult", "gate": "moon"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "alien"},
+        {"kind": "group", "people": 0},
+        {"kind": "group", "people": "5"},
+        {"kind": "adult", "people": 3},
+        {"kind": "group", "people": 10**9},
+        {"kind": "adult", "gate": "moon"},
+    ],
+)
 def test_bad_walk_ins(client, body: dict) -> None:
     assert client.post("/api/v1/walk-ins", json=body).status_code == 400
 
@@ -120,11 +137,19 @@ def test_other_hosts_need_staff_login_to_change_data(client, kiosk_dir: Path) ->
     auth.add_staff(db.conn, "Samira", "gate", "4321")
     login = client.post("/api/v1/login", json={"name": "Samira", "pin": "4321"}, environ_base=REMOTE)
     token = login.get_json()["token"]
-    allowed = client.post("/api/v1/scans", json={"code": payload}, environ_base=REMOTE,
-                          headers={"Authorization": f"Bearer {token}"})
+    allowed = client.post(
+        "/api/v1/scans",
+        json={"code": payload},
+        environ_base=REMOTE,
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert allowed.status_code == 200 and allowed.get_json()["ok"]
-    forged = client.post("/api/v1/scans", json={"code": payload}, environ_base=REMOTE,
-                         headers={"Authorization": f"Bearer {token[:-2]}xx"})
+    forged = client.post(
+        "/api/v1/scans",
+        json={"code": payload},
+        environ_base=REMOTE,
+        headers={"Authorization": f"Bearer {token[:-2]}xx"},
+    )
     assert forged.status_code == 401
 
 
@@ -151,8 +176,9 @@ def test_openapi_document_describes_the_api(client) -> None:
 def test_entry_screen_scan_fragment(client, kiosk_dir: Path) -> None:
     page = client.get("/entry/")
     assert page.status_code == 200 and b'dir="ltr"' in page.data and b'lang="fr"' in page.data
-    fragment = client.post("/entry/scan", data={"code": ticket(kiosk_dir, "day")["payload"]},
-                           headers={"HX-Request": "true"})
+    fragment = client.post(
+        "/entry/scan", data={"code": ticket(kiosk_dir, "day")["payload"]}, headers={"HX-Request": "true"}
+    )
     assert fragment.status_code == 200 and b'data-level="green"' in fragment.data
     assert fragment.headers["HX-Trigger"] == "scanned"
     assert "Bienvenue" in fragment.get_data(as_text=True)

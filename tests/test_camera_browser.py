@@ -28,9 +28,9 @@ from tests.helpers import accepted_scans
 pytestmark = pytest.mark.browser
 
 
-
-def test_entry_screen_shows_camera_verdict(page, kiosk_dir: Path, central_dir: Path, tmp_path: Path,  # noqa: ANN001
-                                           fair_clock: str) -> None:
+def test_entry_screen_shows_camera_verdict(
+    page, kiosk_dir: Path, central_dir: Path, tmp_path: Path, fair_clock: str
+) -> None:
     payload = ticket_payloads(central_dir, count=1)[0]
     video = ticket_video(tmp_path / "gate.avi", payload, before=50, showing=20, after=50)  # 4.8 s, looped
     env = {"KIOSK_NOW": fair_clock, "KIOSK_CAMERA_SOURCE": str(video), "KIOSK_CAMERA_DEBOUNCE_SECONDS": "0.5"}
@@ -48,17 +48,24 @@ def test_entry_screen_shows_camera_verdict(page, kiosk_dir: Path, central_dir: P
     assert b"QR decoders: zxingcpp, pyzbar; camera " in process.stderr.read()
 
 
-def test_browser_camera_page_scans_a_ticket(browser, kiosk_dir: Path, central_dir: Path,  # noqa: ANN001
-                                            tmp_path: Path, fair_clock: str) -> None:
+def test_browser_camera_page_scans_a_ticket(
+    browser, kiosk_dir: Path, central_dir: Path, tmp_path: Path, fair_clock: str
+) -> None:
     payload = ticket_payloads(central_dir, count=1)[0]
     rng = np.random.default_rng(12)
     scene = background(rng, (640, 480))
     code = qr_image(payload)
-    frames = [degrade(place(scene, code, rng, side=300, tilt=0.06, centre=(320 + i, 240)), rng, blur=0.8)
-              for i in range(20)]
+    frames = [
+        degrade(place(scene, code, rng, side=300, tilt=0.06, centre=(320 + i, 240)), rng, blur=0.8)
+        for i in range(20)
+    ]
     fake_camera = write_y4m(tmp_path / "ticket.y4m", frames)
-    args = CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                            f"--use-file-for-fake-video-capture={fake_camera}"]
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={fake_camera}",
+    ]
     with serving(kiosk_dir, {"KIOSK_NOW": fair_clock}) as (base, _process):
         # A Chromium of its own (the session one has no fake camera), same Playwright.
         chromium = browser.browser_type.launch(executable_path=CHROMIUM, args=args)

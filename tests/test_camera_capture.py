@@ -36,7 +36,7 @@ def scans_of(kiosk_dir: Path, payload: str) -> list[sqlite3.Row]:
     return rows
 
 
-def wait_until(predicate, timeout: float = 20.0) -> None:  # noqa: ANN001
+def wait_until(predicate, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -158,8 +158,10 @@ def test_paced_file_plays_at_its_frame_rate_and_loops(tmp_path: Path) -> None:
         loop.stop()
 
 
-@pytest.mark.parametrize("source, expected", [("0", 0), (" 2 ", 2), ("/dev/video1", "/dev/video1"),
-                                              ("rtsp://cam/stream", "rtsp://cam/stream")])
+@pytest.mark.parametrize(
+    "source, expected",
+    [("0", 0), (" 2 ", 2), ("/dev/video1", "/dev/video1"), ("rtsp://cam/stream", "rtsp://cam/stream")],
+)
 def test_source_parsing(source: str, expected: object) -> None:
     from kiosk.camera.capture import is_file_source, parse_source
 

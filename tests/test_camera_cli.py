@@ -16,7 +16,7 @@ from kiosk.cli import main
 SAMPLES = QR_SAMPLES
 
 
-def test_decode_prints_path_tab_text(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_decode_prints_path_tab_text(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)  # no instance folder anywhere near
     two_lines = tmp_path / "two lines.png"
     cv2.imwrite(str(two_lines), qr_image("first line\nsecond line"))
@@ -37,7 +37,10 @@ def test_decode_exit_1_when_a_file_cannot_be_read(tmp_path: Path) -> None:
     photo = SAMPLES / "qrcode-1" / "13.webp"
     result = subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "decode", str(broken), str(photo), str(tmp_path / "nope.png")],
-        capture_output=True, text=True, cwd=tmp_path, check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
     )
     assert result.returncode == 1
     assert result.stdout == f"{photo}\thttp://google.com/gwt/n?u=bluenile.com\n"
@@ -62,7 +65,7 @@ def test_non_utf8_code_prints(tmp_path: Path) -> None:
     assert result.output.startswith(f"{image}\tcaf")
 
 
-def test_paths_are_printed_as_given_and_folders_are_reported(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_paths_are_printed_as_given_and_folders_are_reported(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     cv2.imwrite("code.png", qr_image("hello"))
     result = CliRunner().invoke(main, ["decode", "./code.png", str(tmp_path), "code.png"])

@@ -123,7 +123,7 @@ def test_unreadable_file_raises_oserror(tmp_path: Path) -> None:
 def test_live_chain_reads_inverted_codes_in_its_fallback_turn() -> None:
     inverted = 255 - qr_image("light on dark")
     frame = np.full((720, 1280), 30, np.uint8)
-    frame[200:200 + inverted.shape[0], 500:500 + inverted.shape[1]] = inverted
+    frame[200 : 200 + inverted.shape[0], 500 : 500 + inverted.shape[1]] = inverted
     assert [f.text for f in build_chain("zxingcpp").decode(frame)] == ["light on dark"]
     live = build_chain("zxingcpp", fallback_every=2)
     assert live.names == ["zxingcpp"]
@@ -150,7 +150,7 @@ def test_decode_is_the_default_chain(monkeypatch: pytest.MonkeyPatch) -> None:
     assert decoding._default is not None and decoding._default.names == ["zxingcpp", "pyzbar"]
 
 
-def test_chain_runs_with_whichever_decoder_is_installed(monkeypatch: pytest.MonkeyPatch, caplog) -> None:  # noqa: ANN001
+def test_chain_runs_with_whichever_decoder_is_installed(monkeypatch: pytest.MonkeyPatch, caplog) -> None:
     def not_installed() -> decoding.Decoder:
         raise ImportError("Unable to find zbar shared library")  # what pyzbar says without libzbar0
 

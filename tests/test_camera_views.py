@@ -28,7 +28,7 @@ def payload(central_dir: Path) -> str:
 
 
 @pytest.fixture
-def camera_app(kiosk_dir: Path):  # noqa: ANN201
+def camera_app(kiosk_dir: Path):
     """The entry kiosk app with a camera loop that the test feeds frame by frame."""
     app = create_app(kiosk_dir, {"TESTING": True, "CAMERA_SOURCE": "fed-by-test.avi"})
     app.extensions[service.EXTENSION] = service.build_loop(app)
@@ -39,8 +39,7 @@ def jpeg(frame: np.ndarray) -> bytes:
     return cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
 
 
-
-def test_no_camera_configured(client) -> None:  # noqa: ANN001
+def test_no_camera_configured(client) -> None:
     assert b"camera-panel" not in client.get("/entry/").data
     assert client.get("/camera/status").status_code == 404
     assert client.get("/camera/preview.mjpg").status_code == 404
@@ -48,7 +47,7 @@ def test_no_camera_configured(client) -> None:  # noqa: ANN001
     assert "Caméra éteinte" in client.get("/camera/").get_data(as_text=True)
 
 
-def test_camera_verdict_reaches_the_entry_screen(camera_app, kiosk_dir: Path, payload: str) -> None:  # noqa: ANN001
+def test_camera_verdict_reaches_the_entry_screen(camera_app, kiosk_dir: Path, payload: str) -> None:
     client = camera_app.test_client()
     page = client.get("/entry/").get_data(as_text=True)
     assert "camera-panel" in page and '"after": 0' in page and "/camera/preview.mjpg" in page
@@ -71,7 +70,7 @@ def test_camera_verdict_reaches_the_entry_screen(camera_app, kiosk_dir: Path, pa
     assert '"after": 1' in client.get("/entry/").get_data(as_text=True)
 
 
-def test_hint_in_the_visitors_language(camera_app) -> None:  # noqa: ANN001
+def test_hint_in_the_visitors_language(camera_app) -> None:
     client = camera_app.test_client()
     loop = service.get_loop(camera_app)
     loop.process(torn_ticket_frame(box=2))
@@ -85,7 +84,7 @@ def test_hint_in_the_visitors_language(camera_app) -> None:  # noqa: ANN001
     assert "camera-hint" in client.get("/camera/status").get_data(as_text=True)  # lingers a moment
 
 
-def test_status_json_page_and_snapshot(camera_app) -> None:  # noqa: ANN001
+def test_status_json_page_and_snapshot(camera_app) -> None:
     client = camera_app.test_client()
     assert client.get("/camera/snapshot.jpg").status_code == 503  # no frame yet
     loop = service.get_loop(camera_app)
@@ -115,7 +114,7 @@ def test_mjpeg_preview_streams_frames(kiosk_dir: Path, payload: str, tmp_path: P
         loop.stop()
 
 
-def test_browser_frame_decodes_and_answers_the_verdict(client, kiosk_dir: Path, payload: str) -> None:  # noqa: ANN001
+def test_browser_frame_decodes_and_answers_the_verdict(client, kiosk_dir: Path, payload: str) -> None:
     frame = jpeg(ticket_frame(payload, np.random.default_rng(6), size=(800, 450)))
     first = client.post("/camera/browser/frame?direction=in", data=frame, content_type="image/jpeg")
     assert first.status_code == 200 and first.headers["X-Camera-Result"] == "verdict"
@@ -133,7 +132,7 @@ def test_browser_frame_decodes_and_answers_the_verdict(client, kiosk_dir: Path, 
     assert client.post("/camera/browser/frame", data=b"junk", content_type="image/jpeg").status_code == 400
 
 
-def test_browser_camera_needs_staff_from_another_host(client) -> None:  # noqa: ANN001
+def test_browser_camera_needs_staff_from_another_host(client) -> None:
     remote = {"REMOTE_ADDR": "192.168.1.40"}
     assert client.get("/camera/browser", environ_base=remote).status_code == 302
     refused = client.post("/camera/browser/frame", data=b"x", environ_base=remote)
@@ -142,7 +141,7 @@ def test_browser_camera_needs_staff_from_another_host(client) -> None:  # noqa: 
     assert "camera-video" in page and "/camera/browser/frame" in page
 
 
-def test_openapi_describes_the_camera_status(client) -> None:  # noqa: ANN001
+def test_openapi_describes_the_camera_status(client) -> None:
     document = client.get("/api/openapi.json").get_json()
     assert "/api/v1/camera" in document["paths"]
     described = set(document["components"]["schemas"]["CameraStatus"]["properties"])

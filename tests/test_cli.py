@@ -14,8 +14,9 @@ from tests.helpers import rows, ticket
 
 
 def kiosk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True,
-                          timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 def test_help_explains_every_command() -> None:
@@ -68,16 +69,21 @@ def test_kiosk_admits_a_ticket_it_has_never_seen(kiosk_dir: Path) -> None:
     assert answer["ok"] is True
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["init", "{tmp}/x", "--role", "mayor"], "unknown role"),
-    (["init", "{tmp}/x", "--role", "entry", "--demo"], "--demo is for a central instance"),
-    (["init", "{tmp}/x", "--role", "central", "--start", "2026-06-15"], "--start goes with --demo"),
-    (["init", "{tmp}/x", "--role", "central", "--demo", "--start", "15/06/2026"], "not a date"),
-    (["bundle", "{tmp}/nowhere", "--out", "{tmp}/b"], "is not an instance folder"),
-    (["serve", "{tmp}/nowhere"], "is not an instance folder"),
-    (["tickets", "issue", "{tmp}/nowhere", "--type", "day", "--count", "1", "--out", "{tmp}/t"],
-     "is not an instance folder"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["init", "{tmp}/x", "--role", "mayor"], "unknown role"),
+        (["init", "{tmp}/x", "--role", "entry", "--demo"], "--demo is for a central instance"),
+        (["init", "{tmp}/x", "--role", "central", "--start", "2026-06-15"], "--start goes with --demo"),
+        (["init", "{tmp}/x", "--role", "central", "--demo", "--start", "15/06/2026"], "not a date"),
+        (["bundle", "{tmp}/nowhere", "--out", "{tmp}/b"], "is not an instance folder"),
+        (["serve", "{tmp}/nowhere"], "is not an instance folder"),
+        (
+            ["tickets", "issue", "{tmp}/nowhere", "--type", "day", "--count", "1", "--out", "{tmp}/t"],
+            "is not an instance folder",
+        ),
+    ],
+)
 def test_errors_are_one_line_and_non_zero(tmp_path: Path, args: list[str], message: str) -> None:
     result = kiosk(*[a.format(tmp=tmp_path) for a in args])
     assert result.returncode != 0
@@ -134,8 +140,15 @@ def test_demo_writes_a_sheet_of_tickets_valid_today(central_dir: Path) -> None:
 
     sheet, codes = write_sample_tickets(central_dir)
     assert sheet.read_bytes().startswith(b"%PDF")
-    assert {kind for kind, _code in codes} == {"day", "pass", "child", "exhibitor", "staff", "guest",
-                                                "workshop"}
+    assert {kind for kind, _code in codes} == {
+        "day",
+        "pass",
+        "child",
+        "exhibitor",
+        "staff",
+        "guest",
+        "workshop",
+    }
     app = create_app(central_dir, {"TESTING": True})
     for _kind, code in codes:
         assert app.test_client().post("/api/v1/scans", json={"code": code, "gate": "main"}).get_json()["ok"]

@@ -15,22 +15,26 @@ from tests.helpers import rows
 
 def post_scan(base: str, code: str) -> dict:
     request = urllib.request.Request(
-        base + "/api/v1/scans", data=json.dumps({"code": code}).encode(),
-        headers={"Content-Type": "application/json"}, method="POST",
+        base + "/api/v1/scans",
+        data=json.dumps({"code": code}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
 
 def test_acknowledged_scans_survive_kill_9(kiosk_dir: Path, fair_clock: str) -> None:
-    payloads = [r["payload"] for r in rows(
-        kiosk_dir, "SELECT payload FROM tickets WHERE valid_from = '2026-06-15'")]
+    payloads = [
+        r["payload"] for r in rows(kiosk_dir, "SELECT payload FROM tickets WHERE valid_from = '2026-06-15'")
+    ]
     assert len(payloads) > 800
     acknowledged: list[dict] = []
     lock = threading.Lock()
     enough = threading.Event()
 
     with serving(kiosk_dir, {"KIOSK_NOW": fair_clock}) as (base, process):
+
         def burst(chunk: list[str]) -> None:
             for code in chunk:
                 try:

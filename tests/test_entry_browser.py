@@ -94,7 +94,9 @@ def test_another_site_cannot_annul_with_the_staff_session(page, live_kiosk: str,
     undo.wait_for(timeout=5000)
     target = live_kiosk + undo.get_attribute("hx-post")
     # A page of another site posts a form to the kiosk, riding on the staff session.
-    page.goto("data:text/html,<form method=post action='" + target + "'></form>"
-              "<script>document.forms[0].submit()</script>")
+    page.goto(
+        "data:text/html,<form method=post action='" + target + "'></form>"
+        "<script>document.forms[0].submit()</script>"
+    )
     page.wait_for_url("**/staff/login**")
     assert rows(kiosk_dir, "SELECT count(*) FROM annulments")[0][0] == 0

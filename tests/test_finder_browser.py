@@ -31,7 +31,7 @@ def live_finder(finder_dir: Path, fair_clock: str) -> Iterator[str]:
         yield base
 
 
-def tap_keys(page, text: str) -> None:  # noqa: ANN001
+def tap_keys(page, text: str) -> None:
     for char in text:
         page.locator(f'#keyboard button[data-key="{char}"]').click()
 
@@ -41,14 +41,15 @@ def tifawin_stand(finder_dir: Path) -> str:
     return stand_of(conn, exhibitor_named(conn, "Coopérative Tifawin")["id"])
 
 
-def box(page, selector: str) -> dict:  # noqa: ANN001
+def box(page, selector: str) -> dict:
     found = page.locator(selector).first.bounding_box()
     assert found is not None, selector
     return found
 
 
-def test_type_on_the_keyboard_tap_a_result_see_stand_and_route(page, live_finder: str,  # noqa: ANN001
-                                                               finder_dir: Path) -> None:
+def test_type_on_the_keyboard_tap_a_result_see_stand_and_route(
+    page, live_finder: str, finder_dir: Path
+) -> None:
     page.goto(live_finder + "/")
     assert page.url.endswith("/finder/")
     page.locator("#start-search").click()
@@ -59,8 +60,14 @@ def test_type_on_the_keyboard_tap_a_result_see_stand_and_route(page, live_finder
     first.wait_for(timeout=5000)
     assert first.inner_text() == "Coopérative Tifawin"
     # touch targets: keys, results and browse chips are at least 60 px high and wide
-    for selector in ("#keyboard button.char", "#keyboard [data-action=space]", "#result-list .result",
-                     ".chip", ".lang-button", ".home-button"):
+    for selector in (
+        "#keyboard button.char",
+        "#keyboard [data-action=space]",
+        "#result-list .result",
+        ".chip",
+        ".lang-button",
+        ".home-button",
+    ):
         size = box(page, selector)
         assert size["height"] >= 60 and size["width"] >= 60, (selector, size)
     page.locator("#result-list .result").first.click()
@@ -85,8 +92,9 @@ def test_type_on_the_keyboard_tap_a_result_see_stand_and_route(page, live_finder
     assert page.locator("#route").is_visible()
 
 
-def test_arabic_layout_right_to_left_with_an_unmirrored_plan(page, live_finder: str,  # noqa: ANN001
-                                                             finder_dir: Path) -> None:
+def test_arabic_layout_right_to_left_with_an_unmirrored_plan(
+    page, live_finder: str, finder_dir: Path
+) -> None:
     page.goto(live_finder + "/finder/search?lang=ar")
     html = page.locator("html")
     assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar"
@@ -99,8 +107,9 @@ def test_arabic_layout_right_to_left_with_an_unmirrored_plan(page, live_finder: 
         pass
     assert counted.value.status == 204
     searches = rows(finder_dir, "SELECT query, results FROM finder_events WHERE kind = 'search'")
-    assert [tuple(r) for r in searches] == [(None, int(page.locator("#results-body").get_attribute(
-        "data-count")))]
+    assert [tuple(r) for r in searches] == [
+        (None, int(page.locator("#results-body").get_attribute("data-count")))
+    ]
     # the result list reads right to left: the stand number sits at the right of the name
     assert box(page, "#result-list .result-stand")["x"] > box(page, "#result-list .result-name")["x"]
     page.locator("#result-list .result").first.click()
@@ -120,8 +129,9 @@ def test_arabic_layout_right_to_left_with_an_unmirrored_plan(page, live_finder: 
     assert page.locator('#keyboard button[data-key="a"]').count() == 1
 
 
-def test_idle_returns_to_attract_and_forgets_search_and_language(page, finder_dir: Path,  # noqa: ANN001
-                                                                 fair_clock: str) -> None:
+def test_idle_returns_to_attract_and_forgets_search_and_language(
+    page, finder_dir: Path, fair_clock: str
+) -> None:
     with serving(finder_dir, {"KIOSK_NOW": fair_clock, "KIOSK_FINDER_IDLE_SECONDS": "2"}) as (base, _p):
         page.goto(base + "/finder/search?lang=ar")
         tap_keys(page, "عسل")
@@ -136,9 +146,9 @@ def test_idle_returns_to_attract_and_forgets_search_and_language(page, finder_di
         assert page.locator("#results .hint").is_visible()
 
 
-def test_qr_code_opens_stand_and_route_on_a_phone_without_javascript(browser, page,  # noqa: ANN001
-                                                                     live_finder: str,
-                                                                     finder_dir: Path) -> None:
+def test_qr_code_opens_stand_and_route_on_a_phone_without_javascript(
+    browser, page, live_finder: str, finder_dir: Path
+) -> None:
     zxingcpp = pytest.importorskip("zxingcpp")
     page.goto(live_finder + "/finder/search")
     tap_keys(page, "tifawin")
@@ -150,8 +160,9 @@ def test_qr_code_opens_stand_and_route_on_a_phone_without_javascript(browser, pa
     assert decoded, "the QR code did not decode"
     url = decoded[0].text
     assert url.startswith(live_finder + "/finder/exhibitors/") and "phone=1" in url
-    phone = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844},
-                                is_mobile=True)
+    phone = browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
     try:
         mobile = phone.new_page()
         mobile.goto(url)

@@ -24,9 +24,9 @@ def write(path: Path, lines: list[str]) -> Path:
 
 
 GOOD = [
-    'A01,Coopérative Amlou Tadla,تعاونية أملو تادلة,cooperative,Coopérative Amlou Tadla,Béni Mellal,'
+    "A01,Coopérative Amlou Tadla,تعاونية أملو تادلة,cooperative,Coopérative Amlou Tadla,Béni Mellal,"
     '"argan;Fruits secs",Amlou,أملو,Amlou et amandes,أملو ولوز,Amlou and almonds,05 23 00 11 22',
-    'A02;P03,Atelier Bois Tazarine,ورشة خشب تازارين,artisan,,khenifra,wood-basketry,Cèdre,أرز,,,,',
+    "A02;P03,Atelier Bois Tazarine,ورشة خشب تازارين,artisan,,khenifra,wood-basketry,Cèdre,أرز,,,,",
 ]
 BAD = [
     ("Z99,Stand inconnu,,cooperative,Org,azilal,honey,,,,,,", "unknown stand 'Z99'"),
@@ -38,8 +38,10 @@ BAD = [
     ("A07,Mauvais téléphone,,association,Org,azilal,honey,,,,,,call me", "phone 'call me'"),
     ("A08,Trop de champs,,association,Org,azilal,honey,,,,,,,extra", "more than 13 fields"),
     ("A09,Pas assez,,association", "fewer than 13 fields"),
-    ('A10,Coopérative Amlou Tadla,,cooperative,Coopérative Amlou Tadla,Béni Mellal,argan,,,,,,',
-     "same organisation and name_fr as line 2"),
+    (
+        "A10,Coopérative Amlou Tadla,,cooperative,Coopérative Amlou Tadla,Béni Mellal,argan,,,,,,",
+        "same organisation and name_fr as line 2",
+    ),
 ]
 
 
@@ -69,7 +71,8 @@ def test_import_twice_updates_instead_of_duplicating(central_dir: Path, tmp_path
     write(file, [HEADER, GOOD[0].replace("Amlou et amandes", "Amlou du Tadla")])
     assert directory.import_csv(database, file).loaded == 1
     found = database.conn.execute(
-        "SELECT description_fr FROM exhibitors WHERE name_fr = 'Coopérative Amlou Tadla'").fetchall()
+        "SELECT description_fr FROM exhibitors WHERE name_fr = 'Coopérative Amlou Tadla'"
+    ).fetchall()
     assert [row[0] for row in found] == ["Amlou du Tadla"]
 
 
@@ -131,13 +134,22 @@ def test_cli_import_reports_lines_and_fails(central_dir: Path, tmp_path: Path) -
 
 
 def test_directory_travels_in_the_bundle(central_dir: Path, tmp_path: Path) -> None:
-    for table in ("provinces", "categories", "organisations", "stands", "exhibitors",
-                  "exhibitor_categories", "exhibitor_stands"):
+    for table in (
+        "provinces",
+        "categories",
+        "organisations",
+        "stands",
+        "exhibitors",
+        "exhibitor_categories",
+        "exhibitor_stands",
+    ):
         assert table in REFERENCE_TABLES
     kiosk = make_finder_kiosk(central_dir, tmp_path)
     for table in ("exhibitors", "stands", "exhibitor_stands", "exhibitor_categories", "organisations"):
-        assert rows(kiosk, f"SELECT count(*) FROM {table}")[0][0] == rows(
-            central_dir, f"SELECT count(*) FROM {table}")[0][0], table
+        assert (
+            rows(kiosk, f"SELECT count(*) FROM {table}")[0][0]
+            == rows(central_dir, f"SELECT count(*) FROM {table}")[0][0]
+        ), table
     database = instance.open_db(kiosk)
     assert queries.find(database.conn, "Coopérative Tifawin")[0]["name_fr"] == "Coopérative Tifawin"
 
@@ -146,13 +158,21 @@ def test_demo_directory_shape(central_dir: Path) -> None:
     assert rows(central_dir, "SELECT count(*) FROM exhibitors")[0][0] == 320
     assert rows(central_dir, "SELECT count(*) FROM organisations")[0][0] == 170
     assert {r[0] for r in rows(central_dir, "SELECT DISTINCT province_id FROM exhibitors")} == {
-        "beni-mellal", "azilal", "fquih-ben-salah", "khenifra", "khouribga"}
+        "beni-mellal",
+        "azilal",
+        "fquih-ben-salah",
+        "khenifra",
+        "khouribga",
+    }
     shared = rows(central_dir, "SELECT stand_number FROM exhibitor_stands GROUP BY 1 HAVING count(*) > 1")
     several = rows(central_dir, "SELECT organisation_id FROM exhibitors GROUP BY 1 HAVING count(*) > 1")
     assert shared and several
-    tifawin = rows(central_dir, "SELECT e.province_id FROM exhibitors e JOIN exhibitor_categories c"
-                   " ON c.exhibitor_id = e.id WHERE e.name_fr = 'Coopérative Tifawin'"
-                   " AND c.category_id = 'honey'")
+    tifawin = rows(
+        central_dir,
+        "SELECT e.province_id FROM exhibitors e JOIN exhibitor_categories c"
+        " ON c.exhibitor_id = e.id WHERE e.name_fr = 'Coopérative Tifawin'"
+        " AND c.category_id = 'honey'",
+    )
     assert [r[0] for r in tifawin] == ["azilal"]
 
 

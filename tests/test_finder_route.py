@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -53,7 +54,7 @@ def test_generated_stands_are_unique_and_inside_their_zone() -> None:
     for stand in stands:
         by_row.setdefault(stand.number[0], []).append(stand)
     for row in by_row.values():
-        for left, right in zip(row, row[1:], strict=False):
+        for left, right in itertools.pairwise(row):
             assert left.x + left.width <= right.x + 1e-9
 
 
@@ -71,7 +72,7 @@ def test_every_stand_is_reachable_step_free_from_every_gate(gate: str) -> None:
 
 
 def test_route_ends_at_the_stand_door_along_its_aisle() -> None:
-    site_layout, stands, graph = layout.site()
+    _site_layout, stands, graph = layout.site()
     a01 = next(s for s in stands if s.number == "A01")
     route = layout.route_to_stand(graph, (40, 99), a01)
     # A01 opens north onto the first aisle (y = 11.5): the last leg steps from the aisle to the door
@@ -81,7 +82,7 @@ def test_route_ends_at_the_stand_door_along_its_aisle() -> None:
 
 
 def test_step_free_route_avoids_the_terrace_steps() -> None:
-    site_layout, stands, graph = layout.site()
+    _site_layout, stands, graph = layout.site()
     m01 = next(s for s in stands if s.number == "M01")
     start = (6.5, 94.0)  # bottom of the terrace steps in the south-west corner
     with_steps = layout.route_to_stand(graph, start, m01)

@@ -33,6 +33,7 @@ def named(name: str) -> Check:
 def has(category: str, province: str | None = None) -> Check:
     def check(_conn: sqlite3.Connection, row: dict) -> bool:
         return category in [c["id"] for c in row["categories"]] and province in (None, row["province_id"])
+
     return check
 
 
@@ -118,7 +119,7 @@ def test_every_name_with_a_missing_letter_is_found(conn: sqlite3.Connection) -> 
         word = words[longest]
         if len(word) < 6:
             continue
-        words[longest] = word[: len(word) // 2] + word[len(word) // 2 + 1:]
+        words[longest] = word[: len(word) // 2] + word[len(word) // 2 + 1 :]
         typo = " ".join(words)
         if name not in [row["name_fr"] for row in queries.find(conn, typo, limit=3)]:
             misses.append(typo)
@@ -160,13 +161,20 @@ def test_index_follows_directory_changes(demo_template: Path, tmp_path: Path) ->
     folder = tmp_path / "central"
     shutil.copytree(demo_template, folder)
     database = dbmod.connect(folder / dbmod.DB_FILENAME)
+
     def names() -> list[str]:
         return [found["name_fr"] for found in queries.find(database.conn, "Zaytouna Atlas")]
 
     assert "Coopérative Zaytouna Atlas" not in names()
     row = {column: "" for column in directory.COLUMNS}
-    row.update(stand="A01", name_fr="Coopérative Zaytouna Atlas", kind="cooperative",
-               organisation="Coopérative Zaytouna Atlas", province="Khénifra", categories="Huile d'olive")
+    row.update(
+        stand="A01",
+        name_fr="Coopérative Zaytouna Atlas",
+        kind="cooperative",
+        organisation="Coopérative Zaytouna Atlas",
+        province="Khénifra",
+        categories="Huile d'olive",
+    )
     report = directory.load_rows(database, [(2, row)])
     assert report.loaded == 1 and not report.errors
     assert names()[0] == "Coopérative Zaytouna Atlas"

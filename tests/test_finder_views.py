@@ -19,12 +19,12 @@ def finder_dir(central_dir: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def finder_app(finder_dir: Path):  # noqa: ANN201
+def finder_app(finder_dir: Path):
     return create_app(finder_dir, {"TESTING": True})
 
 
 @pytest.fixture
-def client(finder_app):  # noqa: ANN001, ANN201
+def client(finder_app):
     return finder_app.test_client()
 
 
@@ -37,14 +37,14 @@ def tifawin(finder_dir: Path) -> tuple[str, str]:
     return row["id"], stand_of(conn, row["id"])
 
 
-def test_finder_role_opens_on_the_attract_screen(client) -> None:  # noqa: ANN001
+def test_finder_role_opens_on_the_attract_screen(client) -> None:
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/finder/")
     page = client.get("/finder/").get_data(as_text=True)
     assert "Trouver un stand" in page and 'href="/finder/search"' in page
 
 
-def test_search_fragment_as_you_type(client) -> None:  # noqa: ANN001
+def test_search_fragment_as_you_type(client) -> None:
     fragment = client.get("/finder/results?q=cooperativ+tifawn", headers=HX).get_data(as_text=True)
     assert "<html" not in fragment
     names = re.findall(r'class="result-name">([^<]+)<', fragment)
@@ -54,14 +54,14 @@ def test_search_fragment_as_you_type(client) -> None:  # noqa: ANN001
     assert "<html" in page and "Coopérative Tifawin" in page
 
 
-def test_search_page_in_arabic_is_right_to_left(client) -> None:  # noqa: ANN001
+def test_search_page_in_arabic_is_right_to_left(client) -> None:
     page = client.get("/finder/search?q=عسل&lang=ar").get_data(as_text=True)
     assert 'dir="rtl"' in page and 'lang="ar"' in page
     assert "تصفح حسب الصنف" in page
     assert re.search(r"\d+ عارض", page)
 
 
-def test_browse_by_category_and_province_without_typing(client) -> None:  # noqa: ANN001
+def test_browse_by_category_and_province_without_typing(client) -> None:
     search = client.get("/finder/search").get_data(as_text=True)
     assert 'href="/finder/category/honey"' in search and 'href="/finder/province/azilal"' in search
     honey = client.get("/finder/category/honey").get_data(as_text=True)
@@ -70,7 +70,7 @@ def test_browse_by_category_and_province_without_typing(client) -> None:  # noqa
     assert client.get("/finder/category/nope").status_code == 404
 
 
-def test_exhibitor_page_highlights_the_stand_and_draws_the_route(client, finder_dir: Path) -> None:  # noqa: ANN001
+def test_exhibitor_page_highlights_the_stand_and_draws_the_route(client, finder_dir: Path) -> None:
     exhibitor_id, stand = tifawin(finder_dir)
     page = client.get(f"/finder/exhibitors/{exhibitor_id}").get_data(as_text=True)
     chosen = re.findall(r'class="stand chosen" data-stand="([A-Z0-9]+)"', page)
@@ -85,29 +85,32 @@ def test_exhibitor_page_highlights_the_stand_and_draws_the_route(client, finder_
     assert 'src="/static/js/finder-kiosk.js"' in page
 
 
-def test_step_free_route_from_a_phone_link_works_without_script(client, finder_dir: Path) -> None:  # noqa: ANN001
+def test_step_free_route_from_a_phone_link_works_without_script(client, finder_dir: Path) -> None:
     exhibitor_id, stand = tifawin(finder_dir)
     page = client.get(f"/finder/exhibitors/{exhibitor_id}?from=6.5,94,0&phone=1&step_free=1").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert re.search(r'points="6.5,94 ', page)
     assert 'aria-pressed="true"' in page
-    assert "<script src=\"/static/js/finder" not in page  # no kiosk script on the phone
+    assert '<script src="/static/js/finder' not in page  # no kiosk script on the phone
     assert 'id="keyboard"' not in page and 'id="qr"' not in page
     assert f'class="stand chosen" data-stand="{stand}"' in page
 
 
-def test_qr_code_link_uses_public_url(finder_app, finder_dir: Path) -> None:  # noqa: ANN001
+def test_qr_code_link_uses_public_url(finder_app, finder_dir: Path) -> None:
     from kiosk.finder import plan, views
 
     exhibitor_id, _stand = tifawin(finder_dir)
     with finder_app.test_request_context("/?lang=ar"):
         finder_app.preprocess_request()
         url = views.phone_url(exhibitor_id, plan.Position(40, 99, 0), True)
-    assert url == (f"http://kiosk-3.salon.lan:8000/finder/exhibitors/{exhibitor_id}"
-                   "?from=40%2C99%2C0&phone=1&lang=ar&step_free=1")
+    assert url == (
+        f"http://kiosk-3.salon.lan:8000/finder/exhibitors/{exhibitor_id}"
+        "?from=40%2C99%2C0&phone=1&lang=ar&step_free=1"
+    )
 
 
-def test_api_exhibitors_best_first(client) -> None:  # noqa: ANN001
+def test_api_exhibitors_best_first(client) -> None:
     body = client.get("/api/v1/exhibitors?q=coopérative+tifawn&limit=2").get_json()
     results = body["results"]
     assert len(results) == 2
@@ -121,7 +124,7 @@ def test_api_exhibitors_best_first(client) -> None:  # noqa: ANN001
     assert client.get("/api/v1/exhibitors?q=").get_json() == {"results": []}
 
 
-def test_api_stands(client) -> None:  # noqa: ANN001
+def test_api_stands(client) -> None:
     stands = client.get("/api/v1/stands").get_json()["stands"]
     assert len(stands) == 304
     assert {s["zone"] for s in stands} == {"sales", "heritage"}
@@ -134,7 +137,7 @@ def test_openapi_describes_the_finder() -> None:
     assert "Exhibitor" in document["components"]["schemas"]
 
 
-def test_counts_for_organizers_are_anonymous_events(client, finder_dir: Path) -> None:  # noqa: ANN001
+def test_counts_for_organizers_are_anonymous_events(client, finder_dir: Path) -> None:
     exhibitor_id, stand = tifawin(finder_dir)
     # as-you-type fragments are read only: the screen posts the search once typing pauses
     client.get("/finder/results?q=cham", headers=HX)
@@ -162,14 +165,24 @@ def test_counts_for_organizers_are_anonymous_events(client, finder_dir: Path) ->
     assert seqs == list(range(seqs[0], seqs[0] + 8))
     assert {row["device_id"] for row in stored} == {rows(finder_dir, "SELECT id FROM device")[0][0]}
     # only counts: no session, address or agent columns, no query text once something was found
-    assert set(stored[0].keys()) == {"uuid", "device_id", "device_seq", "device_time", "kind", "query",
-                                     "results", "category_id", "province_id", "stand_number"}
+    assert set(stored[0].keys()) == {
+        "uuid",
+        "device_id",
+        "device_seq",
+        "device_time",
+        "kind",
+        "query",
+        "results",
+        "category_id",
+        "province_id",
+        "stand_number",
+    }
     assert [row["query"] for row in stored if row["kind"] == "search" and row["results"]] == [None]
     page = client.get("/finder/organizer").get_data(as_text=True)
     assert "chameau volant" in page
 
 
-def test_organizer_counts_need_staff_from_another_host(client, finder_dir: Path) -> None:  # noqa: ANN001
+def test_organizer_counts_need_staff_from_another_host(client, finder_dir: Path) -> None:
     away = {"REMOTE_ADDR": "192.168.1.20"}
     assert client.get("/api/v1/finder/stats", environ_base=away).status_code == 401
     refused = client.post("/finder/count", data={"q": "miel"}, environ_base=away)
@@ -177,13 +190,13 @@ def test_organizer_counts_need_staff_from_another_host(client, finder_dir: Path)
     assert rows(finder_dir, "SELECT count(*) FROM finder_events")[0][0] == 0
 
 
-def test_programme_link_only_when_the_programme_exists(finder_app, client) -> None:  # noqa: ANN001
+def test_programme_link_only_when_the_programme_exists(finder_app, client) -> None:
     has_programme = any(rule.rule == "/programme/" for rule in finder_app.url_map.iter_rules())
     page = client.get("/finder/").get_data(as_text=True)
     assert ('id="programme-link" href="/programme/"' in page) == has_programme
 
 
-def test_idle_reset_forgets_the_language(client) -> None:  # noqa: ANN001
+def test_idle_reset_forgets_the_language(client) -> None:
     assert 'lang="ar"' in client.get("/finder/search?lang=ar").get_data(as_text=True)
     assert 'lang="ar"' in client.get("/finder/search").get_data(as_text=True)
     response = client.get("/finder/?reset=1")
@@ -208,5 +221,8 @@ def test_bad_kiosk_position_falls_back_to_the_gate(finder_dir: Path) -> None:
 def test_kiosk_position_and_heading_from_config(finder_dir: Path) -> None:
     app = create_app(finder_dir, {"TESTING": True, "FINDER_POSITION": "77.5,51", "FINDER_HEADING": 90})
     page = app.test_client().get("/finder/plan").get_data(as_text=True)
-    assert re.search(r'id="you-are-here" data-heading="90.0">\s*'
-                     r'<line x1="77.5" y1="51.0" x2="81.5" y2="51.0"', page)
+    assert re.search(
+        r'id="you-are-here" data-heading="90.0">\s*'
+        r'<line x1="77.5" y1="51.0" x2="81.5" y2="51.0"',
+        page,
+    )

@@ -92,13 +92,21 @@ def test_exhibitors_are_not_visitors(db, scanner, kiosk_dir: Path) -> None:
 
 def test_outside_hours_and_early_access(db, scanner, kiosk_dir: Path) -> None:
     assert scanner.scan(db, ticket(kiosk_dir, "day")["payload"], "main", "in", at(8, 30)).reason == (
-        "outside_hours")
+        "outside_hours"
+    )
     assert scanner.scan(db, ticket(kiosk_dir, "staff")["payload"], "main", "in", at(8, 30)).ok
 
 
 def test_not_valid_today(db, scanner, kiosk_dir: Path) -> None:
-    tomorrow = [r for r in rows(kiosk_dir, "SELECT payload FROM tickets WHERE type_id = 'day'"
-                                " AND valid_from = ?", (DAY2.isoformat(),))][0]
+    tomorrow = next(
+        iter(
+            rows(
+                kiosk_dir,
+                "SELECT payload FROM tickets WHERE type_id = 'day' AND valid_from = ?",
+                (DAY2.isoformat(),),
+            )
+        )
+    )
     assert scanner.scan(db, tomorrow["payload"], "main", "in", at(11)).reason == "not_valid_today"
 
 
@@ -141,7 +149,7 @@ def test_one_character_changed_is_never_admitted(db, scanner, kiosk_dir: Path) -
     reasons = set()
     for position in range(len(codec.PREFIX), len(payload)):
         replacement = "0" if payload[position] != "0" else "1"
-        altered = payload[:position] + replacement + payload[position + 1:]
+        altered = payload[:position] + replacement + payload[position + 1 :]
         verdict = scanner.scan(db, altered, "main", "in", at(11, 0, 0) + timedelta(seconds=position * 5))
         assert not verdict.ok, position
         reasons.add(verdict.reason)
@@ -164,10 +172,21 @@ def test_typed_short_code_unknown_or_mistyped(db, scanner, kiosk_dir: Path) -> N
     assert scanner.scan(db, "ABC-DEF-GHX", "main", "in", at(11)).reason == "unknown_format"
 
 
-@pytest.mark.parametrize("code", [
-    "", " ", "\x00", "😀" * 50, "x" * 1_000_000, b"\xff\xfe\xfd", b"\x00" * 1000,
-    "SK1:" + "%" * 113, "<script>alert(1)</script>", "' OR 1=1 --",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "",
+        " ",
+        "\x00",
+        "😀" * 50,
+        "x" * 1_000_000,
+        b"\xff\xfe\xfd",
+        b"\x00" * 1000,
+        "SK1:" + "%" * 113,
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+    ],
+)
 def test_bad_input_is_refused_and_skews_nothing(db, scanner, code: str | bytes) -> None:
     verdict = scanner.scan(db, code, "main", "in", at(11))
     assert not verdict.ok and verdict.reason == "unknown_format" and verdict.level == "red"
@@ -240,16 +259,25 @@ def test_sequence_numbers_are_contiguous_across_event_kinds(db, scanner, kiosk_d
     verdict = scanner.scan(db, ticket(kiosk_dir, "day")["payload"], "main", "in", at(11))
     tally.record_walk_in(db, "main", "adult", moment=at(11, 1))
     scanning.annul(db, verdict.scan_uuid, 5, at(11, 2))
-    seqs = sorted(r[0] for r in rows(kiosk_dir, "SELECT device_seq FROM scans UNION ALL SELECT device_seq"
-                                     " FROM walk_ins UNION ALL SELECT device_seq FROM annulments"))
+    seqs = sorted(
+        r[0]
+        for r in rows(
+            kiosk_dir,
+            "SELECT device_seq FROM scans UNION ALL SELECT device_seq"
+            " FROM walk_ins UNION ALL SELECT device_seq FROM annulments",
+        )
+    )
     assert seqs == [1, 2, 3]
 
 
 def test_hours_and_order_use_the_measured_clock_offset(db, scanner, kiosk_dir: Path) -> None:
     # What central knows after a sync: this device's clock runs one hour ahead.
     device_id = rows(kiosk_dir, "SELECT id FROM device")[0]["id"]
-    db.conn.execute("INSERT INTO sync_devices (name, device_id, role, created_at, clock_offset)"
-                    " VALUES ('fast', ?, 'entry', '2026-06-01', 3600)", (device_id,))
+    db.conn.execute(
+        "INSERT INTO sync_devices (name, device_id, role, created_at, clock_offset)"
+        " VALUES ('fast', ?, 'entry', '2026-06-01', 3600)",
+        (device_id,),
+    )
     payload = ticket(kiosk_dir, "day")["payload"]
     scanner.scan(db, payload, "main", "in", at(12, 30))  # really 11:30
     assert figures(db)["entries_per_hour"] == [{"hour": 11, "gate": "main", "entries": 1}]

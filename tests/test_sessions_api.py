@@ -20,24 +20,28 @@ REMOTE = {"REMOTE_ADDR": "192.0.2.10"}  # not loopback: staff authentication is 
 
 
 @pytest.fixture
-def central_app(central_dir: Path):  # noqa: ANN201
+def central_app(central_dir: Path):
     return create_app(central_dir, {"TESTING": True})
 
 
 @pytest.fixture
-def api(central_app):  # noqa: ANN001, ANN201
+def api(central_app):
     return central_app.test_client()
 
 
-def token(api, name: str = "Rachid", pin: str = "2468") -> dict[str, str]:  # noqa: ANN001
+def token(api, name: str = "Rachid", pin: str = "2468") -> dict[str, str]:
     answer = api.post("/api/v1/login", json={"name": name, "pin": pin}, environ_base=REMOTE)
     assert answer.status_code == 200, answer.get_json()
     return {"Authorization": "Bearer " + answer.get_json()["token"]}
 
 
-def test_every_route_needs_staff(api) -> None:  # noqa: ANN001
-    for method, path in [("get", "/api/v1/sessions"), ("post", "/api/v1/sessions/x/check-ins"),
-                         ("post", "/api/v1/sessions/check-ins/x/undo"), ("get", "/api/v1/sessions/x/roster")]:
+def test_every_route_needs_staff(api) -> None:
+    for method, path in [
+        ("get", "/api/v1/sessions"),
+        ("post", "/api/v1/sessions/x/check-ins"),
+        ("post", "/api/v1/sessions/check-ins/x/undo"),
+        ("get", "/api/v1/sessions/x/roster"),
+    ]:
         answer = getattr(api, method)(path, json={}, environ_base=REMOTE)
         assert answer.status_code == 401 and answer.get_json()["error"] == "staff_login_required"
         # Loopback is no exception: names are personal data.
@@ -46,12 +50,12 @@ def test_every_route_needs_staff(api) -> None:  # noqa: ANN001
     assert api.get("/api/v1/sessions", headers=forged, environ_base=REMOTE).status_code == 401
 
 
-def test_gate_staff_may_not_use_session_doors(api, central_dir: Path) -> None:  # noqa: ANN001
+def test_gate_staff_may_not_use_session_doors(api, central_dir: Path) -> None:
     answer = api.get("/api/v1/sessions", headers=token(api, "Omar", "1357"), environ_base=REMOTE)
     assert answer.status_code == 403 and answer.get_json()["error"] == "forbidden_role"
 
 
-def test_list_check_in_undo_roster(api, central_dir: Path) -> None:  # noqa: ANN001
+def test_list_check_in_undo_roster(api, central_dir: Path) -> None:
     db = open_db(central_dir)
     session_id = add_session(db, capacity=1)
     made = register(db, session_id, ["Asmae Rifi", "Bilal Naji"])
@@ -66,18 +70,35 @@ def test_list_check_in_undo_roster(api, central_dir: Path) -> None:  # noqa: ANN
     assert api.get("/api/v1/sessions?date=junk", headers=headers, environ_base=REMOTE).status_code == 400
 
     url = f"/api/v1/sessions/{session_id}/check-ins"
-    first = api.post(url + "?lang=en", json={"code": made[0]["short_code"]}, headers=headers,
-                     environ_base=REMOTE).get_json()
+    first = api.post(
+        url + "?lang=en", json={"code": made[0]["short_code"]}, headers=headers, environ_base=REMOTE
+    ).get_json()
     assert (first["ok"], first["reason"], first["name"], first["message"]) == (
-        True, "ok", "Asmae Rifi", "Checked in.")
-    full = api.post(url + "?lang=fr", json={"code": registrations.qr_text(str(made[1]["token"]))},
-                    headers=headers, environ_base=REMOTE).get_json()
+        True,
+        "ok",
+        "Asmae Rifi",
+        "Checked in.",
+    )
+    full = api.post(
+        url + "?lang=fr",
+        json={"code": registrations.qr_text(str(made[1]["token"]))},
+        headers=headers,
+        environ_base=REMOTE,
+    ).get_json()
     assert (full["ok"], full["reason"], full["level"], full["status"]) == (
-        False, "session_full", "amber", "waitlist")
+        False,
+        "session_full",
+        "amber",
+        "waitlist",
+    )
     assert full["message"] == "La séance est complète."
     staff_id = rows(central_dir, "SELECT id FROM staff WHERE name = 'Rachid'")[0]["id"]
-    assert rows(central_dir, "SELECT staff_id FROM session_checkins WHERE uuid = ?",
-                (first["checkin_uuid"],))[0]["staff_id"] == staff_id
+    assert (
+        rows(central_dir, "SELECT staff_id FROM session_checkins WHERE uuid = ?", (first["checkin_uuid"],))[
+            0
+        ]["staff_id"]
+        == staff_id
+    )
 
     undo = f"/api/v1/sessions/check-ins/{first['checkin_uuid']}/undo"
     undone = api.post(undo + "?lang=en", headers=headers, environ_base=REMOTE).get_json()
@@ -87,40 +108,62 @@ def test_list_check_in_undo_roster(api, central_dir: Path) -> None:  # noqa: ANN
     # Undone, Asmae holds her seat again: Bilal still waits.
     second = api.post(url, json={"code": made[1]["short_code"]}, headers=headers, environ_base=REMOTE)
     assert second.get_json()["reason"] == "session_full"
-    assert api.post(url, json={"code": made[0]["short_code"]}, headers=headers,
-                    environ_base=REMOTE).get_json()["reason"] == "ok"
+    assert (
+        api.post(url, json={"code": made[0]["short_code"]}, headers=headers, environ_base=REMOTE).get_json()[
+            "reason"
+        ]
+        == "ok"
+    )
 
     roster = api.get(f"/api/v1/sessions/{session_id}/roster", headers=headers, environ_base=REMOTE).get_json()
     assert [(p["name"], p["status"]) for p in roster["people"]] == [
-        ("Asmae Rifi", "checked_in"), ("Bilal Naji", "waitlist")]
+        ("Asmae Rifi", "checked_in"),
+        ("Bilal Naji", "waitlist"),
+    ]
     as_csv = api.get(f"/api/v1/sessions/{session_id}/roster?format=csv", headers=headers, environ_base=REMOTE)
     assert as_csv.mimetype == "text/csv" and "Bilal Naji" in as_csv.text
 
 
-def test_bad_requests_and_unknown_sessions(api) -> None:  # noqa: ANN001
+def test_bad_requests_and_unknown_sessions(api) -> None:
     headers = token(api)
-    assert api.post("/api/v1/sessions/nope/check-ins", json={"code": "x"}, headers=headers,
-                    environ_base=REMOTE).status_code == 404
-    assert api.post("/api/v1/sessions/nope/check-ins", json={"code": 3}, headers=headers,
-                    environ_base=REMOTE).status_code == 400
-    assert api.post("/api/v1/sessions/nope/check-ins", data="x", headers=headers,
-                    environ_base=REMOTE).status_code == 400
+    assert (
+        api.post(
+            "/api/v1/sessions/nope/check-ins", json={"code": "x"}, headers=headers, environ_base=REMOTE
+        ).status_code
+        == 404
+    )
+    assert (
+        api.post(
+            "/api/v1/sessions/nope/check-ins", json={"code": 3}, headers=headers, environ_base=REMOTE
+        ).status_code
+        == 400
+    )
+    assert (
+        api.post(
+            "/api/v1/sessions/nope/check-ins", data="x", headers=headers, environ_base=REMOTE
+        ).status_code
+        == 400
+    )
     assert api.get("/api/v1/sessions/nope/roster", headers=headers, environ_base=REMOTE).status_code == 404
 
 
 def test_openapi_document_has_the_session_paths() -> None:
     document = openapi_document()
-    assert {"/api/v1/sessions", "/api/v1/sessions/{session_id}/check-ins",
-            "/api/v1/sessions/check-ins/{checkin_uuid}/undo",
-            "/api/v1/sessions/{session_id}/roster", "/api/v1/login"} <= set(document["paths"])
+    assert {
+        "/api/v1/sessions",
+        "/api/v1/sessions/{session_id}/check-ins",
+        "/api/v1/sessions/check-ins/{checkin_uuid}/undo",
+        "/api/v1/sessions/{session_id}/roster",
+        "/api/v1/login",
+    } <= set(document["paths"])
     assert {"SessionVerdict", "SessionFigures", "Roster", "Error"} <= set(document["components"]["schemas"])
 
 
-def login(client, name: str = "Rachid", pin: str = "2468"):  # noqa: ANN001, ANN201
+def login(client, name: str = "Rachid", pin: str = "2468"):
     return client.post("/staff/login", data={"name": name, "pin": pin})
 
 
-def test_door_screen_needs_a_logged_in_workshop_staff(api, central_dir: Path) -> None:  # noqa: ANN001
+def test_door_screen_needs_a_logged_in_workshop_staff(api, central_dir: Path) -> None:
     answer = api.get("/sessions/")
     assert answer.status_code == 302 and "/staff/login" in answer.headers["Location"]
     htmx = api.get("/sessions/x/count", headers={"HX-Request": "true"})
@@ -129,7 +172,7 @@ def test_door_screen_needs_a_logged_in_workshop_staff(api, central_dir: Path) ->
     assert api.get("/sessions/").status_code == 403
 
 
-def test_staff_are_logged_out_when_idle(api, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_staff_are_logged_out_when_idle(api, monkeypatch: pytest.MonkeyPatch) -> None:
     assert login(api).status_code == 302
     assert api.get("/sessions/").status_code == 200
     # Polling in the background does not keep the screen logged in.
@@ -139,21 +182,21 @@ def test_staff_are_logged_out_when_idle(api, monkeypatch: pytest.MonkeyPatch) ->
     assert api.get("/sessions/").status_code == 302
 
 
-def test_activity_keeps_staff_logged_in(api, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_activity_keeps_staff_logged_in(api, monkeypatch: pytest.MonkeyPatch) -> None:
     login(api)
     for minute in (8, 16, 24):
         monkeypatch.setenv("KIOSK_NOW", f"2026-06-15T11:{minute:02d}:00+01:00")
         assert api.get("/sessions/").status_code == 200
 
 
-def test_door_screens_show_names_and_the_public_programme_does_not(api, central_dir: Path) -> None:  # noqa: ANN001
+def test_door_screens_show_names_and_the_public_programme_does_not(api, central_dir: Path) -> None:
     db = open_db(central_dir)
     session_id = add_session(db, capacity=2, title="Atelier public")
     made = register(db, session_id, ["Camelia Berrada"])
     programme = api.get("/programme/?lang=fr")
     assert programme.status_code == 200 and "Atelier public" in programme.text
     speakers = [r["speaker"] for r in rows(central_dir, "SELECT speaker FROM sessions")]
-    assert not any(name in programme.text for name in speakers + ["Camelia", "Hanane", "Rachid"])
+    assert not any(name in programme.text for name in [*speakers, "Camelia", "Hanane", "Rachid"])
     assert "ورشة" in api.get("/programme/?lang=ar").text
     login(api)
     door = api.get(f"/sessions/{session_id}/")
@@ -173,23 +216,34 @@ def test_door_screens_show_names_and_the_public_programme_does_not(api, central_
     assert table[-1] == ["no_show_rate", "0.00"]
 
 
-def test_organizer_edits_the_programme_and_registrations(api, central_dir: Path) -> None:  # noqa: ANN001
+def test_organizer_edits_the_programme_and_registrations(api, central_dir: Path) -> None:
     login(api, "Hanane", "246810")
     assert api.get("/sessions/admin/").status_code == 200
-    form = {"title_fr": "Nouvel atelier", "zone": "workshop", "starts_at": "2026-06-16T15:00",
-            "ends_at": "2026-06-16T14:00", "capacity": "12", "kind": "workshop"}
+    form = {
+        "title_fr": "Nouvel atelier",
+        "zone": "workshop",
+        "starts_at": "2026-06-16T15:00",
+        "ends_at": "2026-06-16T14:00",
+        "capacity": "12",
+        "kind": "workshop",
+    }
     bad = api.post("/sessions/admin/new", data=form)
     assert bad.status_code == 400 and "ends_at" in bad.text
-    good = api.post("/sessions/admin/new",
-                    data={**form, "ends_at": "2026-06-16T17:00", "registration_required": "yes"})
+    good = api.post(
+        "/sessions/admin/new", data={**form, "ends_at": "2026-06-16T17:00", "registration_required": "yes"}
+    )
     assert good.status_code == 302
     created = rows(central_dir, "SELECT * FROM sessions WHERE title_fr = 'Nouvel atelier'")[0]
     assert (created["capacity"], created["registration_required"], created["starts_at"]) == (
-        12, 1, "2026-06-16T15:00:00.000+01:00")
+        12,
+        1,
+        "2026-06-16T15:00:00.000+01:00",
+    )
     edit = f"/sessions/admin/{created['id']}/edit"
     assert 'value="2026-06-16T15:00"' in api.get(edit).text
-    api.post(edit, data={**form, "title_fr": "Atelier renommé", "ends_at": "2026-06-16T17:00",
-                         "capacity": "1"})
+    api.post(
+        edit, data={**form, "title_fr": "Atelier renommé", "ends_at": "2026-06-16T17:00", "capacity": "1"}
+    )
     renamed = rows(central_dir, "SELECT title_fr, capacity FROM sessions WHERE id = ?", (created["id"],))
     assert tuple(renamed[0]) == ("Atelier renommé", 1)
     page = f"/sessions/admin/{created['id']}/registrations"
@@ -199,18 +253,25 @@ def test_organizer_edits_the_programme_and_registrations(api, central_dir: Path)
     assert api.post(page, data={"name": "Fouad", "ticket": "AAA-AAA-AAA"}).status_code == 400
     listing = api.get(page).text
     assert re.search(r"Dalia.*seat confirmed|Dalia.*place confirmée", listing, re.S)
-    people = rows(central_dir, "SELECT id, name, ticket_serial FROM session_registrations"
-                  " WHERE session_id = ? ORDER BY rowid", (created["id"],))
+    people = rows(
+        central_dir,
+        "SELECT id, name, ticket_serial FROM session_registrations WHERE session_id = ? ORDER BY rowid",
+        (created["id"],),
+    )
     assert [(p["name"], p["ticket_serial"]) for p in people] == [("Dalia", day["serial"]), ("Elyas", None)]
     assert api.get(f"/sessions/admin/registrations/{people[0]['id']}/qr.svg").mimetype == "image/svg+xml"
     api.post(f"/sessions/admin/registrations/{people[0]['id']}/cancel")
     with dbmod.write(open_db(central_dir)) as conn:
-        assert conn.execute("SELECT cancelled_at FROM session_registrations WHERE id = ?",
-                            (people[0]["id"],)).fetchone()[0] is not None
+        assert (
+            conn.execute(
+                "SELECT cancelled_at FROM session_registrations WHERE id = ?", (people[0]["id"],)
+            ).fetchone()[0]
+            is not None
+        )
 
 
 def test_organizers_see_how_full_each_session_was_and_its_no_show_rate(
-    api, central_dir: Path, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+    api, central_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = open_db(central_dir)
     session_id = add_session(db, capacity=4, title="Atelier bilan")

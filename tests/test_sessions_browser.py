@@ -39,14 +39,14 @@ def workshop_kiosk(central_dir: Path, tmp_path: Path) -> tuple[Path, str, list[d
     return folder, session_id, made
 
 
-def log_in(page, base: str, name: str, pin: str) -> None:  # noqa: ANN001
+def log_in(page, base: str, name: str, pin: str) -> None:
     page.goto(base + "/")
     page.fill("input[name=name]", name)
     page.fill("input[name=pin]", pin)
     page.click("button[type=submit]")
 
 
-def test_staff_check_people_in_until_the_session_is_full(page, workshop_kiosk, fair_clock: str) -> None:  # noqa: ANN001
+def test_staff_check_people_in_until_the_session_is_full(page, workshop_kiosk, fair_clock: str) -> None:
     from playwright.sync_api import expect
 
     folder, session_id, made = workshop_kiosk
@@ -70,7 +70,7 @@ def test_staff_check_people_in_until_the_session_is_full(page, workshop_kiosk, f
 
         # By name: search, then check in from the result.
         page.fill("#search", "bilal")
-        result = page.locator('#search-results .search-result')
+        result = page.locator("#search-results .search-result")
         expect(result).to_contain_text("Bilal Naji")
         expect(result.locator(".person-status")).to_have_text("place confirmée")
         result.locator("button").click()
@@ -105,7 +105,7 @@ def test_staff_check_people_in_until_the_session_is_full(page, workshop_kiosk, f
         expect(page.locator(".roster-table tbody tr")).to_have_count(3)
 
 
-def test_wrong_pins_lock_the_account(page, workshop_kiosk, fair_clock: str) -> None:  # noqa: ANN001
+def test_wrong_pins_lock_the_account(page, workshop_kiosk, fair_clock: str) -> None:
     from playwright.sync_api import expect
 
     folder, _session_id, _made = workshop_kiosk

@@ -24,7 +24,7 @@ def staff_id(folder: Path, name: str = "Rachid") -> str:
     return rows(folder, "SELECT id FROM staff WHERE name = ?", (name,))[0]["id"]
 
 
-def logged_in(app, name: str = "Rachid", pin: str = "2468"):  # noqa: ANN001, ANN201
+def logged_in(app, name: str = "Rachid", pin: str = "2468"):
     client = app.test_client()
     assert client.post("/staff/login", data={"name": name, "pin": pin}).status_code == 302
     return client
@@ -37,8 +37,14 @@ def select(folder: Path, session_id: str) -> None:
 
 
 def checkins(folder: Path) -> list[tuple]:
-    return [tuple(r) for r in rows(folder, "SELECT uuid, session_id, person_id, result, reason, staff_id"
-                                           " FROM session_checkins ORDER BY device_seq")]
+    return [
+        tuple(r)
+        for r in rows(
+            folder,
+            "SELECT uuid, session_id, person_id, result, reason, staff_id"
+            " FROM session_checkins ORDER BY device_seq",
+        )
+    ]
 
 
 @pytest.mark.parametrize("held_up", ["registration", "ticket"])
@@ -47,8 +53,9 @@ def test_camera_video_through_the_loop_checks_into_the_door_session(
 ) -> None:
     folder = tmp_path / "workshop"
     day = ticket(central_dir, "day")
-    session_id, made = workshop_kiosk(central_dir, folder, names=["Amine Alaoui", "Bilal Naji"],
-                                      serials=[None, day["serial"]])
+    session_id, made = workshop_kiosk(
+        central_dir, folder, names=["Amine Alaoui", "Bilal Naji"], serials=[None, day["serial"]]
+    )
     select(folder, session_id)
     person = made[0] if held_up == "registration" else made[1]
     code = registrations.qr_text(str(made[0]["token"])) if held_up == "registration" else day["payload"]
@@ -64,10 +71,15 @@ def test_camera_video_through_the_loop_checks_into_the_door_session(
     verdict = event.result
     assert isinstance(verdict, checkin.SessionVerdict)
     assert (verdict.reason, verdict.name, verdict.status, verdict.session_id) == (
-        "ok", person["name"], "confirmed", session_id)
+        "ok",
+        person["name"],
+        "confirmed",
+        session_id,
+    )
     # Recorded durably in the kiosk's file, under the staff member who picked the session.
-    assert checkins(folder) == [(verdict.checkin_uuid, session_id, person["id"], "accepted", "ok",
-                                 staff_id(folder))]
+    assert checkins(folder) == [
+        (verdict.checkin_uuid, session_id, person["id"], "accepted", "ok", staff_id(folder))
+    ]
 
 
 def test_no_session_picked_the_code_is_ignored_and_the_door_screen_says_so(
@@ -113,16 +125,22 @@ def test_the_door_choice_survives_a_restart(central_dir: Path, tmp_path: Path) -
     assert staff.post("/sessions/nope/select").status_code == 404
     staff.post(f"/sessions/{session_id}/select")
     assert f'class="session-card camera-session" data-session="{session_id}"' in staff.get(
-        "/sessions/").get_data(as_text=True)
-    other = [r["id"] for r in rows(folder, "SELECT id FROM sessions WHERE id != ? LIMIT 1", (session_id,))][0]
+        "/sessions/"
+    ).get_data(as_text=True)
+    other = next(
+        r["id"] for r in rows(folder, "SELECT id FROM sessions WHERE id != ? LIMIT 1", (session_id,))
+    )
     assert "data-camera-select" in staff.get(f"/sessions/{other}/").get_data(as_text=True)
 
     again = create_app(folder, {"TESTING": True, "CAMERA_SOURCE": "fed-by-test.avi"})  # kiosk restarted
     loop = service.build_loop(again)
     code = registrations.qr_text(str(made[0]["token"]))
     [event] = loop.process(ticket_frame(code, np.random.default_rng(3)))
-    assert (event.result.reason, event.result.session_id, event.result.name) == ("ok", session_id,
-                                                                                 "Amine Alaoui")
+    assert (event.result.reason, event.result.session_id, event.result.name) == (
+        "ok",
+        session_id,
+        "Amine Alaoui",
+    )
 
 
 def test_a_door_session_gone_from_the_programme_ignores_codes(central_dir: Path, tmp_path: Path) -> None:
@@ -170,8 +188,12 @@ def test_browser_camera_checks_into_the_door_session_or_the_one_chosen_on_the_pa
     [stored] = checkins(folder)
     assert stored[1:] == (session_id, made[0]["id"], "accepted", "ok", staff_id(folder, "Meryem"))
     # Held in view: one check-in.
-    assert staff.post(f"/camera/browser/frame?session={session_id}", data=frame,
-                      content_type="image/jpeg").status_code == 204
+    assert (
+        staff.post(
+            f"/camera/browser/frame?session={session_id}", data=frame, content_type="image/jpeg"
+        ).status_code
+        == 204
+    )
 
     # On the kiosk itself without a staff log-in: the verdict, but no name and no undo.
     other_frame = jpeg(ticket_frame(registrations.qr_text(str(made[1]["token"])), rng, size=(800, 450)))
@@ -179,11 +201,18 @@ def test_browser_camera_checks_into_the_door_session_or_the_one_chosen_on_the_pa
     html = anonymous.get_data(as_text=True)
     assert 'data-reason="ok"' in html and "Bilal" not in html and "undo-button" not in html
     # No session on the page: the door's, under the staff member who picked it there.
-    assert checkins(folder)[-1][1:6] == (session_id, made[1]["id"], "accepted", "ok",
-                                         staff_id(folder, "Meryem"))
+    assert checkins(folder)[-1][1:6] == (
+        session_id,
+        made[1]["id"],
+        "accepted",
+        "ok",
+        staff_id(folder, "Meryem"),
+    )
 
     # The page may choose another session than the door's: that one is used.
-    other = [r["id"] for r in rows(folder, "SELECT id FROM sessions WHERE id != ? LIMIT 1", (session_id,))][0]
+    other = next(
+        r["id"] for r in rows(folder, "SELECT id FROM sessions WHERE id != ? LIMIT 1", (session_id,))
+    )
     elsewhere = staff.post(f"/camera/browser/frame?session={other}", data=frame, content_type="image/jpeg")
     assert 'data-reason="not_registered"' in elsewhere.get_data(as_text=True)
     assert checkins(folder)[-1][1:5] == (other, None, "refused", "not_registered")
@@ -220,11 +249,16 @@ def test_undo_window_comes_from_annul_minutes_on_the_door_screen_and_the_api(
     assert 'data-outcome="too_late"' in refused
     assert "Trop tard pour annuler cet enregistrement" in refused and "2 minutes" in refused
     token = staff.post("/api/v1/login", json={"name": "Rachid", "pin": "2468"}).get_json()["token"]
-    api = staff.post(f"/api/v1/sessions/check-ins/{early[1].checkin_uuid}/undo?lang=en",
-                     headers={"Authorization": f"Bearer {token}"})
+    api = staff.post(
+        f"/api/v1/sessions/check-ins/{early[1].checkin_uuid}/undo?lang=en",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert api.status_code == 409
-    assert api.get_json() == {"ok": False, "reason": "too_late", "message":
-                              "Too late to undo this check-in: undo works for 2 minutes after it."}
+    assert api.get_json() == {
+        "ok": False,
+        "reason": "too_late",
+        "message": "Too late to undo this check-in: undo works for 2 minutes after it.",
+    }
     assert rows(folder, "SELECT * FROM session_checkin_undos") == []
     longer = create_app(folder, {"TESTING": True, "ANNUL_MINUTES": 5})
     done = logged_in(longer).post(f"/sessions/{session_id}/undo/{early[0].checkin_uuid}")

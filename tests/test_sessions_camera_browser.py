@@ -43,7 +43,7 @@ def patient_expect() -> Iterator[None]:
     expect.set_options(timeout=5_000)
 
 
-def log_in(page, base: str, name: str = "Rachid", pin: str = "2468") -> None:  # noqa: ANN001
+def log_in(page, base: str, name: str = "Rachid", pin: str = "2468") -> None:
     page.goto(base + "/staff/login")
     page.fill("input[name=name]", name)
     page.fill("input[name=pin]", pin)
@@ -51,12 +51,19 @@ def log_in(page, base: str, name: str = "Rachid", pin: str = "2468") -> None:  #
 
 
 def accepted(folder: Path, session_id: str) -> list[str]:
-    return [r["person_id"] for r in rows(folder, "SELECT person_id FROM session_checkins WHERE session_id = ?"
-                                                 " AND result = 'accepted'", (session_id,))]
+    return [
+        r["person_id"]
+        for r in rows(
+            folder,
+            "SELECT person_id FROM session_checkins WHERE session_id = ? AND result = 'accepted'",
+            (session_id,),
+        )
+    ]
 
 
-def test_door_screen_shows_the_kiosk_cameras_check_ins(browser, central_dir: Path, tmp_path: Path,  # noqa: ANN001
-                                                       fair_clock: str) -> None:
+def test_door_screen_shows_the_kiosk_cameras_check_ins(
+    browser, central_dir: Path, tmp_path: Path, fair_clock: str
+) -> None:
     from playwright.sync_api import expect
 
     folder = tmp_path / "workshop"
@@ -89,8 +96,9 @@ def test_door_screen_shows_the_kiosk_cameras_check_ins(browser, central_dir: Pat
     assert accepted(folder, session_id) == [made[0]["id"]]
 
 
-def test_browser_camera_checks_into_the_door_session(browser, central_dir: Path, tmp_path: Path,  # noqa: ANN001
-                                                     fair_clock: str) -> None:
+def test_browser_camera_checks_into_the_door_session(
+    browser, central_dir: Path, tmp_path: Path, fair_clock: str
+) -> None:
     from playwright.sync_api import expect
 
     folder = tmp_path / "workshop"
@@ -98,12 +106,18 @@ def test_browser_camera_checks_into_the_door_session(browser, central_dir: Path,
     rng = np.random.default_rng(21)
     scene = background(rng, (640, 480))
     code = qr_image(registrations.qr_text(str(made[1]["token"])))
-    frames = [degrade(place(scene, code, rng, side=280, tilt=0.05, centre=(320 + i, 240)), rng, blur=0.8)
-              for i in range(20)]
+    frames = [
+        degrade(place(scene, code, rng, side=280, tilt=0.05, centre=(320 + i, 240)), rng, blur=0.8)
+        for i in range(20)
+    ]
     fake_camera = write_y4m(tmp_path / "registration.y4m", frames)
-    args = CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                            f"--use-file-for-fake-video-capture={fake_camera}",
-                            "--autoplay-policy=no-user-gesture-required"]
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={fake_camera}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
     with serving(folder, {"KIOSK_NOW": fair_clock}) as (base, _process):
         # A Chromium of its own (the session one has no fake camera), same Playwright.
         chromium = browser.browser_type.launch(executable_path=CHROMIUM, args=args)

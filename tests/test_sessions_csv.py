@@ -13,8 +13,10 @@ from kiosk.cli import main
 from kiosk.sessions import programme
 
 HEADER = "id,title_fr,title_ar,title_en,speaker,zone,starts_at,ends_at,capacity,kind,registration_required\n"
-GOOD = ("{id},Atelier {n},ورشة {n},Workshop {n},Formateur,workshop,2026-06-16T11:00,2026-06-16T13:00,"
-        "20,workshop,oui\n")
+GOOD = (
+    "{id},Atelier {n},ورشة {n},Workshop {n},Formateur,workshop,2026-06-16T11:00,2026-06-16T13:00,"
+    "20,workshop,oui\n"
+)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -26,7 +28,8 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_bad_rows_are_reported_by_line_and_good_ones_loaded(central_dir: Path, tmp_path: Path) -> None:
     before = len(rows(central_dir, "SELECT id FROM sessions"))
     text = (
-        "\ufeff" + HEADER
+        "\ufeff"
+        + HEADER
         + GOOD.format(id="", n=1)
         + ",,x,y,z,workshop,2026-06-16T11:00,2026-06-16T13:00,20,workshop,yes\n"  # line 3: no title
         + ",T,,,,garden,2026-06-16T11:00,2026-06-16T13:00,20,workshop,yes\n"  # line 4: zone
@@ -37,20 +40,35 @@ def test_bad_rows_are_reported_by_line_and_good_ones_loaded(central_dir: Path, t
         + ",T,,,,workshop,2026-06-16T11:00,2026-06-16T13:00,20,workshop,maybe\n"  # line 9
         + "not-a-uuid,T,,,,workshop,2026-06-16T11:00,2026-06-16T13:00,20,workshop,no\n"  # line 10
         + ",T,,,,workshop,2026-06-16T11:00,2026-06-16T13:00,20,workshop,no,extra\n"  # line 11
-        + ",\"Conférence, débat\",,,,conference,2026-06-16T15:00+01:00,2026-06-16T16:30+01:00,"
+        + ',"Conférence, débat",,,,conference,2026-06-16T15:00+01:00,2026-06-16T16:30+01:00,'
         + "150,conference,\n"
     )
     result = CliRunner().invoke(main, ["sessions", "import", str(central_dir), str(write(tmp_path, text))])
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if "programme.csv:" in line]
     assert [line.split(":")[1] for line in lines] == [str(n) for n in range(3, 12)]
-    for line, word in zip(lines, ["title_fr", "zone", "starts_at", "not after", "capacity", "kind",
-                                  "registration_required", "UUID", "more fields"], strict=True):
+    for line, word in zip(
+        lines,
+        [
+            "title_fr",
+            "zone",
+            "starts_at",
+            "not after",
+            "capacity",
+            "kind",
+            "registration_required",
+            "UUID",
+            "more fields",
+        ],
+        strict=True,
+    ):
         assert word in line
     assert "9 rows refused" in result.stderr
     assert "Loaded 2 sessions" in result.stdout
-    loaded = rows(central_dir, "SELECT * FROM sessions WHERE title_fr IN ('Atelier 1', 'Conférence, débat')"
-                  " ORDER BY starts_at")
+    loaded = rows(
+        central_dir,
+        "SELECT * FROM sessions WHERE title_fr IN ('Atelier 1', 'Conférence, débat') ORDER BY starts_at",
+    )
     assert len(loaded) == 2 and len(rows(central_dir, "SELECT id FROM sessions")) == before + 2
     workshop, conference = loaded
     assert workshop["starts_at"] == "2026-06-16T11:00:00.000+01:00" and workshop["registration_required"] == 1
@@ -82,24 +100,29 @@ def test_duplicate_ids_and_missing_columns(central_dir: Path, tmp_path: Path) ->
     text = HEADER + GOOD.format(id=same, n=1) + GOOD.format(id=same, n=2)
     result = CliRunner().invoke(main, ["sessions", "import", str(central_dir), str(write(tmp_path, text))])
     assert result.exit_code == 1 and ":3: id" in result.stderr and "twice" in result.stderr
-    result = CliRunner().invoke(main, ["sessions", "import", str(central_dir),
-                                       str(write(tmp_path, "title_fr,zone\nA,workshop\n"))])
+    result = CliRunner().invoke(
+        main, ["sessions", "import", str(central_dir), str(write(tmp_path, "title_fr,zone\nA,workshop\n"))]
+    )
     assert result.exit_code == 1 and "missing columns" in result.stderr
 
 
 def test_staff_add_and_list(central_dir: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(main, ["staff", "add", str(central_dir), "--name", "Zahra", "--role", "workshop",
-                                  "--pin", "97531"])
+    result = runner.invoke(
+        main, ["staff", "add", str(central_dir), "--name", "Zahra", "--role", "workshop", "--pin", "97531"]
+    )
     assert result.exit_code == 0, result.output
-    prompted = runner.invoke(main, ["staff", "add", str(central_dir), "--name", "Ali", "--role", "gate"],
-                             input="8080\n8080\n")
+    prompted = runner.invoke(
+        main, ["staff", "add", str(central_dir), "--name", "Ali", "--role", "gate"], input="8080\n8080\n"
+    )
     assert prompted.exit_code == 0, prompted.output
-    twice = runner.invoke(main, ["staff", "add", str(central_dir), "--name", "Zahra", "--role", "gate",
-                                 "--pin", "1234"])
+    twice = runner.invoke(
+        main, ["staff", "add", str(central_dir), "--name", "Zahra", "--role", "gate", "--pin", "1234"]
+    )
     assert twice.exit_code == 1 and "already named" in twice.stderr
-    short = runner.invoke(main, ["staff", "add", str(central_dir), "--name", "Bo", "--role", "gate",
-                                 "--pin", "12"])
+    short = runner.invoke(
+        main, ["staff", "add", str(central_dir), "--name", "Bo", "--role", "gate", "--pin", "12"]
+    )
     assert short.exit_code == 1 and "4 to 12 digits" in short.stderr
     listed = runner.invoke(main, ["staff", "list", str(central_dir)])
     assert "workshop   Zahra" in listed.stdout and "gate       Ali" in listed.stdout
@@ -112,9 +135,11 @@ def test_staff_add_and_list(central_dir: Path) -> None:
 
 def test_kiosks_take_the_programme_from_central(kiosk_dir: Path, tmp_path: Path) -> None:
     runner = CliRunner()
-    imported = runner.invoke(main, ["sessions", "import", str(kiosk_dir),
-                                    str(write(tmp_path, HEADER + GOOD.format(id="", n=1)))])
+    imported = runner.invoke(
+        main, ["sessions", "import", str(kiosk_dir), str(write(tmp_path, HEADER + GOOD.format(id="", n=1)))]
+    )
     assert imported.exit_code == 1 and "central" in imported.stderr
-    added = runner.invoke(main, ["staff", "add", str(kiosk_dir), "--name", "Local", "--role", "gate",
-                                 "--pin", "4444"])
+    added = runner.invoke(
+        main, ["staff", "add", str(kiosk_dir), "--name", "Local", "--role", "gate", "--pin", "4444"]
+    )
     assert added.exit_code == 0 and "Warning" in added.stderr

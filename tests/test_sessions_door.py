@@ -17,7 +17,7 @@ from kiosk.sessions.checkin import DoorSettings, check_in_code
 FAST = DoorSettings(debounce_seconds=0)
 
 
-def reason(db, session_id: str, code: str, minutes: float, settings: DoorSettings = FAST) -> str:  # noqa: ANN001
+def reason(db, session_id: str, code: str, minutes: float, settings: DoorSettings = FAST) -> str:
     """The reason code of a check-in ``minutes`` after the test session's start."""
     return check_in_code(db, session_id, code, at(minutes), settings=settings).reason
 
@@ -29,16 +29,21 @@ def test_registration_qr_short_code_and_ticket_all_check_in(central_dir: Path) -
     made = register(db, session_id, ["Amal", "Badr", "Chama"], [None, None, day_ticket["serial"]])
     by_qr = check_in_code(db, session_id, registrations.qr_text(str(made[0]["token"])), at(-5), settings=FAST)
     assert (by_qr.reason, by_qr.name, by_qr.late) == ("ok", "Amal", False)
-    by_short = check_in_code(db, session_id, str(made[1]["short_code"]).lower().replace("-", ""), at(2),
-                             settings=FAST)
+    by_short = check_in_code(
+        db, session_id, str(made[1]["short_code"]).lower().replace("-", ""), at(2), settings=FAST
+    )
     assert (by_short.reason, by_short.name, by_short.late) == ("ok", "Badr", True)
     by_ticket = check_in_code(db, session_id, day_ticket["short_code"], at(3), settings=FAST)
     assert (by_ticket.reason, by_ticket.name) == ("ok", "Chama")
     again = check_in_code(db, session_id, day_ticket["payload"], at(4), settings=FAST)
     assert again.reason == "already_checked_in" and again.status == "checked_in"
     stored = rows(central_dir, "SELECT result, reason, late FROM session_checkins ORDER BY device_seq")
-    assert [tuple(r) for r in stored] == [("accepted", "ok", 0), ("accepted", "ok", 1),
-                                          ("accepted", "ok", 1), ("refused", "already_checked_in", 0)]
+    assert [tuple(r) for r in stored] == [
+        ("accepted", "ok", 0),
+        ("accepted", "ok", 1),
+        ("accepted", "ok", 1),
+        ("refused", "already_checked_in", 0),
+    ]
 
 
 def test_ticket_level_refusals_come_from_the_ticket_code_path(central_dir: Path) -> None:
@@ -50,8 +55,9 @@ def test_ticket_level_refusals_come_from_the_ticket_code_path(central_dir: Path)
     tampered = "SK1:" + base45.b45encode(bytes(raw)).decode()
     revoked = ticket(central_dir, "day", offset=1)
     with dbmod.write(db) as conn:
-        conn.execute("INSERT INTO revocations VALUES (?, 'lost', '2026-06-14T10:00:00+01:00')",
-                     (revoked["serial"],))
+        conn.execute(
+            "INSERT INTO revocations VALUES (?, 'lost', '2026-06-14T10:00:00+01:00')", (revoked["serial"],)
+        )
     cases = {
         "hello": "unknown_format",
         "": "unknown_format",
@@ -158,8 +164,7 @@ def test_open_session_counts_ticket_holders_and_refuses_once_full(central_dir: P
     db = open_db(central_dir)
     session_id = add_session(db, capacity=2, required=False)
     codes = [ticket(central_dir, "day", offset=i)["payload"] for i in range(3)]
-    assert [reason(db, session_id, c, 0, FAST) for c in codes] == [
-        "ok", "ok", "session_full"]
+    assert [reason(db, session_id, c, 0, FAST) for c in codes] == ["ok", "ok", "session_full"]
     assert reason(db, session_id, codes[0], 1, FAST) == "already_checked_in"
 
 
@@ -214,15 +219,20 @@ def test_roster_and_no_show_rate(central_dir: Path) -> None:
     checkin.walk_in(db, session_id, "E Walk", at(15), settings=FAST)
     people, rate = checkin.roster(db.conn, session_id, at(130), FAST)
     assert [(p["name"], p["status"], p["late"]) for p in people] == [
-        ("A One", "checked_in", False), ("B Two", "no_show", False), ("C Three", "checked_in", True),
-        ("D Four", "waitlist", False), ("E Walk", "checked_in", True)]
+        ("A One", "checked_in", False),
+        ("B Two", "no_show", False),
+        ("C Three", "checked_in", True),
+        ("D Four", "waitlist", False),
+        ("E Walk", "checked_in", True),
+    ]
     assert rate == pytest.approx(1 / 3)
 
 
 def test_tables_are_registered_for_sync_and_bundles() -> None:
     assert {"session_walk_ins", "session_checkins", "session_checkin_undos"} <= set(events.EVENT_TABLES)
     assert reference.REFERENCE_TABLES.index("sessions") < reference.REFERENCE_TABLES.index(
-        "session_registrations")
+        "session_registrations"
+    )
 
 
 def test_a_workshop_kiosk_checks_in_offline_from_a_bundle(central_dir: Path, tmp_path: Path) -> None:

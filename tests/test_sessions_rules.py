@@ -15,9 +15,14 @@ END = START + timedelta(hours=2)
 
 
 def facts(capacity: int = 10, required: bool = True) -> rules.SessionFacts:
-    return rules.SessionFacts(starts_at=START, ends_at=END, capacity=capacity,
-                              registration_required=required, doors_open_minutes=30,
-                              no_show_minutes=10)
+    return rules.SessionFacts(
+        starts_at=START,
+        ends_at=END,
+        capacity=capacity,
+        registration_required=required,
+        doors_open_minutes=30,
+        no_show_minutes=10,
+    )
 
 
 def door(minutes: float, checked_in: int = 0, held: int = 0) -> rules.Door:
@@ -90,11 +95,19 @@ def test_every_reason_code_is_reachable_and_listed() -> None:
     assert set(rules.REASONS) >= seen
 
 
-@pytest.mark.parametrize(("reason", "colour"), [
-    ("ok", "green"), ("session_full", "amber"), ("not_registered", "amber"),
-    ("session_closed", "amber"), ("already_checked_in", "amber"),
-    ("invalid_signature", "red"), ("unknown_format", "red"), ("revoked", "red"),
-])
+@pytest.mark.parametrize(
+    ("reason", "colour"),
+    [
+        ("ok", "green"),
+        ("session_full", "amber"),
+        ("not_registered", "amber"),
+        ("session_closed", "amber"),
+        ("already_checked_in", "amber"),
+        ("invalid_signature", "red"),
+        ("unknown_format", "red"),
+        ("revoked", "red"),
+    ],
+)
 def test_levels(reason: str, colour: str) -> None:
     assert rules.level(reason) == colour
 
@@ -108,7 +121,8 @@ def people(count: int, **flags: set[int]) -> list[rules.Person]:
     """Registrations made in order p0, p1...; flags name the indices cancelled etc."""
     return [
         rules.Person(
-            id=f"p{i}", rank=("2026-06-01T10:00", i),  # same time: insertion order decides
+            id=f"p{i}",
+            rank=("2026-06-01T10:00", i),  # same time: insertion order decides
             cancelled=i in flags.get("cancelled", set()),
             checked_in=i in flags.get("checked_in", set()),
             walk_in=i in flags.get("walk_in", set()),
@@ -119,8 +133,13 @@ def people(count: int, **flags: set[int]) -> list[rules.Person]:
 
 def test_first_registrations_hold_the_seats_the_rest_wait() -> None:
     status = rules.allocate(people(5), capacity=3, released=False)
-    assert status == {"p0": "confirmed", "p1": "confirmed", "p2": "confirmed",
-                      "p3": "waitlist", "p4": "waitlist"}
+    assert status == {
+        "p0": "confirmed",
+        "p1": "confirmed",
+        "p2": "confirmed",
+        "p3": "waitlist",
+        "p4": "waitlist",
+    }
     assert rules.held_seats(status, released=False) == 3
 
 
@@ -133,15 +152,25 @@ def test_a_cancellation_moves_the_waitlist_up() -> None:
 
 def test_checked_in_people_and_others_take_seats() -> None:
     status = rules.allocate(people(5, checked_in={0}), capacity=3, released=False, others_in=1)
-    assert status == {"p0": "checked_in", "p1": "confirmed", "p2": "waitlist",
-                      "p3": "waitlist", "p4": "waitlist"}
+    assert status == {
+        "p0": "checked_in",
+        "p1": "confirmed",
+        "p2": "waitlist",
+        "p3": "waitlist",
+        "p4": "waitlist",
+    }
 
 
 def test_after_the_release_no_shows_make_way_for_the_waitlist() -> None:
     status = rules.allocate(people(5, checked_in={0}), capacity=3, released=True)
     # Two free seats: offered to the waitlist (p3, p4) before the no-shows p1, p2.
-    assert status == {"p0": "checked_in", "p1": "no_show", "p2": "no_show",
-                      "p3": "confirmed", "p4": "confirmed"}
+    assert status == {
+        "p0": "checked_in",
+        "p1": "no_show",
+        "p2": "no_show",
+        "p3": "confirmed",
+        "p4": "confirmed",
+    }
     assert rules.held_seats(status, released=True) == 0
 
 

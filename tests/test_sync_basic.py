@@ -31,20 +31,23 @@ from sync.client import Client, Refused, Transport
 
 
 def kiosk_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_enroll_push_pull_and_attendance(central_dir: Path, tmp_path: Path) -> None:
     with serving(central_dir) as (central, _process):
         code = add_device(central_dir, "entry-main", "entry", "main")
-        done = kiosk_cli("init", str(tmp_path / "k1"), "--role", "kiosk", "--central", central,
-                         "--code", code)
+        done = kiosk_cli(
+            "init", str(tmp_path / "k1"), "--role", "kiosk", "--central", central, "--code", code
+        )
         assert done.returncode == 0, done.stderr
         assert "Enrolled as entry-main" in done.stdout
         # The code works once.
-        again = kiosk_cli("init", str(tmp_path / "k1b"), "--role", "kiosk", "--central", central,
-                          "--code", code)
+        again = kiosk_cli(
+            "init", str(tmp_path / "k1b"), "--role", "kiosk", "--central", central, "--code", code
+        )
         assert again.returncode != 0 and "enrollment failed" in again.stderr
         k2 = enroll(central, central_dir, tmp_path / "k2", "entry-east", "entry", "east")
         k1 = tmp_path / "k1"
@@ -69,8 +72,11 @@ def test_enroll_push_pull_and_attendance(central_dir: Path, tmp_path: Path) -> N
         # Central changes reference data: a revocation and a new gate reach the kiosks.
         database = instance.open_db(central_dir)
         with dbmod.write(database) as conn:
-            conn.execute("INSERT INTO revocations (serial, reason, revoked_at) SELECT serial, 'lost', ?"
-                         " FROM tickets WHERE payload = ?", (clock.iso(clock.now()), tickets[5]))
+            conn.execute(
+                "INSERT INTO revocations (serial, reason, revoked_at) SELECT serial, 'lost', ?"
+                " FROM tickets WHERE payload = ?",
+                (clock.iso(clock.now()), tickets[5]),
+            )
             conn.execute("UPDATE gates SET occupancy_limit = 99 WHERE id = 'east'")
             conn.execute("DELETE FROM tickets WHERE payload = ?", (tickets[4],))
         assert kiosk_cli("sync", str(k1)).returncode == 0
@@ -104,9 +110,12 @@ def test_protocol_version_refused_clearly(central_dir: Path, tmp_path: Path) -> 
         token = query(k1, "SELECT token FROM sync_state")[0][0]
         old = Transport(central, token, attempts=1)
         for version in ("0", "99"):
-            request = urllib.request.Request(central + "/api/v1/sync/hello", data=b"{}", method="POST",
-                                             headers={wire.PROTOCOL_HEADER: version,
-                                                      "Authorization": f"Bearer {token}"})
+            request = urllib.request.Request(
+                central + "/api/v1/sync/hello",
+                data=b"{}",
+                method="POST",
+                headers={wire.PROTOCOL_HEADER: version, "Authorization": f"Bearer {token}"},
+            )
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(request)
             assert refused.value.code == 426
@@ -143,23 +152,40 @@ def test_events_file_import_is_exactly_once(central_dir: Path, kiosk_dir: Path, 
     me = device_id(kiosk_dir)
     assert events_of(central_dir, me) == events_of(kiosk_dir, me)
     assert query(central_dir, "SELECT role, high_seq FROM sync_devices WHERE device_id = ?", (me,)) == [
-        ("imported", 3)]
+        ("imported", 3)
+    ]
 
 
 def test_devices_commands_and_explicit_roles(central_dir: Path, tmp_path: Path) -> None:
     runner = CliRunner()
-    added = runner.invoke(main, ["devices", "add", str(central_dir), "--name", "heritage-door", "--role",
-                                 "heritage", "--gate", "heritage", "--central-url", "http://fair.lan:5000"])
+    added = runner.invoke(
+        main,
+        [
+            "devices",
+            "add",
+            str(central_dir),
+            "--name",
+            "heritage-door",
+            "--role",
+            "heritage",
+            "--gate",
+            "heritage",
+            "--central-url",
+            "http://fair.lan:5000",
+        ],
+    )
     assert added.exit_code == 0, added.output
     code = added.output.split("Enrollment code for heritage-door: ")[1].split()[0]
     assert "--central http://fair.lan:5000 --code " + code in added.output
-    wrong = runner.invoke(main, ["devices", "add", str(central_dir), "--name", "x", "--role", "entry",
-                                 "--gate", "nowhere"])
+    wrong = runner.invoke(
+        main, ["devices", "add", str(central_dir), "--name", "x", "--role", "entry", "--gate", "nowhere"]
+    )
     assert wrong.exit_code != 0 and "no gate 'nowhere'" in wrong.output
     with serving(central_dir) as (central, _process):
         # Explicit kiosk roles win over the roles registered on central.
-        done = kiosk_cli("init", str(tmp_path / "k"), "--role", "heritage,finder", "--central", central,
-                         "--code", code)
+        done = kiosk_cli(
+            "init", str(tmp_path / "k"), "--role", "heritage,finder", "--central", central, "--code", code
+        )
         assert done.returncode == 0, done.stderr
     config = instance.read_config(tmp_path / "k")
     assert config["ROLE"] == "heritage,finder" and config["GATE"] == "heritage"

@@ -40,7 +40,7 @@ class Switch:
         self.app = None
         self.down = False
 
-    def __call__(self, environ, start_response):  # noqa: ANN001, ANN204
+    def __call__(self, environ, start_response):
         if self.down or self.app is None:
             start_response("503 Service Unavailable", [("Content-Type", "application/json")])
             return [b'{"error": "down", "detail": "outage"}']
@@ -66,8 +66,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
         switch.app = create_app(central_dir, {"TESTING": True})
         for name in KIOSKS:
             enroll(url, central_dir, template / name, name, "entry", "main")
-    yield {"root": root, "template": template, "switch": switch, "url": url,
-           "tickets": day_tickets(central_dir, 12)}
+    yield {
+        "root": root,
+        "template": template,
+        "switch": switch,
+        "url": url,
+        "tickets": day_tickets(central_dir, 12),
+    }
     server.shutdown()
 
 
@@ -98,8 +103,9 @@ def change_reference(central_dir: Path, kind: str, n: int, tickets: list[str]) -
     database = instance.open_db(central_dir)
     moment = clock.iso(clock.now())
     with dbmod.write(database) as conn:
-        serial = conn.execute("SELECT serial FROM tickets WHERE payload = ?",
-                              (tickets[n % len(tickets)],)).fetchone()
+        serial = conn.execute(
+            "SELECT serial FROM tickets WHERE payload = ?", (tickets[n % len(tickets)],)
+        ).fetchone()
         if kind == "revoke" and serial:
             conn.execute("INSERT OR REPLACE INTO revocations VALUES (?, 'test', ?)", (serial[0], moment))
         elif kind == "unrevoke":
@@ -110,11 +116,15 @@ def change_reference(central_dir: Path, kind: str, n: int, tickets: list[str]) -
             conn.execute(
                 "INSERT OR IGNORE INTO tickets (uuid, serial, short_code, type_id, valid_from, valid_days,"
                 " kid, payload, issued_at) VALUES (?, ?, ?, 'day', ?, 1, 1, 'x', ?)",
-                (f"prop-{n}", (1 << 39) + n, f"PROP-{n}", str(FAIR_START), moment))
+                (f"prop-{n}", (1 << 39) + n, f"PROP-{n}", str(FAIR_START), moment),
+            )
         elif kind == "drop":
             # A ticket every kiosk already holds (from the template): its tombstone must travel.
-            conn.execute("DELETE FROM tickets WHERE serial = (SELECT serial FROM tickets ORDER BY uuid"
-                         " LIMIT 1 OFFSET ?)", (n,))
+            conn.execute(
+                "DELETE FROM tickets WHERE serial = (SELECT serial FROM tickets ORDER BY uuid"
+                " LIMIT 1 OFFSET ?)",
+                (n,),
+            )
         elif kind == "purge":
             protocol.purge_tombstones(conn, protocol.current_cursor(conn))
     database.conn.close()
@@ -125,12 +135,16 @@ operations = st.lists(
     st.one_of(
         st.tuples(st.just("scan"), kiosk_index, st.integers(0, 11), st.sampled_from(["in", "out"])),
         st.tuples(st.just("walk_in"), kiosk_index),
-        st.tuples(st.just("reference"), st.sampled_from(["revoke", "unrevoke", "gate", "ticket", "drop",
-                                                         "purge"]), st.integers(0, 30)),
+        st.tuples(
+            st.just("reference"),
+            st.sampled_from(["revoke", "unrevoke", "gate", "ticket", "drop", "purge"]),
+            st.integers(0, 30),
+        ),
         st.tuples(st.just("sync"), kiosk_index, st.one_of(st.none(), st.integers(0, 4))),
         st.tuples(st.just("outage"), st.booleans()),
     ),
-    min_size=1, max_size=25,
+    min_size=1,
+    max_size=25,
 )
 
 
@@ -139,12 +153,36 @@ operations = st.lists(
 # Interleavings worth pinning besides the random ones: a tombstone and a revocation
 # travelling incrementally, a crash right after central answered a push, an outage
 # in the middle, a purge forcing a fresh snapshot.
-@example(ops=[("reference", "drop", 3), ("reference", "revoke", 1), ("sync", 0, None),
-              ("reference", "unrevoke", 0), ("sync", 1, 2)])
-@example(ops=[("scan", 0, 1, "in"), ("sync", 0, 1), ("scan", 0, 2, "in"), ("outage", True),
-              ("sync", 0, None), ("outage", False), ("sync", 0, 1)])
-@example(ops=[("reference", "ticket", 5), ("sync", 1, None), ("reference", "drop", 0),
-              ("reference", "purge", 0), ("scan", 1, 3, "in"), ("sync", 1, 3)])
+@example(
+    ops=[
+        ("reference", "drop", 3),
+        ("reference", "revoke", 1),
+        ("sync", 0, None),
+        ("reference", "unrevoke", 0),
+        ("sync", 1, 2),
+    ]
+)
+@example(
+    ops=[
+        ("scan", 0, 1, "in"),
+        ("sync", 0, 1),
+        ("scan", 0, 2, "in"),
+        ("outage", True),
+        ("sync", 0, None),
+        ("outage", False),
+        ("sync", 0, 1),
+    ]
+)
+@example(
+    ops=[
+        ("reference", "ticket", 5),
+        ("sync", 1, None),
+        ("reference", "drop", 0),
+        ("reference", "purge", 0),
+        ("scan", 1, 3, "in"),
+        ("sync", 1, 3),
+    ]
+)
 def test_random_interleavings_converge(world: dict[str, object], ops: list[tuple]) -> None:
     root, switch = Path(world["root"]), world["switch"]
     tickets: list[str] = world["tickets"]  # type: ignore[assignment]
@@ -178,8 +216,12 @@ def test_random_interleavings_converge(world: dict[str, object], ops: list[tuple
     for folder in kiosks:
         me = device_id(folder)
         assert events_of(central_dir, me) == events_of(folder, me)
-        seqs = query(central_dir, "SELECT device_seq FROM scans WHERE device_id = ? UNION ALL"
-                     " SELECT device_seq FROM walk_ins WHERE device_id = ?", (me, me))
+        seqs = query(
+            central_dir,
+            "SELECT device_seq FROM scans WHERE device_id = ? UNION ALL"
+            " SELECT device_seq FROM walk_ins WHERE device_id = ?",
+            (me, me),
+        )
         last = query(folder, "SELECT seq FROM device")[0][0]
         assert sorted(s for (s,) in seqs) == list(range(1, last + 1))  # each event exactly once
         assert reference_of(folder) == reference_of(central_dir, "entry")

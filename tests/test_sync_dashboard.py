@@ -19,11 +19,11 @@ from sync.client import pending_events
 
 
 @pytest.fixture
-def central(central_dir: Path):  # noqa: ANN201
+def central(central_dir: Path):
     return create_app(central_dir, {"TESTING": True}).test_client()
 
 
-def login(client, name: str = "Hanane", pin: str = "246810") -> None:  # noqa: ANN001
+def login(client, name: str = "Hanane", pin: str = "246810") -> None:
     answer = client.post("/staff/login", data={"name": name, "pin": pin})
     assert answer.status_code == 302
 
@@ -39,13 +39,13 @@ def merge_kiosk(central_dir: Path, kiosk_dir: Path) -> None:
         protocol.apply_batch(write, device, batch, clock.now(), "kiosk-main")
 
 
-def test_only_organizers(central, central_dir: Path) -> None:  # noqa: ANN001
+def test_only_organizers(central, central_dir: Path) -> None:
     assert central.get("/dashboard/").status_code == 302  # to the login page
     login(central, "Omar", "1357")  # a gate staff member
     assert central.get("/dashboard/").status_code == 403
 
 
-def test_dashboard_shows_merged_figures_and_chart(central, central_dir: Path, kiosk_dir: Path) -> None:  # noqa: ANN001
+def test_dashboard_shows_merged_figures_and_chart(central, central_dir: Path, kiosk_dir: Path) -> None:
     for code in day_tickets(central_dir, 3):
         assert scan(kiosk_dir, code) == "ok"
     merge_kiosk(central_dir, kiosk_dir)
@@ -62,7 +62,7 @@ def test_dashboard_shows_merged_figures_and_chart(central, central_dir: Path, ki
     assert "Tableau de bord du salon" in central.get("/dashboard/?lang=fr").get_data(as_text=True)
 
 
-def test_add_device_shows_code_and_qr_once(central, central_dir: Path) -> None:  # noqa: ANN001
+def test_add_device_shows_code_and_qr_once(central, central_dir: Path) -> None:
     login(central)
     page = central.post("/dashboard/devices", data={"name": "entry-3", "role": "entry", "gate": "main"})
     text = page.get_data(as_text=True)
@@ -84,7 +84,7 @@ def test_add_device_shows_code_and_qr_once(central, central_dir: Path) -> None: 
     assert code not in central.get("/dashboard/devices").get_data(as_text=True)
 
 
-def test_csv_exports(central, central_dir: Path, kiosk_dir: Path) -> None:  # noqa: ANN001
+def test_csv_exports(central, central_dir: Path, kiosk_dir: Path) -> None:
     for code in day_tickets(central_dir, 2):
         scan(kiosk_dir, code)
     merge_kiosk(central_dir, kiosk_dir)
@@ -98,14 +98,17 @@ def test_csv_exports(central, central_dir: Path, kiosk_dir: Path) -> None:  # no
     assert central.get("/dashboard/export/nothing.csv").status_code == 404
 
 
-def test_no_dashboard_or_sync_on_a_kiosk(client) -> None:  # noqa: ANN001
+def test_no_dashboard_or_sync_on_a_kiosk(client) -> None:
     assert client.get("/dashboard/").status_code == 404
     assert client.post("/api/v1/sync/hello", headers={"X-Sync-Protocol": "1"}).status_code == 404
 
 
 def test_chart_is_plain_svg() -> None:
-    svg = entries_chart([{"hour": 10, "gate": "main", "entries": 4},
-                         {"hour": 12, "gate": "east", "entries": 2}], "Entries <per> hour", span=(10, 12))
+    svg = entries_chart(
+        [{"hour": 10, "gate": "main", "entries": 4}, {"hour": 12, "gate": "east", "entries": 2}],
+        "Entries <per> hour",
+        span=(10, 12),
+    )
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     assert "Entries &lt;per&gt; hour" in svg and "11h" in svg  # hours without entries still drawn
     assert svg.count("<rect") == 3 * 2 + 2  # 3 hours x 2 gates + legend
@@ -119,5 +122,5 @@ def test_chart_axis_spans_the_opening_hours() -> None:
     assert "23h" in late, "an entry outside the span still shows"
 
 
-def test_central_opens_on_the_dashboard(central) -> None:  # noqa: ANN001
+def test_central_opens_on_the_dashboard(central) -> None:
     assert central.get("/").headers["Location"].endswith("/dashboard/")

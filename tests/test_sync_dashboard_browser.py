@@ -16,7 +16,7 @@ from sync.client import pending_events
 
 
 @pytest.mark.browser
-def test_live_figures_refresh_without_reload(page, central_dir: Path, kiosk_dir: Path) -> None:  # noqa: ANN001
+def test_live_figures_refresh_without_reload(page, central_dir: Path, kiosk_dir: Path) -> None:
     with serving(central_dir) as (central, _process):
         page.goto(central + "/dashboard/")
         page.fill("input[name=name]", "Hanane")

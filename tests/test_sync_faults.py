@@ -53,8 +53,12 @@ def unsent(folder: Path) -> int:
 
 
 def post_scan(base: str, code: str) -> dict[str, object]:
-    request = urllib.request.Request(base + "/api/v1/scans", data=json.dumps({"code": code}).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    request = urllib.request.Request(
+        base + "/api/v1/scans",
+        data=json.dumps({"code": code}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(request, timeout=10) as answer:
         return json.load(answer)
 
@@ -126,8 +130,10 @@ def test_replayed_duplicated_reordered_batches(central_dir: Path, tmp_path: Path
         transport = Transport(central, token)
         delivery = batches + batches[::2] + batches[3:5]
         random.Random(6).shuffle(delivery)
-        highs = [transport.request("POST", "/api/v1/sync/push", json.loads(json.dumps(b)))["high_seq"]
-                 for b in delivery]
+        highs = [
+            transport.request("POST", "/api/v1/sync/push", json.loads(json.dumps(b)))["high_seq"]
+            for b in delivery
+        ]
         transport.close()
     assert highs[-1] == 300 and max(highs) == 300
     me = device_id(k1)
@@ -177,15 +183,20 @@ def test_kill9_during_pull_cursor_never_goes_back(central_dir: Path, tmp_path: P
         try:
             start = seen[0] if seen else query(k1, "SELECT cursor FROM sync_state")[0][0]
             with serving(k1, FAST_LOOP) as (_kiosk, process):
-                wait_until(lambda: start < query(k1, "SELECT cursor FROM sync_state")[0][0] < final - 4000,
-                           what="pull under way")
+                wait_until(
+                    lambda: start < query(k1, "SELECT cursor FROM sync_state")[0][0] < final - 4000,
+                    what="pull under way",
+                )
                 _kill9(process)
             killed_at = query(k1, "SELECT cursor FROM sync_state")[0][0]
             assert integrity(k1) == "ok"
             assert killed_at < final
             with serving(k1, FAST_LOOP):
-                wait_until(lambda: query(k1, "SELECT cursor FROM sync_state")[0][0] == final,
-                           timeout=120, what="pull finished")
+                wait_until(
+                    lambda: query(k1, "SELECT cursor FROM sync_state")[0][0] == final,
+                    timeout=120,
+                    what="pull finished",
+                )
         finally:
             stop.set()
             watcher.join()
@@ -226,8 +237,13 @@ def test_kiosk_clock_one_hour_off(central_dir: Path, tmp_path: Path, fair_clock:
             assert [scan(k1, t) for t in tickets] == ["ok"] * 4
         finally:
             os.environ["KIOSK_NOW"] = fair_clock
-        done = subprocess.run([sys.executable, "-m", "kiosk.cli", "sync", str(k1)], capture_output=True,
-                              text=True, env={**os.environ, "KIOSK_NOW": ahead}, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "kiosk.cli", "sync", str(k1)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "KIOSK_NOW": ahead},
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         with urllib.request.urlopen(central + "/api/v1/conflicts?kind=clock_offset") as answer:
             conflicts = json.load(answer)["conflicts"]
@@ -331,13 +347,23 @@ def test_kill9_during_snapshot(central_dir: Path, tmp_path: Path) -> None:
             return json.loads(raw) if raw else None
 
         with serving(k1, FAST_LOOP) as (_kiosk, process):
-            wait_until(lambda: (p := progress()) is not None and p["tables"][0] == "tickets"
-                       and p["after"] is not None, what="snapshot of tickets under way")
+            wait_until(
+                lambda: (
+                    (p := progress()) is not None and p["tables"][0] == "tickets" and p["after"] is not None
+                ),
+                what="snapshot of tickets under way",
+            )
             _kill9(process)
         stopped = progress()
         assert stopped is not None and stopped["after"] is not None
         assert integrity(k1) == "ok"
         with serving(k1, FAST_LOOP):
-            wait_until(lambda: progress() is None and query(k1, "SELECT cursor FROM sync_state")[0][0]
-                       >= stopped["cursor"], timeout=120, what="snapshot finished")
+            wait_until(
+                lambda: (
+                    progress() is None
+                    and query(k1, "SELECT cursor FROM sync_state")[0][0] >= stopped["cursor"]
+                ),
+                timeout=120,
+                what="snapshot finished",
+            )
     assert reference_of(k1) == reference_of(central_dir, "entry")

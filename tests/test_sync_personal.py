@@ -57,7 +57,8 @@ def test_declaration() -> None:
 
 
 def test_entry_kiosk_never_receives_registrations_a_workshop_kiosk_gets_them_all(
-        central_dir: Path, tmp_path: Path) -> None:
+    central_dir: Path, tmp_path: Path
+) -> None:
     with serving(central_dir) as (central, _process):
         gate = enroll(central, central_dir, tmp_path / "gate", "entry-main", "entry", "main")
         door = enroll(central, central_dir, tmp_path / "door", "door-1", "workshop", None)
@@ -137,8 +138,11 @@ def test_change_pages_skip_withheld_tables_yet_advance_the_cursor(central_dir: P
     assert workshop == {"sessions": 1, "gates": 1, "session_registrations": 4}
     assert cursor == protocol.current_cursor(conn)
     # Nothing new: the cursor stays, no endless loop.
-    assert protocol.serve_changes(conn, cursor, roles="entry") == {"cursor": cursor, "more": False,
-                                                                    "tables": {}}
+    assert protocol.serve_changes(conn, cursor, roles="entry") == {
+        "cursor": cursor,
+        "more": False,
+        "tables": {},
+    }
 
 
 def test_snapshot_of_a_withheld_table_is_empty(central_dir: Path) -> None:
@@ -183,14 +187,16 @@ def test_bundle_without_role_carries_no_registrations(central_dir: Path, tmp_pat
     result = runner.invoke(main, ["init", str(tmp_path / "w2"), "--role", "workshop", "--bundle", str(door)])
     assert result.exit_code == 0 and not result.stderr
     assert count(tmp_path / "w2", "session_registrations") == held
-    result = runner.invoke(main, ["init", str(tmp_path / "g"), "--role", "entry", "--bundle", str(plain),
-                                  "--gate", "main"])
+    result = runner.invoke(
+        main, ["init", str(tmp_path / "g"), "--role", "entry", "--bundle", str(plain), "--gate", "main"]
+    )
     assert result.exit_code == 0 and not result.stderr
 
 
 @pytest.mark.parametrize(("roles", "expected"), [(None, "not_registered"), ("workshop", "ok")])
 def test_a_door_knows_registrations_only_from_a_workshop_bundle(
-        central_dir: Path, tmp_path: Path, roles: str | None, expected: str) -> None:
+    central_dir: Path, tmp_path: Path, roles: str | None, expected: str
+) -> None:
     central = instance.open_db(central_dir)
     session_id = add_session(central, capacity=2)
     made = register(central, session_id, ["Widad"])
@@ -209,8 +215,9 @@ def test_old_bundles_without_the_withheld_list_still_load(central_dir: Path, tmp
     document = json.loads(gzip.decompress(old.read_bytes()))
     del document["withheld"], document["roles"]
     old.write_bytes(gzip.compress(json.dumps(document).encode()))
-    result = CliRunner().invoke(main, ["init", str(tmp_path / "k"), "--role", "workshop",
-                                       "--bundle", str(old)])
+    result = CliRunner().invoke(
+        main, ["init", str(tmp_path / "k"), "--role", "workshop", "--bundle", str(old)]
+    )
     assert result.exit_code == 0, result.output
     assert count(tmp_path / "k", "session_registrations") == count(central_dir, "session_registrations")
 
@@ -220,15 +227,17 @@ def test_central_decides_by_the_role_it_registered(central_dir: Path, tmp_path: 
     gate gets no registrations, and is told why at enrollment."""
     with serving(central_dir) as (central, _process):
         code = add_device(central_dir, "gate-2", "entry", "main")
-        result = CliRunner().invoke(main, ["init", str(tmp_path / "k"), "--role", "workshop",
-                                           "--central", central, "--code", code])
+        result = CliRunner().invoke(
+            main, ["init", str(tmp_path / "k"), "--role", "workshop", "--central", central, "--code", code]
+        )
         assert result.exit_code == 0, result.output
         assert "registered gate-2 as entry, so it will not send session_registrations" in result.stderr
         assert instance.read_config(tmp_path / "k")["ROLE"] == "workshop"
         assert count(tmp_path / "k", "session_registrations") == 0
         assert count(tmp_path / "k", "staff") > 0
         code = add_device(central_dir, "door-2", "workshop", None)
-        result = CliRunner().invoke(main, ["init", str(tmp_path / "d"), "--role", "kiosk",
-                                           "--central", central, "--code", code])
+        result = CliRunner().invoke(
+            main, ["init", str(tmp_path / "d"), "--role", "kiosk", "--central", central, "--code", code]
+        )
         assert result.exit_code == 0 and not result.stderr
         assert count(tmp_path / "d", "session_registrations") == count(central_dir, "session_registrations")

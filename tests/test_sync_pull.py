@@ -54,9 +54,14 @@ def test_tombstones_and_revocations_first(central_dir: Path) -> None:
     first = protocol.serve_changes(conn, start, limit=1)  # one change per page
     assert first["more"] is True
     assert list(first["tables"]) == ["revocations", "tickets"]  # the revocation rides on page one
-    assert first["tables"]["tickets"]["deleted"] == [[
-        conn.execute("SELECT json_extract(pk, '$[0]') FROM sync_changes WHERE tbl = 'tickets'"
-                     " ORDER BY seq DESC LIMIT 1").fetchone()[0]]]
+    assert first["tables"]["tickets"]["deleted"] == [
+        [
+            conn.execute(
+                "SELECT json_extract(pk, '$[0]') FROM sync_changes WHERE tbl = 'tickets'"
+                " ORDER BY seq DESC LIMIT 1"
+            ).fetchone()[0]
+        ]
+    ]
     # Five updates of one row are one change in the log.
     rest = protocol.serve_changes(conn, first["cursor"], limit=100)
     assert len(rest["tables"]["gates"]["rows"]) == 1 and rest["more"] is False
@@ -98,8 +103,10 @@ def test_events_carried_on_a_file_are_not_sent_again(central_dir: Path, tmp_path
         runner = CliRunner()
         out = tmp_path / "events.gz"
         assert runner.invoke(main, ["events", "export", str(k1), str(out)]).exit_code == 0
-        assert "Imported 4 new events" in runner.invoke(main, ["events", "import", str(central_dir),
-                                                               str(out)]).output
+        assert (
+            "Imported 4 new events"
+            in runner.invoke(main, ["events", "import", str(central_dir), str(out)]).output
+        )
         client = Client(k1)
         result = client.round()
         client.close()

@@ -43,16 +43,33 @@ def test_parse_round_trip() -> None:
     claims = codec.parse(payload)
     assert isinstance(claims, codec.Claims)
     assert (claims.kid, claims.type_code, claims.valid_from, claims.valid_days, claims.serial) == (
-        7, 3, date(2026, 6, 16), 2, 0xABCDEF0123)
+        7,
+        3,
+        date(2026, 6, 16),
+        2,
+        0xABCDEF0123,
+    )
     assert claims.valid_on(date(2026, 6, 17)) and not claims.valid_on(date(2026, 6, 18))
     assert isinstance(codec.parse(payload.lower()), codec.Claims), "caps-lock scanners"
 
 
-@pytest.mark.parametrize("code", [
-    "", "SK1:", "SK1:A", "hello", "SK2:" + "0" * 113, "https://example.org/ticket/1",
-    "SK1:" + "Z" * 113, "SK1:" + "0" * 300, b"\xff\xfe\x00", "SK1:\x00\x00", "x" * 1_000_000,
-    b"SK1:" + b"\x80" * 113,
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "",
+        "SK1:",
+        "SK1:A",
+        "hello",
+        "SK2:" + "0" * 113,
+        "https://example.org/ticket/1",
+        "SK1:" + "Z" * 113,
+        "SK1:" + "0" * 300,
+        b"\xff\xfe\x00",
+        "SK1:\x00\x00",
+        "x" * 1_000_000,
+        b"SK1:" + b"\x80" * 113,
+    ],
+)
 def test_unreadable_codes(code: str | bytes) -> None:
     assert isinstance(codec.parse(code), codec.Unreadable)
 
@@ -83,7 +100,7 @@ def test_short_code_check_symbol_catches_one_wrong_symbol() -> None:
         code = shortcode.encode(rng.getrandbits(40)).replace("-", "")
         position = rng.randrange(8)
         replacement = rng.choice([c for c in shortcode.ALPHABET if c != code[position]])
-        altered = code[:position] + replacement + code[position + 1:]
+        altered = code[:position] + replacement + code[position + 1 :]
         caught += shortcode.decode(altered) is None
     assert caught == 300
 
@@ -94,14 +111,26 @@ def test_short_code_rejects_junk() -> None:
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_issue_txt_one_payload_a_line(central_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "t.txt"
-    result = _run("tickets", "issue", str(central_dir), "--type", "day", "--day", "2026-06-16",
-                  "--count", "25", "--out", str(out))
+    result = _run(
+        "tickets",
+        "issue",
+        str(central_dir),
+        "--type",
+        "day",
+        "--day",
+        "2026-06-16",
+        "--count",
+        "25",
+        "--out",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     lines = out.read_text().splitlines()
     assert len(lines) == 25 and len(set(lines)) == 25
@@ -111,21 +140,43 @@ def test_issue_txt_one_payload_a_line(central_dir: Path, tmp_path: Path) -> None
 
 def test_issue_png_decodes_with_a_real_decoder(central_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "png"
-    result = _run("tickets", "issue", str(central_dir), "--type", "child", "--count", "3",
-                  "--out", str(out), "--format", "png")
+    result = _run(
+        "tickets",
+        "issue",
+        str(central_dir),
+        "--type",
+        "child",
+        "--count",
+        "3",
+        "--out",
+        str(out),
+        "--format",
+        "png",
+    )
     assert result.returncode == 0, result.stderr
     images = sorted(out.glob("*.png"))
     assert len(images) == 3
     stored = {r["payload"] for r in rows(central_dir, "SELECT payload FROM tickets")}
     for image in images:
         found = zxingcpp.read_barcodes(cv2.imread(str(image)))
-        assert [f.text for f in found][0] in stored
+        assert next(f.text for f in found) in stored
 
 
 def test_issue_pdf_sheet(central_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "sheet.pdf"
-    result = _run("tickets", "issue", str(central_dir), "--type", "pass", "--count", "7",
-                  "--out", str(out), "--format", "pdf")
+    result = _run(
+        "tickets",
+        "issue",
+        str(central_dir),
+        "--type",
+        "pass",
+        "--count",
+        "7",
+        "--out",
+        str(out),
+        "--format",
+        "pdf",
+    )
     assert result.returncode == 0, result.stderr
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 2
@@ -142,13 +193,17 @@ def test_pdf_qr_is_big_enough_and_decodes(central_dir: Path, tmp_path: Path) -> 
     assert found and found[0].text == tickets[0]["payload"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--type", "nosuch", "--count", "1"], "unknown ticket type"),
-    (["--type", "day", "--day", "2030-01-01", "--count", "1"], "not a day of the fair"),
-    (["--type", "day", "--day", "tomorrow", "--count", "1"], "not a date"),
-])
-def test_issue_errors_are_one_clear_line(central_dir: Path, tmp_path: Path, args: list[str],
-                                         message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--type", "nosuch", "--count", "1"], "unknown ticket type"),
+        (["--type", "day", "--day", "2030-01-01", "--count", "1"], "not a day of the fair"),
+        (["--type", "day", "--day", "tomorrow", "--count", "1"], "not a date"),
+    ],
+)
+def test_issue_errors_are_one_clear_line(
+    central_dir: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
     result = _run("tickets", "issue", str(central_dir), *args, "--out", str(tmp_path / "x.txt"))
     assert result.returncode != 0
     assert message in result.stderr
@@ -156,7 +211,8 @@ def test_issue_errors_are_one_clear_line(central_dir: Path, tmp_path: Path, args
 
 
 def test_kiosk_cannot_issue_tickets(kiosk_dir: Path, tmp_path: Path) -> None:
-    result = _run("tickets", "issue", str(kiosk_dir), "--type", "day", "--count", "1",
-                  "--out", str(tmp_path / "x.txt"))
+    result = _run(
+        "tickets", "issue", str(kiosk_dir), "--type", "day", "--count", "1", "--out", str(tmp_path / "x.txt")
+    )
     assert result.returncode != 0
     assert "only the central instance can issue tickets" in result.stderr

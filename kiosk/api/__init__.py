@@ -100,7 +100,9 @@ def post_scan() -> tuple[Response, int]:
 def annul_scan(scan_uuid: str) -> tuple[Response, int]:
     staff = auth.current_staff()
     outcome = scanning.annul(
-        get_db(), scan_uuid, float(current_app.config["ANNUL_MINUTES"]),
+        get_db(),
+        scan_uuid,
+        float(current_app.config["ANNUL_MINUTES"]),
         staff_id=staff["id"] if staff else None,
     )
     return jsonify({"ok": outcome == "ok", "reason": outcome}), 200 if outcome == "ok" else 409
@@ -118,8 +120,12 @@ def post_walk_in() -> tuple[Response, int]:
     staff = auth.current_staff()
     try:
         event_uuid = tally.record_walk_in(
-            get_db(), str(body.get("gate", gate_id())), str(body.get("kind", "")), people,
-            str(body.get("direction", "in")), staff_id=staff["id"] if staff else None,
+            get_db(),
+            str(body.get("gate", gate_id())),
+            str(body.get("kind", "")),
+            people,
+            str(body.get("direction", "in")),
+            staff_id=staff["id"] if staff else None,
         )
     except ValueError as error:
         return bad_request(str(error))

@@ -259,9 +259,13 @@ class CaptureLoop:
         now = time.monotonic()
         with self._lock:
             state = self._state
-            if state == OK and self._last_frame_at is not None and (
-                now - self._last_frame_at > self.frozen_seconds
-                or now - (self._last_change_at or now) > self.frozen_seconds
+            if (
+                state == OK
+                and self._last_frame_at is not None
+                and (
+                    now - self._last_frame_at > self.frozen_seconds
+                    or now - (self._last_change_at or now) > self.frozen_seconds
+                )
             ):
                 state = FROZEN  # no new frame, or the same picture over and over
             recent = [t for t in self._times if now - t <= 2.0]

@@ -10,8 +10,12 @@ from kiosk.camera.decoding import build_chain, read_image
 @click.command()
 # Paths stay the strings given (printed back as typed); unreadable ones are reported one by one.
 @click.argument("images", nargs=-1, required=True, type=click.Path())
-@click.option("--decoders", envvar="KIOSK_DECODERS", default=None,
-              help="Decoder chain, first to last (default: zxingcpp,pyzbar; env KIOSK_DECODERS).")
+@click.option(
+    "--decoders",
+    envvar="KIOSK_DECODERS",
+    default=None,
+    help="Decoder chain, first to last (default: zxingcpp,pyzbar; env KIOSK_DECODERS).",
+)
 def decode(images: tuple[str, ...], decoders: str | None) -> None:
     """Print PATH<TAB>TEXT for every QR code found in the IMAGES (nothing for an image
     without a code). Newlines in TEXT are written as \\n; exit 1 if a file cannot be read."""

@@ -111,14 +111,19 @@ class ZxingDecoder:
         if self.invert == "only":
             grey = cv2.bitwise_not(grey)
         results = zx.read_barcodes(
-            grey, formats=zx.BarcodeFormat.QRCode, text_mode=zx.TextMode.Plain, return_errors=True,
-            try_invert=self.invert == "both", try_downscale=self.downscale,
+            grey,
+            formats=zx.BarcodeFormat.QRCode,
+            text_mode=zx.TextMode.Plain,
+            return_errors=True,
+            try_invert=self.invert == "both",
+            try_downscale=self.downscale,
         )
         found, unreadable = [], []
         for result in results:
             pos = result.position
-            points = tuple((int(p.x), int(p.y)) for p in
-                           (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left))
+            points = tuple(
+                (int(p.x), int(p.y)) for p in (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)
+            )
             if result.valid:
                 found.append(Found(result.text, bytes(result.bytes), points, self.name))
             else:
@@ -149,11 +154,17 @@ class PyzbarDecoder:
             scale = self.max_width / grey.shape[1]
             grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         results = zbar.decode(grey, symbols=[zbar.ZBarSymbol.QRCODE])
-        return Reading([
-            Found(text_of(r.data), bytes(r.data),
-                  tuple((round(p.x / scale), round(p.y / scale)) for p in r.polygon), self.name)
-            for r in results
-        ])
+        return Reading(
+            [
+                Found(
+                    text_of(r.data),
+                    bytes(r.data),
+                    tuple((round(p.x / scale), round(p.y / scale)) for p in r.polygon),
+                    self.name,
+                )
+                for r in results
+            ]
+        )
 
 
 DECODER_CLASSES: dict[str, Callable[[], Decoder]] = {
@@ -225,11 +236,14 @@ def build_chain(spec: str | Sequence[str] | None = None, fallback_every: int = 1
     if fallback_every > 1:
         # Live loop: ZBar on a smaller frame; zxing-cpp reads dark-on-light on every
         # frame and the inverted image in the fallback turn.
-        decoders = [PyzbarDecoder(max_width=LIVE_ZBAR_WIDTH) if isinstance(d, PyzbarDecoder) else d
-                    for d in decoders]
+        decoders = [
+            PyzbarDecoder(max_width=LIVE_ZBAR_WIDTH) if isinstance(d, PyzbarDecoder) else d for d in decoders
+        ]
         if decoders and isinstance(decoders[0], ZxingDecoder):
-            decoders[0:1] = [ZxingDecoder(invert="no", downscale=False),
-                             ZxingDecoder(invert="only", downscale=False)]
+            decoders[0:1] = [
+                ZxingDecoder(invert="no", downscale=False),
+                ZxingDecoder(invert="only", downscale=False),
+            ]
     chain = Chain(decoders, fallback_every)
     log.info("QR decoders in use: %s", ", ".join(chain.names))
     return chain

@@ -55,10 +55,12 @@ def place(
     height, width = frame.shape[:2]
     half = side // 2
     cx, cy = centre or (
-        int(rng.integers(side, width - side)), int(rng.integers(half + 20, height - half - 20))
+        int(rng.integers(side, width - side)),
+        int(rng.integers(half + 20, height - half - 20)),
     )
-    square = np.float32([[cx - half, cy - half], [cx + half, cy - half],
-                         [cx + half, cy + half], [cx - half, cy + half]])
+    square = np.float32(
+        [[cx - half, cy - half], [cx + half, cy - half], [cx + half, cy + half], [cx - half, cy + half]]
+    )
     corners = square + rng.uniform(-tilt * side, tilt * side, (4, 2)).astype(np.float32)
     h, w = code.shape
     matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), corners)
@@ -69,8 +71,9 @@ def place(
     return out
 
 
-def degrade(frame: np.ndarray, rng: np.random.Generator, blur: float = 1.2, light: float = 0.6,
-            noise: float = 8.0) -> np.ndarray:
+def degrade(
+    frame: np.ndarray, rng: np.random.Generator, blur: float = 1.2, light: float = 0.6, noise: float = 8.0
+) -> np.ndarray:
     """Camera trouble: defocus blur, dim light, sensor noise (OpenCV's generator, seeded
     from ``rng``: ten times faster than numpy's for a 1280x720 frame)."""
     out = cv2.GaussianBlur(frame, (0, 0), blur) if blur > 0 else frame
@@ -85,8 +88,13 @@ def degrade(frame: np.ndarray, rng: np.random.Generator, blur: float = 1.2, ligh
     return out
 
 
-def ticket_frame(payload: str | bytes, rng: np.random.Generator, size: tuple[int, int] = HD,
-                 side: int | None = None, **trouble: float) -> np.ndarray:
+def ticket_frame(
+    payload: str | bytes,
+    rng: np.random.Generator,
+    size: tuple[int, int] = HD,
+    side: int | None = None,
+    **trouble: float,
+) -> np.ndarray:
     """One camera frame showing a ticket held up, with ordinary camera trouble."""
     side = side or int(min(size) * 0.45)
     frame = place(background(rng, size), qr_image(payload), rng, side=side)
@@ -98,10 +106,10 @@ def torn_ticket_frame(box: int, size: tuple[int, int] = HD, payload: str = "SK1:
     cannot read it. ``box`` pixels a module: 2 is far from the camera, 6 is close."""
     code = qr_image(payload, box=box).copy()
     side = code.shape[0]
-    code[int(side * 0.27):int(side * 0.62), int(side * 0.27):int(side * 0.7)] = 255
+    code[int(side * 0.27) : int(side * 0.62), int(side * 0.27) : int(side * 0.7)] = 255
     frame = np.full((size[1], size[0]), 200, np.uint8)
     top, left = (size[1] - side) // 2, (size[0] - side) // 2
-    frame[top:top + side, left:left + side] = code
+    frame[top : top + side, left : left + side] = code
     return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
 
 
@@ -122,8 +130,15 @@ def write_video(path: Path, frames: Iterable[np.ndarray], fps: float = 25.0) -> 
     return path
 
 
-def ticket_video(path: Path, payload: str, seed: int = 7, before: int = 10, showing: int = 25,
-                 after: int = 10, size: tuple[int, int] = HD) -> Path:
+def ticket_video(
+    path: Path,
+    payload: str,
+    seed: int = 7,
+    before: int = 10,
+    showing: int = 25,
+    after: int = 10,
+    size: tuple[int, int] = HD,
+) -> Path:
     """A clip: an empty scene, then the ticket held up (moving a little), then gone."""
     rng = np.random.default_rng(seed)
     scene = background(rng, size)

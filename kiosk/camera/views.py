@@ -148,8 +148,9 @@ def preview() -> Response:
                     yield b"--frame\r\nContent-Type: image/jpeg\r\n\r\n" + image + b"\r\n"
             time.sleep(1 / PREVIEW_FPS)
 
-    return Response(frames(), mimetype="multipart/x-mixed-replace; boundary=frame",
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        frames(), mimetype="multipart/x-mixed-replace; boundary=frame", headers={"Cache-Control": "no-store"}
+    )
 
 
 @bp.get("/browser")
@@ -172,8 +173,10 @@ def browser_frame() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
     """Decode one JPEG frame from the browser camera and hand its code to the kiosk role's
     target (as the camera loop does); answer a verdict fragment, a hint fragment, or 204
     when there is nothing new to show."""
-    options = {"direction": request.args.get("direction", "in"),
-               "session_id": request.args.get("session") or None}
+    options = {
+        "direction": request.args.get("direction", "in"),
+        "session_id": request.args.get("session") or None,
+    }
     image = cv2.imdecode(np.frombuffer(request.get_data(), np.uint8), cv2.IMREAD_GRAYSCALE)
     if image is None:
         return render_template("entry/_error.html", message="not an image"), 400

@@ -71,8 +71,11 @@ def _live_context() -> dict[str, object]:
         "day": day,
         "figures": figures,
         "zones": zones,
-        "chart": Markup(entries_chart(figures["entries_per_hour"], _("Entries per hour per gate"),
-                                      span=_open_hours(conn, day))),
+        "chart": Markup(
+            entries_chart(
+                figures["entries_per_hour"], _("Entries per hour per gate"), span=_open_hours(conn, day)
+            )
+        ),
         "devices": protocol.devices(conn),
         "conflicts": protocol.conflicts(conn, limit=30),
         "offset_limit": protocol.CLOCK_OFFSET_LIMIT,
@@ -113,14 +116,19 @@ def devices() -> str | tuple[str, int]:
             with dbmod.write(get_db()) as conn:
                 code = protocol.add_device(conn, name, ",".join(roles), gate, clock.now())
             central = request.host_url.rstrip("/")
-            enrolled = {"name": name, "code": code, "central": central,
-                        "qr": _qr_svg(enrollment_qr(central, code))}
+            enrolled = {
+                "name": name,
+                "code": code,
+                "central": central,
+                "qr": _qr_svg(enrollment_qr(central, code)),
+            }
         except (instance.InstanceError, protocol.Refusal) as problem:
             error = str(problem)
     conn = get_db().conn
     gates = conn.execute("SELECT id FROM gates ORDER BY id").fetchall()
-    page = render_template("dashboard/devices.html", devices=protocol.devices(conn), gates=gates,
-                           enrolled=enrolled, error=error)
+    page = render_template(
+        "dashboard/devices.html", devices=protocol.devices(conn), gates=gates, enrolled=enrolled, error=error
+    )
     return (page, 400) if error else page
 
 
@@ -129,8 +137,9 @@ def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
     writer = csv.writer(out)
     writer.writerow(header)
     writer.writerows(rows)
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @bp.get("/export/<what>.csv")
@@ -140,14 +149,33 @@ def export(what: str) -> Response:
     if what == "attendance":
         day = _today()
         figures = attendance.day_figures(conn, day)
-        return _csv(f"attendance-{day}.csv", ["date", "hour", "gate", "entries"],
-                    [[day, f"{r['hour']:02d}", r["gate"], r["entries"]] for r in figures["entries_per_hour"]])
+        return _csv(
+            f"attendance-{day}.csv",
+            ["date", "hour", "gate", "entries"],
+            [[day, f"{r['hour']:02d}", r["gate"], r["entries"]] for r in figures["entries_per_hour"]],
+        )
     if what == "devices":
-        keys = ["name", "state", "role", "gate", "last_seen_at", "events_waiting", "clock_offset",
-                "app_version", "camera", "high_seq", "cursor"]
+        keys = [
+            "name",
+            "state",
+            "role",
+            "gate",
+            "last_seen_at",
+            "events_waiting",
+            "clock_offset",
+            "app_version",
+            "camera",
+            "high_seq",
+            "cursor",
+        ]
         return _csv("devices.csv", keys, [[d[k] for k in keys] for d in protocol.devices(conn)])
     if what == "conflicts":
-        return _csv("conflicts.csv", ["id", "kind", "device_id", "detected_at", "updated_at", "detail"],
-                    [[c["id"], c["kind"], c["device_id"], c["detected_at"], c["updated_at"], c["detail"]]
-                     for c in protocol.conflicts(conn, limit=100000)])
+        return _csv(
+            "conflicts.csv",
+            ["id", "kind", "device_id", "detected_at", "updated_at", "detail"],
+            [
+                [c["id"], c["kind"], c["device_id"], c["detected_at"], c["updated_at"], c["detail"]]
+                for c in protocol.conflicts(conn, limit=100000)
+            ],
+        )
     abort(404)

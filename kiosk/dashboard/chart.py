@@ -8,8 +8,13 @@ from html import escape
 COLOURS = ["#1b6ca8", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#7f8c8d"]
 
 
-def entries_chart(per_hour: list[dict[str, object]], title: str, width: int = 720, height: int = 260,
-                  span: tuple[int, int] = (8, 23)) -> str:
+def entries_chart(
+    per_hour: list[dict[str, object]],
+    title: str,
+    width: int = 720,
+    height: int = 260,
+    span: tuple[int, int] = (8, 23),
+) -> str:
     """Grouped bars: one group per hour, one bar per gate, with a legend. The axis covers
     ``span`` (first and last hour, the day's opening hours) and any hour with entries."""
     counts: dict[int, dict[str, int]] = defaultdict(dict)
@@ -21,8 +26,11 @@ def entries_chart(per_hour: list[dict[str, object]], title: str, width: int = 72
             gates.append(gate)
     left, bottom, top = 40, 30, 24
     plot_w, plot_h = width - left - 10, height - bottom - top
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img"'
-             f' aria-label="{escape(title)}" class="chart">', f"<title>{escape(title)}</title>"]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img"'
+        f' aria-label="{escape(title)}" class="chart">',
+        f"<title>{escape(title)}</title>",
+    ]
     if not counts:
         parts.append(f'<text x="{width // 2}" y="{height // 2}" text-anchor="middle">—</text></svg>')
         return "".join(parts)
@@ -35,17 +43,23 @@ def entries_chart(per_hour: list[dict[str, object]], title: str, width: int = 72
     parts.append(f'<text x="{left - 4}" y="{top + 4}" text-anchor="end" font-size="11">{peak}</text>')
     for i, hour in enumerate(hours):
         x0 = left + i * slot + 2
-        parts.append(f'<text x="{x0 + slot / 2 - 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle"'
-                     f' font-size="11">{hour:02d}h</text>')
+        parts.append(
+            f'<text x="{x0 + slot / 2 - 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle"'
+            f' font-size="11">{hour:02d}h</text>'
+        )
         for j, gate in enumerate(gates):
             value = counts[hour].get(gate, 0)
             h = plot_h * value / peak
-            parts.append(f'<rect x="{x0 + j * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}"'
-                         f' height="{h:.1f}" fill="{COLOURS[j % len(COLOURS)]}">'
-                         f"<title>{escape(gate)} {hour:02d}h: {value}</title></rect>")
+            parts.append(
+                f'<rect x="{x0 + j * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}"'
+                f' height="{h:.1f}" fill="{COLOURS[j % len(COLOURS)]}">'
+                f"<title>{escape(gate)} {hour:02d}h: {value}</title></rect>"
+            )
     for j, gate in enumerate(gates):
         x = left + j * 110
-        parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOURS[j % len(COLOURS)]}"/>'
-                     f'<text x="{x + 14}" y="13" font-size="11">{escape(gate)}</text>')
+        parts.append(
+            f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOURS[j % len(COLOURS)]}"/>'
+            f'<text x="{x + 14}" y="13" font-size="11">{escape(gate)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

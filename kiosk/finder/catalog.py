@@ -19,18 +19,27 @@ CATEGORIES = [
     ("honey", "Miel", "عسل", "Honey", "apiculture ruche abeilles nahl"),
     ("carpets", "Tapis", "زرابي", "Carpets", "zerbia rugs tissage tapis"),
     ("pottery", "Poterie", "فخار", "Pottery", "ceramique tajine argile"),
-    ("couscous-cereals", "Couscous et céréales", "الكسكس والحبوب", "Couscous and cereals",
-     "semoule orge ble farine"),
-    ("plants", "Plantes aromatiques et médicinales", "النباتات العطرية والطبية",
-     "Aromatic and medicinal plants", "herbes thym romarin"),
+    (
+        "couscous-cereals",
+        "Couscous et céréales",
+        "الكسكس والحبوب",
+        "Couscous and cereals",
+        "semoule orge ble farine",
+    ),
+    (
+        "plants",
+        "Plantes aromatiques et médicinales",
+        "النباتات العطرية والطبية",
+        "Aromatic and medicinal plants",
+        "herbes thym romarin",
+    ),
     ("dairy", "Produits laitiers", "منتجات الحليب", "Dairy", "fromage lait jben"),
     ("textiles", "Textiles et broderie", "النسيج والطرز", "Textiles and embroidery", "couture"),
     ("wood-basketry", "Bois et vannerie", "الخشب والسلالة", "Wood and basketry", "panier osier"),
     ("saffron", "Safran", "زعفران", "Saffron", "zaafran"),
     ("argan", "Argan", "أركان", "Argan", "amlou cosmetique"),
     ("dried-fruit", "Fruits secs", "الفواكه الجافة", "Dried fruit", "amandes noix figues"),
-    ("cosmetics", "Cosmétiques naturels", "مستحضرات التجميل الطبيعية", "Natural cosmetics",
-     "savon ghassoul"),
+    ("cosmetics", "Cosmétiques naturels", "مستحضرات التجميل الطبيعية", "Natural cosmetics", "savon ghassoul"),
 ]
 
 

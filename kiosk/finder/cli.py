@@ -25,14 +25,20 @@ def exhibitors_import(directory: Path, file: Path, replace: bool) -> None:
     categories and stands separated by ';'). Bad rows are reported with their line number and
     reason; the good ones are loaded."""
     # Kiosks copy reference data from central (bundle or sync); a local edit would be lost.
-    database = open_instance(directory, central=True,
-                             why="the directory is edited on central; import there, then bundle or sync")
+    database = open_instance(
+        directory, central=True, why="the directory is edited on central; import there, then bundle or sync"
+    )
     try:
         report = exhibitor_directory.import_csv(database, file, replace=replace)
     except exhibitor_directory.DirectoryError as error:
         raise click.ClickException(str(error)) from None
-    report_import(file, report.errors, report.loaded, "exhibitors",
-                  refuse_empty="no good row: the directory was left as it was" if replace else None)
+    report_import(
+        file,
+        report.errors,
+        report.loaded,
+        "exhibitors",
+        refuse_empty="no good row: the directory was left as it was" if replace else None,
+    )
 
 
 @exhibitors_group.command("export")

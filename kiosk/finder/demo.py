@@ -17,26 +17,72 @@ from kiosk.finder import catalog, directory, layout
 
 # (French/Latin spelling, Arabic spelling) of name words.
 WORDS = [
-    ("Tifawin", "تيفاوين"), ("Tagmat", "تاكمات"), ("Al Baraka", "البركة"), ("Amal", "أمل"),
-    ("Nour", "نور"), ("Tamount", "تامونت"), ("Assafou", "أسافو"), ("Tighanimin", "تيغانيمين"),
-    ("Aghbalou", "أغبالو"), ("Titrit", "تيتريت"), ("Tafsut", "تافسوت"), ("Anzar", "أنزار"),
-    ("Tilelli", "تيليلي"), ("Azetta", "أزطا"), ("Ighrem", "إغرم"), ("Taddart", "تادارت"),
-    ("Al Wifaq", "الوفاق"), ("Annahda", "النهضة"), ("Al Khir", "الخير"), ("Ennakhil", "النخيل"),
-    ("Atlas Zahr", "أطلس زهر"), ("Tamazirt", "تامازيرت"), ("Izourane", "إزوران"), ("Afrah", "أفراح"),
-    ("Tawada", "تاوادا"), ("Aourir", "أورير"), ("Tizi", "تيزي"), ("Asif", "أسيف"), ("Amlal", "أملال"),
-    ("Tazart", "تازارت"), ("Imintanout", "إيمينتانوت"), ("Al Amane", "الأمان"), ("Essaada", "السعادة"),
-    ("Al Fajr", "الفجر"), ("Tissilt", "تيسيلت"), ("Ouzoud", "أوزود"), ("Tagadirt", "تاكاديرت"),
-    ("Al Mostakbal", "المستقبل"), ("Tafraout", "تافراوت"), ("Adrar", "أدرار"), ("Taghzout", "تاغزوت"),
-    ("Ain Asserdoun", "عين أسردون"), ("Al Ikhlas", "الإخلاص"), ("Tanmirt", "تانميرت"),
-    ("Agdal", "أكدال"), ("Tislit", "تيسليت"), ("Al Wafa", "الوفاء"), ("Amssnaw", "أمسناو"),
-    ("Tamghart", "تامغارت"), ("Al Yasmine", "الياسمين"), ("Iklane", "إكلان"), ("Tagant", "تاكانت"),
-    ("Azrou Ouhlal", "أزرو أوهلال"), ("Ifrane Zaouia", "إفران الزاوية"), ("Al Hidaya", "الهداية"),
-    ("Tinmel", "تينمل"), ("Ennour Al Akhdar", "النور الأخضر"), ("Ait Bouguemez", "آيت بوكماز"),
+    ("Tifawin", "تيفاوين"),
+    ("Tagmat", "تاكمات"),
+    ("Al Baraka", "البركة"),
+    ("Amal", "أمل"),
+    ("Nour", "نور"),
+    ("Tamount", "تامونت"),
+    ("Assafou", "أسافو"),
+    ("Tighanimin", "تيغانيمين"),
+    ("Aghbalou", "أغبالو"),
+    ("Titrit", "تيتريت"),
+    ("Tafsut", "تافسوت"),
+    ("Anzar", "أنزار"),
+    ("Tilelli", "تيليلي"),
+    ("Azetta", "أزطا"),
+    ("Ighrem", "إغرم"),
+    ("Taddart", "تادارت"),
+    ("Al Wifaq", "الوفاق"),
+    ("Annahda", "النهضة"),
+    ("Al Khir", "الخير"),
+    ("Ennakhil", "النخيل"),
+    ("Atlas Zahr", "أطلس زهر"),
+    ("Tamazirt", "تامازيرت"),
+    ("Izourane", "إزوران"),
+    ("Afrah", "أفراح"),
+    ("Tawada", "تاوادا"),
+    ("Aourir", "أورير"),
+    ("Tizi", "تيزي"),
+    ("Asif", "أسيف"),
+    ("Amlal", "أملال"),
+    ("Tazart", "تازارت"),
+    ("Imintanout", "إيمينتانوت"),
+    ("Al Amane", "الأمان"),
+    ("Essaada", "السعادة"),
+    ("Al Fajr", "الفجر"),
+    ("Tissilt", "تيسيلت"),
+    ("Ouzoud", "أوزود"),
+    ("Tagadirt", "تاكاديرت"),
+    ("Al Mostakbal", "المستقبل"),
+    ("Tafraout", "تافراوت"),
+    ("Adrar", "أدرار"),
+    ("Taghzout", "تاغزوت"),
+    ("Ain Asserdoun", "عين أسردون"),
+    ("Al Ikhlas", "الإخلاص"),
+    ("Tanmirt", "تانميرت"),
+    ("Agdal", "أكدال"),
+    ("Tislit", "تيسليت"),
+    ("Al Wafa", "الوفاء"),
+    ("Amssnaw", "أمسناو"),
+    ("Tamghart", "تامغارت"),
+    ("Al Yasmine", "الياسمين"),
+    ("Iklane", "إكلان"),
+    ("Tagant", "تاكانت"),
+    ("Azrou Ouhlal", "أزرو أوهلال"),
+    ("Ifrane Zaouia", "إفران الزاوية"),
+    ("Al Hidaya", "الهداية"),
+    ("Tinmel", "تينمل"),
+    ("Ennour Al Akhdar", "النور الأخضر"),
+    ("Ait Bouguemez", "آيت بوكماز"),
 ]
 # kind -> [(French prefix, Arabic prefix)]
 PREFIXES = {
-    "cooperative": [("Coopérative", "تعاونية"), ("Coopérative féminine", "التعاونية النسوية"),
-                    ("Coopérative agricole", "التعاونية الفلاحية")],
+    "cooperative": [
+        ("Coopérative", "تعاونية"),
+        ("Coopérative féminine", "التعاونية النسوية"),
+        ("Coopérative agricole", "التعاونية الفلاحية"),
+    ],
     "association": [("Association", "جمعية"), ("Association des femmes", "جمعية النساء")],
     "artisan": [("Atelier", "ورشة"), ("Maison", "دار")],
     "other": [("GIE", "مجموعة ذات النفع الاقتصادي")],
@@ -44,21 +90,42 @@ PREFIXES = {
 KIND_WEIGHTS = [("cooperative", 60), ("association", 20), ("artisan", 15), ("other", 5)]
 # category -> [(French product, Arabic product)]
 PRODUCTS = {
-    "olive-oil": [("huile d'olive extra vierge", "زيت الزيتون البكر"), ("olives de table", "زيتون المائدة"),
-                  ("huile d'olive", "زيت الزيتون")],
-    "honey": [("miel de thym", "عسل الزعتر"), ("miel d'euphorbe", "عسل الدغموس"),
-              ("miel de jujubier", "عسل السدر"), ("miel de montagne", "عسل الجبل")],
-    "carpets": [("tapis berbères", "زرابي أمازيغية"), ("hanbel", "حنبل"), ("tapis noués main", "زرابي يدوية")],
-    "pottery": [("tajines en terre", "طواجن فخارية"), ("poterie décorée", "فخار مزخرف"),
-                ("jarres", "جرار")],
-    "couscous-cereals": [("couscous d'orge", "كسكس الشعير"), ("couscous de blé", "كسكس القمح"),
-                         ("farine complète", "دقيق كامل"), ("belboula", "بلبولة")],
-    "plants": [("thym", "زعتر"), ("romarin", "إكليل الجبل"), ("verveine", "لويزة"),
-               ("plantes médicinales", "أعشاب طبية")],
+    "olive-oil": [
+        ("huile d'olive extra vierge", "زيت الزيتون البكر"),
+        ("olives de table", "زيتون المائدة"),
+        ("huile d'olive", "زيت الزيتون"),
+    ],
+    "honey": [
+        ("miel de thym", "عسل الزعتر"),
+        ("miel d'euphorbe", "عسل الدغموس"),
+        ("miel de jujubier", "عسل السدر"),
+        ("miel de montagne", "عسل الجبل"),
+    ],
+    "carpets": [
+        ("tapis berbères", "زرابي أمازيغية"),
+        ("hanbel", "حنبل"),
+        ("tapis noués main", "زرابي يدوية"),
+    ],
+    "pottery": [("tajines en terre", "طواجن فخارية"), ("poterie décorée", "فخار مزخرف"), ("jarres", "جرار")],
+    "couscous-cereals": [
+        ("couscous d'orge", "كسكس الشعير"),
+        ("couscous de blé", "كسكس القمح"),
+        ("farine complète", "دقيق كامل"),
+        ("belboula", "بلبولة"),
+    ],
+    "plants": [
+        ("thym", "زعتر"),
+        ("romarin", "إكليل الجبل"),
+        ("verveine", "لويزة"),
+        ("plantes médicinales", "أعشاب طبية"),
+    ],
     "dairy": [("fromage de chèvre", "جبن الماعز"), ("beurre beldi", "زبدة بلدية"), ("lben", "لبن")],
     "textiles": [("djellabas brodées", "جلاليب مطروزة"), ("broderie", "طرز"), ("couvertures", "أغطية")],
-    "wood-basketry": [("paniers en palmier nain", "سلال الدوم"), ("objets en bois de cèdre", "منتجات خشب الأرز"),
-                      ("vannerie", "سلالة")],
+    "wood-basketry": [
+        ("paniers en palmier nain", "سلال الدوم"),
+        ("objets en bois de cèdre", "منتجات خشب الأرز"),
+        ("vannerie", "سلالة"),
+    ],
     "saffron": [("safran", "زعفران"), ("safran en pistils", "خيوط الزعفران")],
     "argan": [("huile d'argan", "زيت الأركان"), ("amlou", "أملو")],
     "dried-fruit": [("amandes", "لوز"), ("noix", "جوز"), ("figues sèches", "تين مجفف")],
@@ -85,16 +152,26 @@ def _organisations(rng: random.Random, count: int) -> list[dict[str, object]]:
     orgs: list[dict[str, object]] = []
     for kind, prefix_index, word, province, cats in FIXED:
         prefix = PREFIXES[kind][prefix_index]
-        orgs.append({"kind": kind, "fr": f"{prefix[0]} {word[0]}", "ar": f"{prefix[1]} {word[1]}",
-                     "province": province, "categories": cats, "members": 24})
+        orgs.append(
+            {
+                "kind": kind,
+                "fr": f"{prefix[0]} {word[0]}",
+                "ar": f"{prefix[1]} {word[1]}",
+                "province": province,
+                "categories": cats,
+                "members": 24,
+            }
+        )
         names.add(str(orgs[-1]["fr"]))
     kinds = [kind for kind, _w in KIND_WEIGHTS]
     weights = [w for _k, w in KIND_WEIGHTS]
     provinces = list(PROVINCE_LEANING)
     fixed_words = {word for *_k, word, _p, _c in FIXED}
     # Single-word names without repeats while they last, then two-word names (large directories).
-    pools = {kind: [(prefix, word) for prefix in PREFIXES[kind] for word in WORDS if word not in fixed_words]
-             for kind in PREFIXES}
+    pools = {
+        kind: [(prefix, word) for prefix in PREFIXES[kind] for word in WORDS if word not in fixed_words]
+        for kind in PREFIXES
+    }
     for pool in pools.values():
         rng.shuffle(pool)
     while len(orgs) < count:
@@ -115,13 +192,22 @@ def _organisations(rng: random.Random, count: int) -> list[dict[str, object]]:
             other = rng.choice(list(PRODUCTS))
             if other != main:
                 cats.append(other)
-        orgs.append({"kind": kind, "fr": fr, "ar": ar, "province": province, "categories": cats,
-                     "members": rng.randint(7, 60)})
+        orgs.append(
+            {
+                "kind": kind,
+                "fr": fr,
+                "ar": ar,
+                "province": province,
+                "categories": cats,
+                "members": rng.randint(7, 60),
+            }
+        )
     return orgs
 
 
-def _exhibitor(rng: random.Random, org: dict[str, object], categories: list[str], suffix: bool
-               ) -> dict[str, str]:
+def _exhibitor(
+    rng: random.Random, org: dict[str, object], categories: list[str], suffix: bool
+) -> dict[str, str]:
     products = []
     for category in categories:
         products += rng.sample(PRODUCTS[category], k=min(2, len(PRODUCTS[category])))
@@ -132,24 +218,38 @@ def _exhibitor(rng: random.Random, org: dict[str, object], categories: list[str]
     province = str(org["province"])
     members = org["members"]
     kind = str(org["kind"])
-    who_fr = {"cooperative": "Coopérative", "association": "Association", "artisan": "Atelier familial",
-              "other": "Groupement"}[kind]
-    who_ar = {"cooperative": "تعاونية", "association": "جمعية", "artisan": "ورشة عائلية",
-              "other": "مجموعة"}[kind]
-    who_en = {"cooperative": "Cooperative", "association": "Association", "artisan": "Family workshop",
-              "other": "Economic interest group"}[kind]
+    who_fr = {
+        "cooperative": "Coopérative",
+        "association": "Association",
+        "artisan": "Atelier familial",
+        "other": "Groupement",
+    }[kind]
+    who_ar = {"cooperative": "تعاونية", "association": "جمعية", "artisan": "ورشة عائلية", "other": "مجموعة"}[
+        kind
+    ]
+    who_en = {
+        "cooperative": "Cooperative",
+        "association": "Association",
+        "artisan": "Family workshop",
+        "other": "Economic interest group",
+    }[kind]
     products_fr = ", ".join(p[0] for p in products)
     products_ar = "، ".join(p[1] for p in products)
     phone = f"05 23 00 {rng.randint(10, 99)} {rng.randint(10, 99)}" if rng.random() < 0.5 else ""
     return {
-        "name_fr": name_fr, "name_ar": name_ar, "kind": kind, "organisation": str(org["fr"]),
-        "province": province, "categories": ";".join(categories),
-        "products_fr": products_fr[:1].upper() + products_fr[1:], "products_ar": products_ar,
+        "name_fr": name_fr,
+        "name_ar": name_ar,
+        "kind": kind,
+        "organisation": str(org["fr"]),
+        "province": province,
+        "categories": ";".join(categories),
+        "products_fr": products_fr[:1].upper() + products_fr[1:],
+        "products_ar": products_ar,
         "description_fr": f"{who_fr} de {members} membres de la province de {PROVINCE_FR[province]} : "
-                          f"{products_fr}.",
+        f"{products_fr}.",
         "description_ar": f"{who_ar} تضم {members} عضوا من إقليم {PROVINCE_AR[province]}: {products_ar}.",
         "description_en": f"{who_en} of {members} members from {catalog.PROVINCES[[p[0] for p in catalog.PROVINCES].index(province)][3]} "
-                          f"province: {main[3].lower()}.",
+        f"province: {main[3].lower()}.",
         "phone": phone,
         "stand": "",
     }

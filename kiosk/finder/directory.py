@@ -24,15 +24,33 @@ from kiosk.finder import catalog, layout
 from kiosk.finder.text import fold
 
 COLUMNS = [
-    "stand", "name_fr", "name_ar", "kind", "organisation", "province", "categories",
-    "products_fr", "products_ar", "description_fr", "description_ar", "description_en", "phone",
+    "stand",
+    "name_fr",
+    "name_ar",
+    "kind",
+    "organisation",
+    "province",
+    "categories",
+    "products_fr",
+    "products_ar",
+    "description_fr",
+    "description_ar",
+    "description_en",
+    "phone",
 ]
 KINDS = ("cooperative", "association", "artisan", "other")
 # Folded French and Arabic spellings accepted for the kind column.
 KIND_ALIASES = {
-    "cooperative": "cooperative", "تعاونيه": "cooperative", "association": "association",
-    "جمعيه": "association", "artisan": "artisan", "artisane": "artisan", "حرفي": "artisan",
-    "other": "other", "autre": "other", "اخر": "other",
+    "cooperative": "cooperative",
+    "تعاونيه": "cooperative",
+    "association": "association",
+    "جمعيه": "association",
+    "artisan": "artisan",
+    "artisane": "artisan",
+    "حرفي": "artisan",
+    "other": "other",
+    "autre": "other",
+    "اخر": "other",
 }
 NAMESPACE = uuid.UUID("8f6d7a52-3c1e-4b7e-9a55-0d2f5f1c9b10")
 PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{5,19}$")
@@ -117,14 +135,19 @@ def check_row(row: dict[str, str], known: Known) -> tuple[dict[str, object] | No
     if values["phone"] and not PHONE.match(values["phone"]):
         return None, f"phone {values['phone']!r} is not a phone number"
     clean: dict[str, object] = {
-        **values, "kind": kind, "province_id": province, "stands": stands, "category_ids": categories,
+        **values,
+        "kind": kind,
+        "province_id": province,
+        "stands": stands,
+        "category_ids": categories,
         "id": exhibitor_id(values["organisation"], values["name_fr"]),
     }
     return clean, None
 
 
-def load_rows(db: sqlite_utils.Database, rows: Iterable[tuple[int, dict[str, str]]],
-              replace: bool = False) -> ImportReport:
+def load_rows(
+    db: sqlite_utils.Database, rows: Iterable[tuple[int, dict[str, str]]], replace: bool = False
+) -> ImportReport:
     """Check and load (line, row) pairs in one transaction; with ``replace`` the directory
     is emptied first (only if at least one row is good)."""
     report = ImportReport()
@@ -158,8 +181,10 @@ def _store(conn: sqlite3.Connection, row: dict[str, object]) -> None:
     org_id = None
     if org_name:
         org_id = organisation_id(org_name)
-        conn.execute("INSERT INTO organisations (id, name) VALUES (?, ?) ON CONFLICT(id) DO NOTHING",
-                     (org_id, org_name))
+        conn.execute(
+            "INSERT INTO organisations (id, name) VALUES (?, ?) ON CONFLICT(id) DO NOTHING",
+            (org_id, org_name),
+        )
     conn.execute("DELETE FROM exhibitors WHERE id = ?", (row["id"],))
     conn.execute(
         "INSERT INTO exhibitors (id, name_fr, name_ar, kind, organisation_id, province_id, products_fr,"
@@ -168,10 +193,13 @@ def _store(conn: sqlite3.Connection, row: dict[str, object]) -> None:
         " :description_ar, :description_en, :phone)",
         {**row, "org": org_id},
     )
-    conn.executemany("INSERT INTO exhibitor_categories VALUES (?, ?)",
-                     [(row["id"], category) for category in row["category_ids"]])  # type: ignore[union-attr]
-    conn.executemany("INSERT INTO exhibitor_stands VALUES (?, ?)",
-                     [(row["id"], number) for number in row["stands"]])  # type: ignore[union-attr]
+    conn.executemany(
+        "INSERT INTO exhibitor_categories VALUES (?, ?)",
+        [(row["id"], category) for category in row["category_ids"]],
+    )  # type: ignore[union-attr]
+    conn.executemany(
+        "INSERT INTO exhibitor_stands VALUES (?, ?)", [(row["id"], number) for number in row["stands"]]
+    )  # type: ignore[union-attr]
 
 
 def read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:

@@ -12,6 +12,7 @@ doors join the walkway graph on their own. Routes are shortest paths (Dijkstra w
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 import math
 import sqlite3
@@ -56,7 +57,8 @@ class Graph:
     def nearest(self, point: tuple[float, float], step_free: bool = False) -> str:
         """The node closest to a point (only nodes with a step-free edge if asked)."""
         candidates = (
-            name for name, edges in self.adjacency.items()
+            name
+            for name, edges in self.adjacency.items()
             if not step_free or any(not steps for _o, _l, steps in edges)
         )
         return min(candidates, key=lambda name: math.dist(self.points[name], point))
@@ -102,8 +104,18 @@ def generate_stands(layout: dict[str, Any]) -> list[Stand]:
             for i in range(count):
                 index += 1
                 x = start_x + i * width
-                stands.append(Stand(f"{row['row']}{index:02d}", row["zone"], x, top, width, depth,
-                                    round(x + width / 2, 3), door_y))
+                stands.append(
+                    Stand(
+                        f"{row['row']}{index:02d}",
+                        row["zone"],
+                        x,
+                        top,
+                        width,
+                        depth,
+                        round(x + width / 2, 3),
+                        door_y,
+                    )
+                )
     return stands
 
 
@@ -127,11 +139,12 @@ def build_graph(layout: dict[str, Any], stands: list[Stand]) -> Graph:
     for aisle_id, aisle in aisles.items():
         low, high = aisle["x"]
         members = on_aisle[aisle_id] + [
-            name for name, (x, y) in layout["nodes"].items()
+            name
+            for name, (x, y) in layout["nodes"].items()
             if math.isclose(y, aisle["y"]) and low <= x <= high
         ]
         members.sort(key=lambda name: graph.points[name][0])
-        for a, b in zip(members, members[1:], strict=False):
+        for a, b in itertools.pairwise(members):
             graph.add_edge(a, b)
     return graph
 
@@ -179,8 +192,9 @@ def route_to_stand(graph: Graph, start: tuple[float, float], stand: Stand, step_
         goal = graph.nearest((stand.door_x, stand.door_y), step_free)
     nodes, metres = shortest_path(graph, first, goal, step_free)
     points = [start] + [graph.points[n] for n in nodes] + [(stand.door_x, stand.door_y)]
-    metres += math.dist(start, graph.points[first]) + math.dist(graph.points[nodes[-1]],
-                                                                  (stand.door_x, stand.door_y))
+    metres += math.dist(start, graph.points[first]) + math.dist(
+        graph.points[nodes[-1]], (stand.door_x, stand.door_y)
+    )
     return Route(points=_without_repeats(points), metres=round(metres, 1), step_free=step_free)
 
 
@@ -222,5 +236,13 @@ def sync_stands(conn: sqlite3.Connection, path: Path = LAYOUT_FILE) -> int:
 
 
 def stand_from_row(row: sqlite3.Row | dict[str, Any]) -> Stand:
-    return Stand(row["number"], row["zone_id"], row["x"], row["y"], row["width"], row["height"],
-                 row["door_x"], row["door_y"])
+    return Stand(
+        row["number"],
+        row["zone_id"],
+        row["x"],
+        row["y"],
+        row["width"],
+        row["height"],
+        row["door_x"],
+        row["door_y"],
+    )

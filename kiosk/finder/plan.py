@@ -45,8 +45,13 @@ def parse_position(text: str | None, default: Position, size: tuple[float, float
     return Position(x, y, parts[2] % 360 if len(parts) == 3 else default.heading)
 
 
-def plan_view(conn: sqlite3.Connection, lang: str, position: Position | None,
-              highlight: set[str] | None = None, route: Route | None = None) -> dict[str, Any]:
+def plan_view(
+    conn: sqlite3.Connection,
+    lang: str,
+    position: Position | None,
+    highlight: set[str] | None = None,
+    route: Route | None = None,
+) -> dict[str, Any]:
     """Everything ``finder/_plan.svg`` needs."""
     site_layout, _stands, graph = layout.site()
     name_key = f"name_{lang}" if lang in ("fr", "ar", "en") else "name_fr"
@@ -65,10 +70,13 @@ def plan_view(conn: sqlite3.Connection, lang: str, position: Position | None,
         # Labels near the edges grow inwards; the gate the kiosk stands at is "you are here".
         anchor = "end" if x > width - 12 else ("start" if x < 12 else "middle")
         here = position is not None and math.dist((x, y), (position.x, position.y)) < 4
-        gates.append({"id": gate, "name": "" if here else gate_names.get(gate, gate), "x": x, "y": y,
-                      "anchor": anchor})
-    walkways = [{"x1": aisle["x"][0], "y1": aisle["y"], "x2": aisle["x"][1], "y2": aisle["y"], "steps": False}
-                for aisle in site_layout["aisles"]]
+        gates.append(
+            {"id": gate, "name": "" if here else gate_names.get(gate, gate), "x": x, "y": y, "anchor": anchor}
+        )
+    walkways = [
+        {"x1": aisle["x"][0], "y1": aisle["y"], "x2": aisle["x"][1], "y2": aisle["y"], "steps": False}
+        for aisle in site_layout["aisles"]
+    ]
     for edge in site_layout["edges"]:
         (x1, y1), (x2, y2) = graph.points[edge[0]], graph.points[edge[1]]
         steps = bool(edge[2].get("steps")) if len(edge) > 2 else False

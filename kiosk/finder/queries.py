@@ -17,7 +17,8 @@ def _categories(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[dict
         ids,
     ):
         found.setdefault(row[0], []).append(
-            {"id": row[1], "name_fr": row[2], "name_ar": row[3], "name_en": row[4]})
+            {"id": row[1], "name_fr": row[2], "name_ar": row[3], "name_en": row[4]}
+        )
     return found
 
 
@@ -76,7 +77,9 @@ def exhibitor(conn: sqlite3.Connection, exhibitor_id: str) -> dict[str, Any] | N
     row = found[0]
     detail = conn.execute(
         "SELECT description_fr, description_ar, description_en, phone, organisation_id FROM exhibitors"
-        " WHERE id = ?", (exhibitor_id,)).fetchone()
+        " WHERE id = ?",
+        (exhibitor_id,),
+    ).fetchone()
     row.update(dict(detail))
     own = {stand["number"] for stand in row["stands"]}
     others = []
@@ -91,37 +94,59 @@ def exhibitor(conn: sqlite3.Connection, exhibitor_id: str) -> dict[str, Any] | N
                 others.append(dict(other))
     row["other_stands"] = others
     # Who else shares this exhibitor's stands.
-    row["neighbours"] = [dict(r) for r in conn.execute(
-        "SELECT DISTINCT e.id, e.name_fr, e.name_ar FROM exhibitor_stands es JOIN exhibitors e"
-        " ON e.id = es.exhibitor_id WHERE es.stand_number IN (SELECT stand_number FROM exhibitor_stands"
-        " WHERE exhibitor_id = ?) AND e.id != ? ORDER BY e.name_fr", (exhibitor_id, exhibitor_id))]
+    row["neighbours"] = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT DISTINCT e.id, e.name_fr, e.name_ar FROM exhibitor_stands es JOIN exhibitors e"
+            " ON e.id = es.exhibitor_id WHERE es.stand_number IN (SELECT stand_number FROM exhibitor_stands"
+            " WHERE exhibitor_id = ?) AND e.id != ? ORDER BY e.name_fr",
+            (exhibitor_id, exhibitor_id),
+        )
+    ]
     return row
 
 
 def categories(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Categories with their number of exhibitors, most populated first."""
-    return [dict(row) for row in conn.execute(
-        "SELECT c.*, count(ec.exhibitor_id) AS exhibitors FROM categories c"
-        " LEFT JOIN exhibitor_categories ec ON ec.category_id = c.id GROUP BY c.id"
-        " HAVING exhibitors > 0 ORDER BY exhibitors DESC, c.name_fr")]
+    return [
+        dict(row)
+        for row in conn.execute(
+            "SELECT c.*, count(ec.exhibitor_id) AS exhibitors FROM categories c"
+            " LEFT JOIN exhibitor_categories ec ON ec.category_id = c.id GROUP BY c.id"
+            " HAVING exhibitors > 0 ORDER BY exhibitors DESC, c.name_fr"
+        )
+    ]
 
 
 def provinces(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    return [dict(row) for row in conn.execute(
-        "SELECT p.*, count(e.id) AS exhibitors FROM provinces p LEFT JOIN exhibitors e"
-        " ON e.province_id = p.id GROUP BY p.id ORDER BY p.name_fr")]
+    return [
+        dict(row)
+        for row in conn.execute(
+            "SELECT p.*, count(e.id) AS exhibitors FROM provinces p LEFT JOIN exhibitors e"
+            " ON e.province_id = p.id GROUP BY p.id ORDER BY p.name_fr"
+        )
+    ]
 
 
 def by_category(conn: sqlite3.Connection, category_id: str) -> list[dict[str, Any]]:
-    ids = [row[0] for row in conn.execute(
-        "SELECT e.id FROM exhibitor_categories ec JOIN exhibitors e ON e.id = ec.exhibitor_id"
-        " WHERE ec.category_id = ? ORDER BY e.name_fr", (category_id,))]
+    ids = [
+        row[0]
+        for row in conn.execute(
+            "SELECT e.id FROM exhibitor_categories ec JOIN exhibitors e ON e.id = ec.exhibitor_id"
+            " WHERE ec.category_id = ? ORDER BY e.name_fr",
+            (category_id,),
+        )
+    ]
     return summaries(conn, ids)
 
 
 def by_province(conn: sqlite3.Connection, province_id: str) -> list[dict[str, Any]]:
-    ids = [row[0] for row in conn.execute(
-        "SELECT id FROM exhibitors WHERE province_id = ? ORDER BY name_fr", (province_id,))]
+    ids = [
+        row[0]
+        for row in conn.execute(
+            "SELECT id FROM exhibitors WHERE province_id = ? ORDER BY name_fr", (province_id,)
+        )
+    ]
     return summaries(conn, ids)
 
 

@@ -62,8 +62,7 @@ class Vocabulary:
         if len(word) < 4:
             return []
         max_edits = 1 if len(word) <= 5 else 2
-        whole = process.extract(word, self.terms, scorer=OSA.distance, score_cutoff=max_edits,
-                                limit=limit)
+        whole = process.extract(word, self.terms, scorer=OSA.distance, score_cutoff=max_edits, limit=limit)
         prefixes = {term[: len(word)]: term for term in self.terms if len(term) > len(word)}
         starts = process.extract(word, list(prefixes), scorer=OSA.distance, score_cutoff=1, limit=limit)
         # Whole-word neighbours first ("mile" -> "miel"); prefixes of longer terms only when
@@ -121,17 +120,19 @@ def documents(conn: sqlite3.Connection) -> list[tuple[str, ...]]:
     ):
         numbers = stands.get(row["id"], [])
         stand_words = " ".join(f"{n} {n[0]}{int(n[1:])}" if n[1:].isdigit() else n for n in numbers)
-        docs.append((
-            row["id"],
-            fold(f"{row['name_fr']} {row['name_ar']}"),
-            fold(row["organisation"]),
-            fold(f"{row['products_fr']} {row['products_ar']}"),
-            fold(" ".join(categories.get(row["id"], []))),
-            fold(row["province"]),
-            fold(stand_words),
-            fold(row["name_fr"]),
-            fold(row["name_ar"]),
-        ))
+        docs.append(
+            (
+                row["id"],
+                fold(f"{row['name_fr']} {row['name_ar']}"),
+                fold(row["organisation"]),
+                fold(f"{row['products_fr']} {row['products_ar']}"),
+                fold(" ".join(categories.get(row["id"], []))),
+                fold(row["province"]),
+                fold(stand_words),
+                fold(row["name_fr"]),
+                fold(row["name_ar"]),
+            )
+        )
     return docs
 
 
@@ -155,8 +156,10 @@ def vocabulary(conn: sqlite3.Connection, version: int) -> Vocabulary:
         terms = sorted(row[0] for row in conn.execute("SELECT term FROM finder_vocab"))
         names = {
             row[0]: (fold(row[1]), fold(row[2]), fold(row[3]))
-            for row in conn.execute("SELECT e.id, e.name_fr, e.name_ar, o.name FROM exhibitors e"
-                                    " LEFT JOIN organisations o ON o.id = e.organisation_id")
+            for row in conn.execute(
+                "SELECT e.id, e.name_fr, e.name_ar, o.name FROM exhibitors e"
+                " LEFT JOIN organisations o ON o.id = e.organisation_id"
+            )
         }
         vocab = Vocabulary(version, terms, names)
         _cache[key] = vocab
@@ -201,8 +204,9 @@ def _tier(query: str, names: tuple[str, str, str], alternatives: list[list[str]]
     # The organisation's name counts half: its own stand (same name) beats its other lines.
     for name, weight in ((name_fr, 1.0), (name_ar, 1.0), (organisation, 0.5)):
         name_words = name.split()
-        if name_words and all(any(w.startswith(alt) for w in name_words for alt in alts)
-                              for alts in alternatives):
+        if name_words and all(
+            any(w.startswith(alt) for w in name_words for alt in alts) for alts in alternatives
+        ):
             matched = sum(any(w.startswith(alt) for alts in alternatives for alt in alts) for w in name_words)
             best = max(best, weight * matched / len(name_words))
     return (2, best) if best else (3, 0.0)
@@ -240,9 +244,9 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 10) -> list[Hit]:
         names = vocab.names[row[0]]
         tier, coverage = _tier(typed, names, alternatives)
         if corrected != typed:
-            tier, coverage = min((tier, coverage), _tier(corrected, names, alternatives),
-                                 key=lambda pair: (pair[0], -pair[1]))
+            tier, coverage = min(
+                (tier, coverage), _tier(corrected, names, alternatives), key=lambda pair: (pair[0], -pair[1])
+            )
         hits[row[0]] = Hit(row[0], tier, row["rank"], fuzzy, coverage)
     ranked = sorted(hits.values(), key=lambda hit: (hit.tier, -hit.coverage, hit.rank))
     return ranked[:limit]
-

@@ -33,8 +33,15 @@ def record(db: sqlite_utils.Database, moment: datetime, *items: dict[str, Any]) 
     province, route) and some of query, results, category_id, province_id, stand_number."""
     with dbmod.write(db) as conn:
         for item in items:
-            row = {**events.stamp(conn, moment), "query": None, "results": None, "category_id": None,
-                   "province_id": None, "stand_number": None, **item}
+            row = {
+                **events.stamp(conn, moment),
+                "query": None,
+                "results": None,
+                "category_id": None,
+                "province_id": None,
+                "stand_number": None,
+                **item,
+            }
             conn.execute(
                 "INSERT INTO finder_events (uuid, device_id, device_seq, device_time, kind, query,"
                 " results, category_id, province_id, stand_number) VALUES (:uuid, :device_id,"
@@ -77,17 +84,36 @@ def summary(conn: sqlite3.Connection, top: int = 20) -> dict[str, Any]:
     return {
         "searches": searches[0],
         "searches_without_results": searches[1],
-        "not_found": [dict(r) for r in conn.execute(
-            "SELECT query, count(*) AS count FROM finder_events WHERE kind = 'search' AND results = 0"
-            " GROUP BY query ORDER BY count DESC, query LIMIT ?", (top,))],
-        "categories": [dict(r) for r in conn.execute(
-            "SELECT f.category_id, c.name_fr, c.name_ar, count(*) AS count FROM finder_events f"
-            " LEFT JOIN categories c ON c.id = f.category_id WHERE f.kind = 'category'"
-            " GROUP BY f.category_id ORDER BY count DESC, f.category_id LIMIT ?", (top,))],
-        "provinces": [dict(r) for r in conn.execute(
-            "SELECT province_id, count(*) AS count FROM finder_events WHERE kind = 'province'"
-            " GROUP BY province_id ORDER BY count DESC, province_id")],
-        "routes": [dict(r) for r in conn.execute(
-            "SELECT stand_number, count(*) AS count FROM finder_events WHERE kind = 'route'"
-            " GROUP BY stand_number ORDER BY count DESC, stand_number LIMIT ?", (top,))],
+        "not_found": [
+            dict(r)
+            for r in conn.execute(
+                "SELECT query, count(*) AS count FROM finder_events WHERE kind = 'search' AND results = 0"
+                " GROUP BY query ORDER BY count DESC, query LIMIT ?",
+                (top,),
+            )
+        ],
+        "categories": [
+            dict(r)
+            for r in conn.execute(
+                "SELECT f.category_id, c.name_fr, c.name_ar, count(*) AS count FROM finder_events f"
+                " LEFT JOIN categories c ON c.id = f.category_id WHERE f.kind = 'category'"
+                " GROUP BY f.category_id ORDER BY count DESC, f.category_id LIMIT ?",
+                (top,),
+            )
+        ],
+        "provinces": [
+            dict(r)
+            for r in conn.execute(
+                "SELECT province_id, count(*) AS count FROM finder_events WHERE kind = 'province'"
+                " GROUP BY province_id ORDER BY count DESC, province_id"
+            )
+        ],
+        "routes": [
+            dict(r)
+            for r in conn.execute(
+                "SELECT stand_number, count(*) AS count FROM finder_events WHERE kind = 'route'"
+                " GROUP BY stand_number ORDER BY count DESC, stand_number LIMIT ?",
+                (top,),
+            )
+        ],
     }

@@ -32,10 +32,19 @@ DEFAULT_IDLE_SECONDS = 60
 # A search is counted when typing pauses this long (keystrokes on the way are not searches).
 DEFAULT_COUNT_DELAY_SECONDS = 1.5
 MAX_LIMIT = 50
-AMENITY_NAMES = {"toilets": _l("Toilets"), "prayer": _l("Prayer room"), "first_aid": _l("First aid"),
-                 "exit": _l("Emergency exit"), "info": _l("Information")}
-KIND_NAMES = {"cooperative": _l("Cooperative"), "association": _l("Association"), "artisan": _l("Artisan"),
-              "other": _l("Other")}
+AMENITY_NAMES = {
+    "toilets": _l("Toilets"),
+    "prayer": _l("Prayer room"),
+    "first_aid": _l("First aid"),
+    "exit": _l("Emergency exit"),
+    "info": _l("Information"),
+}
+KIND_NAMES = {
+    "cooperative": _l("Cooperative"),
+    "association": _l("Association"),
+    "artisan": _l("Artisan"),
+    "other": _l("Other"),
+}
 
 
 def _lang() -> str:
@@ -57,8 +66,11 @@ def programme_url() -> str | None:
     """Link to today's programme when that screen and its table exist (another feature)."""
     if not any(rule.rule == "/programme/" for rule in current_app.url_map.iter_rules()):
         return None
-    has_table = get_db().conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").fetchone()
+    has_table = (
+        get_db()
+        .conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'")
+        .fetchone()
+    )
     return "/programme/" if has_table else None
 
 
@@ -119,9 +131,16 @@ def search_screen() -> str:
     if found is not None:
         stats.record_search(get_db(), clock.now(), text, len(found))
     return render_template(
-        "finder/search.html", q=text, results=found, count_delay_ms=int(1000 * float(
-            current_app.config.get("FINDER_COUNT_DELAY_SECONDS", DEFAULT_COUNT_DELAY_SECONDS))),
-        categories=queries.categories(conn), provinces=queries.provinces(conn), **_screen_context())
+        "finder/search.html",
+        q=text,
+        results=found,
+        count_delay_ms=int(
+            1000 * float(current_app.config.get("FINDER_COUNT_DELAY_SECONDS", DEFAULT_COUNT_DELAY_SECONDS))
+        ),
+        categories=queries.categories(conn),
+        provinces=queries.provinces(conn),
+        **_screen_context(),
+    )
 
 
 @bp.get("/results")
@@ -172,7 +191,7 @@ def qr_svg(url: str) -> str:
     out = io.BytesIO()
     image.save(out)
     text = out.getvalue().decode("utf-8")
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def phone_url(exhibitor_id: str, position: plan.Position, step_free: bool) -> str:
@@ -200,23 +219,32 @@ def exhibitor(exhibitor_id: str) -> str:
     no_route = False
     if target:
         try:
-            route = layout.route_to_stand(graph, (position.x, position.y),
-                                          layout.stand_from_row(queries.stand(conn, target)), step_free)
+            route = layout.route_to_stand(
+                graph, (position.x, position.y), layout.stand_from_row(queries.stand(conn, target)), step_free
+            )
         except layout.NoRoute:
             no_route = True
         stats.record(get_db(), clock.now(), {"kind": "route", "stand_number": target})
     return render_template(
-        "finder/exhibitor.html", ex=row, target=target, route=route, no_route=no_route, step_free=step_free,
+        "finder/exhibitor.html",
+        ex=row,
+        target=target,
+        route=route,
+        no_route=no_route,
+        step_free=step_free,
         plan=plan.plan_view(conn, _lang(), position, {target} if target else set(), route),
-        qr=qr_svg(phone_url(exhibitor_id, position, step_free)), position_arg=request.args.get("from"),
-        **_screen_context())
+        qr=qr_svg(phone_url(exhibitor_id, position, step_free)),
+        position_arg=request.args.get("from"),
+        **_screen_context(),
+    )
 
 
 @bp.get("/plan")
 def site_plan() -> str:
     conn = get_db().conn
-    return render_template("finder/plan.html", plan=plan.plan_view(conn, _lang(), kiosk_position()),
-                           **_screen_context())
+    return render_template(
+        "finder/plan.html", plan=plan.plan_view(conn, _lang(), kiosk_position()), **_screen_context()
+    )
 
 
 @bp.get("/organizer")
@@ -235,10 +263,16 @@ def _limit() -> int:
 
 def _api_row(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": row["id"], "name_fr": row["name_fr"], "name_ar": row["name_ar"], "kind": row["kind"],
-        "organisation": row["organisation"], "stand": row["stand"],
-        "stands": [s["number"] for s in row["stands"]], "province": row["province_id"],
-        "categories": [c["id"] for c in row["categories"]], "products_fr": row["products_fr"],
+        "id": row["id"],
+        "name_fr": row["name_fr"],
+        "name_ar": row["name_ar"],
+        "kind": row["kind"],
+        "organisation": row["organisation"],
+        "stand": row["stand"],
+        "stands": [s["number"] for s in row["stands"]],
+        "province": row["province_id"],
+        "categories": [c["id"] for c in row["categories"]],
+        "products_fr": row["products_fr"],
         "products_ar": row["products_ar"],
     }
 
@@ -246,7 +280,8 @@ def _api_row(row: dict[str, Any]) -> dict[str, Any]:
 @api.errorhandler(HTTPException)
 def api_error(error: HTTPException) -> tuple[Response, int]:
     return jsonify({"error": error.name.lower().replace(" ", "_"), "detail": error.description}), (
-        error.code or 500)
+        error.code or 500
+    )
 
 
 @api.get("/exhibitors")
@@ -257,13 +292,25 @@ def api_exhibitors() -> Response:
 
 @api.get("/stands")
 def api_stands() -> Response:
-    return jsonify({"stands": [
-        {"number": s["number"], "zone": s["zone_id"], "x": s["x"], "y": s["y"], "width": s["width"],
-         "height": s["height"], "exhibitors": s["exhibitors"]} for s in queries.stands(get_db().conn)]})
+    return jsonify(
+        {
+            "stands": [
+                {
+                    "number": s["number"],
+                    "zone": s["zone_id"],
+                    "x": s["x"],
+                    "y": s["y"],
+                    "width": s["width"],
+                    "height": s["height"],
+                    "exhibitors": s["exhibitors"],
+                }
+                for s in queries.stands(get_db().conn)
+            ]
+        }
+    )
 
 
 @api.get("/finder/stats")
 @auth.staff_unless_local
 def api_stats() -> Response:
     return jsonify(stats.summary(get_db().conn))
-

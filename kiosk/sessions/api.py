@@ -54,14 +54,26 @@ def list_sessions() -> tuple[Response, int]:
     answer = []
     for row in programme.sessions_on(conn, day):
         figures, _people = checkin.occupancy(conn, row["id"], moment, settings())
-        answer.append({
-            "id": row["id"], "title_fr": row["title_fr"], "title_ar": row["title_ar"],
-            "title_en": row["title_en"], "speaker": row["speaker"], "zone": row["zone_id"],
-            "starts_at": row["starts_at"], "ends_at": row["ends_at"], "kind": row["kind"],
-            "registration_required": bool(row["registration_required"]),
-            "capacity": figures.capacity, "checked_in": figures.checked_in, "held": figures.held,
-            "free": figures.free, "waitlist": figures.waitlist, "late": figures.late,
-        })
+        answer.append(
+            {
+                "id": row["id"],
+                "title_fr": row["title_fr"],
+                "title_ar": row["title_ar"],
+                "title_en": row["title_en"],
+                "speaker": row["speaker"],
+                "zone": row["zone_id"],
+                "starts_at": row["starts_at"],
+                "ends_at": row["ends_at"],
+                "kind": row["kind"],
+                "registration_required": bool(row["registration_required"]),
+                "capacity": figures.capacity,
+                "checked_in": figures.checked_in,
+                "held": figures.held,
+                "free": figures.free,
+                "waitlist": figures.waitlist,
+                "late": figures.late,
+            }
+        )
     return jsonify({"date": day.isoformat(), "sessions": answer}), 200
 
 
@@ -72,8 +84,9 @@ def post_check_in(session_id: str) -> tuple[Response, int]:
     if not isinstance(body, dict) or not isinstance(body.get("code"), str):
         return jsonify({"error": "bad_request", "detail": "send {'code': ...}"}), 400
     try:
-        verdict = checkin.check_in_code(get_db(), session_id, body["code"][:2048],
-                                        staff_id=_staff_id(), settings=settings())
+        verdict = checkin.check_in_code(
+            get_db(), session_id, body["code"][:2048], staff_id=_staff_id(), settings=settings()
+        )
     except checkin.SessionNotFound:
         return _not_found()
     with force_locale(_language()):

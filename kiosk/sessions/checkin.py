@@ -129,7 +129,7 @@ def _identify(
     if text is None:
         return "unknown_format", None, None
     if text.startswith(regs.QR_PREFIX):
-        token = text[len(regs.QR_PREFIX):]
+        token = text[len(regs.QR_PREFIX) :]
         row = conn.execute(
             "SELECT id FROM session_registrations WHERE token = ? AND session_id = ?",
             (token, session_id),
@@ -166,11 +166,14 @@ def _identify(
 def _ticket_inside(conn: sqlite3.Connection, session_id: str, serial: int | None) -> bool:
     if serial is None:
         return False
-    return conn.execute(
-        "SELECT 1 FROM session_checkins WHERE session_id = ? AND ticket_serial = ?"
-        " AND result = 'accepted' AND uuid NOT IN (SELECT checkin_uuid FROM session_checkin_undos)",
-        (session_id, serial),
-    ).fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM session_checkins WHERE session_id = ? AND ticket_serial = ?"
+            " AND result = 'accepted' AND uuid NOT IN (SELECT checkin_uuid FROM session_checkin_undos)",
+            (session_id, serial),
+        ).fetchone()
+        is not None
+    )
 
 
 def _record(
@@ -194,16 +197,27 @@ def _record(
         " (:uuid, :device_id, :device_seq, :device_time, :session_id, :person_id,"
         " :ticket_serial, :code_digest, :result, :reason, :late, :staff_id)",
         {
-            **stamp, "session_id": session_id, "person_id": person.id if person else None,
-            "ticket_serial": serial, "code_digest": digest,
-            "result": "accepted" if ok else "refused", "reason": reason,
-            "late": int(ok and late), "staff_id": staff_id,
+            **stamp,
+            "session_id": session_id,
+            "person_id": person.id if person else None,
+            "ticket_serial": serial,
+            "code_digest": digest,
+            "result": "accepted" if ok else "refused",
+            "reason": reason,
+            "late": int(ok and late),
+            "staff_id": staff_id,
         },
     )
     return SessionVerdict(
-        ok=ok, reason=reason, level=rules.level(reason), session_id=session_id,
-        checkin_uuid=str(stamp["uuid"]), person_id=person.id if person else None,
-        name=person.name if person else None, status=status, late=ok and late,
+        ok=ok,
+        reason=reason,
+        level=rules.level(reason),
+        session_id=session_id,
+        checkin_uuid=str(stamp["uuid"]),
+        person_id=person.id if person else None,
+        name=person.name if person else None,
+        status=status,
+        late=ok and late,
         short_code=person.short_code if person else (shortcode.encode(serial) if serial else None),
     )
 
@@ -226,8 +240,16 @@ def _judge_and_record(
     door = rules.Door(moment=moment, checked_in=figures.checked_in, held=figures.held)
     reason = rules.decide(session, status, door)
     return _record(
-        conn, session_id, moment, reason, person=person, status=status, serial=serial,
-        digest=digest, late=rules.is_late(session, moment), staff_id=staff_id,
+        conn,
+        session_id,
+        moment,
+        reason,
+        person=person,
+        status=status,
+        serial=serial,
+        digest=digest,
+        late=rules.is_late(session, moment),
+        staff_id=staff_id,
     )
 
 
@@ -246,19 +268,22 @@ def _recent_repeat(
     ).fetchone()
     if row is None or row["session_id"] != session_id:
         return None
-    if conn.execute(
-        "SELECT 1 FROM session_checkin_undos WHERE checkin_uuid = ?", (row["uuid"],)
-    ).fetchone():
+    if conn.execute("SELECT 1 FROM session_checkin_undos WHERE checkin_uuid = ?", (row["uuid"],)).fetchone():
         return None  # undone since: decide afresh
     age = (moment - clock.parse_time(row["device_time"])).total_seconds()
     if not 0 <= age <= seconds:
         return None
     return SessionVerdict(
-        ok=row["result"] == "accepted", reason=row["reason"], level=rules.level(row["reason"]),
-        session_id=session_id, checkin_uuid=row["uuid"], person_id=row["person_id"],
-        name=row["reg_name"] or row["walk_name"], late=bool(row["late"]),
-        short_code=row["reg_code"] or (
-            shortcode.encode(row["ticket_serial"]) if row["ticket_serial"] else None),
+        ok=row["result"] == "accepted",
+        reason=row["reason"],
+        level=rules.level(row["reason"]),
+        session_id=session_id,
+        checkin_uuid=row["uuid"],
+        person_id=row["person_id"],
+        name=row["reg_name"] or row["walk_name"],
+        late=bool(row["late"]),
+        short_code=row["reg_code"]
+        or (shortcode.encode(row["ticket_serial"]) if row["ticket_serial"] else None),
         repeat=True,
     )
 
@@ -283,8 +308,18 @@ def check_in_code(
             return repeat
         refusal, person, serial = _identify(conn, session_id, code)
         if refusal is not None:
-            return _record(conn, session_id, moment, refusal, person=None, status=None,
-                           serial=serial, digest=digest, late=False, staff_id=staff_id)
+            return _record(
+                conn,
+                session_id,
+                moment,
+                refusal,
+                person=None,
+                status=None,
+                serial=serial,
+                digest=digest,
+                late=False,
+                staff_id=staff_id,
+            )
         return _judge_and_record(conn, session_id, moment, settings, person, serial, digest, staff_id)
 
 
@@ -304,8 +339,18 @@ def check_in_person(
         person = next((p for p in regs.entries(conn, session_id) if p.id == person_id), None)
         if person is None:
             # Not a person of this session: never an anonymous seat, even at an open session.
-            return _record(conn, session_id, moment, "not_registered", person=None, status=None,
-                           serial=None, digest=None, late=False, staff_id=staff_id)
+            return _record(
+                conn,
+                session_id,
+                moment,
+                "not_registered",
+                person=None,
+                status=None,
+                serial=None,
+                digest=None,
+                late=False,
+                staff_id=staff_id,
+            )
         return _judge_and_record(conn, session_id, moment, settings, person, None, None, staff_id)
 
 
@@ -331,24 +376,51 @@ def walk_in(
         door = rules.Door(moment=moment, checked_in=figures.checked_in, held=figures.held)
         reason = rules.decide(session, "walk_in", door)
         if reason != "ok":
-            return _record(conn, session_id, moment, reason, person=None, status=None, serial=None,
-                           digest=None, late=False, staff_id=staff_id)
+            return _record(
+                conn,
+                session_id,
+                moment,
+                reason,
+                person=None,
+                status=None,
+                serial=None,
+                digest=None,
+                late=False,
+                staff_id=staff_id,
+            )
         stamp = events.stamp(conn, moment)
         conn.execute(
             "INSERT INTO session_walk_ins (uuid, device_id, device_seq, device_time, session_id,"
             " name, phone, staff_id) VALUES (:uuid, :device_id, :device_seq, :device_time,"
             " :session_id, :name, :phone, :staff_id)",
-            {**stamp, "session_id": session_id, "name": name, "phone": phone.strip(),
-             "staff_id": staff_id},
+            {**stamp, "session_id": session_id, "name": name, "phone": phone.strip(), "staff_id": staff_id},
         )
         person = regs.Entry(
-            id=str(stamp["uuid"]), name=name, phone=phone, short_code=None, ticket_serial=None,
-            created_at=str(stamp["device_time"]), order=int(str(stamp["device_seq"])),
-            cancelled=False, walk_in=True,
-            checkin_uuid=None, checked_in_at=None, late=False,
+            id=str(stamp["uuid"]),
+            name=name,
+            phone=phone,
+            short_code=None,
+            ticket_serial=None,
+            created_at=str(stamp["device_time"]),
+            order=int(str(stamp["device_seq"])),
+            cancelled=False,
+            walk_in=True,
+            checkin_uuid=None,
+            checked_in_at=None,
+            late=False,
         )
-        return _record(conn, session_id, moment, "ok", person=person, status="walk_in", serial=None,
-                       digest=None, late=rules.is_late(session, moment), staff_id=staff_id)
+        return _record(
+            conn,
+            session_id,
+            moment,
+            "ok",
+            person=person,
+            status="walk_in",
+            serial=None,
+            digest=None,
+            late=rules.is_late(session, moment),
+            staff_id=staff_id,
+        )
 
 
 def undo(
@@ -416,9 +488,12 @@ def roster(
     figures, people = occupancy(conn, session_id, moment, settings)
     rows = [
         {
-            "name": p.name, "phone": p.phone, "short_code": p.short_code or "",
+            "name": p.name,
+            "phone": p.phone,
+            "short_code": p.short_code or "",
             "kind": "walk_in" if p.walk_in else "registration",
-            "status": figures.statuses.get(p.id, ""), "checked_in_at": p.checked_in_at or "",
+            "status": figures.statuses.get(p.id, ""),
+            "checked_in_at": p.checked_in_at or "",
             "late": p.late,
         }
         for p in sorted(people, key=lambda p: (p.walk_in, p.created_at, p.order))

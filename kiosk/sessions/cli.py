@@ -25,8 +25,7 @@ def sessions_import(directory: Path, file: Path) -> None:
     starts_at, ends_at, capacity, kind, registration_required). Rows with an id update that
     session; bad rows are reported with their line and reason, the good ones are loaded."""
     # Kiosks copy the programme from central: a local change would be overwritten.
-    database = open_instance(directory, central=True,
-                             why="the programme is imported on the central instance")
+    database = open_instance(directory, central=True, why="the programme is imported on the central instance")
     try:
         report = programme.import_csv(database, file)
     except programme.SessionError as error:
@@ -52,8 +51,13 @@ def staff_group() -> None:
 @INSTANCE_DIR
 @click.option("--name", required=True, help="The name staff type at log-in (unique).")
 @click.option("--role", required=True, type=click.Choice(auth.ROLES))
-@click.option("--pin", prompt="PIN (4 to 12 digits)", hide_input=True, confirmation_prompt=True,
-              help="The personal PIN; asked for when not given.")
+@click.option(
+    "--pin",
+    prompt="PIN (4 to 12 digits)",
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The personal PIN; asked for when not given.",
+)
 def staff_add(directory: Path, name: str, role: str, pin: str) -> None:
     """Create a staff account (on central: kiosks get it with the reference data)."""
     database = open_instance(directory)
@@ -67,8 +71,11 @@ def staff_add(directory: Path, name: str, role: str, pin: str) -> None:
             raise click.ClickException(str(error)) from None
     click.echo(f"Staff account {name!r} ({role}) created")
     if not is_central(directory):
-        click.echo("Warning: staff accounts are reference data; the next bundle or sync from central"
-                   " replaces this kiosk's accounts. Add them on central.", err=True)
+        click.echo(
+            "Warning: staff accounts are reference data; the next bundle or sync from central"
+            " replaces this kiosk's accounts. Add them on central.",
+            err=True,
+        )
 
 
 @staff_group.command("list")

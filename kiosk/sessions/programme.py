@@ -22,8 +22,17 @@ from kiosk import db as dbmod
 from kiosk.sessions.rules import KINDS
 
 CSV_COLUMNS = (
-    "id", "title_fr", "title_ar", "title_en", "speaker", "zone", "starts_at", "ends_at",
-    "capacity", "kind", "registration_required",
+    "id",
+    "title_fr",
+    "title_ar",
+    "title_en",
+    "speaker",
+    "zone",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "kind",
+    "registration_required",
 )
 TRUE_WORDS = {"1", "yes", "true", "oui", "y", "x"}
 FALSE_WORDS = {"0", "no", "false", "non", "n", ""}
@@ -144,8 +153,16 @@ def import_csv(db: sqlite_utils.Database, path: Path) -> ImportReport:
 def export_rows(conn: sqlite3.Connection) -> Iterable[list[object]]:
     for row in conn.execute("SELECT * FROM sessions ORDER BY starts_at, title_fr"):
         yield [
-            row["id"], row["title_fr"], row["title_ar"], row["title_en"], row["speaker"],
-            row["zone_id"], row["starts_at"], row["ends_at"], row["capacity"], row["kind"],
+            row["id"],
+            row["title_fr"],
+            row["title_ar"],
+            row["title_en"],
+            row["speaker"],
+            row["zone_id"],
+            row["starts_at"],
+            row["ends_at"],
+            row["capacity"],
+            row["kind"],
             "yes" if row["registration_required"] else "no",
         ]
 

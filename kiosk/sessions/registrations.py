@@ -87,11 +87,14 @@ def register(
         raise RegistrationError("name or phone too long")
     if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
         raise RegistrationError(f"no session {session_id!r}")
-    if ticket_serial is not None and conn.execute(
-        "SELECT 1 FROM session_registrations WHERE session_id = ? AND ticket_serial = ?"
-        " AND cancelled_at IS NULL",
-        (session_id, ticket_serial),
-    ).fetchone():
+    if (
+        ticket_serial is not None
+        and conn.execute(
+            "SELECT 1 FROM session_registrations WHERE session_id = ? AND ticket_serial = ?"
+            " AND cancelled_at IS NULL",
+            (session_id, ticket_serial),
+        ).fetchone()
+    ):
         raise RegistrationError("this ticket already holds a seat in this session")
     row = {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)) if rng else str(uuid.uuid4()),
@@ -165,24 +168,40 @@ def entries(conn: sqlite3.Connection, session_id: str) -> list[Entry]:
         "SELECT rowid AS n, * FROM session_registrations WHERE session_id = ?", (session_id,)
     ):
         checkin = live.get(row["id"])
-        found.append(Entry(
-            id=row["id"], name=row["name"], phone=row["phone"], short_code=row["short_code"],
-            ticket_serial=row["ticket_serial"], created_at=row["created_at"], order=row["n"],
-            cancelled=row["cancelled_at"] is not None, walk_in=False,
-            checkin_uuid=checkin["uuid"] if checkin else None,
-            checked_in_at=checkin["device_time"] if checkin else None,
-            late=bool(checkin["late"]) if checkin else False,
-        ))
+        found.append(
+            Entry(
+                id=row["id"],
+                name=row["name"],
+                phone=row["phone"],
+                short_code=row["short_code"],
+                ticket_serial=row["ticket_serial"],
+                created_at=row["created_at"],
+                order=row["n"],
+                cancelled=row["cancelled_at"] is not None,
+                walk_in=False,
+                checkin_uuid=checkin["uuid"] if checkin else None,
+                checked_in_at=checkin["device_time"] if checkin else None,
+                late=bool(checkin["late"]) if checkin else False,
+            )
+        )
     for row in conn.execute("SELECT * FROM session_walk_ins WHERE session_id = ?", (session_id,)):
         checkin = live.get(row["uuid"])
-        found.append(Entry(
-            id=row["uuid"], name=row["name"], phone=row["phone"], short_code=None,
-            ticket_serial=row["ticket_serial"], created_at=row["device_time"], order=row["device_seq"],
-            cancelled=False, walk_in=True,
-            checkin_uuid=checkin["uuid"] if checkin else None,
-            checked_in_at=checkin["device_time"] if checkin else None,
-            late=bool(checkin["late"]) if checkin else False,
-        ))
+        found.append(
+            Entry(
+                id=row["uuid"],
+                name=row["name"],
+                phone=row["phone"],
+                short_code=None,
+                ticket_serial=row["ticket_serial"],
+                created_at=row["device_time"],
+                order=row["device_seq"],
+                cancelled=False,
+                walk_in=True,
+                checkin_uuid=checkin["uuid"] if checkin else None,
+                checked_in_at=checkin["device_time"] if checkin else None,
+                late=bool(checkin["late"]) if checkin else False,
+            )
+        )
     return found
 
 

@@ -84,9 +84,7 @@ class Person:
     walk_in: bool = False
 
 
-def allocate(
-    people: Sequence[Person], capacity: int, released: bool, others_in: int = 0
-) -> dict[str, str]:
+def allocate(people: Sequence[Person], capacity: int, released: bool, others_in: int = 0) -> dict[str, str]:
     """The status of every person: checked_in, confirmed, waitlist, no_show, walk_in or
     cancelled. ``others_in``: people let in with a ticket and no registration."""
     status: dict[str, str] = {}

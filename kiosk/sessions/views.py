@@ -64,8 +64,10 @@ def hhmm(text: str) -> str:
 
 @bp.app_context_processor
 def session_labels() -> dict[str, object]:
-    return {"kind_label": lambda kind: str(messages.KINDS.get(kind, kind)),
-            "status_label": messages.status_label}
+    return {
+        "kind_label": lambda kind: str(messages.KINDS.get(kind, kind)),
+        "status_label": messages.status_label,
+    }
 
 
 # --- the door -----------------------------------------------------------------------
@@ -88,8 +90,13 @@ def index() -> str:
     day = today(conn)
     rows = _sessions_with_figures(conn, day, clock.now())
     selection = door_camera.selected(conn)
-    return render_template("sessions/index.html", sessions=rows, day=day, staff=auth.current_staff(),
-                           camera_session=selection.session_id if selection else None)
+    return render_template(
+        "sessions/index.html",
+        sessions=rows,
+        day=day,
+        staff=auth.current_staff(),
+        camera_session=selection.session_id if selection else None,
+    )
 
 
 def _door_context(session_id: str) -> dict[str, object]:
@@ -117,16 +124,24 @@ def camera_result(result: checkin.SessionVerdict | door_camera.NoSessionSelected
         return render_template("sessions/_no_session.html")
     staff = auth.current_staff()
     door_staff = staff is not None and staff["role"] in (*DOOR_ROLES, "organizer")
-    return render_template("sessions/_verdict.html", verdict=result, session_id=result.session_id,
-                           message=messages.reason_message(result.reason), public=not door_staff)
+    return render_template(
+        "sessions/_verdict.html",
+        verdict=result,
+        session_id=result.session_id,
+        message=messages.reason_message(result.reason),
+        public=not door_staff,
+    )
 
 
 @bp.get("/<session_id>/")
 @auth.role_required(*DOOR_ROLES)
 def door(session_id: str) -> str:
     selection = door_camera.selected(get_db().conn)
-    return render_template("sessions/door.html", **_door_context(session_id),
-                           camera_here=selection is not None and selection.session_id == session_id)
+    return render_template(
+        "sessions/door.html",
+        **_door_context(session_id),
+        camera_here=selection is not None and selection.session_id == session_id,
+    )
 
 
 @bp.get("/<session_id>/count")
@@ -137,8 +152,12 @@ def count(session_id: str) -> str:
 
 def _verdict(verdict: checkin.SessionVerdict, session_id: str) -> tuple[str, int, dict[str, str]]:
     return (
-        render_template("sessions/_verdict.html", verdict=verdict, session_id=session_id,
-                        message=messages.reason_message(verdict.reason)),
+        render_template(
+            "sessions/_verdict.html",
+            verdict=verdict,
+            session_id=session_id,
+            message=messages.reason_message(verdict.reason),
+        ),
         200,
         {"HX-Trigger": "checked"},
     )
@@ -148,8 +167,9 @@ def _verdict(verdict: checkin.SessionVerdict, session_id: str) -> tuple[str, int
 @auth.role_required(*DOOR_ROLES)
 def check_in(session_id: str) -> tuple[str, int, dict[str, str]]:
     _session_or_404(session_id)
-    verdict = checkin.check_in_code(get_db(), session_id, request.form.get("code", "")[:2048],
-                                    staff_id=_staff_id(), settings=settings())
+    verdict = checkin.check_in_code(
+        get_db(), session_id, request.form.get("code", "")[:2048], staff_id=_staff_id(), settings=settings()
+    )
     return _verdict(verdict, session_id)
 
 
@@ -157,8 +177,9 @@ def check_in(session_id: str) -> tuple[str, int, dict[str, str]]:
 @auth.role_required(*DOOR_ROLES)
 def check_in_person(session_id: str, person_id: str) -> tuple[str, int, dict[str, str]]:
     _session_or_404(session_id)
-    verdict = checkin.check_in_person(get_db(), session_id, person_id, staff_id=_staff_id(),
-                                      settings=settings())
+    verdict = checkin.check_in_person(
+        get_db(), session_id, person_id, staff_id=_staff_id(), settings=settings()
+    )
     return _verdict(verdict, session_id)
 
 
@@ -167,9 +188,14 @@ def check_in_person(session_id: str, person_id: str) -> tuple[str, int, dict[str
 def walk_in(session_id: str) -> tuple[str, int, dict[str, str]] | tuple[str, int]:
     _session_or_404(session_id)
     try:
-        verdict = checkin.walk_in(get_db(), session_id, request.form.get("name", "")[:200],
-                                  phone=request.form.get("phone", "")[:40], staff_id=_staff_id(),
-                                  settings=settings())
+        verdict = checkin.walk_in(
+            get_db(),
+            session_id,
+            request.form.get("name", "")[:200],
+            phone=request.form.get("phone", "")[:40],
+            staff_id=_staff_id(),
+            settings=settings(),
+        )
     except regs.RegistrationError:
         return render_template("sessions/_error.html", message=_("A walk-in needs a name.")), 200
     return _verdict(verdict, session_id)
@@ -181,8 +207,12 @@ def undo(session_id: str, checkin_uuid: str) -> tuple[str, int, dict[str, str]]:
     window = undo_minutes()
     outcome = checkin.undo(get_db(), checkin_uuid, staff_id=_staff_id(), window_minutes=window)
     return (
-        render_template("sessions/_undone.html", ok=outcome == "ok", outcome=outcome,
-                        message=messages.undo_message(outcome, window)),
+        render_template(
+            "sessions/_undone.html",
+            ok=outcome == "ok",
+            outcome=outcome,
+            message=messages.undo_message(outcome, window),
+        ),
         200,  # htmx swaps only 2xx answers: the message says whether it worked
         {"HX-Trigger": "checked"},
     )
@@ -203,8 +233,9 @@ def search(session_id: str) -> str:
 def roster(session_id: str) -> str:
     row = _session_or_404(session_id)
     people, rate = checkin.roster(get_db().conn, session_id, clock.now(), settings())
-    return render_template("sessions/roster.html", session=row, people=people, rate=rate,
-                           staff=auth.current_staff())
+    return render_template(
+        "sessions/roster.html", session=row, people=people, rate=rate, staff=auth.current_staff()
+    )
 
 
 @bp.get("/<session_id>/roster.csv")
@@ -226,9 +257,17 @@ def roster_text(row: sqlite3.Row, people: list[dict[str, object]], rate: float |
     writer.writerow(["session", row["title_fr"], row["starts_at"]])
     writer.writerow(["name", "phone", "short_code", "kind", "status", "checked_in_at", "late"])
     for person in people:
-        writer.writerow([_csv_safe(str(person["name"])), _csv_safe(str(person["phone"])),
-                         person["short_code"], person["kind"], person["status"],
-                         person["checked_in_at"], "yes" if person["late"] else "no"])
+        writer.writerow(
+            [
+                _csv_safe(str(person["name"])),
+                _csv_safe(str(person["phone"])),
+                person["short_code"],
+                person["kind"],
+                person["status"],
+                person["checked_in_at"],
+                "yes" if person["late"] else "no",
+            ]
+        )
     writer.writerow(["no_show_rate", "" if rate is None else f"{rate:.2f}"])
     return out.getvalue()
 
@@ -262,8 +301,13 @@ def admin_list() -> str:
         ended = clock.parse_time(row["ends_at"]) <= moment
         rate = rules.no_show_rate([p.person() for p in people], row["capacity"]) if ended else None
         figures[row["id"]] = (occupancy, rate)
-    return render_template("sessions/admin_list.html", sessions=rows, figures=figures,
-                           staff=auth.current_staff(), central=current_app.config.get("ROLE") == "central")
+    return render_template(
+        "sessions/admin_list.html",
+        sessions=rows,
+        figures=figures,
+        staff=auth.current_staff(),
+        central=current_app.config.get("ROLE") == "central",
+    )
 
 
 @bp.route("/admin/new", methods=["GET", "POST"], defaults={"session_id": None})
@@ -295,8 +339,15 @@ def admin_edit(session_id: str | None) -> str | Response | tuple[str, int]:
         except programme.SessionError as problem:
             error = str(problem)
     return (
-        render_template("sessions/admin_edit.html", fields=fields, zones=zones, error=error,
-                        session_id=session_id, kinds=messages.KINDS, staff=auth.current_staff()),
+        render_template(
+            "sessions/admin_edit.html",
+            fields=fields,
+            zones=zones,
+            error=error,
+            session_id=session_id,
+            kinds=messages.KINDS,
+            staff=auth.current_staff(),
+        ),
         400 if error else 200,
     )
 
@@ -317,15 +368,27 @@ def admin_registrations(session_id: str) -> str | tuple[str, int]:
         if error is None:
             try:
                 with dbmod.write(get_db()) as conn:
-                    regs.register(conn, session_id, request.form.get("name", "")[:200], clock.now(),
-                                  phone=request.form.get("phone", "")[:40], ticket_serial=serial)
+                    regs.register(
+                        conn,
+                        session_id,
+                        request.form.get("name", "")[:200],
+                        clock.now(),
+                        phone=request.form.get("phone", "")[:40],
+                        ticket_serial=serial,
+                    )
             except regs.RegistrationError as problem:
                 error = str(problem)
     figures, people = checkin.occupancy(get_db().conn, session_id, clock.now(), settings())
     people.sort(key=lambda p: (p.walk_in, p.created_at, p.order))
     return (
-        render_template("sessions/admin_registrations.html", session=row, people=people,
-                        figures=figures, error=error, staff=auth.current_staff()),
+        render_template(
+            "sessions/admin_registrations.html",
+            session=row,
+            people=people,
+            figures=figures,
+            error=error,
+            staff=auth.current_staff(),
+        ),
         400 if error else 200,
     )
 
@@ -359,13 +422,18 @@ def admin_cancel(registration_id: str) -> Response:
 @bp.get("/admin/registrations/<registration_id>/qr.svg")
 @auth.role_required("organizer")
 def admin_qr(registration_id: str) -> Response:
-    row = get_db().conn.execute(
-        "SELECT token FROM session_registrations WHERE id = ?", (registration_id,)
-    ).fetchone()
+    row = (
+        get_db()
+        .conn.execute("SELECT token FROM session_registrations WHERE id = ?", (registration_id,))
+        .fetchone()
+    )
     if row is None:
         abort(404)
-    image = qrcode.make(regs.qr_text(row["token"]), image_factory=qrcode.image.svg.SvgPathImage,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M)
+    image = qrcode.make(
+        regs.qr_text(row["token"]),
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+    )
     return Response(image.to_string(), mimetype="image/svg+xml")
 
 
@@ -378,9 +446,9 @@ def programme_page() -> str:
     conn = get_db().conn
     day = today(conn)
     moment = clock.now()
-    rows = [(row, figures, clock.parse_time(row["ends_at"]) <= moment)
-            for row, figures in _sessions_with_figures(conn, day, moment)]
+    rows = [
+        (row, figures, clock.parse_time(row["ends_at"]) <= moment)
+        for row, figures in _sessions_with_figures(conn, day, moment)
+    ]
     event = conn.execute("SELECT * FROM event").fetchone()
-    return render_template("sessions/programme.html", sessions=rows, day=day, event=event,
-                           now=moment)
-
+    return render_template("sessions/programme.html", sessions=rows, day=day, event=event, now=moment)

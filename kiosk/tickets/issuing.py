@@ -24,7 +24,11 @@ class IssueError(ValueError):
 
 
 def sign_payload(
-    signer: Ed25519PrivateKey, kid: int, type_code: int, valid_from: date, valid_days: int,
+    signer: Ed25519PrivateKey,
+    kid: int,
+    type_code: int,
+    valid_from: date,
+    valid_days: int,
     serial: int,
 ) -> str:
     """The QR text of one ticket."""

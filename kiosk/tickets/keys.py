@@ -49,9 +49,7 @@ def create_key(
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(pem)
-    public = private.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
+    public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     conn.execute(
         "INSERT INTO signing_keys (kid, public_key, created_at) VALUES (?, ?, ?)",
         (kid, public.hex(), clock.iso(moment)),
@@ -90,9 +88,7 @@ class KeyRing:
         """``ok``, ``unknown_key`` or ``invalid_signature`` for parsed claims."""
         key = self._keys.get(claims.kid)
         if key is None:
-            row = conn.execute(
-                "SELECT public_key FROM signing_keys WHERE kid = ?", (claims.kid,)
-            ).fetchone()
+            row = conn.execute("SELECT public_key FROM signing_keys WHERE kid = ?", (claims.kid,)).fetchone()
             if row is None:
                 return "unknown_key"
             key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(row[0]))

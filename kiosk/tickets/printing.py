@@ -25,9 +25,7 @@ CARD_W, CARD_H = 105, 99  # 2 x 3 cards on A4 portrait
 
 def qr_image(payload: str, box_size: int = 10) -> Image:
     """The ticket's QR code as a black-on-white image with the standard quiet zone."""
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4
-    )
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4)
     code.add_data(payload)
     code.make(fit=True)
     return code.make_image(fill_color="black", back_color="white").get_image()
@@ -53,9 +51,7 @@ def write_png(tickets: Sequence[dict[str, object]], out: Path) -> None:
         qr_image(str(ticket["payload"])).save(out / f"{ticket['short_code']}.png")
 
 
-def write_pdf(
-    conn: sqlite3.Connection, tickets: Sequence[dict[str, object]], out: Path
-) -> None:
+def write_pdf(conn: sqlite3.Connection, tickets: Sequence[dict[str, object]], out: Path) -> None:
     """An A4 sheet of ticket cards: fair name, type, valid days, short code and QR."""
     event = conn.execute("SELECT name_fr, venue FROM event").fetchone()
     types = {row["id"]: row for row in conn.execute("SELECT * FROM ticket_types")}
@@ -94,8 +90,7 @@ def write_pdf(
     pdf.output(str(out))
 
 
-def write(db: sqlite_utils.Database, tickets: Sequence[dict[str, object]], out: Path,
-          fmt: str) -> None:
+def write(db: sqlite_utils.Database, tickets: Sequence[dict[str, object]], out: Path, fmt: str) -> None:
     """Write tickets in ``fmt`` (txt, png or pdf) to ``out``."""
     if fmt == "txt":
         write_txt(tickets, out)

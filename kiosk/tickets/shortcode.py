@@ -43,4 +43,3 @@ def decode(text: str) -> int | None:
     if CHECK_ALPHABET[value % 37] != check:
         return None
     return value
-

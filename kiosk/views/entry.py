@@ -95,7 +95,9 @@ def recent() -> str:
 @auth.staff_required
 def annul(scan_uuid: str) -> tuple[str, int, dict[str, str]]:
     outcome = scanning.annul(
-        get_db(), scan_uuid, float(current_app.config["ANNUL_MINUTES"]),
+        get_db(),
+        scan_uuid,
+        float(current_app.config["ANNUL_MINUTES"]),
         staff_id=_staff_id(),
     )
     messages = {
@@ -126,7 +128,11 @@ def tally_add() -> tuple[str, int, dict[str, str]]:
     try:
         people = int(request.form.get("people", "1"))
         tally.record_walk_in(
-            get_db(), gate_id(), kind, people, request.form.get("direction", "in"),
+            get_db(),
+            gate_id(),
+            kind,
+            people,
+            request.form.get("direction", "in"),
             staff_id=_staff_id(),
         )
     except ValueError as error:
