@@ -32,7 +32,7 @@ from pathlib import Path
 from bench.server import start as start_kiosk
 from bench.table import percentile, print_table
 from kiosk import bundle, clock, demo, instance
-from kiosk.scanning import Scanner
+from kiosk.entry.scanning import Scanner
 from kiosk.tickets.issuing import issue_tickets
 
 START = date(2026, 6, 15)

@@ -55,10 +55,12 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     from kiosk.api import bp as api_bp
     from kiosk.camera import views as camera_views
     from kiosk.dashboard import bp as dashboard_bp
+    from kiosk.entry import api as entry_api
+    from kiosk.entry import views as entry
     from kiosk.finder import views as finder_views
     from kiosk.sessions import api as sessions_api
     from kiosk.sessions import views as sessions_views
-    from kiosk.views import entry, home, staff
+    from kiosk.views import home, staff
     from sync.blueprint import bp as sync_bp
 
     web.init_app(app)
@@ -68,6 +70,7 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
         entry.bp,
         staff.bp,
         api_bp,
+        entry_api.bp,
         sessions_views.bp,
         sessions_views.public,
         sessions_api.bp,

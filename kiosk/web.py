@@ -10,7 +10,7 @@ from flask import Flask, current_app, g
 from flask_htmx import HTMX
 
 from kiosk import db as dbmod
-from kiosk.scanning import Scanner
+from kiosk.entry.scanning import Scanner
 
 # Reads the HX-* request headers (htmx.target, htmx.trigger...) in any view.
 htmx = HTMX()

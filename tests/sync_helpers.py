@@ -18,9 +18,9 @@ from conftest import serving
 
 from kiosk import clock, instance
 from kiosk import db as dbmod
+from kiosk.entry.scanning import Scanner
 from kiosk.events import EVENT_TABLES
 from kiosk.reference import REFERENCE_TABLES, withheld_tables
-from kiosk.scanning import Scanner
 from sync import protocol, wire
 from sync.cli import init_enrolled
 from sync.wire import primary_key, table_columns

@@ -7,8 +7,9 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from kiosk import admission, clock
-from kiosk.admission import OpeningHours, Situation, TicketFacts, decide, fair_day
+from kiosk import clock
+from kiosk.entry import admission
+from kiosk.entry.admission import OpeningHours, Situation, TicketFacts, decide, fair_day
 
 DAY1 = date(2026, 6, 15)
 HOURS = OpeningHours(DAY1, opens=time(10), closes=time(22), early_opens=time(8))

@@ -168,7 +168,7 @@ def test_openapi_document_describes_the_api(client) -> None:
     for path in ("/api/v1/scans", "/api/v1/attendance", "/api/v1/walk-ins", "/api/v1/login"):
         assert path in document["paths"]
     reasons = document["components"]["schemas"]["Verdict"]["properties"]["reason"]["enum"]
-    from kiosk.admission import REASONS
+    from kiosk.entry.admission import REASONS
 
     assert set(reasons) == set(REASONS)
 

@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk import attendance, clock, instance, scanning, tally
+from kiosk import clock, instance
+from kiosk.entry import attendance, scanning, tally
 from kiosk.tickets import codec, issuing, shortcode
 from tests.conftest import FAIR_START
 from tests.helpers import rows, ticket

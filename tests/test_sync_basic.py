@@ -23,9 +23,10 @@ from sync_helpers import (
     scan,
 )
 
-from kiosk import clock, instance, tally
+from kiosk import clock, instance
 from kiosk import db as dbmod
 from kiosk.cli import main
+from kiosk.entry import tally
 from sync import wire
 from sync.client import Client, Refused, Transport
 

@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 from sync_helpers import day_tickets, device_id, enroll, events_of, query, reference_of, scan
 from werkzeug.serving import make_server
 
-from kiosk import clock, create_app, demo, instance, tally
+from kiosk import clock, create_app, demo, instance
 from kiosk import db as dbmod
+from kiosk.entry import tally
 from sync import protocol
 from sync.client import Client, Refused, Transient
 

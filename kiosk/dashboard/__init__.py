@@ -1,7 +1,7 @@
 """Central's live dashboard for organizers: figures, chart, device health, conflicts.
 
 The page refreshes its live part with htmx every few seconds; everything is computed
-from the merged logs (``kiosk.attendance``) and the sync tables (``sync.protocol``).
+from the merged logs (``kiosk.entry.attendance``) and the sync tables (``sync.protocol``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from kiosk import attendance, auth, clock, instance, scanning
+from kiosk import auth, clock, instance
 from kiosk import db as dbmod
-from kiosk.admission import fair_day
 from kiosk.dashboard.chart import entries_chart
+from kiosk.entry import attendance, scanning
+from kiosk.entry.admission import fair_day
 from kiosk.web import get_db
 from sync import protocol
 from sync.cli import enrollment_qr

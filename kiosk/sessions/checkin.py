@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from kiosk import clock, events
 from kiosk import db as dbmod
-from kiosk.scanning import code_digest
+from kiosk.entry.scanning import code_digest
 from kiosk.sessions import registrations as regs
 from kiosk.sessions import rules
 from kiosk.tickets import codec, shortcode

@@ -1,6 +1,6 @@
 """Who may enter a session, and who holds a seat: pure functions, explicit reason codes.
 
-Like ``kiosk.admission.decide``, nothing here reads a database, a request or the
+Like ``kiosk.entry.admission.decide``, nothing here reads a database, a request or the
 clock; ``kiosk.sessions.checkin`` gathers the values and records the outcome.
 
 Reason codes of a check-in, in the order they are checked (the ticket-level refusals
@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kiosk import admission
+from kiosk.entry import admission
 
 TICKET_REFUSALS = ("unknown_format", "unknown_ticket", "unknown_key", "invalid_signature", "revoked")
 SESSION_REFUSALS = ("session_closed", "already_checked_in", "not_registered", "session_full")

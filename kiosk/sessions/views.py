@@ -17,9 +17,10 @@ import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from kiosk import auth, clock, scanning
+from kiosk import auth, clock
 from kiosk import db as dbmod
-from kiosk.admission import fair_day
+from kiosk.entry import scanning
+from kiosk.entry.admission import fair_day
 from kiosk.sessions import checkin, door_camera, messages, programme, rules
 from kiosk.sessions import registrations as regs
 from kiosk.tickets import codec, shortcode

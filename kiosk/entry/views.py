@@ -9,10 +9,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
-from kiosk import attendance, auth, clock, scanning, tally
-from kiosk.admission import fair_day
+from kiosk import auth, clock
+from kiosk.entry import attendance, scanning, tally
+from kiosk.entry.admission import fair_day
+from kiosk.entry.messages import headline, reason_message
 from kiosk.i18n import DEFAULT_LANGUAGE
-from kiosk.messages import headline, reason_message
 from kiosk.web import gate_id, get_db, get_scanner, htmx
 
 bp = Blueprint("entry", __name__, url_prefix="/entry")

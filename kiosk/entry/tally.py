@@ -6,9 +6,10 @@ from datetime import datetime
 
 import sqlite_utils
 
-from kiosk import admission, clock, events
+from kiosk import clock, events
 from kiosk import db as dbmod
-from kiosk.scanning import gate_row, load_schedule
+from kiosk.entry import admission
+from kiosk.entry.scanning import gate_row, load_schedule
 
 KINDS = ("adult", "child", "group")
 MAX_GROUP = 500

@@ -2,7 +2,7 @@
 
 ``Scanner.scan`` turns scanned text into a recorded verdict in one write transaction:
 parse and verify the payload, gather what the kiosk knows, let
-``kiosk.admission.decide`` rule, append the scan to the log, commit, and only then
+``kiosk.entry.admission.decide`` rule, append the scan to the log, commit, and only then
 answer. A verdict shown as accepted is therefore already on disk (``synchronous=FULL``).
 """
 
@@ -16,8 +16,9 @@ from datetime import date, datetime, time, timedelta
 
 import sqlite_utils
 
-from kiosk import admission, attendance, clock, events
+from kiosk import clock, events
 from kiosk import db as dbmod
+from kiosk.entry import admission, attendance
 from kiosk.tickets import codec, shortcode
 from kiosk.tickets.keys import KeyRing
 

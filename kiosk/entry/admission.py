@@ -2,7 +2,7 @@
 
 ``decide`` takes everything it needs as plain values (no database, no request, no
 clock), so every rule and edge is unit-tested. The scan service gathers the values
-and records the outcome (``kiosk.scanning``).
+and records the outcome (``kiosk.entry.scanning``).
 
 Reason codes, in the order they are checked:
 

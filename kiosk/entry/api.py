@@ -1,0 +1,95 @@
+"""The entry feature's JSON API: scans, annulments, walk-ins and attendance figures."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import force_locale
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from kiosk import auth, clock
+from kiosk.api import bad_request, http_error, json_body, request_language
+from kiosk.entry import attendance, scanning, tally
+from kiosk.entry.admission import fair_day
+from kiosk.entry.messages import headline, reason_message
+from kiosk.web import gate_id, get_db, get_scanner
+
+bp = Blueprint("entry_api", __name__, url_prefix="/api/v1")
+bp.register_error_handler(HTTPException, http_error)
+
+
+@bp.post("/scans")
+@auth.staff_unless_local
+def post_scan() -> tuple[Response, int]:
+    body = json_body()
+    if body is None:
+        return bad_request("the body must be a JSON object")
+    code = body.get("code")
+    gate = body.get("gate", gate_id())
+    direction = body.get("direction", "in")
+    if not isinstance(code, str):
+        return bad_request("'code' must be a string")
+    if not isinstance(gate, str) or direction not in ("in", "out"):
+        return bad_request("'gate' must be a string and 'direction' 'in' or 'out'")
+    try:
+        verdict = get_scanner().scan(get_db(), code, gate, direction)
+    except scanning.GateError as error:
+        return bad_request(str(error))
+    with force_locale(request_language()):
+        answer = {
+            **verdict.as_dict(),
+            "headline": headline(verdict.level, verdict.direction),
+            "message": reason_message(verdict.reason),
+        }
+    return jsonify(answer), 200
+
+
+@bp.post("/scans/<scan_uuid>/annul")
+@auth.staff_required
+def annul_scan(scan_uuid: str) -> tuple[Response, int]:
+    staff = auth.current_staff()
+    outcome = scanning.annul(
+        get_db(),
+        scan_uuid,
+        float(current_app.config["ANNUL_MINUTES"]),
+        staff_id=staff["id"] if staff else None,
+    )
+    return jsonify({"ok": outcome == "ok", "reason": outcome}), 200 if outcome == "ok" else 409
+
+
+@bp.post("/walk-ins")
+@auth.staff_unless_local
+def post_walk_in() -> tuple[Response, int]:
+    body = json_body()
+    if body is None:
+        return bad_request("the body must be a JSON object")
+    people = body.get("people", 1)
+    if not isinstance(people, int) or isinstance(people, bool):
+        return bad_request("'people' must be a whole number")
+    staff = auth.current_staff()
+    try:
+        event_uuid = tally.record_walk_in(
+            get_db(),
+            str(body.get("gate", gate_id())),
+            str(body.get("kind", "")),
+            people,
+            str(body.get("direction", "in")),
+            staff_id=staff["id"] if staff else None,
+        )
+    except ValueError as error:
+        return bad_request(str(error))
+    return jsonify({"ok": True, "uuid": event_uuid}), 201
+
+
+@bp.get("/attendance")
+def get_attendance() -> tuple[Response, int]:
+    conn = get_db().conn
+    asked = request.args.get("date")
+    if asked:
+        try:
+            day = clock.parse_time(asked + "T12:00").date()
+        except ValueError:
+            return bad_request("'date' must be YYYY-MM-DD")
+    else:
+        day = fair_day(clock.now(), scanning.load_schedule(conn))
+    return jsonify(attendance.day_figures(conn, day)), 200
