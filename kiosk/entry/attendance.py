@@ -12,23 +12,61 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from kiosk import clock
 
 VALID_SCANS = "scans.result = 'accepted' AND scans.uuid NOT IN (SELECT scan_uuid FROM annulments)"
 
 
-def inside_zone(conn: sqlite3.Connection, zone_id: str, day: date) -> int:
-    """People in a zone now: entries minus exits today, never below zero."""
-    row = conn.execute(
-        "SELECT"
-        " (SELECT coalesce(sum(CASE direction WHEN 'in' THEN 1 ELSE -1 END), 0) FROM scans"
-        f"  WHERE fair_date = :day AND zone_id = :zone AND {VALID_SCANS})"
-        " + (SELECT coalesce(sum(CASE direction WHEN 'in' THEN people ELSE -people END), 0)"
-        "  FROM walk_ins WHERE fair_date = :day AND zone_id = :zone)",
+# The order passages happened in: device time corrected by the clock offset sync measured
+# for the device (central knows it; a kiosk has none), ties in the device's own order.
+_IN_TIME_ORDER = "julianday(p.device_time) - coalesce(d.clock_offset, 0) / 86400.0, p.device_id, p.device_seq"
+
+
+class ZoneCount(NamedTuple):
+    inside: int
+    peak: int
+
+
+def occupancy(conn: sqlite3.Connection, day: date, zone_id: str | None = None) -> dict[str, ZoneCount]:
+    """People inside each zone now, and the day's peak, for zones with passages that day
+    (only ``zone_id`` when given).
+
+    The one definition of "inside": entries add, exits subtract, taken in the order they
+    happened, and the count never goes below zero at any moment (nobody can leave before
+    anyone entered: an exit counted at an empty zone is ignored, a later entry counts). A
+    clamped running sum equals the plain running sum minus the lowest it has been (when
+    below zero), which SQLite computes with window functions.
+    """
+    zone_filter = " AND zone_id = :zone" if zone_id is not None else ""
+    rows = conn.execute(
+        "WITH passages AS ("
+        " SELECT device_id, device_seq, device_time, zone_id,"
+        "  CASE direction WHEN 'in' THEN 1 ELSE -1 END AS delta"
+        f" FROM scans WHERE fair_date = :day{zone_filter} AND {VALID_SCANS}"
+        " UNION ALL SELECT device_id, device_seq, device_time, zone_id,"
+        "  CASE direction WHEN 'in' THEN people ELSE -people END"
+        f" FROM walk_ins WHERE fair_date = :day{zone_filter}"
+        "), running AS ("
+        " SELECT p.zone_id, p.delta, row_number() OVER w AS n, sum(p.delta) OVER w AS level"
+        " FROM passages p LEFT JOIN sync_devices d ON d.device_id = p.device_id"
+        f" WINDOW w AS (PARTITION BY p.zone_id ORDER BY {_IN_TIME_ORDER} ROWS UNBOUNDED PRECEDING)"
+        "), clamped AS ("
+        " SELECT zone_id, delta, level, level - min(0, min(level) OVER (PARTITION BY zone_id"
+        "  ORDER BY n ROWS UNBOUNDED PRECEDING)) AS inside FROM running"
+        ")"
+        " SELECT zone_id, sum(delta) - min(0, min(level)) AS inside, max(inside) AS peak"
+        " FROM clamped GROUP BY zone_id",
         {"day": day.isoformat(), "zone": zone_id},
-    ).fetchone()
-    return max(0, row[0])
+    ).fetchall()
+    return {row[0]: ZoneCount(inside=row[1], peak=row[2]) for row in rows}
+
+
+def inside_zone(conn: sqlite3.Connection, zone_id: str, day: date) -> int:
+    """People in one zone now (see ``occupancy``)."""
+    count = occupancy(conn, day, zone_id).get(zone_id)
+    return count.inside if count else 0
 
 
 @dataclass(frozen=True)
@@ -45,9 +83,9 @@ class Movement:
 
 
 def _movements(conn: sqlite3.Connection, day: date) -> list[Movement]:
-    """Every counted passage of the day, oldest first. On central, each device's time is
-    corrected by the clock offset sync measured for it, so a kiosk whose clock is an
-    hour off still counts in the right hour and in the right order."""
+    """Every counted passage of the day. On central, each device's time is corrected by
+    the clock offset sync measured for it, so a kiosk whose clock is an hour off still
+    counts in the right hour."""
     rows = conn.execute(
         "SELECT m.*, coalesce(d.clock_offset, 0) AS clock_offset FROM ("
         " SELECT device_id, device_time, gate_id, zone_id, direction, 1 AS people,"
@@ -58,7 +96,7 @@ def _movements(conn: sqlite3.Connection, day: date) -> list[Movement]:
         " LEFT JOIN sync_devices d ON d.device_id = m.device_id",
         {"day": day.isoformat()},
     ).fetchall()
-    movements = [
+    return [
         Movement(
             moment=clock.parse_time(row["device_time"]) - timedelta(seconds=row["clock_offset"]),
             gate_id=row["gate_id"],
@@ -70,8 +108,6 @@ def _movements(conn: sqlite3.Connection, day: date) -> list[Movement]:
         )
         for row in rows
     ]
-    movements.sort(key=lambda movement: movement.moment)
-    return movements
 
 
 def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
@@ -79,8 +115,9 @@ def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
     walk-ins, and entries per hour per gate."""
     visitor_types = {row[0] for row in conn.execute("SELECT id FROM ticket_types WHERE is_visitor = 1")}
     zones = [row[0] for row in conn.execute("SELECT id FROM zones ORDER BY id")]
-    inside = dict.fromkeys(zones, 0)
-    peak = dict.fromkeys(zones, 0)
+    counts = occupancy(conn, day)
+    inside = dict.fromkeys(zones, 0) | {zone: count.inside for zone, count in counts.items()}
+    peak = dict.fromkeys(zones, 0) | {zone: count.peak for zone, count in counts.items()}
     entries = exits = 0
     entries_by_gate: dict[str, int] = defaultdict(int)
     per_hour: dict[tuple[int, str], int] = defaultdict(int)
@@ -89,13 +126,10 @@ def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
     walk_ins = {"adult": 0, "child": 0, "group": 0}
     for row in _movements(conn, day):
         people = row.people
-        zone = row.zone_id
         if row.direction == "in":
             entries += people
             entries_by_gate[row.gate_id] += people
             per_hour[(row.moment.hour, row.gate_id)] += people
-            inside[zone] = inside.get(zone, 0) + people
-            peak[zone] = max(peak.get(zone, 0), inside[zone])
             if row.ticket_serial is None:
                 walk_in_people += people
                 walk_ins[row.kind] += people
@@ -103,7 +137,6 @@ def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
                 visitors.add(row.ticket_serial)
         else:
             exits += people
-            inside[zone] = max(0, inside.get(zone, 0) - people)
     return {
         "date": day.isoformat(),
         "entries": entries,
