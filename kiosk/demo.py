@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk import clock
 from kiosk import db as dbmod
+from kiosk.finder.demo import build_directory as finder_demo
+from kiosk.sessions.demo import build_demo as sessions_demo
 from kiosk.tickets import keys
 from kiosk.tickets.issuing import issue_tickets
 
@@ -82,7 +84,7 @@ TICKET_TYPES = [
 
 # Parts of the demo that features add (exhibitors, programme...): f(db, rng, start).
 DemoPart = Callable[[sqlite_utils.Database, random.Random, date], None]
-DEMO_PARTS: list[DemoPart] = []
+DEMO_PARTS: list[DemoPart] = [sessions_demo, finder_demo]
 
 
 def demo_signing_key() -> Ed25519PrivateKey:
@@ -136,12 +138,3 @@ def build(db: sqlite_utils.Database, instance_dir: Path, start: date | None = No
     for part in DEMO_PARTS:
         part(db, rng, start)
     return counts
-
-
-from kiosk.sessions.demo import build_demo as sessions_demo  # noqa: E402  (needs the names above)
-
-DEMO_PARTS.append(sessions_demo)
-
-from kiosk.finder.demo import build_directory as finder_demo  # noqa: E402  (needs the names above)
-
-DEMO_PARTS.append(finder_demo)

@@ -15,8 +15,15 @@ from kiosk import clock
 
 # Tables of append-only events that kiosks push to central. Each has the columns
 # uuid, device_id, device_seq and device_time; features add their tables here.
-EVENT_TABLES: list[str] = ["scans", "annulments", "walk_ins"]
-EVENT_TABLES += ["session_walk_ins", "session_checkins", "session_checkin_undos"]
+EVENT_TABLES: list[str] = [
+    "scans",
+    "annulments",
+    "walk_ins",
+    "session_walk_ins",
+    "session_checkins",
+    "session_checkin_undos",
+    "finder_events",
+]
 
 
 def stamp(conn: sqlite3.Connection, moment: datetime) -> dict[str, object]:
@@ -36,6 +43,3 @@ def this_device(conn: sqlite3.Connection) -> sqlite3.Row:
     if row is None:
         raise LookupError("this instance has no device identity; run `kiosk init` first")
     return row
-
-
-EVENT_TABLES += ["finder_events"]

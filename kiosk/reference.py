@@ -29,9 +29,8 @@ REFERENCE_TABLES: list[str] = [
     "signing_keys",
     "tickets",
     "staff",
-]
-REFERENCE_TABLES += ["sessions", "session_registrations"]
-REFERENCE_TABLES += [
+    "sessions",
+    "session_registrations",
     "provinces",
     "categories",
     "organisations",

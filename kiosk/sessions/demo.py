@@ -285,16 +285,16 @@ def _register_some(
 
 
 def build_demo(db: sqlite_utils.Database, rng: random.Random, start: date) -> None:
-    """Programme, registrations and staff accounts of the demo fair (a ``DEMO_PARTS`` entry)."""
-    from kiosk.demo import FAIR_DAYS  # here: kiosk.demo imports this module at its end
-
+    """Programme, registrations and staff accounts of the demo fair (a ``DEMO_PARTS`` entry),
+    one day's programme for each of the fair's days (built before the parts)."""
     with dbmod.write(db) as conn:
+        fair_days = conn.execute("SELECT count(*) FROM event_days").fetchone()[0]
         for name, role, pin in DEMO_STAFF:
             auth.add_staff(conn, name, role, pin)
         booked_from = clock.at(start - timedelta(days=10), time(9))
-        for index in range(FAIR_DAYS):
+        for index in range(fair_days):
             day = start + timedelta(days=index)
-            last_days = index >= FAIR_DAYS - 2
+            last_days = index >= fair_days - 2
             _session(
                 conn,
                 rng,

@@ -11,10 +11,10 @@ bp = Blueprint("home", __name__)
 ROLE_SCREENS = {
     "entry": "entry.screen",
     "heritage": "entry.screen",
+    "workshop": "sessions.index",
+    "finder": "finder.attract",
+    "central": "dashboard.index",
 }
-ROLE_SCREENS["workshop"] = "sessions.index"
-ROLE_SCREENS["finder"] = "finder.attract"
-ROLE_SCREENS["central"] = "dashboard.index"
 
 
 @bp.get("/")
