@@ -14,7 +14,14 @@ from typing import Any
 
 from flask import Flask
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def asset_root() -> Path:
+    """The folder holding ``templates/`` and ``static/``: the package itself when installed
+    from a wheel (the build copies them in, see setup.py), else the checkout's top level."""
+    return PACKAGE_DIR if (PACKAGE_DIR / "templates").is_dir() else PACKAGE_DIR.parent
+
 
 DEFAULTS: dict[str, Any] = {
     "ROLE": "entry",
@@ -41,8 +48,8 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     app = Flask(
         __name__,
         instance_path=str(folder),
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(asset_root() / "templates"),
+        static_folder=str(asset_root() / "static"),
     )
     app.config.from_mapping(DEFAULTS)
     app.config.from_file(str(folder / "config.toml"), load=tomllib.load, text=False, silent=True)

@@ -2,8 +2,9 @@
 
 Message ids in the code are English; ``fr`` and ``ar`` catalogs translate them. Each
 feature may keep its own ``translations`` folder beside its code; all are merged.
-Catalogs are compiled from ``.po`` to ``.mo`` at start-up when a ``.po`` is newer, so
-a fresh checkout runs without a build step.
+In a checkout, catalogs are compiled from ``.po`` to ``.mo`` at start-up when a ``.po``
+is newer, so it runs without a build step; a wheel carries them compiled (setup.py) and
+no ``.po``, so an installed app never writes into its package.
 """
 
 from __future__ import annotations
