@@ -13,7 +13,7 @@ from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from kiosk import auth, clock
+from kiosk import auth, clock, reasons
 from kiosk import db as dbmod
 from kiosk.i18n import LANGUAGES
 from kiosk.web import get_db
@@ -26,6 +26,28 @@ def http_error(error: HTTPException) -> tuple[Response, int]:
     return jsonify({"error": error.name.lower().replace(" ", "_"), "detail": error.description}), (
         error.code or 500
     )
+
+
+# Enumerations the fragments name with "x-enum" rather than copy: the document is
+# generated from the code's own lists, so it cannot fall behind them.
+ENUMS: dict[str, tuple[str, ...]] = {
+    "reasons.gate": reasons.codes(reasons.GATE),
+    "reasons.door": reasons.codes(reasons.DOOR),
+    "levels": tuple(level.value for level in reasons.Level),
+    "languages": LANGUAGES,
+}
+
+
+def _fill_enums(node: object) -> None:
+    if isinstance(node, dict):
+        name = node.pop("x-enum", None)
+        if name is not None:
+            node["enum"] = list(ENUMS[name])
+        for value in node.values():
+            _fill_enums(value)
+    elif isinstance(node, list):
+        for value in node:
+            _fill_enums(value)
 
 
 def openapi_document() -> dict[str, object]:
@@ -43,6 +65,7 @@ def openapi_document() -> dict[str, object]:
         document.update(fragment)
     document["paths"] = paths
     document.setdefault("components", {})["schemas"] = schemas  # type: ignore[index]
+    _fill_enums(document)
     return document
 
 

@@ -2,7 +2,8 @@
 
 ``decide`` takes everything it needs as plain values (no database, no request, no
 clock), so every rule and edge is unit-tested. The scan service gathers the values
-and records the outcome (``kiosk.entry.scanning``).
+and records the outcome (``kiosk.entry.scanning``). Each code's level and message are
+in ``kiosk.reasons``.
 
 Reason codes, in the order they are checked:
 
@@ -28,30 +29,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from kiosk import clock
-
-REFUSALS = (
-    "unknown_format",
-    "unknown_ticket",
-    "unknown_key",
-    "invalid_signature",
-    "revoked",
-    "not_valid_today",
-    "outside_hours",
-    "wrong_zone",
-    "already_inside",
-    "zone_full",
-)
-REASONS = ("ok", *REFUSALS)
-
-# Amber: a genuine ticket that may not pass now (staff can help). Red: not a valid ticket.
-AMBER = frozenset({"not_valid_today", "outside_hours", "wrong_zone", "already_inside", "zone_full"})
-
-
-def level(reason: str, amber: frozenset[str] = AMBER) -> str:
-    """Screen colour of a verdict: ``green``, ``amber`` (reasons in ``amber``) or ``red``."""
-    if reason == "ok":
-        return "green"
-    return "amber" if reason in amber else "red"
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from kiosk import auth, clock
+from kiosk import auth, clock, reasons
 from kiosk.api import bad_request, http_error, json_body, request_language
 from kiosk.entry import attendance, scanning, tally
 from kiosk.entry.admission import fair_day
-from kiosk.entry.messages import headline, reason_message
+from kiosk.entry.messages import headline
 from kiosk.web import gate_id, get_db, get_scanner
 
 bp = Blueprint("entry_api", __name__, url_prefix="/api/v1")
@@ -39,7 +39,7 @@ def post_scan() -> tuple[Response, int]:
         answer = {
             **verdict.as_dict(),
             "headline": headline(verdict.level, verdict.direction),
-            "message": reason_message(verdict.reason),
+            "message": reasons.message(verdict.reason, reasons.GATE),
         }
     return jsonify(answer), 200
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlite_utils
 
-from kiosk import clock, events
+from kiosk import clock, events, reasons
 from kiosk import db as dbmod
 from kiosk.entry import admission, attendance
 from kiosk.tickets import codec, shortcode
@@ -129,7 +129,7 @@ class Scanner:
         return Verdict(
             ok=reason == "ok",
             reason=reason,
-            level=admission.level(reason),
+            level=reasons.level(reason),
             direction=direction,
             gate_id=gate_id,
             scan_uuid=str(stamp["uuid"]),
@@ -214,7 +214,7 @@ class Scanner:
         return Verdict(
             ok=row["result"] == "accepted",
             reason=row["reason"],
-            level=admission.level(row["reason"]),
+            level=reasons.level(row["reason"]),
             direction=direction,
             gate_id=gate_id,
             scan_uuid=row["uuid"],

@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
-from kiosk import auth, clock
+from kiosk import auth, clock, reasons
 from kiosk.entry import attendance, scanning, tally
 from kiosk.entry.admission import fair_day
-from kiosk.entry.messages import headline, reason_message
+from kiosk.entry.messages import headline
 from kiosk.i18n import DEFAULT_LANGUAGE
 from kiosk.web import gate_id, get_db, get_scanner, htmx
 
@@ -72,7 +72,7 @@ def scan() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
             "entry/_verdict.html",
             verdict=verdict,
             headline=headline(verdict.level, verdict.direction),
-            message=reason_message(verdict.reason),
+            message=reasons.message(verdict.reason, reasons.GATE),
             verdict_seconds=current_app.config["VERDICT_SECONDS"],
             can_annul=auth.current_staff() is not None,
         ),

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
-from kiosk import auth, clock
+from kiosk import auth, clock, reasons
 from kiosk.i18n import LANGUAGES
 from kiosk.sessions import checkin, messages, programme
 from kiosk.sessions.views import DOOR_ROLES, roster_text, settings, today, undo_minutes
@@ -90,7 +90,7 @@ def post_check_in(session_id: str) -> tuple[Response, int]:
     except checkin.SessionNotFound:
         return _not_found()
     with force_locale(_language()):
-        message = messages.reason_message(verdict.reason)
+        message = reasons.message(verdict.reason, reasons.DOOR)
         status = messages.status_label(verdict.status)
     return jsonify({**verdict.as_dict(), "message": message, "status_label": status}), 200
 

@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlite_utils
 from rapidfuzz import fuzz
 
-from kiosk import clock, events
+from kiosk import clock, events, reasons
 from kiosk import db as dbmod
 from kiosk.entry.scanning import code_digest
 from kiosk.sessions import registrations as regs
@@ -211,7 +211,7 @@ def _record(
     return SessionVerdict(
         ok=ok,
         reason=reason,
-        level=rules.level(reason),
+        level=reasons.level(reason),
         session_id=session_id,
         checkin_uuid=str(stamp["uuid"]),
         person_id=person.id if person else None,
@@ -276,7 +276,7 @@ def _recent_repeat(
     return SessionVerdict(
         ok=row["result"] == "accepted",
         reason=row["reason"],
-        level=rules.level(row["reason"]),
+        level=reasons.level(row["reason"]),
         session_id=session_id,
         checkin_uuid=row["uuid"],
         person_id=row["person_id"],

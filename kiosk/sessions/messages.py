@@ -1,21 +1,9 @@
-"""What staff and visitors read about sessions, in their language."""
+"""What staff and visitors read about sessions, in their language (a check-in's reason
+message is in ``kiosk.reasons``)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-
-REASONS = {
-    "ok": _l("Checked in."),
-    "not_registered": _l("No registration for this session."),
-    "session_full": _l("The session is full."),
-    "session_closed": _l("The doors of this session are not open."),
-    "already_checked_in": _l("Already checked in."),
-    "unknown_format": _l("This is not a ticket or registration code of the fair."),
-    "unknown_ticket": _l("No ticket has this code. Check the code and try again."),
-    "unknown_key": _l("This ticket was not issued for this fair."),
-    "invalid_signature": _l("This ticket is damaged or has been altered."),
-    "revoked": _l("This ticket has been cancelled."),
-}
 
 STATUSES = {
     "checked_in": _l("checked in"),
@@ -40,10 +28,6 @@ UNDO = {
     "already_undone": _l("This check-in was already undone."),
     "too_late": _l("Too late to undo this check-in: undo works for %(minutes)s minutes after it."),
 }
-
-
-def reason_message(reason: str) -> str:
-    return str(REASONS[reason])
 
 
 def status_label(status: str | None) -> str:

@@ -16,6 +16,8 @@ Reason codes of a check-in, in the order they are checked (the ticket-level refu
 ``ok``                 checked in (``late`` when after the start)
 ====================== ==========================================================
 
+Each code's level and message are in ``kiosk.reasons``.
+
 Seats. Registrations are ranked by when they were made. Before the release time
 (start + ``no_show_minutes``), the first ``capacity`` live registrations hold a seat
 (``confirmed``), the others wait (``waitlist``): a cancellation moves the waitlist up
@@ -30,23 +32,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kiosk.entry import admission
-
-TICKET_REFUSALS = ("unknown_format", "unknown_ticket", "unknown_key", "invalid_signature", "revoked")
-SESSION_REFUSALS = ("session_closed", "already_checked_in", "not_registered", "session_full")
-REASONS = ("ok", *SESSION_REFUSALS, *TICKET_REFUSALS)
-
-# Amber: a real person who may not go in now (staff can help). Red: not a valid code.
-AMBER = frozenset(SESSION_REFUSALS)
-
 # Status of a person of a session: what the staff screen and the roster show.
 STATUSES = ("checked_in", "confirmed", "waitlist", "no_show", "walk_in", "cancelled")
 KINDS = ("conference", "workshop", "kids", "show")
-
-
-def level(reason: str) -> str:
-    """Screen colour of a session verdict: session refusals are amber, ticket ones red."""
-    return admission.level(reason, AMBER)
 
 
 @dataclass(frozen=True)

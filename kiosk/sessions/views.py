@@ -17,7 +17,7 @@ import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from kiosk import auth, clock
+from kiosk import auth, clock, reasons
 from kiosk import db as dbmod
 from kiosk.entry import scanning
 from kiosk.entry.admission import fair_day
@@ -129,7 +129,7 @@ def camera_result(result: checkin.SessionVerdict | door_camera.NoSessionSelected
         "sessions/_verdict.html",
         verdict=result,
         session_id=result.session_id,
-        message=messages.reason_message(result.reason),
+        message=reasons.message(result.reason, reasons.DOOR),
         public=not door_staff,
     )
 
@@ -157,7 +157,7 @@ def _verdict(verdict: checkin.SessionVerdict, session_id: str) -> tuple[str, int
             "sessions/_verdict.html",
             verdict=verdict,
             session_id=session_id,
-            message=messages.reason_message(verdict.reason),
+            message=reasons.message(verdict.reason, reasons.DOOR),
         ),
         200,
         {"HX-Trigger": "checked"},
