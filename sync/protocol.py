@@ -20,12 +20,11 @@ import secrets
 import sqlite3
 from datetime import datetime, timedelta
 
-from kiosk import clock
+from kiosk import clock, crockford
 from kiosk.events import EVENT_TABLES
 from kiosk.reference import REFERENCE_TABLES, withheld_tables
 from sync.wire import CHANGES_PAGE, SNAPSHOT_PAGE, primary_key, quoted, table_columns
 
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 CODE_HOURS = 48
 CLOCK_OFFSET_LIMIT = 120.0  # seconds; beyond, the device's clock is flagged
 LATE_SECONDS = 600.0  # an event reaching central this long after it happened is late
@@ -249,14 +248,11 @@ def serve_snapshot(
 
 def new_code() -> str:
     """A one-time enrollment code: 12 Crockford symbols (60 bits), XXXX-XXXX-XXXX."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    return crockford.group(crockford.random_symbols(12), 4)
 
 
 def normalize_code(code: str) -> str:
-    text = code.strip().upper().replace("-", "").replace(" ", "")
-    text = text.replace("O", "0").replace("I", "1").replace("L", "1")
-    return f"{text[:4]}-{text[4:8]}-{text[8:]}"
+    return crockford.group(crockford.clean(code), 4)
 
 
 def add_device(conn: sqlite3.Connection, name: str, role: str, gate: str | None, moment: datetime) -> str:

@@ -11,15 +11,13 @@ booked with.
 from __future__ import annotations
 
 import random
-import secrets
 import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk import clock
+from kiosk import clock, crockford
 from kiosk.sessions import rules
-from kiosk.tickets import shortcode
 
 QR_PREFIX = "SKR1:"
 TOKEN_LENGTH = 26  # 130 bits
@@ -32,22 +30,14 @@ class RegistrationError(ValueError):
     """The registration cannot be made or changed; the message says why."""
 
 
-def _symbols(count: int, rng: random.Random | None) -> str:
-    choose = rng.choice if rng is not None else secrets.choice
-    return "".join(choose(shortcode.ALPHABET) for _ in range(count))
-
-
-def _check_symbol(body: str) -> str:
-    value = 0
-    for ch in body:
-        value = value * 32 + shortcode.ALPHABET.index(ch)
-    return shortcode.CHECK_ALPHABET[value % 37]
+def _check_symbol(body: str) -> str | None:
+    value = crockford.decode(body)
+    return None if value is None else crockford.check_symbol(value)
 
 
 def make_short_code(rng: random.Random | None = None) -> str:
-    body = _symbols(SHORT_LENGTH, rng)
-    code = body + _check_symbol(body)
-    return f"{code[:4]}-{code[4:]}"
+    body = crockford.random_symbols(SHORT_LENGTH, rng)
+    return crockford.group(body + str(_check_symbol(body)), 4)
 
 
 def normalize_short_code(text: str) -> str | None:
@@ -55,13 +45,10 @@ def normalize_short_code(text: str) -> str | None:
     None unless it is a well-formed registration short code."""
     if len(text) > 32:
         return None
-    cleaned = "".join(ch for ch in text.upper() if ch not in "- \t")
-    cleaned = cleaned.replace("I", "1").replace("L", "1").replace("O", "0")
-    if len(cleaned) != SHORT_LENGTH + 1 or any(ch not in shortcode.ALPHABET for ch in cleaned[:-1]):
+    cleaned = crockford.clean(text)
+    if len(cleaned) != SHORT_LENGTH + 1 or _check_symbol(cleaned[:-1]) != cleaned[-1]:
         return None
-    if _check_symbol(cleaned[:-1]) != cleaned[-1]:
-        return None
-    return f"{cleaned[:4]}-{cleaned[4:]}"
+    return crockford.group(cleaned, 4)
 
 
 def qr_text(token: str) -> str:
@@ -102,7 +89,7 @@ def register(
         "name": name,
         "phone": phone.strip(),
         "ticket_serial": ticket_serial,
-        "token": _symbols(TOKEN_LENGTH, rng),
+        "token": crockford.random_symbols(TOKEN_LENGTH, rng),
         "short_code": make_short_code(rng),
         "created_at": clock.iso(moment),
     }
