@@ -5,14 +5,27 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= demo
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean lock
 
-$(STAMP): pyproject.toml
+# The venv gets exactly the tested versions from the lock file (hashes checked), then the
+# package itself, editable.
+$(STAMP): pyproject.toml requirements-test.lock
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --require-hashes -r requirements-test.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# Refresh the lock files from the ranges in pyproject.toml (keeps current pins that still
+# fit; `make lock UPGRADE=1` takes the newest versions the ranges allow). Needs PyPI.
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command 'make lock' -q $(if $(UPGRADE),--upgrade)
+lock:
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q 'uv>=0.5,<1'
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra test -c requirements.lock -o requirements-test.lock
 
 demo: $(STAMP)
 	scripts/system-deps.sh run
