@@ -20,11 +20,11 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from kiosk import auth, reasons
+from kiosk import auth
 from kiosk.camera.capture import CaptureLoop, Debouncer
 from kiosk.camera.service import get_loop, role_target, still_chain, target_role
 from kiosk.entry import scanning
-from kiosk.entry.messages import headline
+from kiosk.entry.messages import verdict_texts
 from kiosk.sessions import checkin, door_camera, programme
 from kiosk.sessions import views as sessions_views
 from kiosk.web import get_db
@@ -63,8 +63,7 @@ def _loop_or_404() -> CaptureLoop:
 def verdict_context(verdict: scanning.Verdict) -> dict[str, object]:
     return {
         "verdict": verdict,
-        "headline": headline(verdict.level, verdict.direction),
-        "message": reasons.message(verdict.reason, reasons.GATE),
+        **verdict_texts(verdict),
         "verdict_seconds": current_app.config["VERDICT_SECONDS"],
     }
 

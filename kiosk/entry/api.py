@@ -7,11 +7,11 @@ from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from kiosk import auth, clock, reasons
+from kiosk import auth, clock
 from kiosk.api import bad_request, http_error, json_body, request_language
 from kiosk.entry import attendance, scanning, tally
 from kiosk.entry.admission import fair_day
-from kiosk.entry.messages import headline
+from kiosk.entry.messages import verdict_texts
 from kiosk.web import gate_id, get_db, get_scanner
 
 bp = Blueprint("entry_api", __name__, url_prefix="/api/v1")
@@ -36,11 +36,7 @@ def post_scan() -> tuple[Response, int]:
     except scanning.GateError as error:
         return bad_request(str(error))
     with force_locale(request_language()):
-        answer = {
-            **verdict.as_dict(),
-            "headline": headline(verdict.level, verdict.direction),
-            "message": reasons.message(verdict.reason, reasons.GATE),
-        }
+        answer = {**verdict.as_dict(), **verdict_texts(verdict)}
     return jsonify(answer), 200
 
 

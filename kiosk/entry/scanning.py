@@ -211,10 +211,11 @@ class Scanner:
         age = (moment - clock.parse_time(row["device_time"])).total_seconds()
         if not 0 <= age <= self.debounce_seconds:
             return None
+        # The first verdict's outcome, shown in a neutral colour: nothing new happened.
         return Verdict(
             ok=row["result"] == "accepted",
             reason=row["reason"],
-            level=reasons.level(row["reason"]),
+            level="repeat",
             direction=direction,
             gate_id=gate_id,
             scan_uuid=row["uuid"],

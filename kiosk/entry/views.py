@@ -6,17 +6,21 @@ which calls the one verdict path (``Scanner.scan``) and answers an HTML fragment
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
-from kiosk import auth, clock, reasons
+from kiosk import auth, clock
 from kiosk.entry import attendance, scanning, tally
 from kiosk.entry.admission import fair_day
-from kiosk.entry.messages import headline
+from kiosk.entry.messages import verdict_texts
 from kiosk.i18n import DEFAULT_LANGUAGE
 from kiosk.web import gate_id, get_db, get_scanner, htmx
 
 bp = Blueprint("entry", __name__, url_prefix="/entry")
+log = logging.getLogger(__name__)
 
 
 def _gate_context() -> dict[str, object]:
@@ -63,16 +67,22 @@ def stats() -> str:
 def scan() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
     direction = request.form.get("direction", "in")
     code = request.form.get("code", "")
+    # A scan the kiosk cannot decide (its gate is not in the reference data, its database
+    # is read-only, full or damaged) turns the screen red for staff and goes to the log:
+    # the visitor must never be left looking at "Ready".
     try:
         verdict = get_scanner().scan(get_db(), code, gate_id(), direction)
     except scanning.GateError as error:
-        return render_template("entry/_error.html", message=str(error)), 400
+        log.error("scan at gate %r not possible: %s", gate_id(), error)
+        return render_template("entry/_call_staff.html"), 409
+    except sqlite3.Error:
+        log.exception("scan at gate %r failed in the database", gate_id())
+        return render_template("entry/_call_staff.html"), 503
     return (
         render_template(
             "entry/_verdict.html",
             verdict=verdict,
-            headline=headline(verdict.level, verdict.direction),
-            message=reasons.message(verdict.reason, reasons.GATE),
+            **verdict_texts(verdict),
             verdict_seconds=current_app.config["VERDICT_SECONDS"],
             can_annul=auth.current_staff() is not None,
         ),

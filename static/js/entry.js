@@ -21,10 +21,28 @@
       input.value = "";
     }
   });
+  // A scan the server could not decide answers an error status with the red "call
+  // staff" fragment: show it (htmx leaves the screen as it was on errors by default).
+  // Any other failed answer, or no answer at all, shows the same state from the page.
+  const callStaff = document.getElementById("call-staff").innerHTML;
+  const fromForm = (detail) => detail.requestConfig && detail.requestConfig.elt === form;
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    if (!fromForm(event.detail) || event.detail.xhr.status < 400) return;
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+    if (!event.detail.serverResponse.includes('data-level="call-staff"')) {
+      event.detail.serverResponse = callStaff;
+    }
+  });
+  document.body.addEventListener("htmx:sendError", (event) => {
+    if (!fromForm(event.detail)) return;
+    document.getElementById("verdict").innerHTML = callStaff;
+    window.verdictSound.play("red");
+  });
   document.body.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target.id !== "verdict") return;
     const verdict = event.detail.target.querySelector(".verdict");
-    if (verdict) window.verdictSound.play(verdict.dataset.level);
+    if (verdict) window.verdictSound.play(verdict.dataset.level === "call-staff" ? "red" : verdict.dataset.level);
     refocus();
   });
   // The next visitor finds the screen in the fair's language: a visitor who switched

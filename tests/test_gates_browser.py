@@ -1,0 +1,42 @@
+"""Gate screens in real Chromium: repeats, the call-staff state, directions set by the gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import serving
+
+from tests.helpers import ticket
+
+pytestmark = pytest.mark.browser
+
+
+def wedge_scan(page, text: str) -> None:
+    page.keyboard.type(text, delay=2)
+    page.keyboard.press("Enter")
+
+
+def test_a_repeat_shows_the_repeat_verdict(page, live_kiosk: str, kiosk_dir: Path) -> None:
+    payload = ticket(kiosk_dir, "day")["payload"]
+    page.goto(live_kiosk + "/entry/?lang=en")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+    wedge_scan(page, payload)
+    page.locator(".verdict.green").wait_for(timeout=5000)
+    wedge_scan(page, payload)
+    repeat = page.locator(".verdict.repeat")
+    repeat.wait_for(timeout=5000)
+    assert "Already scanned just now" in repeat.inner_text()
+    assert page.locator(".verdict.green").count() == 0
+    page.wait_for_function("document.getElementById('gate-entries').textContent.trim() === '1'")
+
+
+def test_a_scan_the_server_cannot_decide_turns_the_screen_red(page, kiosk_dir: Path, fair_clock: str) -> None:
+    with serving(kiosk_dir, {"KIOSK_NOW": fair_clock, "KIOSK_GATE": "nowhere"}) as (base, _process):
+        page.goto(base + "/entry/")
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+        wedge_scan(page, ticket(kiosk_dir, "day")["payload"])
+        alert = page.locator(".verdict.red.call-staff")
+        alert.wait_for(timeout=5000)
+        assert "Appelez un agent" in alert.inner_text()
+        assert page.locator(".verdict.ready").count() == 0
