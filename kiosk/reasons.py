@@ -8,7 +8,7 @@ catalogue. Adding a code is one line in ``CATALOGUE``; the test suite then asks 
 translation in every language of the app and finds it in the published enums.
 
 Levels: green, admitted; amber, a genuine ticket or person that may not pass now (staff
-can help); red, not a valid code.
+can help); red, not a valid code; repeat, the same code again moments later.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ class Level(StrEnum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
+    # No reason has it: a verdict repeating one given a moment ago (same code, same
+    # kiosk, within the debounce window) is shown neutral, neither good nor bad news.
+    REPEAT = "repeat"
 
 
 class Place(StrEnum):

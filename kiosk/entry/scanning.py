@@ -215,7 +215,7 @@ class Scanner:
         return Verdict(
             ok=row["result"] == "accepted",
             reason=row["reason"],
-            level="repeat",
+            level=reasons.Level.REPEAT,
             direction=direction,
             gate_id=gate_id,
             scan_uuid=row["uuid"],
