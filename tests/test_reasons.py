@@ -55,7 +55,7 @@ def test_openapi_enums_are_generated_from_the_catalogue() -> None:
     assert gate["reason"]["enum"] == list(reasons.codes(reasons.GATE))
     assert door["reason"]["enum"] == list(reasons.codes(reasons.DOOR))
     assert set(gate["reason"]["enum"]) | set(door["reason"]["enum"]) == set(reasons.BY_CODE)
-    assert gate["level"]["enum"] == door["level"]["enum"] == ["green", "amber", "red"]
+    assert gate["level"]["enum"] == door["level"]["enum"] == ["green", "amber", "red", "repeat"]
 
 
 def test_every_gate_decision_is_a_gate_code() -> None:
