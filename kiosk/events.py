@@ -25,6 +25,24 @@ EVENT_TABLES: list[str] = [
     "finder_events",
 ]
 
+# The kiosk roles that write each event table: central stores a pushed table only from
+# a device registered with one of them (a stand finder never sends scans). Features
+# adding an event table add its producers here.
+EVENT_ROLES: dict[str, frozenset[str]] = {
+    "scans": frozenset({"entry", "heritage"}),
+    "annulments": frozenset({"entry", "heritage"}),
+    "walk_ins": frozenset({"entry", "heritage"}),
+    "session_walk_ins": frozenset({"workshop"}),
+    "session_checkins": frozenset({"workshop"}),
+    "session_checkin_undos": frozenset({"workshop"}),
+    "finder_events": frozenset({"finder"}),
+}
+
+
+def produces(roles: set[str], table: str) -> bool:
+    """Whether a device with these roles writes events of ``table``."""
+    return bool(EVENT_ROLES.get(table, frozenset()) & roles)
+
 
 def stamp(conn: sqlite3.Connection, moment: datetime) -> dict[str, object]:
     """Fields that identify a new event; call inside the write transaction that stores it."""

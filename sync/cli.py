@@ -162,7 +162,12 @@ def events_import(directory: Path, file: Path) -> None:
                 chunk = {"events": [{**part, "rows": rows[start : start + IMPORT_CHUNK]}]}
                 with dbmod.write(database) as conn:
                     answer = protocol.apply_batch(
-                        conn, str(device.get("id")), chunk, clock.now(), device_name=str(device.get("name"))
+                        conn,
+                        str(device.get("id")),
+                        chunk,
+                        clock.now(),
+                        device_name=str(device.get("name")),
+                        roles=str(device.get("role")),
                     )
                 applied += answer["applied"]
                 duplicates += answer["duplicates"]

@@ -385,23 +385,38 @@ class Client:
                 return confirmed
             answer = self._call("POST", "/api/v1/sync/push", {"events": parts})
             high = answer.get("high_seq")
+            clashes = answer.get("conflicts")
+            if clashes and isinstance(high, int):
+                # Central holds some of our seqs under other uuids: those events are NOT
+                # held; keep them queued, say so, and let organizers sort it out.
+                self._mark_pushed(min(high, last))
+                detail = (
+                    f"central holds seqs {sorted(c.get('device_seq') for c in clashes)[:10]} as other events"
+                )
+                self._note_error(f"seq_conflict: {detail}")
+                log.error("sync conflict: %s", detail)
+                raise Refused(409, "seq_conflict", detail)
             if not isinstance(high, int) or high <= before:
                 raise Refused(
                     200, "no_progress", f"central holds up to seq {high}, sent {before + 1}..{last}"
                 )
-            # The "sent" mark need not survive a power cut: lost, the kiosk re-sends and
-            # central skips what it holds (hello even says so). No fsync per batch, then.
-            self.db.conn.execute("PRAGMA synchronous=NORMAL")
-            try:
-                with dbmod.write(self.db) as conn:
-                    conn.execute(
-                        "UPDATE sync_state SET pushed_seq = min(?, (SELECT seq FROM device)),"
-                        " last_push_at = ?, last_error = NULL",
-                        (high, clock.iso(clock.now())),
-                    )
-            finally:
-                self.db.conn.execute("PRAGMA synchronous=FULL")
+            self._mark_pushed(high)
+            self._note_error(None)
             confirmed += min(high, last) - before
+
+    def _mark_pushed(self, high: int) -> None:
+        # The "sent" mark need not survive a power cut: lost, the kiosk re-sends and
+        # central skips what it holds (hello even says so). No fsync per batch, then.
+        self.db.conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with dbmod.write(self.db) as conn:
+                conn.execute(
+                    "UPDATE sync_state SET pushed_seq = max(pushed_seq, min(?, (SELECT seq FROM device))),"
+                    " last_push_at = ?",
+                    (high, clock.iso(clock.now())),
+                )
+        finally:
+            self.db.conn.execute("PRAGMA synchronous=FULL")
 
     def pull(self) -> int:
         """Fetch reference changes until up to date; returns the pages applied."""

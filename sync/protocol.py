@@ -20,9 +20,9 @@ import secrets
 import sqlite3
 from datetime import datetime, timedelta
 
-from kiosk import clock, crockford
+from kiosk import clock, crockford, events
 from kiosk.events import EVENT_TABLES
-from kiosk.reference import REFERENCE_TABLES, withheld_tables
+from kiosk.reference import REFERENCE_TABLES, parse_roles, withheld_tables
 from sync.wire import CHANGES_PAGE, SNAPSHOT_PAGE, primary_key, quoted, table_columns
 
 CODE_HOURS = 48
@@ -397,60 +397,68 @@ def apply_batch(
     document: object,
     moment: datetime,
     device_name: str | None = None,
+    roles: str | None = None,
 ) -> dict[str, object]:
     """Store a batch of one device's events exactly once; call inside one write
-    transaction. Returns ``high_seq`` (highest contiguous device_seq held), and how many
-    events were new and how many central already had."""
+    transaction. ``device_id`` is the authenticated device (never read from the body);
+    a device central registered is held to its registered roles, others (an events file
+    of a kiosk that never enrolled) to ``roles``. Returns ``high_seq`` (highest
+    contiguous device_seq held), how many events were new, how many central already
+    had, and ``conflicts``: sequence numbers central holds under another uuid (never
+    counted as held: the kiosk must not mark them sent)."""
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         raise Refusal(400, "bad_batch", "a batch is {'events': [{'table', 'columns', 'rows'}]}")
+    device = conn.execute("SELECT * FROM sync_devices WHERE device_id = ?", (device_id,)).fetchone()
+    if device is not None and device["role"] != "imported":
+        roles = device["role"]
+    allowed = parse_roles(roles)
     seqs: set[int] = set()
+    clashes: list[dict[str, object]] = []
     applied = duplicates = 0
     new_scans: list[dict[str, object]] = []
     oldest_new: str | None = None
     for part in document["events"]:
         table, columns, rows = _check_part(conn, part)
-        ours = table_columns(conn, table)
-        keep = [i for i, c in enumerate(columns) if c in ours]
-        names = [columns[i] for i in keep]
+        if not events.produces(allowed, table):
+            raise Refusal(
+                403, "table_not_for_role", f"a kiosk with roles {roles or 'none'} does not write {table}"
+            )
         at = {c: i for i, c in enumerate(columns)}
         for row in rows:
-            if row[at["device_id"]] != device_id or not isinstance(row[at["device_seq"]], int):
-                raise Refusal(400, "bad_batch", "every event must carry this device's id and an integer seq")
-            seqs.add(row[at["device_seq"]])
-        part_seqs = [row[at["device_seq"]] for row in rows]
-        known: set[object] = set()
-        # Fast path: nothing of this device in the batch's seq range (one index range
-        # scan) means every row is new; otherwise look the uuids up one by one.
-        if (
-            part_seqs
-            and conn.execute(
-                f"SELECT 1 FROM [{table}] WHERE device_id = ? AND device_seq BETWEEN ? AND ? LIMIT 1",
-                (device_id, min(part_seqs), max(part_seqs)),
-            ).fetchone()
-        ):
-            known = {
-                r[0]
-                for r in conn.execute(
-                    f"SELECT uuid FROM [{table}] WHERE uuid IN (SELECT value FROM json_each(?))",
-                    (json.dumps([row[at["uuid"]] for row in rows]),),
-                )
-            }
-        fresh = [row for row in rows if row[at["uuid"]] not in known]
-        duplicates += len(rows) - len(fresh)
+            seq = row[at["device_seq"]]
+            if row[at["device_id"]] != device_id or type(seq) is not int or not 0 < seq < 1 << 62:
+                raise Refusal(400, "bad_batch", "every event must carry this device's id and a positive seq")
+        held = _held(conn, device_id, [row[at["device_seq"]] for row in rows])
+        fresh = []
+        for row in rows:
+            seq, key = row[at["device_seq"]], row[at["uuid"]]
+            if seq not in held:
+                held[seq] = (table, key)
+                fresh.append(row)
+            elif held[seq] == (table, key):
+                duplicates += 1
+                seqs.add(seq)
+            else:
+                clashes.append({"table": table, "device_seq": seq, "uuid": key})
         if not fresh:
             continue
-        # ON CONFLICT DO NOTHING only skips uniqueness clashes (a re-sent seq); a row
-        # that breaks a CHECK still fails the whole batch loudly.
+        # ON CONFLICT DO NOTHING skips a uuid central holds for another event (reported
+        # below as a conflict); a row that breaks a CHECK still fails the batch loudly.
         try:
             before = conn.total_changes
             conn.executemany(
-                f"INSERT INTO [{table}] ({quoted(names)}) VALUES ({', '.join('?' for _ in names)})"
+                f"INSERT INTO [{table}] ({quoted(columns)}) VALUES ({', '.join('?' for _ in columns)})"
                 " ON CONFLICT DO NOTHING",
-                ([row[i] for i in keep] for row in fresh),
+                fresh,
             )
-            applied += conn.total_changes - before
+            inserted = conn.total_changes - before
         except sqlite3.IntegrityError as error:
             raise Refusal(400, "bad_batch", f"{table}: {error}") from None
+        if inserted < len(fresh):
+            fresh, lost = _landed(conn, table, device_id, fresh, at)
+            clashes.extend(lost)
+        applied += inserted
+        seqs.update(row[at["device_seq"]] for row in fresh)
         times = [row[at["device_time"]] for row in fresh if isinstance(row[at["device_time"]], str)]
         if times:
             oldest_new = min([*times, oldest_new] if oldest_new else times)
@@ -462,8 +470,9 @@ def apply_batch(
                 for row in fresh
                 if row[result] == "accepted" and row[direction] == "in" and row[serial] is not None
             )
-    device = conn.execute("SELECT * FROM sync_devices WHERE device_id = ?", (device_id,)).fetchone()
-    high = _advance(conn, device_id, device["high_seq"] if device else 0, seqs)
+    blocked = {int(c["device_seq"]) for c in clashes}  # type: ignore[call-overload]
+    seqs -= blocked
+    high = _advance(conn, device_id, device["high_seq"] if device else 0, seqs, blocked)
     if device is None:
         # Events imported from a file of a kiosk that never enrolled (bundle-provisioned).
         conn.execute(
@@ -475,20 +484,79 @@ def apply_batch(
     _flag_double_entries(conn, new_scans, moment)
     if oldest_new and seqs:
         _flag_late(conn, device_id, device, oldest_new, seqs, applied, moment)
-    return {"high_seq": high, "applied": applied, "duplicates": duplicates}
+    answer: dict[str, object] = {"high_seq": high, "applied": applied, "duplicates": duplicates}
+    if clashes:
+        name = device["name"] if device else device_name or device_id
+        flag(
+            conn,
+            "seq_conflict",
+            f"seq_conflict:{device_id}",
+            device_id,
+            {"device": name, "seqs": sorted(blocked)[:50], "events": clashes[:50]},
+            moment,
+        )
+        answer["conflicts"] = clashes[:50]
+    return answer
+
+
+def _held(conn: sqlite3.Connection, device_id: str, seqs: list[int]) -> dict[int, tuple[str, str]]:
+    """(table, uuid) of each of these seqs central holds for the device, in any event
+    table: a seq names one event of a device, whatever its table. One index range probe
+    per table; rows are read only where the range holds something (a re-sent batch)."""
+    if not seqs:
+        return {}
+    low, high, wanted = min(seqs), max(seqs), set(seqs)
+    held: dict[int, tuple[str, str]] = {}
+    for table in EVENT_TABLES:
+        if not table_columns(conn, table):
+            continue
+        span = (device_id, low, high)
+        where = f"FROM [{table}] WHERE device_id = ? AND device_seq BETWEEN ? AND ?"
+        if conn.execute(f"SELECT 1 {where} LIMIT 1", span).fetchone():
+            held.update(
+                (s, (table, u))
+                for s, u in conn.execute(f"SELECT device_seq, uuid {where}", span)
+                if s in wanted
+            )
+    return held
+
+
+def _landed(
+    conn: sqlite3.Connection, table: str, device_id: str, rows: list[list[object]], at: dict[str, int]
+) -> tuple[list[list[object]], list[dict[str, object]]]:
+    """Split inserted rows into those stored as sent and those whose uuid central
+    already holds for another event (a conflict)."""
+    stored = {
+        (r[0], r[1])
+        for r in conn.execute(
+            f"SELECT uuid, device_seq FROM [{table}] WHERE device_id = ?"
+            " AND uuid IN (SELECT value FROM json_each(?))",
+            (device_id, json.dumps([row[at["uuid"]] for row in rows])),
+        )
+    }
+    landed, lost = [], []
+    for row in rows:
+        if (row[at["uuid"]], row[at["device_seq"]]) in stored:
+            landed.append(row)
+        else:
+            lost.append({"table": table, "device_seq": row[at["device_seq"]], "uuid": row[at["uuid"]]})
+    return landed, lost
 
 
 def _check_part(conn: sqlite3.Connection, part: object) -> tuple[str, list[str], list[list[object]]]:
     if not isinstance(part, dict):
         raise Refusal(400, "bad_batch", "each part is {'table', 'columns', 'rows'}")
     table, columns, rows = part.get("table"), part.get("columns"), part.get("rows")
-    if table not in EVENT_TABLES or not table_columns(conn, str(table)):
+    if table not in EVENT_TABLES or not (ours := table_columns(conn, str(table))):
         raise Refusal(400, "bad_batch", f"{table!r} is not an event table central knows")
-    if (
-        not isinstance(columns, list)
-        or not all(isinstance(c, str) for c in columns)
-        or any(c not in columns for c in REQUIRED_EVENT_COLUMNS)
-    ):
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise Refusal(400, "bad_batch", f"{table}: columns must be a list of names")
+    if len(set(columns)) != len(columns):
+        raise Refusal(400, "bad_batch", f"{table}: a column is listed twice")
+    unknown = [c for c in columns if c not in ours]
+    if unknown:
+        raise Refusal(400, "bad_batch", f"{table}: unknown columns {', '.join(unknown)[:200]}")
+    if any(c not in columns for c in REQUIRED_EVENT_COLUMNS):
         raise Refusal(400, "bad_batch", f"{table}: columns must include {', '.join(REQUIRED_EVENT_COLUMNS)}")
     if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == len(columns) for r in rows):
         raise Refusal(400, "bad_batch", f"{table}: rows must be lists as long as the columns")
@@ -513,13 +581,15 @@ def _holds(conn: sqlite3.Connection, device_id: str, seq: int) -> bool:
     )
 
 
-def _advance(conn: sqlite3.Connection, device_id: str, high: int, seqs: set[int]) -> int:
-    """Highest seq such that central holds every one of the device's events up to it."""
-    while True:
+def _advance(conn: sqlite3.Connection, device_id: str, high: int, seqs: set[int], blocked: set[int]) -> int:
+    """Highest seq such that central holds every one of the device's events up to it
+    (never past a seq held under another uuid: that event of the kiosk is not held)."""
+    while high + 1 not in blocked:
         if high + 1 in seqs or _holds(conn, device_id, high + 1):
             high += 1
         else:
             return high
+    return high
 
 
 def _flag_double_entries(conn: sqlite3.Connection, scans: list[dict[str, object]], moment: datetime) -> None:
