@@ -18,7 +18,7 @@ from kiosk.camera.cli import decode
 from kiosk.cli_common import INSTANCE_DIR, fail, open_instance, parse_day
 from kiosk.finder.cli import exhibitors_group
 from kiosk.sessions.cli import sessions_group, staff_group
-from kiosk.tickets import issuing, printing, revocation
+from kiosk.tickets import issuing, printing, reading, revocation
 from kiosk.tickets.keys import create_key
 from sync.cli import COMMANDS as SYNC_COMMANDS
 
@@ -189,7 +189,7 @@ def tickets_revoke(directory: Path, codes: tuple[str, ...], reason: str) -> None
     database = open_instance(directory)
     serials = []
     for code in codes:
-        serial = revocation.serial_of(code)
+        serial = reading.serial_of(code)
         if serial is None:
             fail(f"not a ticket code: {code!r}")
         serials.append(serial)

@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk import crockford
-from kiosk.tickets import codec, issuing, printing, shortcode
+from kiosk import crockford, instance
+from kiosk.tickets import codec, issuing, printing, reading, shortcode
 from tests.helpers import rows, ticket
 
 
@@ -115,6 +115,25 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True, timeout=120
     )
+
+
+def test_a_code_names_its_ticket_one_way_everywhere(kiosk_dir: Path) -> None:
+    """The QR payload and the typed short code reach the same verified claims; what is
+    not a ticket held here gets its reason code."""
+    row = ticket(kiosk_dir, "day")
+    conn = instance.open_db(kiosk_dir).conn
+    scanned = reading.ticket_claims(conn, row["payload"])
+    typed = reading.ticket_claims(conn, row["short_code"].lower())
+    assert isinstance(scanned, codec.Claims) and scanned == typed and scanned.serial == row["serial"]
+    assert reading.serial_of(row["short_code"]) == reading.serial_of(row["payload"]) == row["serial"]
+    assert reading.known_serial(conn, row["short_code"]) == row["serial"]
+    held = {r["serial"] for r in rows(kiosk_dir, "SELECT serial FROM tickets")}
+    stranger = next(s for s in range(1, 1000) if s not in held)
+    assert reading.ticket_claims(conn, shortcode.encode(stranger)) == "unknown_ticket"
+    assert reading.known_serial(conn, shortcode.encode(stranger)) is None
+    assert reading.ticket_claims(conn, "hello") == "unknown_format"
+    forged = issuing.sign_payload(Ed25519PrivateKey.generate(), 1, 1, date(2026, 6, 15), 1, stranger)
+    assert reading.ticket_claims(conn, forged) == "invalid_signature"
 
 
 def test_issue_txt_one_payload_a_line(central_dir: Path, tmp_path: Path) -> None:

@@ -19,8 +19,7 @@ import sqlite_utils
 from kiosk import clock, events, reasons
 from kiosk import db as dbmod
 from kiosk.entry import admission, attendance
-from kiosk.tickets import codec, shortcode
-from kiosk.tickets.keys import KeyRing
+from kiosk.tickets import codec, reading, shortcode
 
 DEFAULT_DEBOUNCE_SECONDS = 4.0
 
@@ -83,7 +82,6 @@ class Scanner:
 
     def __init__(self, debounce_seconds: float = DEFAULT_DEBOUNCE_SECONDS) -> None:
         self.debounce_seconds = debounce_seconds
-        self.keyring = KeyRing()
 
     def scan(
         self,
@@ -103,7 +101,7 @@ class Scanner:
                 return repeat
             schedule = load_schedule(conn)
             day = admission.fair_day(moment, schedule)
-            claims = self._claims(conn, code)
+            claims = reading.ticket_claims(conn, code)
             situation = _Where(gate, direction, moment, day, schedule)
             reason, ticket = self._judge(conn, claims, situation)
             stamp = events.stamp(conn, moment)
@@ -137,21 +135,6 @@ class Scanner:
             short_code=shortcode.encode(ticket.serial) if ticket else None,
         )
 
-    def _claims(self, conn: sqlite3.Connection, code: str | bytes) -> codec.Claims | str:
-        """Parsed claims, or the reason code of a code that is not a readable ticket."""
-        text = codec.normalize(code)
-        if text is not None and not text.startswith(codec.PREFIX):
-            serial = shortcode.decode(text)
-            if serial is not None:
-                row = conn.execute("SELECT payload FROM tickets WHERE serial = ?", (serial,)).fetchone()
-                if row is None:
-                    return "unknown_ticket"
-                text = row["payload"]
-        parsed = codec.parse(text if text is not None else code)
-        if isinstance(parsed, codec.Unreadable):
-            return parsed.reason
-        return parsed
-
     def _judge(
         self,
         conn: sqlite3.Connection,
@@ -160,9 +143,6 @@ class Scanner:
     ) -> tuple[str, admission.TicketFacts | None]:
         if isinstance(claims, str):
             return claims, None
-        signature = self.keyring.check(conn, claims)
-        if signature != "ok":
-            return signature, None
         kind = conn.execute("SELECT * FROM ticket_types WHERE code = ?", (claims.type_code,)).fetchone()
         if kind is None:
             # Genuinely signed but of a type this kiosk was never told about.

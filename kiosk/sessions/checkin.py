@@ -20,8 +20,7 @@ from kiosk import db as dbmod
 from kiosk.entry.scanning import code_digest
 from kiosk.sessions import registrations as regs
 from kiosk.sessions import rules
-from kiosk.tickets import codec, shortcode
-from kiosk.tickets.keys import KeyRing
+from kiosk.tickets import codec, reading, shortcode
 
 
 class SessionNotFound(LookupError):
@@ -142,20 +141,9 @@ def _identify(
         if short is not None:
             person = next((p for p in people if p.short_code == short), None)
             return (None if person else "not_registered"), person, None
-        serial = shortcode.decode(text)
-        if serial is None:
-            return "unknown_format", None, None
-        row = conn.execute("SELECT payload FROM tickets WHERE serial = ?", (serial,)).fetchone()
-        if row is None:
-            return "unknown_ticket", None, None
-        text = row["payload"]
-    claims = codec.parse(text)
-    if isinstance(claims, codec.Unreadable):
-        return claims.reason, None, None
-    # The ticket code path's own checks: signature, key, revocation.
-    signature = KeyRing().check(conn, claims)
-    if signature != "ok":
-        return signature, None, None
+    claims = reading.ticket_claims(conn, text)
+    if isinstance(claims, str):
+        return claims, None, None
     if conn.execute("SELECT 1 FROM revocations WHERE serial = ?", (claims.serial,)).fetchone():
         return "revoked", None, claims.serial
     holders = [p for p in people if p.ticket_serial == claims.serial and not p.cancelled]

@@ -23,7 +23,7 @@ from kiosk.entry import scanning
 from kiosk.entry.admission import fair_day
 from kiosk.sessions import checkin, door_camera, messages, programme, rules
 from kiosk.sessions import registrations as regs
-from kiosk.tickets import codec, shortcode
+from kiosk.tickets import reading
 from kiosk.web import get_db
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
@@ -363,7 +363,7 @@ def admin_registrations(session_id: str) -> str | tuple[str, int]:
         serial = None
         ticket = request.form.get("ticket", "").strip()
         if ticket:
-            serial = _ticket_serial(ticket)
+            serial = reading.known_serial(get_db().conn, ticket)
             if serial is None:
                 error = _("No ticket has this code.")
         if error is None:
@@ -392,18 +392,6 @@ def admin_registrations(session_id: str) -> str | tuple[str, int]:
         ),
         400 if error else 200,
     )
-
-
-def _ticket_serial(text: str) -> int | None:
-    """The serial of a ticket named by its short code or QR text, if this instance has it."""
-    serial = shortcode.decode(text)
-    if serial is None:
-        claims = codec.parse(text)
-        serial = None if isinstance(claims, codec.Unreadable) else claims.serial
-    if serial is None:
-        return None
-    found = get_db().conn.execute("SELECT 1 FROM tickets WHERE serial = ?", (serial,)).fetchone()
-    return serial if found else None
 
 
 @bp.post("/admin/registrations/<registration_id>/cancel")

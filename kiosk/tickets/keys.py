@@ -7,6 +7,7 @@ one kept for tickets already printed.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from datetime import datetime
@@ -78,23 +79,20 @@ def newest_kid(conn: sqlite3.Connection) -> int:
     return kid
 
 
-class KeyRing:
-    """Public keys by id, loaded from the database on first use of each id."""
+@functools.lru_cache(maxsize=64)
+def _public_key(hex_key: str) -> Ed25519PublicKey:
+    # Keyed by the key itself, not its id: instances may reuse ids for different keys.
+    return Ed25519PublicKey.from_public_bytes(bytes.fromhex(hex_key))
 
-    def __init__(self) -> None:
-        self._keys: dict[int, Ed25519PublicKey] = {}
 
-    def check(self, conn: sqlite3.Connection, claims: Claims) -> str:
-        """``ok``, ``unknown_key`` or ``invalid_signature`` for parsed claims."""
-        key = self._keys.get(claims.kid)
-        if key is None:
-            row = conn.execute("SELECT public_key FROM signing_keys WHERE kid = ?", (claims.kid,)).fetchone()
-            if row is None:
-                return "unknown_key"
-            key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(row[0]))
-            self._keys[claims.kid] = key
-        try:
-            key.verify(claims.signature, signing_input(claims.signed_data))
-        except InvalidSignature:
-            return "invalid_signature"
-        return "ok"
+def check(conn: sqlite3.Connection, claims: Claims) -> str:
+    """``ok``, ``unknown_key`` or ``invalid_signature`` for parsed claims, against the
+    public keys this instance holds."""
+    row = conn.execute("SELECT public_key FROM signing_keys WHERE kid = ?", (claims.kid,)).fetchone()
+    if row is None:
+        return "unknown_key"
+    try:
+        _public_key(row[0]).verify(claims.signature, signing_input(claims.signed_data))
+    except InvalidSignature:
+        return "invalid_signature"
+    return "ok"

@@ -9,15 +9,6 @@ import sqlite_utils
 
 from kiosk import clock
 from kiosk import db as dbmod
-from kiosk.tickets import codec, shortcode
-
-
-def serial_of(code: str) -> int | None:
-    """The serial named by a short code or a QR payload, or None."""
-    parsed = codec.parse(code)
-    if isinstance(parsed, codec.Claims):
-        return parsed.serial
-    return shortcode.decode(code)
 
 
 def revoke(db: sqlite_utils.Database, serial: int, reason: str = "", moment: datetime | None = None) -> bool:
