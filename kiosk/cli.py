@@ -226,9 +226,9 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
         fail("--cert and --key go together")
     open_instance(directory)
     app = create_app(directory)
-    from sync.client import start_loop
+    from kiosk.serve import start_sync_loop
 
-    start_loop(directory, app)  # kiosks with a CENTRAL_URL sync in the background
+    start_sync_loop(directory, app)  # kiosks with a CENTRAL_URL sync in the background
     loop = camera.start_camera(app, stop_on_sigterm=True)
     scheme = "https" if cert else "http"
     click.echo(f"Serving {directory} on {scheme}://{host}:{port}/", err=True)

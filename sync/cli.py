@@ -20,11 +20,6 @@ from sync.client import Client, Refused, Transient, Transport, export_events, re
 IMPORT_CHUNK = 5000
 
 
-def enrollment_qr(central_url: str | None, code: str) -> str:
-    """What the enrollment QR carries: the code, with central's address when known."""
-    return f"salon-kiosk:enroll?code={code}" + (f"&central={central_url}" if central_url else "")
-
-
 @click.group()
 def devices() -> None:
     """Kiosks that sync with this central instance: enroll, revoke, list."""
@@ -53,7 +48,7 @@ def devices_add(directory: Path, name: str, role: str, gate: str | None, central
         except protocol.Refusal as refusal:
             raise click.ClickException(refusal.detail) from None
     qr = qrcode.QRCode(border=1)
-    qr.add_data(enrollment_qr(central_url, code))
+    qr.add_data(protocol.enrollment_qr(central_url, code))
     text = io.StringIO()
     qr.print_ascii(out=text)
     click.echo(text.getvalue(), err=True)

@@ -25,7 +25,6 @@ from importlib import metadata
 from pathlib import Path
 
 import sqlite_utils
-from flask import Flask
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from kiosk import clock, events
@@ -40,8 +39,6 @@ log = logging.getLogger("sync")
 TIMEOUT = 15.0
 MAX_RESPONSE = 128 * 1024 * 1024
 EXPORT_FORMAT = "salon-kiosk-events"
-# Functions adding to the status a kiosk reports at each round (camera state...).
-STATUS_PROVIDERS: list[Callable[[sqlite3.Connection], dict[str, object]]] = []
 
 
 class Transient(Exception):
@@ -347,8 +344,6 @@ class Client:
             "device_seq": events.this_device(conn)["seq"],
             "cursor": state(conn)["cursor"],
         }
-        for provider in STATUS_PROVIDERS:
-            report.update(provider(conn))
         if self.extra_status:
             report.update(self.extra_status())
         return report
@@ -535,29 +530,6 @@ class Loop(threading.Thread):
             self.stopping.wait(delay)
         if client is not None:
             client.close()
-
-
-def camera_status(app: Flask) -> dict[str, object]:
-    """The camera's state as the kiosk reports it to central (``none`` without a camera)."""
-    from kiosk.camera.service import get_loop
-
-    loop = get_loop(app)
-    return {"camera": str(loop.status()["state"]) if loop else "none"}
-
-
-def start_loop(folder: Path, app: Flask) -> Loop | None:
-    """Start the sync thread when this instance is a kiosk with a central configured."""
-    config = app.config
-    if str(config.get("ROLE", "")) == "central" or not config.get("CENTRAL_URL"):
-        return None
-    loop = Loop(
-        folder,
-        float(config.get("SYNC_INTERVAL", 3.0)),
-        float(config.get("SYNC_MAX_BACKOFF", 60.0)),
-        extra_status=lambda: camera_status(app),
-    )
-    loop.start()
-    return loop
 
 
 # ---------------------------------------------------------------- files

@@ -251,6 +251,11 @@ def new_code() -> str:
     return crockford.group(crockford.random_symbols(12), 4)
 
 
+def enrollment_qr(central_url: str | None, code: str) -> str:
+    """What the enrollment QR carries: the code, with central's address when known."""
+    return f"salon-kiosk:enroll?code={code}" + (f"&central={central_url}" if central_url else "")
+
+
 def normalize_code(code: str) -> str:
     return crockford.group(crockford.clean(code), 4)
 

@@ -25,7 +25,6 @@ from kiosk.entry import attendance, scanning
 from kiosk.entry.admission import fair_day
 from kiosk.web import get_db
 from sync import protocol
-from sync.cli import enrollment_qr
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -121,7 +120,7 @@ def devices() -> str | tuple[str, int]:
                 "name": name,
                 "code": code,
                 "central": central,
-                "qr": _qr_svg(enrollment_qr(central, code)),
+                "qr": _qr_svg(protocol.enrollment_qr(central, code)),
             }
         except (instance.InstanceError, protocol.Refusal) as problem:
             error = str(problem)
