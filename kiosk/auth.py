@@ -1,4 +1,6 @@
-"""Staff authentication: personal PINs, lock-out, sessions and API tokens.
+"""Staff authentication on the web: sessions, API tokens and the guards of the views.
+
+The accounts themselves (PINs, lock-out) are ``kiosk.staff``.
 
 A kiosk's own screen talks to it over loopback and needs no login for scanning.
 Anything that changes data and comes from another host needs a logged-in staff
@@ -11,67 +13,20 @@ from __future__ import annotations
 import functools
 import ipaddress
 import sqlite3
-import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from flask import current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk import clock
 from kiosk.web import get_db
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 5
 TOKEN_MAX_AGE = 12 * 3600
-ROLES = ("gate", "workshop", "organizer")
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def add_staff(conn: sqlite3.Connection, name: str, role: str, pin: str) -> str:
-    """Create a staff account; returns its id. PINs are 4 to 12 digits."""
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if not (pin.isdigit() and 4 <= len(pin) <= 12):
-        raise ValueError("a PIN is 4 to 12 digits")
-    staff_id = str(uuid.uuid4())
-    conn.execute(
-        "INSERT INTO staff (id, name, role, pin_hash) VALUES (?, ?, ?, ?)",
-        (staff_id, name, role, generate_password_hash(pin)),
-    )
-    return staff_id
-
-
-def check_pin(conn: sqlite3.Connection, staff_id: str, pin: str, moment: datetime) -> str:
-    """``ok``, ``wrong_pin``, ``locked`` or ``unknown_staff``; counts failures and locks
-    the account for a while after too many."""
-    staff = conn.execute("SELECT pin_hash FROM staff WHERE id = ? AND active = 1", (staff_id,)).fetchone()
-    if staff is None:
-        return "unknown_staff"
-    attempts = conn.execute(
-        "SELECT failures, locked_until FROM staff_attempts WHERE staff_id = ?", (staff_id,)
-    ).fetchone()
-    if attempts and attempts["locked_until"] and moment < clock.parse_time(attempts["locked_until"]):
-        return "locked"
-    if check_password_hash(staff["pin_hash"], pin[:64]):
-        conn.execute("DELETE FROM staff_attempts WHERE staff_id = ?", (staff_id,))
-        return "ok"
-    failures = (attempts["failures"] if attempts else 0) + 1
-    locked_until = None
-    if failures >= MAX_FAILURES:
-        locked_until = clock.iso(moment + timedelta(minutes=LOCK_MINUTES))
-        failures = 0
-    conn.execute(
-        "INSERT INTO staff_attempts (staff_id, failures, locked_until) VALUES (?, ?, ?)"
-        " ON CONFLICT (staff_id) DO UPDATE SET failures = excluded.failures,"
-        " locked_until = excluded.locked_until",
-        (staff_id, failures, locked_until),
-    )
-    return "locked" if locked_until else "wrong_pin"
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -145,11 +100,6 @@ def _session_staff_id() -> object:
     if not request.headers.get(BACKGROUND_HEADER):
         session["staff_seen"] = clock.iso(moment)
     return staff_id
-
-
-def list_staff(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Every staff account (never the PIN hash), by role then name."""
-    return conn.execute("SELECT id, name, role, active FROM staff ORDER BY role, name").fetchall()
 
 
 def _refuse() -> Any:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import auth, instance
+from kiosk import instance
+from kiosk import staff as accounts
 from tests.helpers import rows, ticket
 
 REMOTE = {"REMOTE_ADDR": "192.0.2.10"}
@@ -113,7 +114,7 @@ def test_bad_walk_ins(client, body: dict) -> None:
 def test_annul_needs_staff_even_on_the_kiosk(client, kiosk_dir: Path) -> None:
     scan = client.post("/api/v1/scans", json={"code": ticket(kiosk_dir, "day")["payload"]}).get_json()
     assert client.post(f"/api/v1/scans/{scan['scan_uuid']}/annul").status_code == 401
-    auth.add_staff(instance.open_db(kiosk_dir).conn, "Karim", "gate", "1357")
+    accounts.add_staff(instance.open_db(kiosk_dir).conn, "Karim", "gate", "1357")
     token = client.post("/api/v1/login", json={"name": "Karim", "pin": "1357"}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     response = client.post(f"/api/v1/scans/{scan['scan_uuid']}/annul", headers=headers)
@@ -134,7 +135,7 @@ def test_other_hosts_need_staff_login_to_change_data(client, kiosk_dir: Path) ->
     assert rows(kiosk_dir, "SELECT count(*) FROM scans")[0][0] == 0
 
     db = instance.open_db(kiosk_dir)
-    auth.add_staff(db.conn, "Samira", "gate", "4321")
+    accounts.add_staff(db.conn, "Samira", "gate", "4321")
     login = client.post("/api/v1/login", json={"name": "Samira", "pin": "4321"}, environ_base=REMOTE)
     token = login.get_json()["token"]
     allowed = client.post(
@@ -155,8 +156,8 @@ def test_other_hosts_need_staff_login_to_change_data(client, kiosk_dir: Path) ->
 
 def test_wrong_pins_lock_the_account(client, kiosk_dir: Path) -> None:
     db = instance.open_db(kiosk_dir)
-    auth.add_staff(db.conn, "Youssef", "gate", "2468")
-    for _ in range(auth.MAX_FAILURES - 1):
+    accounts.add_staff(db.conn, "Youssef", "gate", "2468")
+    for _ in range(accounts.MAX_FAILURES - 1):
         assert client.post("/api/v1/login", json={"name": "Youssef", "pin": "0000"}).status_code == 401
     assert client.post("/api/v1/login", json={"name": "Youssef", "pin": "0000"}).status_code == 423
     assert client.post("/api/v1/login", json={"name": "Youssef", "pin": "2468"}).status_code == 423

@@ -11,8 +11,9 @@ import pytest
 from helpers import rows, ticket
 from sessions_helpers import add_session, open_db, register
 
-from kiosk import auth, create_app
+from kiosk import create_app
 from kiosk import db as dbmod
+from kiosk import staff as accounts
 from kiosk.api import openapi_document
 from kiosk.sessions import registrations
 
@@ -310,4 +311,4 @@ def test_a_workshop_kiosk_opens_on_the_session_list(central_dir: Path, tmp_path:
     assert client.get("/").headers["Location"].endswith("/sessions/")
     login(client)
     assert "Étiquetage des produits" in client.get("/sessions/").text
-    assert auth.ROLES == ("gate", "workshop", "organizer")
+    assert accounts.ROLES == ("gate", "workshop", "organizer")

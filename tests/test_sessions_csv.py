@@ -8,7 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from helpers import rows
 
-from kiosk import auth, clock, instance
+from kiosk import clock, instance
+from kiosk import staff as accounts
 from kiosk.cli import main
 from kiosk.sessions import programme
 
@@ -130,7 +131,7 @@ def test_staff_add_and_list(central_dir: Path) -> None:
     stored = rows(central_dir, "SELECT id, pin_hash FROM staff WHERE name = 'Zahra'")[0]
     assert stored["pin_hash"].startswith("scrypt:")
     conn = instance.open_db(central_dir).conn
-    assert auth.check_pin(conn, stored["id"], "97531", clock.now()) == "ok"
+    assert accounts.check_pin(conn, stored["id"], "97531", clock.now()) == "ok"
 
 
 def test_kiosks_take_the_programme_from_central(kiosk_dir: Path, tmp_path: Path) -> None:

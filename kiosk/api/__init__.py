@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from kiosk import auth, clock, reasons
 from kiosk import db as dbmod
+from kiosk import staff as accounts
 from kiosk.i18n import LANGUAGES
 from kiosk.web import get_db
 
@@ -98,7 +99,7 @@ def login() -> tuple[Response, int]:
         row = conn.execute(
             "SELECT id, role FROM staff WHERE name = ? AND active = 1", (body["name"][:100],)
         ).fetchone()
-        outcome = auth.check_pin(conn, row["id"], body["pin"], clock.now()) if row else "unknown_staff"
+        outcome = accounts.check_pin(conn, row["id"], body["pin"], clock.now()) if row else "unknown_staff"
     if outcome != "ok":
         status = 423 if outcome == "locked" else 401
         return jsonify({"ok": False, "reason": "locked" if outcome == "locked" else "wrong_pin"}), status

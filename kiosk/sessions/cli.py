@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from kiosk import auth
 from kiosk import db as dbmod
+from kiosk import staff as accounts
 from kiosk.cli_common import INSTANCE_DIR, is_central, open_instance, report_import
 from kiosk.sessions import programme
 
@@ -50,7 +50,7 @@ def staff_group() -> None:
 @staff_group.command("add")
 @INSTANCE_DIR
 @click.option("--name", required=True, help="The name staff type at log-in (unique).")
-@click.option("--role", required=True, type=click.Choice(auth.ROLES))
+@click.option("--role", required=True, type=click.Choice(accounts.ROLES))
 @click.option(
     "--pin",
     prompt="PIN (4 to 12 digits)",
@@ -66,7 +66,7 @@ def staff_add(directory: Path, name: str, role: str, pin: str) -> None:
         if conn.execute("SELECT 1 FROM staff WHERE name = ? AND active = 1", (name,)).fetchone():
             raise click.ClickException(f"an active staff account is already named {name!r}")
         try:
-            auth.add_staff(conn, name, role, pin)
+            accounts.add_staff(conn, name, role, pin)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     click.echo(f"Staff account {name!r} ({role}) created")
@@ -82,5 +82,5 @@ def staff_add(directory: Path, name: str, role: str, pin: str) -> None:
 @INSTANCE_DIR
 def staff_list(directory: Path) -> None:
     """List staff accounts (names and roles, never PINs)."""
-    for row in auth.list_staff(open_instance(directory).conn):
+    for row in accounts.list_staff(open_instance(directory).conn):
         click.echo(f"{row['role']:<10} {row['name']}{'' if row['active'] else '  (inactive)'}")

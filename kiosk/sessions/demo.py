@@ -16,8 +16,9 @@ from datetime import date, datetime, time, timedelta
 import click
 import sqlite_utils
 
-from kiosk import auth, clock
+from kiosk import clock
 from kiosk import db as dbmod
+from kiosk import staff as accounts
 from kiosk.sessions import registrations
 
 # name, role, PIN: for the demo only, printed when the demo is built.
@@ -290,7 +291,7 @@ def build_demo(db: sqlite_utils.Database, rng: random.Random, start: date) -> No
     with dbmod.write(db) as conn:
         fair_days = conn.execute("SELECT count(*) FROM event_days").fetchone()[0]
         for name, role, pin in DEMO_STAFF:
-            auth.add_staff(conn, name, role, pin)
+            accounts.add_staff(conn, name, role, pin)
         booked_from = clock.at(start - timedelta(days=10), time(9))
         for index in range(fair_days):
             day = start + timedelta(days=index)

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from kiosk import auth, clock
 from kiosk import db as dbmod
+from kiosk import staff as accounts
 from kiosk.web import get_db
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -28,7 +29,7 @@ def login() -> Response | tuple[str, int] | str:
         pin = request.form.get("pin", "")[:64]
         with dbmod.write(get_db()) as conn:
             row = conn.execute("SELECT id FROM staff WHERE name = ? AND active = 1", (name,)).fetchone()
-            outcome = auth.check_pin(conn, row["id"], pin, clock.now()) if row else "unknown_staff"
+            outcome = accounts.check_pin(conn, row["id"], pin, clock.now()) if row else "unknown_staff"
         if outcome == "ok":
             auth.start_session(row["id"])
             return redirect(_safe_next(request.args.get("next")))
