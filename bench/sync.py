@@ -187,7 +187,8 @@ def enroll_direct(central: Path, folder: Path, name: str, url: str) -> None:
             conn, protocol.add_device(conn, name, "entry", "main", clock.now()), device_id, clock.now()
         )
     database.conn.close()
-    kiosk.conn.execute("UPDATE sync_state SET central_url = ?, token = ?", (url, answer["token"]))
+    with dbmod.write(kiosk) as conn:
+        conn.execute("UPDATE sync_state SET central_url = ?, token = ?", (url, answer["token"]))
     kiosk.conn.close()
 
 

@@ -16,10 +16,9 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-import sqlite_utils
-
 from kiosk import clock
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.reference import REFERENCE_TABLES, parse_roles, withheld_tables
 
 FORMAT = "salon-kiosk-bundle"
@@ -32,9 +31,7 @@ class BundleError(ValueError):
     """The file is not a bundle this version can load."""
 
 
-def write_bundle(
-    db: sqlite_utils.Database, out: Path, roles: str | Iterable[str] | None = None
-) -> dict[str, int]:
+def write_bundle(db: Database, out: Path, roles: str | Iterable[str] | None = None) -> dict[str, int]:
     """Write the reference tables a kiosk with ``roles`` needs to ``out`` (no roles: no
     role-bound personal table); returns the row count per table written, withheld
     tables left out of the counts."""
@@ -88,7 +85,7 @@ def open_bundle(path: Path) -> dict[str, object]:
     return document
 
 
-def load_tables(db: sqlite_utils.Database, tables: dict[str, list[dict[str, object]]]) -> None:
+def load_tables(db: Database, tables: dict[str, list[dict[str, object]]]) -> None:
     """Replace the reference tables with the given rows, all or nothing."""
     known = set(REFERENCE_TABLES)
     with dbmod.write(db) as conn:

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-import sqlite_utils
 
 from kiosk import instance
+from kiosk.db import Database
 
 INSTANCE_DIR = click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 
@@ -33,7 +33,7 @@ def is_central(directory: Path) -> bool:
     return str(instance.read_config(directory).get("ROLE")) == "central"
 
 
-def open_instance(directory: Path, central: bool | None = None, why: str = "") -> sqlite_utils.Database:
+def open_instance(directory: Path, central: bool | None = None, why: str = "") -> Database:
     """The database of an instance folder. ``central=True`` (or False) refuses a kiosk (or
     central) folder, with ``why`` as the explanation when given."""
     try:

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from datetime import date, time, timedelta
 from pathlib import Path
 
-import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk import clock
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.finder.demo import build_directory as finder_demo
 from kiosk.sessions.demo import build_demo as sessions_demo
 from kiosk.tickets import keys
@@ -83,7 +83,7 @@ TICKET_TYPES = [
 ]
 
 # Parts of the demo that features add (exhibitors, programme...): f(db, rng, start).
-DemoPart = Callable[[sqlite_utils.Database, random.Random, date], None]
+DemoPart = Callable[[Database, random.Random, date], None]
 DEMO_PARTS: list[DemoPart] = [sessions_demo, finder_demo]
 
 
@@ -98,7 +98,7 @@ def opening_hours(day_index: int) -> tuple[str, str, str]:
     return "10:00", "22:00", "08:00"
 
 
-def build_reference(db: sqlite_utils.Database, start: date) -> None:
+def build_reference(db: Database, start: date) -> None:
     """Event, days, zones, gates and ticket types of the demo fair."""
     with dbmod.write(db) as conn:
         conn.execute(
@@ -120,7 +120,7 @@ def build_reference(db: sqlite_utils.Database, start: date) -> None:
         )
 
 
-def build(db: sqlite_utils.Database, instance_dir: Path, start: date | None = None) -> dict[str, int]:
+def build(db: Database, instance_dir: Path, start: date | None = None) -> dict[str, int]:
     """Load the whole demo fair into a fresh central instance; returns tickets per type."""
     start = start or clock.now().date()
     rng = random.Random(f"{SEED} {start.isoformat()}")

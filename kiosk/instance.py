@@ -15,10 +15,9 @@ import tomllib
 import uuid
 from pathlib import Path
 
-import sqlite_utils
-
 from kiosk import clock
 from kiosk import db as dbmod
+from kiosk.db import Database
 
 CONFIG_FILENAME = "config.toml"
 ROLES = ("central", "entry", "heritage", "finder", "workshop")
@@ -68,7 +67,7 @@ def create(
     name: str | None = None,
     gate: str | None = None,
     extra: dict[str, object] | None = None,
-) -> sqlite_utils.Database:
+) -> Database:
     """Make a new instance folder with its config, database and device identity."""
     path = Path(path)
     if (path / CONFIG_FILENAME).exists() or (path / dbmod.DB_FILENAME).exists():
@@ -87,14 +86,15 @@ def create(
         },
     )
     database = dbmod.connect(path / dbmod.DB_FILENAME)
-    database.conn.execute(
-        "INSERT INTO device (id, name, role, gate_id, seq, created_at) VALUES (?, ?, ?, ?, 0, ?)",
-        (str(uuid.uuid4()), name, role, gate, clock.iso(clock.now())),
-    )
+    with dbmod.write(database) as conn:
+        conn.execute(
+            "INSERT INTO device (id, name, role, gate_id, seq, created_at) VALUES (?, ?, ?, ?, 0, ?)",
+            (str(uuid.uuid4()), name, role, gate, clock.iso(clock.now())),
+        )
     return database
 
 
-def open_db(path: Path) -> sqlite_utils.Database:
+def open_db(path: Path) -> Database:
     """The database of an existing instance folder."""
     read_config(path)
     return dbmod.connect(Path(path) / dbmod.DB_FILENAME)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import queue
 from pathlib import Path
 
-import sqlite_utils
 from flask import Flask, current_app, g
 from flask_htmx import HTMX
 
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.entry.scanning import Scanner
 
 # Reads the HX-* request headers (htmx.target, htmx.trigger...) in any view.
@@ -23,15 +23,15 @@ class ConnectionPool:
     def __init__(self, path: Path, keep: int = 8) -> None:
         self.path = path
         self.keep = keep
-        self._idle: queue.SimpleQueue[sqlite_utils.Database] = queue.SimpleQueue()
+        self._idle: queue.SimpleQueue[Database] = queue.SimpleQueue()
 
-    def acquire(self) -> sqlite_utils.Database:
+    def acquire(self) -> Database:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
             return dbmod.connect(self.path, migrate_schema=False)
 
-    def release(self, database: sqlite_utils.Database) -> None:
+    def release(self, database: Database) -> None:
         if database.conn.in_transaction:
             database.conn.rollback()
         if self._idle.qsize() < self.keep:
@@ -40,7 +40,7 @@ class ConnectionPool:
             database.conn.close()
 
 
-def get_db() -> sqlite_utils.Database:
+def get_db() -> Database:
     """The instance database for this request (a pooled connection)."""
     if "db" not in g:
         g.db = current_app.extensions["kiosk.pool"].acquire()

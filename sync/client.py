@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-import sqlite_utils
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from kiosk import clock, events
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.events import EVENT_TABLES
 from kiosk.reference import PERSONAL_TABLES, REFERENCE_TABLES
 from sync import wire
@@ -159,12 +159,10 @@ class Transport:
 # ---------------------------------------------------------------- local state
 
 
-def open_local(folder: Path) -> sqlite_utils.Database:
+def open_local(folder: Path) -> Database:
     """The kiosk database for syncing. Foreign keys are off on this connection: central
     enforces them, and a page of a copy may briefly hold a child before its parent."""
-    database = dbmod.connect(Path(folder) / dbmod.DB_FILENAME)
-    database.conn.execute("PRAGMA foreign_keys=OFF")
-    return database
+    return dbmod.connect(Path(folder) / dbmod.DB_FILENAME, foreign_keys=False)
 
 
 def state(conn: sqlite3.Connection) -> sqlite3.Row:
@@ -334,7 +332,8 @@ class Client:
         return answer
 
     def _note_error(self, text: str | None) -> None:
-        self.db.conn.execute("UPDATE sync_state SET last_error = ?", (text,))
+        with dbmod.write(self.db) as conn:
+            conn.execute("UPDATE sync_state SET last_error = ?", (text,))
 
     def status(self) -> dict[str, object]:
         conn = self.db.conn
@@ -402,16 +401,12 @@ class Client:
     def _mark_pushed(self, high: int) -> None:
         # The "sent" mark need not survive a power cut: lost, the kiosk re-sends and
         # central skips what it holds (hello even says so). No fsync per batch, then.
-        self.db.conn.execute("PRAGMA synchronous=NORMAL")
-        try:
-            with dbmod.write(self.db) as conn:
-                conn.execute(
-                    "UPDATE sync_state SET pushed_seq = max(pushed_seq, min(?, (SELECT seq FROM device))),"
-                    " last_push_at = ?",
-                    (high, clock.iso(clock.now())),
-                )
-        finally:
-            self.db.conn.execute("PRAGMA synchronous=FULL")
+        with dbmod.write(self.db, durable=False) as conn:
+            conn.execute(
+                "UPDATE sync_state SET pushed_seq = max(pushed_seq, min(?, (SELECT seq FROM device))),"
+                " last_push_at = ?",
+                (high, clock.iso(clock.now())),
+            )
 
     def pull(self) -> int:
         """Fetch reference changes until up to date; returns the pages applied."""
@@ -428,7 +423,8 @@ class Client:
                     raise Transient("central keeps asking for a fresh snapshot")
                 tables = [t for t in REFERENCE_TABLES if table_columns(self.db.conn, t)]
                 progress = {"cursor": int(page["snapshot_cursor"]), "tables": tables, "after": None}
-                self.db.conn.execute("UPDATE sync_state SET snapshot = ?", (json.dumps(progress),))
+                with dbmod.write(self.db) as conn:
+                    conn.execute("UPDATE sync_state SET snapshot = ?", (json.dumps(progress),))
                 continue
             with dbmod.write(self.db) as conn:
                 apply_changes(conn, page)
@@ -535,7 +531,7 @@ class Loop(threading.Thread):
 # ---------------------------------------------------------------- files
 
 
-def export_events(db: sqlite_utils.Database, out: Path) -> int:
+def export_events(db: Database, out: Path) -> int:
     """Write this kiosk's unsent events to a gzip JSON file for central; returns how many."""
     conn = db.conn
     device = events.this_device(conn)

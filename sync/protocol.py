@@ -21,6 +21,7 @@ import sqlite3
 from datetime import datetime, timedelta
 
 from kiosk import clock, crockford, events
+from kiosk import db as dbmod
 from kiosk.events import EVENT_TABLES
 from kiosk.reference import REFERENCE_TABLES, parse_roles, withheld_tables
 from sync.wire import CHANGES_PAGE, SNAPSHOT_PAGE, primary_key, quoted, table_columns
@@ -159,8 +160,7 @@ def serve_changes(
     revocations first. Read in one transaction so rows and cursor agree."""
     limit = max(1, min(limit, 10 * CHANGES_PAGE))
     withheld = set(withheld_tables(roles))
-    conn.execute("BEGIN")
-    try:
+    with dbmod.read(conn):
         if cursor <= 0 or cursor < horizon(conn):
             return {"snapshot_required": True, "snapshot_cursor": current_cursor(conn)}
         changes = conn.execute(
@@ -198,8 +198,6 @@ def serve_changes(
             is not None
         )
         return {"cursor": last, "more": more, "tables": tables}
-    finally:
-        conn.execute("COMMIT")
 
 
 def serve_snapshot(

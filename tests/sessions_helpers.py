@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-import sqlite_utils
-
 from kiosk import clock, instance
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.sessions import programme, registrations
 
 DAY = datetime(2026, 6, 15).date()
@@ -21,7 +20,7 @@ def at(minutes: float) -> datetime:
 
 
 def add_session(
-    db: sqlite_utils.Database,
+    db: Database,
     capacity: int = 3,
     required: bool = True,
     title: str = "Atelier test",
@@ -48,7 +47,7 @@ def add_session(
 
 
 def register(
-    db: sqlite_utils.Database, session_id: str, names: list[str], serials: list[int | None] | None = None
+    db: Database, session_id: str, names: list[str], serials: list[int | None] | None = None
 ) -> list[dict[str, object]]:
     """Registrations made a day apart each, in the order given."""
     made = []
@@ -63,7 +62,7 @@ def register(
     return made
 
 
-def open_db(folder: Path) -> sqlite_utils.Database:
+def open_db(folder: Path) -> Database:
     return instance.open_db(folder)
 
 

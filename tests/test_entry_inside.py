@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from kiosk import clock, instance
+from kiosk.db import Database
 from kiosk.entry import attendance, scanning, tally
 from tests.conftest import FAIR_START
 from tests.helpers import ticket
@@ -23,11 +23,11 @@ def at(hour: int, minute: int = 0, day: date = FAIR_START) -> datetime:
 
 
 @pytest.fixture
-def db(kiosk_dir: Path) -> sqlite_utils.Database:
+def db(kiosk_dir: Path) -> Database:
     return instance.open_db(kiosk_dir)
 
 
-def inside_everywhere(db: sqlite_utils.Database, zone: str, day: date) -> tuple[int, int]:
+def inside_everywhere(db: Database, zone: str, day: date) -> tuple[int, int]:
     """The figure as the gate screen and the zone_full rule see it, and as the dashboard
     and the API see it."""
     return attendance.inside_zone(db.conn, zone, day), attendance.day_figures(db.conn, day)["inside"][zone]

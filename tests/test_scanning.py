@@ -7,12 +7,12 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk import clock, instance
+from kiosk.db import Database
 from kiosk.entry import attendance, scanning, tally
 from kiosk.tickets import codec, issuing, shortcode
 from tests.conftest import FAIR_START
@@ -26,7 +26,7 @@ def at(hour: int, minute: int = 0, second: int = 0, day: date = FAIR_START) -> d
 
 
 @pytest.fixture
-def db(kiosk_dir: Path) -> sqlite_utils.Database:
+def db(kiosk_dir: Path) -> Database:
     return instance.open_db(kiosk_dir)
 
 
@@ -35,7 +35,7 @@ def scanner() -> scanning.Scanner:
     return scanning.Scanner(debounce_seconds=4)
 
 
-def figures(db: sqlite_utils.Database, day: date = FAIR_START) -> dict:
+def figures(db: Database, day: date = FAIR_START) -> dict:
     return attendance.day_figures(db.conn, day)
 
 

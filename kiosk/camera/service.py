@@ -28,12 +28,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
 from flask import Flask, current_app
 
 from kiosk import db as dbmod
 from kiosk.camera.capture import CaptureLoop, Target, public_source
 from kiosk.camera.decoding import DEFAULT_DECODERS, Chain, build_chain
+from kiosk.db import Database
 from kiosk.sessions.door_camera import door_target
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ EXTENSION = "kiosk.camera"
 STILL_CHAIN = "kiosk.camera.chain"
 
 
-Opener = Callable[[], sqlite_utils.Database]
+Opener = Callable[[], Database]
 
 
 def scan_target(app: Flask, database: Opener, direction: str | None = None, **_options: object) -> Target:
@@ -68,9 +68,9 @@ ROLE_TARGETS: dict[str, TargetFactory] = {
 def own_database(app: Flask) -> Opener:
     """A connection opened on first use, in the thread that uses it (the loop's), and kept."""
     folder = Path(app.instance_path)
-    database: sqlite_utils.Database | None = None
+    database: Database | None = None
 
-    def opener() -> sqlite_utils.Database:
+    def opener() -> Database:
         nonlocal database
         if database is None:
             database = dbmod.connect(folder / dbmod.DB_FILENAME)
@@ -79,9 +79,7 @@ def own_database(app: Flask) -> Opener:
     return opener
 
 
-def role_target(
-    app: Flask, database: sqlite_utils.Database | None = None, **options: str | None
-) -> Target | None:
+def role_target(app: Flask, database: Database | None = None, **options: str | None) -> Target | None:
     """The target of the kiosk's (first) role that has one; None if no role has one.
     Without ``database`` the target opens its own connection (the capture loop)."""
     role = target_role(app)

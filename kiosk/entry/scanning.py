@@ -14,10 +14,9 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
-import sqlite_utils
-
 from kiosk import clock, events, reasons
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.entry import admission, attendance
 from kiosk.tickets import codec, reading, shortcode
 
@@ -85,7 +84,7 @@ class Scanner:
 
     def scan(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         code: str | bytes,
         gate_id: str,
         direction: str = "in",
@@ -240,7 +239,7 @@ def recent_scans(conn: sqlite3.Connection, window_minutes: float, moment: dateti
 
 
 def annul(
-    db: sqlite_utils.Database,
+    db: Database,
     scan_uuid: str,
     window_minutes: float,
     moment: datetime | None = None,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlite_utils
-
 from kiosk import clock, events
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.entry import admission
 from kiosk.entry.scanning import gate_row, load_schedule
 
@@ -16,7 +15,7 @@ MAX_GROUP = 500
 
 
 def record_walk_in(
-    db: sqlite_utils.Database,
+    db: Database,
     gate_id: str,
     kind: str,
     people: int = 1,

@@ -11,8 +11,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-import sqlite_utils
-
+from kiosk.db import Database
 from kiosk.finder import catalog, directory, layout
 
 # (French/Latin spelling, Arabic spelling) of name words.
@@ -292,7 +291,7 @@ def _assign_stands(rng: random.Random, rows: list[dict[str, str]]) -> None:
             rows[index]["stand"] = rows[order[rng.randrange(position)]]["stand"].split(";")[0]
 
 
-def build_directory(db: sqlite_utils.Database, rng: random.Random, start: date) -> None:
+def build_directory(db: Database, rng: random.Random, start: date) -> None:
     """Demo part: the stands of the layout and the demo directory (``kiosk.demo.DEMO_PARTS``)."""
     del start  # the directory does not depend on the dates
     rows = generate(rng)

@@ -17,9 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlite_utils
-
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.finder import catalog, layout
 from kiosk.finder.text import fold
 
@@ -146,7 +145,7 @@ def check_row(row: dict[str, str], known: Known) -> tuple[dict[str, object] | No
 
 
 def load_rows(
-    db: sqlite_utils.Database, rows: Iterable[tuple[int, dict[str, str]]], replace: bool = False
+    db: Database, rows: Iterable[tuple[int, dict[str, str]]], replace: bool = False
 ) -> ImportReport:
     """Check and load (line, row) pairs in one transaction; with ``replace`` the directory
     is emptied first (only if at least one row is good)."""
@@ -218,7 +217,7 @@ def read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
         raise DirectoryError(f"{path}: {error}") from None
 
 
-def import_csv(db: sqlite_utils.Database, path: Path, replace: bool = False) -> ImportReport:
+def import_csv(db: Database, path: Path, replace: bool = False) -> ImportReport:
     """Load a directory CSV file (see ``load_rows``)."""
     return load_rows(db, read_csv(path), replace=replace)
 
@@ -243,7 +242,7 @@ def export_rows(conn: sqlite3.Connection) -> list[dict[str, str]]:
     return rows
 
 
-def export_csv(db: sqlite_utils.Database, path: Path) -> int:
+def export_csv(db: Database, path: Path) -> int:
     rows = export_rows(db.conn)
     tmp = Path(str(path) + ".tmp")
     with tmp.open("w", encoding="utf-8", newline="") as stream:

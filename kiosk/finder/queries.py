@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from kiosk import db as dbmod
 from kiosk.finder import search
 
 
@@ -64,7 +65,7 @@ def summaries(conn: sqlite3.Connection, ids: list[str]) -> list[dict[str, Any]]:
     return result
 
 
-def find(conn: sqlite3.Connection, text: str, limit: int = 10) -> list[dict[str, Any]]:
+def find(conn: dbmod.Connection, text: str, limit: int = 10) -> list[dict[str, Any]]:
     """Search and return display rows, best first."""
     return summaries(conn, [hit.id for hit in search.search(conn, text, limit)])
 

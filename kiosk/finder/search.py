@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from kiosk import db as dbmod
 from kiosk.finder.text import fold, query_words
 
 # bm25 weights per column: exhibitor_id (unindexed), name, organisation, products,
@@ -81,22 +82,17 @@ def _database_key(conn: sqlite3.Connection) -> str:
     return str(conn.execute("PRAGMA database_list").fetchone()[2])
 
 
-def ensure_index(conn: sqlite3.Connection) -> int:
+def ensure_index(conn: dbmod.Connection) -> int:
     """Rebuild the index if the directory changed since; returns the index version."""
     stale, version = conn.execute("SELECT stale, version FROM finder_index_state").fetchone()
     if not stale:
         return int(version)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with dbmod.write(conn):
         stale, version = conn.execute("SELECT stale, version FROM finder_index_state").fetchone()
         if stale:
             rebuild(conn)
             version += 1
             conn.execute("UPDATE finder_index_state SET stale = 0, version = ?", (version,))
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
     return int(version)
 
 
@@ -212,7 +208,7 @@ def _tier(query: str, names: tuple[str, str, str], alternatives: list[list[str]]
     return (2, best) if best else (3, 0.0)
 
 
-def search(conn: sqlite3.Connection, text: str, limit: int = 10) -> list[Hit]:
+def search(conn: dbmod.Connection, text: str, limit: int = 10) -> list[Hit]:
     """Exhibitors matching what the visitor typed, best first."""
     words = query_words(text)
     if len("".join(words)) < MIN_QUERY:

@@ -16,10 +16,9 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
-
 from kiosk import db as dbmod
 from kiosk import events
+from kiosk.db import Database
 from kiosk.finder.text import fold
 
 MAX_QUERY = 60
@@ -28,7 +27,7 @@ _LONG_NUMBER = re.compile(r"\d{4,}")
 MIN_COUNTED_QUERY = 3
 
 
-def record(db: sqlite_utils.Database, moment: datetime, *items: dict[str, Any]) -> None:
+def record(db: Database, moment: datetime, *items: dict[str, Any]) -> None:
     """Append events in one transaction; each item has a ``kind`` (search, category,
     province, route) and some of query, results, category_id, province_id, stand_number."""
     with dbmod.write(db) as conn:
@@ -64,7 +63,7 @@ def matched_categories(conn: sqlite3.Connection, text: str) -> list[str]:
     return found
 
 
-def record_search(db: sqlite_utils.Database, moment: datetime, text: str, results: int) -> None:
+def record_search(db: Database, moment: datetime, text: str, results: int) -> None:
     """Count a search; keep its folded text only when it found nothing."""
     folded = fold(text)
     if len(folded) < MIN_COUNTED_QUERY:

@@ -12,11 +12,11 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-import sqlite_utils
 from rapidfuzz import fuzz
 
 from kiosk import clock, events, reasons
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.entry.scanning import code_digest
 from kiosk.sessions import registrations as regs
 from kiosk.sessions import rules
@@ -277,7 +277,7 @@ def _recent_repeat(
 
 
 def check_in_code(
-    db: sqlite_utils.Database,
+    db: Database,
     session_id: str,
     code: str | bytes,
     moment: datetime | None = None,
@@ -312,7 +312,7 @@ def check_in_code(
 
 
 def check_in_person(
-    db: sqlite_utils.Database,
+    db: Database,
     session_id: str,
     person_id: str,
     moment: datetime | None = None,
@@ -343,7 +343,7 @@ def check_in_person(
 
 
 def walk_in(
-    db: sqlite_utils.Database,
+    db: Database,
     session_id: str,
     name: str,
     moment: datetime | None = None,
@@ -412,7 +412,7 @@ def walk_in(
 
 
 def undo(
-    db: sqlite_utils.Database,
+    db: Database,
     checkin_uuid: str,
     moment: datetime | None = None,
     staff_id: str | None = None,

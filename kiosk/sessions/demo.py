@@ -14,11 +14,11 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 import click
-import sqlite_utils
 
 from kiosk import clock
 from kiosk import db as dbmod
 from kiosk import staff as accounts
+from kiosk.db import Database
 from kiosk.sessions import registrations
 
 # name, role, PIN: for the demo only, printed when the demo is built.
@@ -285,7 +285,7 @@ def _register_some(
             registrations.cancel(conn, str(row["id"]), moment + timedelta(hours=rng.randint(1, 48)))
 
 
-def build_demo(db: sqlite_utils.Database, rng: random.Random, start: date) -> None:
+def build_demo(db: Database, rng: random.Random, start: date) -> None:
     """Programme, registrations and staff accounts of the demo fair (a ``DEMO_PARTS`` entry),
     one day's programme for each of the fair's days (built before the parts)."""
     with dbmod.write(db) as conn:

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
 from flask import Flask
 
 from kiosk import clock
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.sessions import checkin
 
 
@@ -43,9 +43,7 @@ def selected(conn: sqlite3.Connection) -> Selection | None:
     return Selection(row[0], row[1], row[2]) if row else None
 
 
-def select(
-    db: sqlite_utils.Database, session_id: str, staff_id: str | None, moment: datetime | None = None
-) -> None:
+def select(db: Database, session_id: str, staff_id: str | None, moment: datetime | None = None) -> None:
     """Make ``session_id`` the session of this door's camera. Raises SessionNotFound."""
     moment = moment or clock.now()
     with dbmod.write(db) as conn:
@@ -61,7 +59,7 @@ def select(
 
 def door_target(
     app: Flask,
-    database: Callable[[], sqlite_utils.Database],
+    database: Callable[[], Database],
     session_id: str | None = None,
     staff_id: str | None = None,
     **_options: object,

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import sqlite_utils
-
 from kiosk import clock
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.sessions.rules import KINDS
 
 CSV_COLUMNS = (
@@ -118,7 +117,7 @@ class ImportReport:
     refused: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
 
 
-def import_csv(db: sqlite_utils.Database, path: Path) -> ImportReport:
+def import_csv(db: Database, path: Path) -> ImportReport:
     """Load the good rows of a programme CSV (one transaction); report the bad ones by line."""
     report = ImportReport()
     try:
@@ -167,7 +166,7 @@ def export_rows(conn: sqlite3.Connection) -> Iterable[list[object]]:
         ]
 
 
-def export_csv(db: sqlite_utils.Database, path: Path) -> int:
+def export_csv(db: Database, path: Path) -> int:
     """Write the programme as CSV (the import format); returns the number of sessions."""
     rows = list(export_rows(db.conn))
     with Path(path).open("w", encoding="utf-8", newline="") as stream:

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk import clock
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.tickets import codec, keys, shortcode
 
 BATCH = 1000
@@ -44,7 +44,7 @@ def _first_day(conn: sqlite3.Connection) -> date:
 
 
 def issue_tickets(
-    db: sqlite_utils.Database,
+    db: Database,
     instance_dir: Path,
     type_id: str,
     count: int,

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import qrcode
 import qrcode.constants
-import sqlite_utils
 from fpdf import FPDF
 from PIL.Image import Image
+
+from kiosk.db import Database
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 QR_MM = 50
@@ -90,7 +91,7 @@ def write_pdf(conn: sqlite3.Connection, tickets: Sequence[dict[str, object]], ou
     pdf.output(str(out))
 
 
-def write(db: sqlite_utils.Database, tickets: Sequence[dict[str, object]], out: Path, fmt: str) -> None:
+def write(db: Database, tickets: Sequence[dict[str, object]], out: Path, fmt: str) -> None:
     """Write tickets in ``fmt`` (txt, png or pdf) to ``out``."""
     if fmt == "txt":
         write_txt(tickets, out)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlite_utils
-
 from kiosk import clock
 from kiosk import db as dbmod
+from kiosk.db import Database
 
 
-def revoke(db: sqlite_utils.Database, serial: int, reason: str = "", moment: datetime | None = None) -> bool:
+def revoke(db: Database, serial: int, reason: str = "", moment: datetime | None = None) -> bool:
     """Put a ticket on the revocation list; False if it already was."""
     with dbmod.write(db) as conn:
         cursor = conn.execute(

@@ -1,0 +1,130 @@
+"""Every write goes through ``kiosk.db.write``: representative operations (scans, sync
+push and pull, the finder's index rebuild, a session check-in, a staff log-in) run with
+a trace on every connection they open, and a statement that changes the file outside a
+write transaction of ``kiosk.db`` fails the test."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sessions_helpers import add_session, register
+from sync_helpers import day_tickets, enroll, scan
+from werkzeug.serving import make_server
+
+from kiosk import auth, create_app, instance
+from kiosk import db as dbmod
+from kiosk.finder import queries
+from kiosk.sessions import registrations
+from kiosk.sessions.checkin import DoorSettings, check_in_code
+from sync.client import Client
+
+# Statements that change the file (or how it is written); plain BEGIN is a read.
+CHANGES = re.compile(
+    r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|VACUUM|REINDEX|ANALYZE"
+    r"|BEGIN\s+(IMMEDIATE|EXCLUSIVE)|PRAGMA\s+\w+\s*=)",
+    re.IGNORECASE,
+)
+
+
+@pytest.fixture
+def stray_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Statements that changed the file outside ``kiosk.db.write``, on every connection
+    ``kiosk.db.connect`` opens from now on (after its own pragmas and migrations)."""
+    found: list[str] = []
+    real_connect = dbmod.connect
+
+    def traced(*args: object, **kwargs: object) -> dbmod.Database:
+        database = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        conn = database.conn
+
+        def check(statement: str) -> None:
+            if CHANGES.match(statement) and not conn.writing:
+                found.append(statement)
+
+        conn.set_trace_callback(check)
+        return database
+
+    monkeypatch.setattr(dbmod, "connect", traced)
+    return found
+
+
+@pytest.fixture
+def central_url(central_dir: Path, stray_writes: list[str]) -> Iterator[str]:
+    """Central served in this process (so its connections are traced too)."""
+    server = make_server("127.0.0.1", 0, create_app(central_dir), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+def test_the_trace_sees_a_stray_write(kiosk_dir: Path, stray_writes: list[str]) -> None:
+    database = instance.open_db(kiosk_dir)
+    database.conn.execute("UPDATE sync_state SET last_error = 'stray'")
+    with dbmod.write(database) as conn:
+        conn.execute("UPDATE sync_state SET last_error = NULL")
+    assert stray_writes == ["UPDATE sync_state SET last_error = 'stray'"]
+
+
+def test_operations_write_only_inside_kiosk_db_write(
+    central_dir: Path, central_url: str, tmp_path: Path, stray_writes: list[str]
+) -> None:
+    # Sync: enrollment and bootstrap, scans, a round (hello, push, pull by changes).
+    folder = enroll(central_url, central_dir, tmp_path / "gate", "entry-main")
+    tickets = day_tickets(central_dir, 3)
+    assert [scan(folder, code) for code in tickets[:2]] == ["ok", "ok"]
+    kiosk = create_app(folder, {"TESTING": True}).test_client()
+    assert kiosk.post("/api/v1/scans", json={"code": tickets[2]}).get_json()["ok"]
+    client = Client(folder)
+    try:
+        assert client.round().pushed == 3
+    finally:
+        client.close()
+
+    central = instance.open_db(central_dir)
+    # Finder: a directory change marks the index stale; the next search rebuilds it.
+    with dbmod.write(central) as conn:
+        conn.execute("UPDATE finder_index_state SET stale = 1")
+    assert queries.find(central.conn, "miel", limit=1)
+    assert central.conn.execute("SELECT stale FROM finder_index_state").fetchone()[0] == 0
+    # Sessions: a registration checked in at the door.
+    session_id = add_session(central)
+    made = register(central, session_id, ["Amal"])
+    code = registrations.qr_text(str(made[0]["token"]))
+    assert check_in_code(central, session_id, code, settings=DoorSettings(debounce_seconds=0)).reason == "ok"
+    # Staff: a wrong PIN is counted, the right one clears the count.
+    with dbmod.write(central) as conn:
+        auth.add_staff(conn, "Zineb Test", "gate", "4321")
+    login = create_app(central_dir, {"TESTING": True}).test_client()
+    attempts = "SELECT count(*) FROM staff_attempts"
+    assert login.post("/staff/login", data={"name": "Zineb Test", "pin": "0000"}).status_code == 401
+    assert central.conn.execute(attempts).fetchone()[0] == 1
+    assert login.post("/staff/login", data={"name": "Zineb Test", "pin": "4321"}).status_code == 302
+    assert central.conn.execute(attempts).fetchone()[0] == 0
+    central.conn.close()
+
+    assert stray_writes == []
+
+
+def test_a_mark_that_may_be_lost_leaves_the_connection_durable(kiosk_dir: Path) -> None:
+    database = instance.open_db(kiosk_dir)
+    synchronous = "PRAGMA synchronous"
+    with dbmod.write(database, durable=False) as conn:
+        assert conn.execute(synchronous).fetchone()[0] == 1  # NORMAL
+    assert database.conn.execute(synchronous).fetchone()[0] == 2  # FULL
+    with pytest.raises(ZeroDivisionError), dbmod.write(database, durable=False):
+        1 / 0  # noqa: B018
+    assert database.conn.execute(synchronous).fetchone()[0] == 2
+
+
+def test_a_nested_write_is_refused_not_a_deadlock(kiosk_dir: Path) -> None:
+    database = instance.open_db(kiosk_dir)
+    with dbmod.write(database), pytest.raises(RuntimeError, match="inside a write"), dbmod.write(database):
+        pass
+    with dbmod.write(database) as conn:  # the lock was released
+        assert conn.in_transaction
