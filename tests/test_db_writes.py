@@ -15,7 +15,7 @@ from sessions_helpers import add_session, register
 from sync_helpers import day_tickets, enroll, scan
 from werkzeug.serving import make_server
 
-from kiosk import auth, create_app, instance
+from kiosk import create_app, instance, staff
 from kiosk import db as dbmod
 from kiosk.finder import queries
 from kiosk.sessions import registrations
@@ -99,7 +99,7 @@ def test_operations_write_only_inside_kiosk_db_write(
     assert check_in_code(central, session_id, code, settings=DoorSettings(debounce_seconds=0)).reason == "ok"
     # Staff: a wrong PIN is counted, the right one clears the count.
     with dbmod.write(central) as conn:
-        auth.add_staff(conn, "Zineb Test", "gate", "4321")
+        staff.add_staff(conn, "Zineb Test", "gate", "4321")
     login = create_app(central_dir, {"TESTING": True}).test_client()
     attempts = "SELECT count(*) FROM staff_attempts"
     assert login.post("/staff/login", data={"name": "Zineb Test", "pin": "0000"}).status_code == 401
