@@ -57,6 +57,8 @@ GATES = [
         150,
     ),
     ("kids", "Entrée espace enfants", "مدخل فضاء الأطفال", "Kids' space entrance", "kids", "in,out", 60),
+    # An exit-only kiosk: at the two-way gates above, exits are recorded by staff.
+    ("south-exit", "Sortie sud", "المخرج الجنوبي", "South exit", "sales", "out", None),
 ]
 
 ALL_ZONES = "*"
@@ -81,6 +83,9 @@ TICKET_TYPES = [
         25,
     ),
 ]
+
+# A workshop seat lets its holder in once: gone out, not back in.
+NO_REENTRY = {"workshop"}
 
 # Parts of the demo that features add (exhibitors, programme...): f(db, rng, start).
 DemoPart = Callable[[Database, random.Random, date], None]
@@ -115,8 +120,9 @@ def build_reference(db: Database, start: date) -> None:
         conn.executemany("INSERT INTO zones VALUES (?, ?, ?, ?, ?)", ZONES)
         conn.executemany("INSERT INTO gates VALUES (?, ?, ?, ?, ?, ?, ?)", GATES)
         conn.executemany(
-            "INSERT INTO ticket_types VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [kind[:9] for kind in TICKET_TYPES],
+            "INSERT INTO ticket_types (id, code, name_fr, name_ar, name_en, zones, early_access,"
+            " default_days, is_visitor, reentry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*kind[:9], kind[0] not in NO_REENTRY) for kind in TICKET_TYPES],
         )
 
 

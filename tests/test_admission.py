@@ -55,15 +55,26 @@ def test_revoked_ticket_is_refused_even_when_everything_else_fits() -> None:
         {"revoked": False, "hours": None},
         {"day": DAY1 + timedelta(days=3)},
         {"moment": at(3)},
-        {"ticket_inside": False, "zone_id": "heritage"},
+        {"zone_id": "heritage"},
     ],
 )
-def test_exit_always_succeeds_for_a_genuine_ticket(changes: dict[str, object]) -> None:
-    assert decide(CHILD, situation(direction="out", **changes)) == "ok"
+def test_exit_of_a_ticket_inside_always_succeeds(changes: dict[str, object]) -> None:
+    assert decide(CHILD, situation(direction="out", ticket_inside=True, **changes)) == "ok"
 
 
-def test_revoked_ticket_may_still_leave() -> None:
-    assert decide(DAY_TICKET, situation(direction="out", revoked=True)) == "ok"
+def test_revoked_ticket_inside_may_still_leave() -> None:
+    assert decide(DAY_TICKET, situation(direction="out", ticket_inside=True, revoked=True)) == "ok"
+
+
+def test_exit_of_a_ticket_not_inside_is_not_inside() -> None:
+    assert decide(DAY_TICKET, situation(direction="out", ticket_inside=False)) == "not_inside"
+
+
+def test_reentry_after_exit_follows_the_ticket_type() -> None:
+    assert decide(DAY_TICKET, situation(ticket_left=True)) == "ok"
+    once = replace(DAY_TICKET, reentry=False)
+    assert decide(once, situation(ticket_left=True)) == "no_reentry"
+    assert decide(once, situation(ticket_left=False)) == "ok"
 
 
 def test_ticket_for_another_day() -> None:

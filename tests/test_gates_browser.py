@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import serving
 
-from tests.helpers import ticket
+from kiosk import auth, instance
+from kiosk import db as dbmod
+from tests.helpers import rows, staff_log_in, ticket
 
 pytestmark = pytest.mark.browser
 
@@ -40,3 +42,33 @@ def test_a_scan_the_server_cannot_decide_turns_the_screen_red(page, kiosk_dir: P
         alert.wait_for(timeout=5000)
         assert "Appelez un agent" in alert.inner_text()
         assert page.locator(".verdict.ready").count() == 0
+
+
+def test_two_way_gate_has_no_direction_control_staff_records_an_exit(
+    page, live_kiosk: str, kiosk_dir: Path
+) -> None:
+    database = instance.open_db(kiosk_dir)
+    with dbmod.write(database) as conn:
+        auth.add_staff(conn, "Nadia", "gate", "975312")
+    database.conn.close()
+    row = ticket(kiosk_dir, "day")
+    page.goto(live_kiosk + "/entry/?lang=en")
+    assert page.locator("input[name=direction][type=radio]").count() == 0
+    assert page.get_by_text("Exit", exact=False).count() == 0
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+    wedge_scan(page, row["payload"])
+    page.locator(".verdict.green").wait_for(timeout=5000)
+    staff_log_in(page, live_kiosk, "Nadia", "975312", "/entry/?lang=en")
+    page.check("input[name=direction][value=out]")
+    page.fill("#code", row["short_code"])
+    page.click("button[type=submit]")
+    goodbye = page.locator(".verdict.green")
+    goodbye.wait_for(timeout=5000)
+    assert "Goodbye" in goodbye.inner_text()
+    page.wait_for_function("document.getElementById('inside-zone').textContent.trim() === '0'")
+    # The control went back to entries for the next visitor.
+    assert page.locator("input[name=direction][value=in]").is_checked()
+    assert (
+        rows(kiosk_dir, "SELECT count(*) FROM scans WHERE direction = 'out' AND result = 'accepted'")[0][0]
+        == 1
+    )

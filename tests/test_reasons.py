@@ -61,7 +61,7 @@ def test_openapi_enums_are_generated_from_the_catalogue() -> None:
 def test_every_gate_decision_is_a_gate_code() -> None:
     day = date(2026, 6, 15)
     hours = admission.OpeningHours(day, opens=time(10), closes=time(22), early_opens=time(8))
-    ticket = admission.TicketFacts(1, "child", day, 1, frozenset({"kids"}), early_access=False)
+    ticket = admission.TicketFacts(1, "child", day, 1, frozenset({"kids"}), early_access=False, reentry=False)
     variants = {
         "direction": ("in", "out"),
         "revoked": (False, True),
@@ -69,6 +69,7 @@ def test_every_gate_decision_is_a_gate_code() -> None:
         "moment": (clock.at(day, time(11)), clock.at(day, time(7))),
         "zone_id": ("kids", "sales"),
         "ticket_inside": (False, True),
+        "ticket_left": (False, True),
         "occupancy_limit": (None, 0),
     }
     base = admission.Situation(

@@ -251,9 +251,12 @@ def test_scan_after_midnight_counts_for_the_evening(db, scanner, kiosk_dir: Path
     last_evening = FAIR_START + timedelta(days=6)  # the demo's late days close at 00:30
     payload = ticket(kiosk_dir, "pass")["payload"]
     after_midnight = clock.at(last_evening + timedelta(days=1), time(0, 15))
+    assert scanner.scan(db, payload, "main", "in", clock.at(last_evening, time(23))).ok
     verdict = scanner.scan(db, payload, "main", "out", after_midnight)
-    assert verdict.ok
-    assert rows(kiosk_dir, "SELECT fair_date FROM scans")[0]["fair_date"] == last_evening.isoformat()
+    assert verdict.ok, "the evening's entry is found: the exit belongs to the same fair day"
+    assert {r["fair_date"] for r in rows(kiosk_dir, "SELECT fair_date FROM scans")} == {
+        last_evening.isoformat()
+    }
 
 
 def test_sequence_numbers_are_contiguous_across_event_kinds(db, scanner, kiosk_dir: Path) -> None:

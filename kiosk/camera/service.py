@@ -3,7 +3,7 @@
 Settings (``config.toml`` or ``KIOSK_<NAME>``):
 
 ``CAMERA_SOURCE``            camera index, device path, RTSP/HTTP URL, video or image-sequence file
-``CAMERA_DIRECTION``         direction of camera scans at this gate (``in``)
+``CAMERA_DIRECTION``         direction of camera scans at this gate (the gate's own)
 ``CAMERA_DEBOUNCE_SECONDS``  a code held in view counts once; again after this long out of sight (3)
 ``CAMERA_FROZEN_SECONDS``    no new picture for this long: the camera is "frozen" (3)
 ``CAMERA_FALLBACK_EVERY``    live loop: fallback decoders on every n-th frame without a code (3)
@@ -49,7 +49,8 @@ def scan_target(app: Flask, database: Opener, direction: str | None = None, **_o
     """Target of the entry and heritage kiosks: the verdict path, at this kiosk's gate."""
     scanner = app.extensions["kiosk.scanner"]
     gate = str(app.config.get("GATE") or "main")
-    direction = direction or str(app.config.get("CAMERA_DIRECTION", "in"))
+    # Unset: the gate's own direction (entries, or exits at an exit-only gate).
+    direction = direction or app.config.get("CAMERA_DIRECTION") or None
 
     def target(text: str) -> Any:
         return scanner.scan(database(), text, gate, direction)

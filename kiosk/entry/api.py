@@ -26,10 +26,10 @@ def post_scan() -> tuple[Response, int]:
         return bad_request("the body must be a JSON object")
     code = body.get("code")
     gate = body.get("gate", gate_id())
-    direction = body.get("direction", "in")
+    direction = body.get("direction")  # None: the gate's own (an exit-only gate's is out)
     if not isinstance(code, str):
         return bad_request("'code' must be a string")
-    if not isinstance(gate, str) or direction not in ("in", "out"):
+    if not isinstance(gate, str) or direction not in (None, "in", "out"):
         return bad_request("'gate' must be a string and 'direction' 'in' or 'out'")
     try:
         verdict = get_scanner().scan(get_db(), code, gate, direction)

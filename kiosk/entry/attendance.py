@@ -63,6 +63,24 @@ def occupancy(conn: sqlite3.Connection, day: date, zone_id: str | None = None) -
     return {row[0]: ZoneCount(inside=row[1], peak=row[2]) for row in rows}
 
 
+class Presence(NamedTuple):
+    inside: bool  # more accepted entries than exits
+    left: bool  # went out at least once
+
+
+def presence(conn: sqlite3.Connection, serial: int, zone_id: str, day: date) -> Presence:
+    """Whether one ticket is in a zone today, from every gate's passages this instance
+    holds (its own and those the feed brought). Counted, not ordered: entries minus
+    exits, so every instance holding the same passages agrees whatever order they
+    arrived in."""
+    entries, exits = conn.execute(
+        "SELECT coalesce(sum(direction = 'in'), 0), coalesce(sum(direction = 'out'), 0) FROM scans"
+        f" WHERE ticket_serial = ? AND zone_id = ? AND fair_date = ? AND {VALID_SCANS}",
+        (serial, zone_id, day.isoformat()),
+    ).fetchone()
+    return Presence(inside=entries > exits, left=exits > 0)
+
+
 def inside_zone(conn: sqlite3.Connection, zone_id: str, day: date) -> int:
     """People in one zone now (see ``occupancy``)."""
     count = occupancy(conn, day, zone_id).get(zone_id)
@@ -141,6 +159,11 @@ def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
         "date": day.isoformat(),
         "entries": entries,
         "exits": exits,
+        # Exits refused because the ticket was not inside: pass-back attempts, or an
+        # entry the exit's kiosk had not heard of (counted apart from real exits).
+        "not_inside": conn.execute(
+            "SELECT count(*) FROM scans WHERE fair_date = ? AND reason = 'not_inside'", (day.isoformat(),)
+        ).fetchone()[0],
         "unique_visitors": len(visitors) + walk_in_people,
         "ticket_visitors": len(visitors),
         "inside": inside,
@@ -150,6 +173,25 @@ def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
         "entries_per_hour": [
             {"hour": hour, "gate": gate, "entries": count} for (hour, gate), count in sorted(per_hour.items())
         ],
+    }
+
+
+def gate_figures(conn: sqlite3.Connection, gate_id: str, day: date) -> dict[str, object]:
+    """What a gate's screen shows: its entries today, and for its zone people inside now
+    and the day's peak (every gate's passages this instance holds: ``occupancy``), the
+    zone's limit and places left (``near_limit`` when a tenth or less remain)."""
+    gate = conn.execute("SELECT zone_id, occupancy_limit FROM gates WHERE id = ?", (gate_id,)).fetchone()
+    count = occupancy(conn, day, gate["zone_id"]).get(gate["zone_id"]) if gate else None
+    inside, peak = (count.inside, count.peak) if count else (0, 0)
+    limit = gate["occupancy_limit"] if gate else None
+    left = max(0, limit - inside) if limit is not None else None
+    return {
+        "gate_entries": gate_entries(conn, gate_id, day),
+        "inside_zone": inside,
+        "peak_zone": peak,
+        "occupancy_limit": limit,
+        "places_left": left,
+        "near_limit": left is not None and left <= max(1, limit // 10),
     }
 
 

@@ -67,11 +67,17 @@ def _parse_schedule(rows: tuple[tuple[str, str, str, str], ...]) -> list[admissi
     ]
 
 
-def gate_row(conn: sqlite3.Connection, gate_id: str, direction: str) -> sqlite3.Row:
+def gate_directions(gate: sqlite3.Row) -> list[str]:
+    """A gate's configured directions: ``in``, ``out`` or both (entries first)."""
+    return sorted(gate["directions"].split(","))
+
+
+def gate_row(conn: sqlite3.Connection, gate_id: str, direction: str | None = None) -> sqlite3.Row:
+    """The gate, checking it allows ``direction`` (when given)."""
     gate = conn.execute("SELECT * FROM gates WHERE id = ?", (gate_id,)).fetchone()
     if gate is None:
         raise GateError(f"unknown gate {gate_id!r}")
-    if direction not in gate["directions"].split(","):
+    if direction is not None and direction not in gate_directions(gate):
         raise GateError(f"gate {gate_id!r} does not allow direction {direction!r}")
     return gate
 
@@ -87,14 +93,16 @@ class Scanner:
         db: Database,
         code: str | bytes,
         gate_id: str,
-        direction: str = "in",
+        direction: str | None = None,
         moment: datetime | None = None,
     ) -> Verdict:
-        """Decide on a scanned or typed code at a gate and record it durably."""
+        """Decide on a scanned or typed code at a gate and record it durably. Without a
+        direction, the gate's first (an entry, or the exit of an exit-only gate)."""
         moment = moment or clock.now()
         digest = code_digest(code)
         with dbmod.write(db) as conn:
             gate = gate_row(conn, gate_id, direction)
+            direction = direction or gate_directions(gate)[0]
             repeat = self._recent_repeat(conn, digest, gate_id, direction, moment)
             if repeat is not None:
                 return repeat
@@ -153,10 +161,12 @@ class Scanner:
             valid_days=claims.valid_days,
             zones=None if kind["zones"] == "*" else frozenset(kind["zones"].split(",")),
             early_access=bool(kind["early_access"]),
+            reentry=bool(kind["reentry"]),
         )
         day = where.day
         zone_id = where.gate["zone_id"]
         limit = where.gate["occupancy_limit"]
+        seen = attendance.presence(conn, claims.serial, zone_id, day)
         situation = admission.Situation(
             moment=where.moment,
             day=day,
@@ -165,7 +175,8 @@ class Scanner:
             zone_id=zone_id,
             occupancy_limit=limit,
             inside_zone=attendance.inside_zone(conn, zone_id, day) if limit is not None else 0,
-            ticket_inside=_ticket_inside(conn, claims.serial, zone_id, day),
+            ticket_inside=seen.inside,
+            ticket_left=seen.left,
             revoked=conn.execute("SELECT 1 FROM revocations WHERE serial = ?", (claims.serial,)).fetchone()
             is not None,
         )
@@ -213,16 +224,6 @@ class _Where:
     moment: datetime
     day: date
     schedule: list[admission.OpeningHours]
-
-
-def _ticket_inside(conn: sqlite3.Connection, serial: int, zone_id: str, day: date) -> bool:
-    row = conn.execute(
-        "SELECT direction FROM scans WHERE ticket_serial = ? AND zone_id = ? AND fair_date = ?"
-        " AND result = 'accepted' AND uuid NOT IN (SELECT scan_uuid FROM annulments)"
-        " ORDER BY rowid DESC LIMIT 1",
-        (serial, zone_id, day.isoformat()),
-    ).fetchone()
-    return row is not None and row["direction"] == "in"
 
 
 def recent_scans(conn: sqlite3.Connection, window_minutes: float, moment: datetime) -> list[sqlite3.Row]:

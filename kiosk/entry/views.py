@@ -27,17 +27,18 @@ def _gate_context() -> dict[str, object]:
     conn = get_db().conn
     gate = conn.execute("SELECT * FROM gates WHERE id = ?", (gate_id(),)).fetchone()
     event = conn.execute("SELECT * FROM event").fetchone()
-    return {"gate": gate, "event": event}
+    return {
+        "gate": gate,
+        "event": event,
+        "directions": scanning.gate_directions(gate) if gate else ["in"],
+        "staff": auth.current_staff(),
+    }
 
 
 def _stats() -> dict[str, object]:
     conn = get_db().conn
-    gate = conn.execute("SELECT zone_id FROM gates WHERE id = ?", (gate_id(),)).fetchone()
     day = fair_day(clock.now(), scanning.load_schedule(conn))
-    return {
-        "gate_entries": attendance.gate_entries(conn, gate_id(), day),
-        "inside_zone": attendance.inside_zone(conn, gate["zone_id"], day) if gate else 0,
-    }
+    return attendance.gate_figures(conn, gate_id(), day)
 
 
 @bp.get("/")
@@ -65,8 +66,13 @@ def stats() -> str:
 @bp.post("/scan")
 @auth.staff_unless_local
 def scan() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
-    direction = request.form.get("direction", "in")
+    direction = request.form.get("direction") or None  # None: the gate's own
     code = request.form.get("code", "")
+    if direction == "out" and _two_way_gate() and auth.current_staff() is None:
+        # At a gate that is both entry and exit, only staff record exits: a visitor who
+        # could choose "exit" would pass the ticket back over the fence.
+        log.warning("exit at two-way gate %r asked without a staff log-in", gate_id())
+        return render_template("entry/_call_staff.html"), 403
     # A scan the kiosk cannot decide (its gate is not in the reference data, its database
     # is read-only, full or damaged) turns the screen red for staff and goes to the log:
     # the visitor must never be left looking at "Ready".
@@ -149,6 +155,11 @@ def tally_add() -> tuple[str, int, dict[str, str]]:
     except ValueError as error:
         return render_template("entry/_error.html", message=str(error)), 400, {}
     return render_template("entry/_stats.html", **_stats()), 200, {"HX-Trigger": "scanned"}
+
+
+def _two_way_gate() -> bool:
+    gate = get_db().conn.execute("SELECT * FROM gates WHERE id = ?", (gate_id(),)).fetchone()
+    return gate is not None and len(scanning.gate_directions(gate)) > 1
 
 
 def _staff_id() -> str | None:

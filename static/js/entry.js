@@ -43,6 +43,9 @@
     if (event.detail.target.id !== "verdict") return;
     const verdict = event.detail.target.querySelector(".verdict");
     if (verdict) window.verdictSound.play(verdict.dataset.level === "call-staff" ? "red" : verdict.dataset.level);
+    // An exit recorded by staff is one scan: the next visitor's scan is an entry again.
+    const entry = form.querySelector("input[name=direction][value=in]");
+    if (entry) entry.checked = true;
     refocus();
   });
   // The next visitor finds the screen in the fair's language: a visitor who switched
