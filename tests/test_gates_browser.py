@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import serving
 
-from kiosk import auth, instance
 from kiosk import db as dbmod
+from kiosk import instance
+from kiosk import staff as accounts
 from tests.helpers import rows, staff_log_in, ticket
 
 pytestmark = pytest.mark.browser
@@ -49,7 +50,7 @@ def test_two_way_gate_has_no_direction_control_staff_records_an_exit(
 ) -> None:
     database = instance.open_db(kiosk_dir)
     with dbmod.write(database) as conn:
-        auth.add_staff(conn, "Nadia", "gate", "975312")
+        accounts.add_staff(conn, "Nadia", "gate", "975312")
     database.conn.close()
     row = ticket(kiosk_dir, "day")
     page.goto(live_kiosk + "/entry/?lang=en")

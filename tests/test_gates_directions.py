@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import auth, clock, create_app, instance
+from kiosk import clock, create_app, instance
 from kiosk import db as dbmod
+from kiosk import staff as accounts
 from kiosk.entry import attendance
 from kiosk.entry.scanning import Scanner
 from tests.conftest import FAIR_START
@@ -72,7 +73,7 @@ def test_exit_only_gate_scans_exits_without_being_told(kiosk_dir: Path) -> None:
 def test_two_way_gate_visitors_cannot_choose_exit_staff_can(client, kiosk_dir: Path) -> None:
     database = instance.open_db(kiosk_dir)
     with dbmod.write(database) as conn:
-        auth.add_staff(conn, "Nadia", "gate", STAFF_PIN)
+        accounts.add_staff(conn, "Nadia", "gate", STAFF_PIN)
     payload = ticket(kiosk_dir, "day")["payload"]
     screen = client.get("/entry/").text
     assert 'type="radio"' not in screen and 'name="direction" value="in"' in screen
