@@ -7,7 +7,7 @@ They exist only on the central instance; a kiosk answers 404.
 
 from __future__ import annotations
 
-import json
+import re
 import threading
 from typing import Any
 
@@ -16,15 +16,18 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from kiosk import auth, clock
 from kiosk import db as dbmod
 from kiosk.web import get_db
-from sync import protocol, wire
+from sync import protocol, validate, wire
 from sync.protocol import Refusal
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
 # Pushes from many kiosks queue here rather than in SQLite's busy handler, which sleeps
 # in steps of milliseconds while the write lock is taken and would leave the CPU idle.
 PUSH_LOCK = threading.Lock()
-# A batch of 500 events is ~150 kB of JSON; refuse to inflate much more than that.
-MAX_INFLATED_BODY = 32 * 1024 * 1024
+# A batch of 500 events is ~150 kB of JSON (1000, a kiosk's largest, ~300 kB; names of
+# session walk-ins make rows longer): refuse to inflate much more than that.
+MAX_INFLATED_BODY = 2 * 1024 * 1024
+# ASCII digits only: str.isdigit also takes superscripts that int() refuses.
+CURSOR = re.compile(r"[0-9]{1,18}")
 
 
 def is_central() -> bool:
@@ -74,14 +77,20 @@ def _token() -> str | None:
     return header[7:] if header.startswith("Bearer ") else None
 
 
-def _body() -> dict[str, Any]:
+def _body(limit: int = MAX_INFLATED_BODY) -> dict[str, Any]:
+    """The request's JSON object, inflated up to ``limit`` bytes. Call it only once the
+    device is authenticated: inflating is what an anonymous client must not get."""
     raw = request.get_data(cache=False)
     try:
         if request.headers.get("Content-Encoding") == "gzip":
-            document = wire.decode(raw, limit=MAX_INFLATED_BODY)
+            document = wire.decode(raw, limit=limit)
+        elif len(raw) > limit:
+            raise wire.TooLarge(f"body larger than {limit} bytes")
         else:
-            document = json.loads(raw or b"{}")
-    except (wire.WireError, json.JSONDecodeError, UnicodeDecodeError) as error:
+            document = wire.parse(raw or b"{}")
+    except wire.TooLarge as error:
+        raise Refusal(413, "body_too_large", str(error)) from None
+    except wire.WireError as error:
         raise Refusal(400, "bad_request", f"body: {error}") from None
     if not isinstance(document, dict):
         raise Refusal(400, "bad_request", "the body must be a JSON object")
@@ -96,7 +105,7 @@ def _gzip(document: object) -> Response:
 
 @bp.post("/sync/enroll")
 def enroll() -> Response:
-    body = _body()
+    body = _body(limit=4096)  # a code and an id: no token yet, so very little is read
     code, device_id = body.get("code"), body.get("device_id")
     if not isinstance(code, str) or not isinstance(device_id, str) or not 8 <= len(device_id) <= 64:
         raise Refusal(400, "bad_request", "send {'code': ..., 'device_id': ...}")
@@ -107,8 +116,10 @@ def enroll() -> Response:
 
 @bp.post("/sync/hello")
 def hello() -> Response:
-    body = _body()
+    protocol.authenticate(get_db().conn, _token())
+    body = _body(limit=64 * 1024)
     status = body.get("status") if isinstance(body.get("status"), dict) else {}
+    cursor = status.get("cursor")
     with dbmod.write(get_db()) as conn:
         device = protocol.authenticate(conn, _token())
         offset = protocol.record_contact(
@@ -118,7 +129,7 @@ def hello() -> Response:
             status,
             _check_protocol(),
             clock.now(),
-            status.get("cursor"),
+            cursor if type(cursor) is int and 0 <= cursor < 1 << 62 else None,
         )
         high = conn.execute("SELECT high_seq FROM sync_devices WHERE name = ?", (device["name"],)).fetchone()[
             0
@@ -135,6 +146,8 @@ def hello() -> Response:
 
 @bp.post("/sync/push")
 def push() -> Response:
+    # Token first (a read), then inflate: an anonymous client never costs a decompression.
+    protocol.authenticate(get_db().conn, _token())
     body = _body()
     moment = clock.now()
     with PUSH_LOCK, dbmod.write(get_db()) as conn:
@@ -158,7 +171,7 @@ def _authenticated_roles() -> str:
 def changes() -> Response:
     roles = _authenticated_roles()
     cursor = request.args.get("cursor", "0")
-    if not cursor.isdigit():
+    if not CURSOR.fullmatch(cursor):
         raise Refusal(400, "bad_request", "'cursor' must be a whole number")
     return _gzip(protocol.serve_changes(get_db().conn, int(cursor), roles=roles))
 
@@ -168,9 +181,13 @@ def snapshot() -> Response:
     roles = _authenticated_roles()
     after = request.args.get("after")
     try:
-        key = json.loads(after) if after else None
-    except json.JSONDecodeError:
+        key = wire.parse(after[:2000]) if after else None
+    except wire.WireError:
         raise Refusal(400, "bad_request", "'after' must be a JSON array") from None
+    if key is not None and (
+        not isinstance(key, list) or any(isinstance(v, list | dict) or validate.cell_problem(v) for v in key)
+    ):
+        raise Refusal(400, "bad_request", "'after' must be the last primary key received")
     return _gzip(protocol.serve_snapshot(get_db().conn, request.args.get("table", ""), key, roles=roles))
 
 

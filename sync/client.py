@@ -309,6 +309,7 @@ class Client:
         if not row["central_url"]:
             raise ValueError("this kiosk has no central to sync with (enroll it with `kiosk init --central`)")
         self.transport = Transport(row["central_url"], row["token"], timeout, attempts, max_wait)
+        self.problems: list[tuple[str, str]] = []
 
     def close(self) -> None:
         self.transport.close()
@@ -369,34 +370,47 @@ class Client:
         return answer
 
     def push(self) -> int:
-        """Send every unsent event; returns how many central confirmed this time."""
+        """Send every unsent event; returns how many central confirmed this time. Events
+        central does not take (a value it refuses, a seq it holds as another event) stay
+        queued and are logged and kept in ``problems``; the events after them still go."""
         confirmed = 0
+        self.problems = []
+        after = state(self.db.conn)["pushed_seq"]
         while True:
             conn = self.db.conn
             before = state(conn)["pushed_seq"]
-            parts, last = pending_events(conn, before, self.batch)
+            parts, last = pending_events(conn, after, self.batch)
             if not parts:
                 return confirmed
             answer = self._call("POST", "/api/v1/sync/push", {"events": parts})
             high = answer.get("high_seq")
-            clashes = answer.get("conflicts")
-            if clashes and isinstance(high, int):
-                # Central holds some of our seqs under other uuids: those events are NOT
-                # held; keep them queued, say so, and let organizers sort it out.
-                self._mark_pushed(min(high, last))
-                detail = (
-                    f"central holds seqs {sorted(c.get('device_seq') for c in clashes)[:10]} as other events"
-                )
-                self._note_error(f"seq_conflict: {detail}")
-                log.error("sync conflict: %s", detail)
-                raise Refused(409, "seq_conflict", detail)
-            if not isinstance(high, int) or high <= before:
+            if not isinstance(high, int):
+                raise Refused(200, "no_progress", f"central answered no high_seq for {after + 1}..{last}")
+            self._take_problems(answer)
+            if high <= before and not self.problems:
                 raise Refused(
                     200, "no_progress", f"central holds up to seq {high}, sent {before + 1}..{last}"
                 )
             self._mark_pushed(high)
-            self._note_error(None)
-            confirmed += min(high, last) - before
+            confirmed += max(0, min(high, last) - before)
+            after = last
+
+    def _take_problems(self, answer: dict[str, object]) -> None:
+        """Log and note what central said it did not take from a batch."""
+        for key, error in (("conflicts", "seq_conflict"), ("rejected", "events_rejected")):
+            items = answer.get(key)
+            if not isinstance(items, list) or not items:
+                continue
+            detail = "; ".join(
+                f"seq {item.get('device_seq')} {item.get('table')}"
+                + (f": {item.get('reason')}" if item.get("reason") else " held as another event")
+                for item in items[:10]
+                if isinstance(item, dict)
+            )
+            log.error("central did not take events: %s", detail)
+            self.problems.append((error, detail))
+        if self.problems:
+            self._note_error("; ".join(f"{error}: {detail}" for error, detail in self.problems)[:2000])
 
     def _mark_pushed(self, high: int) -> None:
         # The "sent" mark need not survive a power cut: lost, the kiosk re-sends and
@@ -463,6 +477,10 @@ class Client:
         result.clock_offset = self.hello().get("clock_offset")  # type: ignore[assignment]
         result.pushed = self.push()
         result.pages = self.pull()
+        if self.problems:
+            # Pulled anyway (revocations must arrive), then said: events wait on organizers.
+            error, detail = self.problems[0]
+            raise Refused(409, error, detail)
         self._note_error(None)
         result.waiting = waiting(self.db.conn)
         result.cursor = state(self.db.conn)["cursor"]

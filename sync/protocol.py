@@ -24,6 +24,7 @@ from kiosk import clock, crockford, events
 from kiosk import db as dbmod
 from kiosk.events import EVENT_TABLES
 from kiosk.reference import REFERENCE_TABLES, parse_roles, withheld_tables
+from sync import validate
 from sync.wire import CHANGES_PAGE, SNAPSHOT_PAGE, primary_key, quoted, table_columns
 
 CODE_HOURS = 48
@@ -353,7 +354,7 @@ def record_contact(
             offset,
             protocol,
             _text(status.get("app_version")),
-            json.dumps(status)[:4000],
+            _status_text(status),
             cursor,
             device["name"],
         ),
@@ -368,6 +369,17 @@ def record_contact(
             moment,
         )
     return offset
+
+
+def _status_text(status: dict[str, object]) -> str:
+    """A kiosk's reported status as stored: its plain values, whole JSON (never cut)."""
+    plain = {
+        str(k)[:40]: v
+        for k, v in list(status.items())[:40]
+        if v is None or isinstance(v, str | int | float | bool)
+    }
+    text = json.dumps(plain, ensure_ascii=False, default=str)
+    return text if len(text) <= 4000 else "{}"
 
 
 def _text(value: object) -> str | None:
@@ -417,6 +429,8 @@ def apply_batch(
     allowed = parse_roles(roles)
     seqs: set[int] = set()
     clashes: list[dict[str, object]] = []
+    rejected: list[dict[str, object]] = []
+    reference: validate.Reference | None = None
     applied = duplicates = 0
     new_scans: list[dict[str, object]] = []
     oldest_new: str | None = None
@@ -432,17 +446,28 @@ def apply_batch(
             if row[at["device_id"]] != device_id or type(seq) is not int or not 0 < seq < 1 << 62:
                 raise Refusal(400, "bad_batch", "every event must carry this device's id and a positive seq")
         held = _held(conn, device_id, [row[at["device_seq"]] for row in rows])
-        fresh = []
+        new = []
         for row in rows:
             seq, key = row[at["device_seq"]], row[at["uuid"]]
             if seq not in held:
                 held[seq] = (table, key)
-                fresh.append(row)
+                new.append(row)
             elif held[seq] == (table, key):
                 duplicates += 1
                 seqs.add(seq)
             else:
                 clashes.append({"table": table, "device_seq": seq, "uuid": key})
+        reference = reference or validate.Reference(conn)
+        fresh = []
+        for row, reason in zip(
+            new, validate.check_rows(table, columns, new, reference, device_id), strict=True
+        ):
+            if reason is None:
+                fresh.append(row)
+                continue
+            # Kept aside, never counted; its seq holds the device's high_seq back.
+            rejected.append({"table": table, "device_seq": row[at["device_seq"]], "reason": reason})
+            _keep_rejected(conn, table, device_id, dict(zip(columns, row, strict=True)), reason, moment)
         if not fresh:
             continue
         # ON CONFLICT DO NOTHING skips a uuid central holds for another event (reported
@@ -473,7 +498,7 @@ def apply_batch(
                 for row in fresh
                 if row[result] == "accepted" and row[direction] == "in" and row[serial] is not None
             )
-    blocked = {int(c["device_seq"]) for c in clashes}  # type: ignore[call-overload]
+    blocked = {int(c["device_seq"]) for c in [*clashes, *rejected]}  # type: ignore[call-overload]
     seqs -= blocked
     high = _advance(conn, device_id, device["high_seq"] if device else 0, seqs, blocked)
     if device is None:
@@ -499,7 +524,51 @@ def apply_batch(
             moment,
         )
         answer["conflicts"] = clashes[:50]
+    if rejected:
+        answer["rejected"] = rejected[:50]
     return answer
+
+
+def _keep_rejected(
+    conn: sqlite3.Connection,
+    table: str,
+    device_id: str,
+    event: dict[str, object],
+    reason: str,
+    moment: datetime,
+) -> None:
+    """Keep a refused event aside with its reason (sent again, it is refreshed)."""
+    conn.execute(
+        "INSERT INTO sync_rejected (device_id, device_seq, tbl, uuid, event, reason, received_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, device_seq) DO UPDATE SET"
+        " tbl = excluded.tbl, uuid = excluded.uuid, event = excluded.event, reason = excluded.reason,"
+        " received_at = excluded.received_at WHERE voided_at IS NULL",
+        (
+            device_id,
+            event["device_seq"],
+            table,
+            str(event.get("uuid"))[:64],
+            json.dumps(event, ensure_ascii=False, default=str)[:20_000],
+            reason,
+            clock.iso(moment),
+        ),
+    )
+
+
+def void_rejected(conn: sqlite3.Connection, name: str, staff_id: str | None, moment: datetime) -> int:
+    """An organizer voids a device's refused events (call in a write transaction): they
+    stay in ``sync_rejected``, marked void, never counted, and no longer hold the
+    device's high_seq back. Returns how many were voided."""
+    device = conn.execute("SELECT device_id, high_seq FROM sync_devices WHERE name = ?", (name,)).fetchone()
+    if device is None or device["device_id"] is None:
+        raise Refusal(404, "unknown_device", f"no device named {name!r}")
+    voided = conn.execute(
+        "UPDATE sync_rejected SET voided_at = ?, voided_by = ? WHERE device_id = ? AND voided_at IS NULL",
+        (clock.iso(moment), staff_id, device["device_id"]),
+    ).rowcount
+    high = _advance(conn, device["device_id"], device["high_seq"], set(), set())
+    conn.execute("UPDATE sync_devices SET high_seq = ? WHERE name = ?", (high, name))
+    return voided
 
 
 def _held(conn: sqlite3.Connection, device_id: str, seqs: list[int]) -> dict[int, tuple[str, str]]:
@@ -521,6 +590,17 @@ def _held(conn: sqlite3.Connection, device_id: str, seqs: list[int]) -> dict[int
                 for s, u in conn.execute(f"SELECT device_seq, uuid {where}", span)
                 if s in wanted
             )
+    # A refused event an organizer voided counts as held: the kiosk may mark it sent.
+    held.update(
+        (s, (t, u))
+        for s, t, u in conn.execute(
+            "SELECT device_seq, tbl, uuid FROM sync_rejected WHERE device_id = ?"
+            " AND device_seq BETWEEN ? AND ?"
+            " AND voided_at IS NOT NULL",
+            (device_id, low, high),
+        )
+        if s in wanted
+    )
     return held
 
 
@@ -575,7 +655,11 @@ def _free_name(conn: sqlite3.Connection, wanted: str) -> str:
 
 
 def _holds(conn: sqlite3.Connection, device_id: str, seq: int) -> bool:
-    return any(
+    voided = conn.execute(
+        "SELECT 1 FROM sync_rejected WHERE device_id = ? AND device_seq = ? AND voided_at IS NOT NULL",
+        (device_id, seq),
+    ).fetchone()
+    return voided is not None or any(
         conn.execute(
             f"SELECT 1 FROM [{t}] WHERE device_id = ? AND device_seq = ?", (device_id, seq)
         ).fetchone()
@@ -711,8 +795,16 @@ def conflicts(conn: sqlite3.Connection, kind: str | None = None, limit: int = 50
 
 def devices(conn: sqlite3.Connection) -> list[dict[str, object]]:
     """Every known device with its health as last reported."""
+    refused = {
+        r[0]: (r[1], r[2])
+        for r in conn.execute(
+            "SELECT device_id, count(*), reason, max(received_at) FROM sync_rejected"
+            " WHERE voided_at IS NULL GROUP BY device_id"
+        )
+    }
     out = []
     for r in conn.execute("SELECT * FROM sync_devices ORDER BY name"):
+        rejected, reason = refused.get(r["device_id"], (0, None))
         status = json.loads(r["status"]) if r["status"] else {}
         # Waiting = the kiosk's last seq it told us of minus what we hold: it shrinks with
         # each batch applied, not only at the kiosk's next hello.
@@ -739,6 +831,8 @@ def devices(conn: sqlite3.Connection) -> list[dict[str, object]]:
                 "cursor": r["cursor"],
                 "events_waiting": waiting,
                 "camera": status.get("camera"),
+                "rejected": rejected,
+                "rejected_reason": reason,
             }
         )
     return out

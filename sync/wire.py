@@ -29,16 +29,35 @@ def encode(document: object) -> bytes:
     return gzip.compress(raw, compresslevel=1)
 
 
+class TooLarge(WireError):
+    """A body larger than allowed once inflated."""
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse(raw: bytes | str) -> object:
+    """Strict JSON: no NaN or Infinity; nesting beyond the interpreter's recursion limit
+    is refused (RecursionError) rather than failing the request."""
+    try:
+        return json.loads(raw, parse_constant=_no_constant)
+    except RecursionError:
+        raise WireError("JSON nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise WireError(f"not JSON: {error}") from None
+
+
 def decode(body: bytes, limit: int = MAX_INFLATED) -> object:
     """Inflate and parse, refusing more than ``limit`` bytes once inflated."""
     try:
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
         raw = inflater.decompress(body, limit + 1)
-        if len(raw) > limit or inflater.unconsumed_tail:
-            raise WireError(f"body larger than {limit} bytes once inflated")
-        return json.loads(raw)
-    except (zlib.error, json.JSONDecodeError, UnicodeDecodeError) as error:
+    except zlib.error as error:
         raise WireError(f"not gzip JSON: {error}") from None
+    if len(raw) > limit or inflater.unconsumed_tail:
+        raise TooLarge(f"body larger than {limit} bytes once inflated")
+    return parse(raw)
 
 
 def table_columns(conn: sqlite3.Connection, table: str) -> list[str]:

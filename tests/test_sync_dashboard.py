@@ -36,7 +36,7 @@ def merge_kiosk(central_dir: Path, kiosk_dir: Path) -> None:
     database = instance.open_db(central_dir)
     with dbmod.write(database) as write:
         batch = json.loads(json.dumps({"events": parts}))
-        protocol.apply_batch(write, device, batch, clock.now(), "kiosk-main")
+        protocol.apply_batch(write, device, batch, clock.now(), "kiosk-main", roles="entry")
 
 
 def test_only_organizers(central, central_dir: Path) -> None:

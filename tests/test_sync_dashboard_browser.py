@@ -31,7 +31,9 @@ def test_live_figures_refresh_without_reload(page, central_dir: Path, kiosk_dir:
         parts, _last = pending_events(conn, 0, 100)
         device = conn.execute("SELECT id FROM device").fetchone()[0]
         with dbmod.write(instance.open_db(central_dir)) as write:
-            protocol.apply_batch(write, device, json.loads(json.dumps({"events": parts})), clock.now(), "k")
+            protocol.apply_batch(
+                write, device, json.loads(json.dumps({"events": parts})), clock.now(), "k", roles="entry"
+            )
         page.wait_for_function("document.querySelector('#entries').textContent === '2'", timeout=12000)
         assert page.evaluate("window.unloadMarker") == "same page"
         assert page.locator("svg.chart rect").count() >= 1

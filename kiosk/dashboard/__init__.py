@@ -14,7 +14,7 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -130,6 +130,20 @@ def devices() -> str | tuple[str, int]:
         "dashboard/devices.html", devices=protocol.devices(conn), gates=gates, enrolled=enrolled, error=error
     )
     return (page, 400) if error else page
+
+
+@bp.post("/devices/<name>/void")
+@organizer_required
+def void(name: str) -> Response:
+    """Void a device's refused events: kept, marked void, never counted; the kiosk may
+    then mark them sent and its queue moves on."""
+    staff = auth.current_staff()
+    try:
+        with dbmod.write(get_db()) as conn:
+            protocol.void_rejected(conn, name, staff["id"] if staff else None, clock.now())
+    except protocol.Refusal:
+        abort(404)
+    return redirect(url_for("dashboard.index"))
 
 
 def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
