@@ -60,6 +60,7 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     # Imported here: the blueprints import the app's modules, which import this package.
     from kiosk import i18n, web
     from kiosk.api import bp as api_bp
+    from kiosk.camera import service as camera_service
     from kiosk.camera import views as camera_views
     from kiosk.dashboard import bp as dashboard_bp
     from kiosk.entry import api as entry_api
@@ -72,6 +73,15 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
 
     web.init_app(app)
     i18n.init_app(app)
+    # Which camera target each kiosk role uses (the camera package imports no feature).
+    camera_service.init_app(
+        app,
+        {
+            "entry": entry.CAMERA_TARGET,
+            "heritage": entry.CAMERA_TARGET,
+            "workshop": sessions_views.CAMERA_TARGET,
+        },
+    )
     for blueprint in (
         home.bp,
         entry.bp,

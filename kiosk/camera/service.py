@@ -10,23 +10,22 @@ Settings (``config.toml`` or ``KIOSK_<NAME>``):
 ``CAMERA_PACE``              play a file source at its frame rate (default: true for files)
 ``DECODERS``                 decoder chain, first to last (``zxingcpp,pyzbar``)
 
-The loop hands each new code to the target of the kiosk's role (``ROLE_TARGETS``): the
-entry and heritage kiosks record a scan, a workshop kiosk checks the code into the
-session picked at its door. The browser camera goes through the same target. A factory
-``factory(app, database, **options)`` returns a callable taking the code's text;
-``database()`` gives the connection to use (the loop's own, opened in its thread, or the
-request's), ``options`` are the browser page's choices (``direction``, ``session_id``,
-``staff_id``); a factory ignores the ones it does not use.
+The loop hands each new code to the target of the kiosk's role: the entry and heritage
+kiosks record a scan, a workshop kiosk checks the code into the session picked at its
+door. The browser camera goes through the same target. Each feature brings its own
+``CameraTarget`` (what to do with a code, and how to show the answer); the app factory
+declares which role uses which (``init_app``), so this package imports no feature.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from flask import Flask, current_app
 
@@ -34,36 +33,43 @@ from kiosk import db as dbmod
 from kiosk.camera.capture import CaptureLoop, Target, public_source
 from kiosk.camera.decoding import DEFAULT_DECODERS, Chain, build_chain
 from kiosk.db import Database
-from kiosk.sessions.door_camera import door_target
 
 log = logging.getLogger(__name__)
 
 EXTENSION = "kiosk.camera"
 STILL_CHAIN = "kiosk.camera.chain"
+TARGETS = "kiosk.camera.targets"
 
 
 Opener = Callable[[], Database]
 
 
-def scan_target(app: Flask, database: Opener, direction: str | None = None, **_options: object) -> Target:
-    """Target of the entry and heritage kiosks: the verdict path, at this kiosk's gate."""
-    scanner = app.extensions["kiosk.scanner"]
-    gate = str(app.config.get("GATE") or "main")
-    # Unset: the gate's own direction (entries, or exits at an exit-only gate).
-    direction = direction or app.config.get("CAMERA_DIRECTION") or None
-
-    def target(text: str) -> Any:
-        return scanner.scan(database(), text, gate, direction)
-
-    return target
-
-
 TargetFactory = Callable[..., Target]
-ROLE_TARGETS: dict[str, TargetFactory] = {
-    "entry": scan_target,
-    "heritage": scan_target,
-    "workshop": door_target,
-}
+
+
+@dataclass(frozen=True)
+class CameraTarget:
+    """What a kiosk role does with the codes its cameras read.
+
+    ``make(app, database, **options)`` returns the callable taking a code's text;
+    ``database()`` gives the connection to use (the loop's own, opened in its thread, or
+    the request's), ``options`` are the browser page's choices (``direction``,
+    ``session_id``, ``staff_id``), a factory ignores the ones it does not use.
+    ``render(result)`` turns what the callable answered into HTML for the screen's
+    ``#verdict`` and the htmx event that refreshes the screen's figures (None: nothing
+    to show). ``page(conn)`` gives the browser camera page the choices it offers.
+    ``refusals`` are the exceptions a call raises for a request it cannot serve.
+    """
+
+    make: TargetFactory
+    render: Callable[[object], tuple[str, str] | None]
+    page: Callable[[sqlite3.Connection], dict[str, object]] = lambda _conn: {}
+    refusals: tuple[type[Exception], ...] = ()
+
+
+def init_app(app: Flask, targets: Mapping[str, CameraTarget]) -> None:
+    """Declare the camera target of each kiosk role that has one."""
+    app.extensions[TARGETS] = dict(targets)
 
 
 def own_database(app: Flask) -> Opener:
@@ -80,19 +86,20 @@ def own_database(app: Flask) -> Opener:
     return opener
 
 
+def camera_target(app: Flask) -> CameraTarget | None:
+    """The camera target of the kiosk's first role that has one (``ROLE`` may list several)."""
+    targets: dict[str, CameraTarget] = app.extensions.get(TARGETS, {})
+    return next((targets[r] for r in str(app.config.get("ROLE", "")).split(",") if r in targets), None)
+
+
 def role_target(app: Flask, database: Database | None = None, **options: str | None) -> Target | None:
-    """The target of the kiosk's (first) role that has one; None if no role has one.
-    Without ``database`` the target opens its own connection (the capture loop)."""
-    role = target_role(app)
-    if role is None:
+    """The callable of the kiosk's camera target; None if no role has one. Without
+    ``database`` it opens its own connection (the capture loop)."""
+    target = camera_target(app)
+    if target is None:
         return None
     opener = own_database(app) if database is None else (lambda: database)
-    return ROLE_TARGETS[role](app, opener, **options)
-
-
-def target_role(app: Flask) -> str | None:
-    """The kiosk's first role with a camera target (``ROLE`` may list several)."""
-    return next((r for r in str(app.config.get("ROLE", "")).split(",") if r in ROLE_TARGETS), None)
+    return target.make(app, opener, **options)
 
 
 def decoder_spec(app: Flask) -> str:

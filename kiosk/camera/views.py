@@ -3,7 +3,7 @@
 The entry screen and the session door screen include ``camera/_panel.html``: an MJPEG
 preview and a status fragment it polls (htmx); when the loop has recorded a new verdict
 the fragment also carries it out-of-band into the screen's ``#verdict``
-(``result_fragment`` turns what the role's target answered into that HTML). The
+(the role's ``CameraTarget`` renders what it answered into that HTML). The
 browser-camera page posts JPEG frames to ``browser_frame``, which decodes them here and
 hands the code to the same role target as the loop.
 """
@@ -22,11 +22,7 @@ from markupsafe import Markup
 
 from kiosk import auth
 from kiosk.camera.capture import CaptureLoop, Debouncer
-from kiosk.camera.service import get_loop, role_target, still_chain, target_role
-from kiosk.entry import scanning
-from kiosk.entry.messages import verdict_texts
-from kiosk.sessions import checkin, door_camera, programme
-from kiosk.sessions import views as sessions_views
+from kiosk.camera.service import camera_target, get_loop, still_chain
 from kiosk.web import get_db
 
 bp = Blueprint("camera", __name__, url_prefix="/camera")
@@ -60,22 +56,15 @@ def _loop_or_404() -> CaptureLoop:
     return loop
 
 
-def verdict_context(verdict: scanning.Verdict) -> dict[str, object]:
-    return {
-        "verdict": verdict,
-        **verdict_texts(verdict),
-        "verdict_seconds": current_app.config["VERDICT_SECONDS"],
-    }
-
-
 def result_fragment(result: object) -> tuple[Markup, str] | None:
-    """What a role's target answered, as HTML for the screen's ``#verdict`` and the htmx
+    """What the role's target answered, as HTML for the screen's ``#verdict`` and the htmx
     event that refreshes the screen's figures; None when there is nothing to show."""
-    if isinstance(result, scanning.Verdict):
-        return Markup(render_template("entry/_verdict.html", **verdict_context(result))), "scanned"
-    if isinstance(result, checkin.SessionVerdict | door_camera.NoSessionSelected):
-        return Markup(sessions_views.camera_result(result)), "checked"
-    return None
+    target = camera_target(current_app)
+    fragment = target.render(result) if target is not None else None
+    if fragment is None:
+        return None
+    html, event = fragment
+    return Markup(html), event
 
 
 @bp.get("/status")
@@ -156,15 +145,11 @@ def preview() -> Response:
 @bp.get("/browser")
 @auth.staff_unless_local
 def browser_page() -> str:
-    """The staff page of a phone, tablet or laptop camera. On a workshop kiosk it checks
-    into a session: the one picked at the door unless another is chosen here."""
-    sessions = door = None
-    if target_role(current_app) == "workshop":
-        conn = get_db().conn
-        sessions = programme.sessions_on(conn, sessions_views.today(conn))
-        selection = door_camera.selected(conn)
-        door = selection.session_id if selection else None
-    return render_template("camera/browser.html", sessions=sessions, door_session=door)
+    """The staff page of a phone, tablet or laptop camera, with the choices the role's
+    target offers (on a workshop kiosk: which session to check people into)."""
+    target = camera_target(current_app)
+    choices = target.page(get_db().conn) if target is not None else {}
+    return render_template("camera/browser.html", **choices)
 
 
 @bp.post("/browser/frame")
@@ -184,13 +169,14 @@ def browser_frame() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
     for found in reading.found:
         if not _browser_fresh((request.remote_addr, *options.values(), found.text)):
             return "", 204
-        staff = auth.current_staff()
-        target = role_target(current_app, get_db(), staff_id=staff["id"] if staff else None, **options)
-        if target is None:
+        chosen = camera_target(current_app)
+        if chosen is None:
             return render_template("entry/_error.html", message="this kiosk's role checks no codes"), 404
+        staff = auth.current_staff()
+        target = chosen.make(current_app, get_db, staff_id=staff["id"] if staff else None, **options)
         try:
             fragment = result_fragment(target(found.text))
-        except scanning.GateError as error:
+        except chosen.refusals as error:
             return render_template("entry/_error.html", message=str(error)), 400
         if fragment is None:
             return "", 204

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request
 from flask_babel import gettext as _
 
 from kiosk import auth, clock
+from kiosk.camera.capture import Target
+from kiosk.camera.service import CameraTarget, Opener
 from kiosk.entry import attendance, scanning, tally
 from kiosk.entry.admission import fair_day
 from kiosk.entry.messages import verdict_texts
@@ -165,3 +167,33 @@ def _two_way_gate() -> bool:
 def _staff_id() -> str | None:
     staff = auth.current_staff()
     return staff["id"] if staff else None
+
+
+def scan_target(app: Flask, database: Opener, direction: str | None = None, **_options: object) -> Target:
+    """Camera target of the entry and heritage kiosks: the verdict path, at this kiosk's gate."""
+    scanner = app.extensions["kiosk.scanner"]
+    gate = str(app.config.get("GATE") or "main")
+    # Unset: the gate's own direction (entries, or exits at an exit-only gate).
+    direction = direction or app.config.get("CAMERA_DIRECTION") or None
+
+    def target(text: str) -> scanning.Verdict:
+        return scanner.scan(database(), text, gate, direction)
+
+    return target
+
+
+def camera_result(result: object) -> tuple[str, str] | None:
+    """A camera's verdict as the screen's ``#verdict`` HTML, and the event that refreshes
+    the gate's figures."""
+    if not isinstance(result, scanning.Verdict):
+        return None
+    html = render_template(
+        "entry/_verdict.html",
+        verdict=result,
+        **verdict_texts(result),
+        verdict_seconds=current_app.config["VERDICT_SECONDS"],
+    )
+    return html, "scanned"
+
+
+CAMERA_TARGET = CameraTarget(make=scan_target, render=camera_result, refusals=(scanning.GateError,))

@@ -2,8 +2,8 @@
 
 The door screen picks a session (``select``); the kiosk keeps that choice in its own
 database (table ``door_selection``, one row), so a restart does not lose it. The camera
-loop of a ``workshop`` kiosk (``kiosk.camera.service.ROLE_TARGETS``) and the browser
-camera hand each code to ``door_target``, which checks it into that session through
+loop of a ``workshop`` kiosk and the browser camera (``kiosk.sessions.views.CAMERA_TARGET``)
+hand each code to ``door_target``, which checks it into that session through
 ``check_in_code``, the door's one verdict path. With no session picked, a code is
 ignored and the target answers ``NoSessionSelected`` so the door screen can say why.
 """

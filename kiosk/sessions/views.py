@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from kiosk import auth, clock, reasons
 from kiosk import db as dbmod
+from kiosk.camera.service import CameraTarget
 from kiosk.entry import scanning
 from kiosk.entry.admission import fair_day
 from kiosk.sessions import checkin, door_camera, messages, programme, rules
@@ -118,20 +119,37 @@ def select(session_id: str) -> Response:
     return redirect(url_for("sessions.door", session_id=session_id))
 
 
-def camera_result(result: checkin.SessionVerdict | door_camera.NoSessionSelected) -> str:
-    """A camera's answer at the door as HTML for ``#verdict`` (``kiosk.camera.views``):
-    the verdict, with the name only for logged-in door staff, or why the code was ignored."""
+def camera_result(result: object) -> tuple[str, str] | None:
+    """A camera's answer at the door as HTML for ``#verdict`` (``kiosk.camera.views``),
+    and the event that refreshes the door's figures: the verdict, with the name only for
+    logged-in door staff, or why the code was ignored."""
     if isinstance(result, door_camera.NoSessionSelected):
-        return render_template("sessions/_no_session.html")
+        return render_template("sessions/_no_session.html"), "checked"
+    if not isinstance(result, checkin.SessionVerdict):
+        return None
     staff = auth.current_staff()
     door_staff = staff is not None and staff["role"] in (*DOOR_ROLES, "organizer")
-    return render_template(
+    html = render_template(
         "sessions/_verdict.html",
         verdict=result,
         session_id=result.session_id,
         message=reasons.message(result.reason, reasons.DOOR),
         public=not door_staff,
     )
+    return html, "checked"
+
+
+def camera_choices(conn: sqlite3.Connection) -> dict[str, object]:
+    """The browser camera page at a door checks into a session: today's sessions, and the
+    one picked at the door (the default)."""
+    selection = door_camera.selected(conn)
+    return {
+        "sessions": programme.sessions_on(conn, today(conn)),
+        "door_session": selection.session_id if selection else None,
+    }
+
+
+CAMERA_TARGET = CameraTarget(make=door_camera.door_target, render=camera_result, page=camera_choices)
 
 
 @bp.get("/<session_id>/")
