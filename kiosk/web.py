@@ -1,4 +1,4 @@
-"""Flask glue shared by the blueprints: the request's database and the app's scanner."""
+"""Flask glue shared by the blueprints: the request's database, htmx, the kiosk's gate."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from flask_htmx import HTMX
 
 from kiosk import db as dbmod
 from kiosk.db import Database
-from kiosk.entry.scanning import Scanner
 
 # Reads the HX-* request headers (htmx.target, htmx.trigger...) in any view.
 htmx = HTMX()
@@ -53,10 +52,6 @@ def close_db(_error: BaseException | None = None) -> None:
         current_app.extensions["kiosk.pool"].release(database)
 
 
-def get_scanner() -> Scanner:
-    return current_app.extensions["kiosk.scanner"]
-
-
 def gate_id() -> str:
     """The gate this kiosk stands at (config ``GATE``)."""
     return str(current_app.config.get("GATE") or "main")
@@ -69,4 +64,3 @@ def init_app(app: Flask) -> None:
     app.extensions["kiosk.pool"] = ConnectionPool(path)
     app.teardown_appcontext(close_db)
     htmx.init_app(app)
-    app.extensions["kiosk.scanner"] = Scanner(debounce_seconds=float(app.config["DEBOUNCE_SECONDS"]))

@@ -12,7 +12,8 @@ from kiosk.api import bad_request, http_error, json_body, request_language
 from kiosk.entry import attendance, scanning, tally
 from kiosk.entry.admission import fair_day
 from kiosk.entry.messages import verdict_texts
-from kiosk.web import gate_id, get_db, get_scanner
+from kiosk.entry.views import get_scanner
+from kiosk.web import gate_id, get_db
 
 bp = Blueprint("entry_api", __name__, url_prefix="/api/v1")
 bp.register_error_handler(HTTPException, http_error)

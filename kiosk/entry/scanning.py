@@ -83,7 +83,7 @@ def gate_row(conn: sqlite3.Connection, gate_id: str, direction: str | None = Non
 
 
 class Scanner:
-    """Decides and records scans for one instance; holds the key cache and settings."""
+    """Decides and records scans with the instance's settings (debounce window)."""
 
     def __init__(self, debounce_seconds: float = DEFAULT_DEBOUNCE_SECONDS) -> None:
         self.debounce_seconds = debounce_seconds

@@ -19,10 +19,15 @@ from kiosk.entry import attendance, scanning, tally
 from kiosk.entry.admission import fair_day
 from kiosk.entry.messages import verdict_texts
 from kiosk.i18n import DEFAULT_LANGUAGE
-from kiosk.web import gate_id, get_db, get_scanner, htmx
+from kiosk.web import gate_id, get_db, htmx
 
 bp = Blueprint("entry", __name__, url_prefix="/entry")
 log = logging.getLogger(__name__)
+
+
+def get_scanner(app: Flask | None = None) -> scanning.Scanner:
+    """The verdict path with this app's settings."""
+    return scanning.Scanner(debounce_seconds=float((app or current_app).config["DEBOUNCE_SECONDS"]))
 
 
 def _gate_context() -> dict[str, object]:
@@ -171,7 +176,7 @@ def _staff_id() -> str | None:
 
 def scan_target(app: Flask, database: Opener, direction: str | None = None, **_options: object) -> Target:
     """Camera target of the entry and heritage kiosks: the verdict path, at this kiosk's gate."""
-    scanner = app.extensions["kiosk.scanner"]
+    scanner = get_scanner(app)
     gate = str(app.config.get("GATE") or "main")
     # Unset: the gate's own direction (entries, or exits at an exit-only gate).
     direction = direction or app.config.get("CAMERA_DIRECTION") or None
