@@ -15,6 +15,7 @@ import gzip
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TypedDict, cast
 
 from kiosk import clock
 from kiosk import db as dbmod
@@ -25,6 +26,20 @@ FORMAT = "salon-kiosk-bundle"
 VERSION = 1
 # Guards against feeding a huge or hostile file to json.loads.
 MAX_BUNDLE_BYTES = 512 * 1024 * 1024
+
+
+Rows = dict[str, list[dict[str, object]]]
+
+
+class Bundle(TypedDict):
+    """A bundle file's document."""
+
+    format: str
+    version: int
+    created_at: str
+    roles: list[str]
+    withheld: list[str]  # personal tables left out for the roles
+    tables: Rows  # table -> rows as column -> value
 
 
 class BundleError(ValueError):
@@ -41,7 +56,7 @@ def write_bundle(db: Database, out: Path, roles: str | Iterable[str] | None = No
         name: [] if name in withheld else [dict(row) for row in db.conn.execute(f"SELECT * FROM [{name}]")]
         for name in REFERENCE_TABLES
     }
-    document = {
+    document: Bundle = {
         "format": FORMAT,
         "version": VERSION,
         "created_at": clock.iso(clock.now()),
@@ -56,12 +71,12 @@ def write_bundle(db: Database, out: Path, roles: str | Iterable[str] | None = No
     return {name: len(rows) for name, rows in tables.items() if name not in withheld}
 
 
-def read_bundle(path: Path) -> dict[str, list[dict[str, object]]]:
+def read_bundle(path: Path) -> Rows:
     """The tables of a bundle file, checked for format and version."""
     return open_bundle(path)["tables"]
 
 
-def open_bundle(path: Path) -> dict[str, object]:
+def open_bundle(path: Path) -> Bundle:
     """A bundle file's whole document (tables, roles, withheld), checked for format and
     version."""
     try:
@@ -77,15 +92,17 @@ def open_bundle(path: Path) -> dict[str, object]:
     if document.get("version") != VERSION:
         raise BundleError(f"{path}: bundle version {document.get('version')} is not supported")
     tables = document.get("tables")
-    if not isinstance(tables, dict):
-        raise BundleError(f"{path}: bundle has no tables")
-    withheld = document.get("withheld", [])
-    if not isinstance(withheld, list):
+    if not isinstance(tables, dict) or not all(
+        isinstance(rows, list) and all(isinstance(row, dict) for row in rows) for rows in tables.values()
+    ):
+        raise BundleError(f"{path}: bundle has no tables (lists of rows)")
+    withheld = document.setdefault("withheld", [])
+    if not isinstance(withheld, list) or not all(isinstance(name, str) for name in withheld):
         raise BundleError(f"{path}: 'withheld' is not a list of tables")
-    return document
+    return cast(Bundle, document)  # checked above, as far as loading relies on it
 
 
-def load_tables(db: Database, tables: dict[str, list[dict[str, object]]]) -> None:
+def load_tables(db: Database, tables: Rows) -> None:
     """Replace the reference tables with the given rows, all or nothing."""
     known = set(REFERENCE_TABLES)
     with dbmod.write(db) as conn:

@@ -88,7 +88,7 @@ def init(
         except bundlemod.BundleError as error:
             fail(str(error))
         tables = document["tables"]
-        missing = set(document.get("withheld", [])) - set(reference.withheld_tables(roles))
+        missing = set(document["withheld"]) - set(reference.withheld_tables(roles))
         if missing:
             # Not fatal (walk-ins and open sessions still work), but the door will not
             # know anyone registered: say which bundle to make instead.
@@ -97,7 +97,7 @@ def init(
                 f" `kiosk bundle DIR --out FILE --role {','.join(roles)}`.",
                 err=True,
             )
-        gates = {row.get("id") for row in tables.get("gates", []) if isinstance(row, dict)}
+        gates = {row.get("id") for row in tables.get("gates", [])}
         if gate and gate not in gates:
             fail(f"the bundle has no gate {gate!r}; gates: {', '.join(sorted(map(str, gates)))}")
     try:

@@ -92,14 +92,15 @@ def request_language() -> str:
 
 @bp.post("/v1/login")
 def login() -> tuple[Response, int]:
-    body = json_body()
-    if body is None or not isinstance(body.get("name"), str) or not isinstance(body.get("pin"), str):
+    body = json_body() or {}
+    name, pin = body.get("name"), body.get("pin")
+    if not isinstance(name, str) or not isinstance(pin, str):
         return bad_request("send {'name': ..., 'pin': ...}")
     with dbmod.write(get_db()) as conn:
         row = conn.execute(
-            "SELECT id, role FROM staff WHERE name = ? AND active = 1", (body["name"][:100],)
+            "SELECT id, role FROM staff WHERE name = ? AND active = 1", (name[:100],)
         ).fetchone()
-        outcome = accounts.check_pin(conn, row["id"], body["pin"], clock.now()) if row else "unknown_staff"
+        outcome = accounts.check_pin(conn, row["id"], pin, clock.now()) if row else "unknown_staff"
     if outcome != "ok":
         status = 423 if outcome == "locked" else 401
         return jsonify({"ok": False, "reason": "locked" if outcome == "locked" else "wrong_pin"}), status

@@ -32,7 +32,7 @@ def qr_image(data: str | bytes, box: int = 6, border: int = 4) -> np.ndarray:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box, border=border)
     code.add_data(data)
     code.make(fit=True)
-    return np.asarray(code.make_image().convert("L"), dtype=np.uint8)
+    return np.asarray(code.make_image().get_image().convert("L"), dtype=np.uint8)
 
 
 def background(rng: np.random.Generator, size: tuple[int, int] = HD) -> np.ndarray:
@@ -58,12 +58,13 @@ def place(
         int(rng.integers(side, width - side)),
         int(rng.integers(half + 20, height - half - 20)),
     )
-    square = np.float32(
-        [[cx - half, cy - half], [cx + half, cy - half], [cx + half, cy + half], [cx - half, cy + half]]
+    square = np.array(
+        [[cx - half, cy - half], [cx + half, cy - half], [cx + half, cy + half], [cx - half, cy + half]],
+        np.float32,
     )
     corners = square + rng.uniform(-tilt * side, tilt * side, (4, 2)).astype(np.float32)
     h, w = code.shape
-    matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), corners)
+    matrix = cv2.getPerspectiveTransform(np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32), corners)
     warped = cv2.warpPerspective(code, matrix, (width, height), flags=cv2.INTER_LINEAR)
     mask = cv2.warpPerspective(np.full_like(code, 255), matrix, (width, height)) > 0
     out = frame.copy()
@@ -83,7 +84,7 @@ def degrade(
         # first channel's deviation only and leave the others clean.
         grain = np.empty((out.size, 1), np.int16)
         cv2.setRNGSeed(int(rng.integers(2**31)))
-        cv2.randn(grain, 0, noise)
+        cv2.randn(grain, np.array([0.0]), np.array([noise]))
         out = cv2.add(out, grain.reshape(out.shape), dtype=cv2.CV_8U)
     return out
 
@@ -121,7 +122,7 @@ def write_video(path: Path, frames: Iterable[np.ndarray], fps: float = 25.0) -> 
     """Frames (BGR, all one size) to an MJPG .avi that OpenCV reads back."""
     frames = list(frames)
     height, width = frames[0].shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (width, height))
     if not writer.isOpened():
         raise RuntimeError(f"cannot write video {path}")
     for frame in frames:

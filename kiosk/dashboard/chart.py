@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from html import escape
 
+from kiosk.entry.attendance import HourEntries
+
 COLOURS = ["#1b6ca8", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#7f8c8d"]
 
 
 def entries_chart(
-    per_hour: list[dict[str, object]],
+    per_hour: list[HourEntries],
     title: str,
     width: int = 720,
     height: int = 260,
@@ -20,7 +22,7 @@ def entries_chart(
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     gates: list[str] = []
     for item in per_hour:
-        hour, gate, entries = int(item["hour"]), str(item["gate"]), int(item["entries"])
+        hour, gate, entries = item["hour"], item["gate"], item["entries"]
         counts[hour][gate] = entries
         if gate not in gates:
             gates.append(gate)

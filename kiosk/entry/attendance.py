@@ -12,7 +12,7 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 from kiosk import clock
 
@@ -27,6 +27,39 @@ _IN_TIME_ORDER = "julianday(p.device_time) - coalesce(d.clock_offset, 0) / 86400
 class ZoneCount(NamedTuple):
     inside: int
     peak: int
+
+
+class HourEntries(TypedDict):
+    hour: int
+    gate: str
+    entries: int
+
+
+class DayFigures(TypedDict):
+    """A day's attendance (dashboard, CSV export, ``/api/v1/attendance``)."""
+
+    date: str
+    entries: int
+    exits: int
+    not_inside: int
+    unique_visitors: int
+    ticket_visitors: int
+    inside: dict[str, int]
+    peak: dict[str, int]
+    walk_ins: dict[str, int]
+    entries_by_gate: dict[str, int]
+    entries_per_hour: list[HourEntries]
+
+
+class GateFigures(TypedDict):
+    """What a gate's screen shows (see ``gate_figures``)."""
+
+    gate_entries: int
+    inside_zone: int
+    peak_zone: int
+    occupancy_limit: int | None
+    places_left: int | None
+    near_limit: bool
 
 
 def occupancy(conn: sqlite3.Connection, day: date, zone_id: str | None = None) -> dict[str, ZoneCount]:
@@ -137,7 +170,7 @@ def _movements(conn: sqlite3.Connection, day: date) -> list[Movement]:
     return moves
 
 
-def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
+def day_figures(conn: sqlite3.Connection, day: date) -> DayFigures:
     """The day's figures: entries, exits, unique visitors, inside now and peak per zone,
     walk-ins, and entries per hour per gate."""
     visitor_types = {row[0] for row in conn.execute("SELECT id FROM ticket_types WHERE is_visitor = 1")}
@@ -185,7 +218,7 @@ def day_figures(conn: sqlite3.Connection, day: date) -> dict[str, object]:
     }
 
 
-def gate_figures(conn: sqlite3.Connection, gate_id: str, day: date) -> dict[str, object]:
+def gate_figures(conn: sqlite3.Connection, gate_id: str, day: date) -> GateFigures:
     """What a gate's screen shows: its entries today, and for its zone people inside now
     and the day's peak (every gate's passages this instance holds: ``occupancy``), the
     zone's limit and places left (``near_limit`` when a tenth or less remain)."""
@@ -200,7 +233,7 @@ def gate_figures(conn: sqlite3.Connection, gate_id: str, day: date) -> dict[str,
         "peak_zone": peak,
         "occupancy_limit": limit,
         "places_left": left,
-        "near_limit": left is not None and left <= max(1, limit // 10),
+        "near_limit": limit is not None and left is not None and left <= max(1, limit // 10),
     }
 
 

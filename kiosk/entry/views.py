@@ -42,7 +42,7 @@ def _gate_context() -> dict[str, object]:
     }
 
 
-def _stats() -> dict[str, object]:
+def _stats() -> attendance.GateFigures:
     conn = get_db().conn
     day = fair_day(clock.now(), scanning.load_schedule(conn))
     return attendance.gate_figures(conn, gate_id(), day)

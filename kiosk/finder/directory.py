@@ -100,7 +100,11 @@ def split_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
-def check_row(row: dict[str, str], known: Known) -> tuple[dict[str, object] | None, str | None]:
+# A checked row: the CSV's text columns plus the ids found for them (stand and category lists).
+CleanRow = dict[str, str | list[str]]
+
+
+def check_row(row: dict[str, str], known: Known) -> tuple[CleanRow | None, str | None]:
     """(clean row, None) or (None, reason) for one CSV row."""
     if None in row:  # csv.DictReader files surplus fields under the key None
         return None, f"more than {len(COLUMNS)} fields"
@@ -133,7 +137,7 @@ def check_row(row: dict[str, str], known: Known) -> tuple[dict[str, object] | No
             categories.append(category)
     if values["phone"] and not PHONE.match(values["phone"]):
         return None, f"phone {values['phone']!r} is not a phone number"
-    clean: dict[str, object] = {
+    clean: CleanRow = {
         **values,
         "kind": kind,
         "province_id": province,
@@ -155,12 +159,13 @@ def load_rows(
         if not conn.execute("SELECT 1 FROM stands LIMIT 1").fetchone():
             layout.sync_stands(conn)
         known = load_known(conn)
-        good: list[dict[str, object]] = []
+        good: list[CleanRow] = []
         seen: dict[str, int] = {}
         for line, row in rows:
             clean, reason = check_row(row, known)
             if clean is not None and clean["id"] in seen:
-                clean, reason = None, f"same organisation and name_fr as line {seen[clean['id']]}"
+                reason = f"same organisation and name_fr as line {seen[str(clean['id'])]}"
+                clean = None
             if clean is None:
                 report.errors.append((line, str(reason)))
                 continue
@@ -175,7 +180,7 @@ def load_rows(
     return report
 
 
-def _store(conn: sqlite3.Connection, row: dict[str, object]) -> None:
+def _store(conn: sqlite3.Connection, row: CleanRow) -> None:
     org_name = str(row["organisation"])
     org_id = None
     if org_name:
@@ -195,10 +200,10 @@ def _store(conn: sqlite3.Connection, row: dict[str, object]) -> None:
     conn.executemany(
         "INSERT INTO exhibitor_categories VALUES (?, ?)",
         [(row["id"], category) for category in row["category_ids"]],
-    )  # type: ignore[union-attr]
+    )
     conn.executemany(
         "INSERT INTO exhibitor_stands VALUES (?, ?)", [(row["id"], number) for number in row["stands"]]
-    )  # type: ignore[union-attr]
+    )
 
 
 def read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:

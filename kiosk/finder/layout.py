@@ -211,7 +211,7 @@ def position_from_config(value: object, gate: str | None, layout: dict[str, Any]
     nodes = layout["nodes"]
     text = str(value or "").strip()
     if text in nodes:
-        return tuple(nodes[text])  # type: ignore[return-value]
+        return tuple(nodes[text])
     if text:
         try:
             x, y = (float(part) for part in text.split(","))
@@ -219,7 +219,7 @@ def position_from_config(value: object, gate: str | None, layout: dict[str, Any]
             raise ValueError(f"FINDER_POSITION {text!r}: use 'x,y' in metres or a node name") from None
         return (x, y)
     node = layout["gates"].get(gate or "main", layout["gates"]["main"])
-    return tuple(nodes[node])  # type: ignore[return-value]
+    return tuple(nodes[node])
 
 
 def sync_stands(conn: sqlite3.Connection, path: Path = LAYOUT_FILE) -> int:

@@ -107,7 +107,7 @@ def documents(conn: sqlite3.Connection) -> list[tuple[str, ...]]:
     stands: dict[str, list[str]] = {}
     for exhibitor, number in conn.execute("SELECT exhibitor_id, stand_number FROM exhibitor_stands"):
         stands.setdefault(exhibitor, []).append(number)
-    docs = []
+    docs: list[tuple[str, ...]] = []
     for row in conn.execute(
         "SELECT e.id, e.name_fr, e.name_ar, e.products_fr, e.products_ar, o.name AS organisation,"
         " p.name_fr || ' ' || p.name_ar || ' ' || p.name_en AS province"

@@ -218,9 +218,14 @@ def exhibitor(exhibitor_id: str) -> str:
     route = None
     no_route = False
     if target:
+        # A kiosk copies rows without foreign-key checks: a stand missing from its plan
+        # is a stand it cannot route to, not a crash.
+        stand_row = queries.stand(conn, target)
         try:
+            if stand_row is None:
+                raise layout.NoRoute(target)
             route = layout.route_to_stand(
-                graph, (position.x, position.y), layout.stand_from_row(queries.stand(conn, target)), step_free
+                graph, (position.x, position.y), layout.stand_from_row(stand_row), step_free
             )
         except layout.NoRoute:
             no_route = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import TypedDict
 
 from rapidfuzz import fuzz
 
@@ -21,6 +22,18 @@ from kiosk.entry.scanning import code_digest
 from kiosk.sessions import registrations as regs
 from kiosk.sessions import rules
 from kiosk.tickets import codec, reading, shortcode
+
+
+class RosterRow(TypedDict):
+    """One person of a session's roster (door screen, API, CSV)."""
+
+    name: str
+    phone: str
+    short_code: str
+    kind: str
+    status: str
+    checked_in_at: str
+    late: bool
 
 
 class SessionNotFound(LookupError):
@@ -471,10 +484,10 @@ def search(
 
 def roster(
     conn: sqlite3.Connection, session_id: str, moment: datetime, settings: DoorSettings
-) -> tuple[list[dict[str, object]], float | None]:
+) -> tuple[list[RosterRow], float | None]:
     """Everyone of a session with status and check-in time, and the no-show rate."""
     figures, people = occupancy(conn, session_id, moment, settings)
-    rows = [
+    rows: list[RosterRow] = [
         {
             "name": p.name,
             "phone": p.phone,

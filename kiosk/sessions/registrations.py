@@ -15,6 +15,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from kiosk import clock, crockford
 from kiosk.sessions import rules
@@ -24,6 +25,19 @@ TOKEN_LENGTH = 26  # 130 bits
 SHORT_LENGTH = 7  # random symbols before the check symbol
 MAX_NAME = 100
 MAX_PHONE = 30
+
+
+class Registration(TypedDict):
+    """A row of ``session_registrations`` as made by ``register``."""
+
+    id: str
+    session_id: str
+    name: str
+    phone: str
+    ticket_serial: int | None
+    token: str
+    short_code: str
+    created_at: str
 
 
 class RegistrationError(ValueError):
@@ -64,7 +78,7 @@ def register(
     phone: str = "",
     ticket_serial: int | None = None,
     rng: random.Random | None = None,
-) -> dict[str, object]:
+) -> Registration:
     """Ask for a seat (central, inside a write transaction); a full session puts the
     person on the waitlist. Returns the new registration row."""
     name = " ".join(name.split())
@@ -83,7 +97,7 @@ def register(
         ).fetchone()
     ):
         raise RegistrationError("this ticket already holds a seat in this session")
-    row = {
+    row: Registration = {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)) if rng else str(uuid.uuid4()),
         "session_id": session_id,
         "name": name,
@@ -146,7 +160,7 @@ LIVE_CHECKINS = (
 
 def entries(conn: sqlite3.Connection, session_id: str) -> list[Entry]:
     """Registrations and walk-ins of a session, with their live check-ins."""
-    live = {}
+    live: dict[str, sqlite3.Row] = {}
     for row in conn.execute(LIVE_CHECKINS, (session_id,)):
         if row["person_id"] is not None:
             live.setdefault(row["person_id"], row)

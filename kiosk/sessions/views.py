@@ -16,6 +16,7 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as Redirect
 
 from kiosk import auth, clock, reasons
 from kiosk import db as dbmod
@@ -109,7 +110,7 @@ def _door_context(session_id: str) -> dict[str, object]:
 
 @bp.post("/<session_id>/select")
 @auth.role_required(*DOOR_ROLES)
-def select(session_id: str) -> Response:
+def select(session_id: str) -> Redirect:
     """Pick the session of this door: the camera (and the browser camera by default)
     checks people into it from now on."""
     try:
@@ -269,7 +270,7 @@ def roster_csv(session_id: str) -> Response:
     )
 
 
-def roster_text(row: sqlite3.Row, people: list[dict[str, object]], rate: float | None) -> str:
+def roster_text(row: sqlite3.Row, people: list[checkin.RosterRow], rate: float | None) -> str:
     """The roster as CSV: one line per person, then the no-show rate."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -332,7 +333,7 @@ def admin_list() -> str:
 @bp.route("/admin/new", methods=["GET", "POST"], defaults={"session_id": None})
 @bp.route("/admin/<session_id>/edit", methods=["GET", "POST"])
 @auth.role_required("organizer")
-def admin_edit(session_id: str | None) -> str | Response | tuple[str, int]:
+def admin_edit(session_id: str | None) -> str | Redirect | tuple[str, int]:
     _central_only()
     conn = get_db().conn
     zones = conn.execute("SELECT * FROM zones ORDER BY id").fetchall()
@@ -414,7 +415,7 @@ def admin_registrations(session_id: str) -> str | tuple[str, int]:
 
 @bp.post("/admin/registrations/<registration_id>/cancel")
 @auth.role_required("organizer")
-def admin_cancel(registration_id: str) -> Response:
+def admin_cancel(registration_id: str) -> Redirect:
     _central_only()
     with dbmod.write(get_db()) as conn:
         row = conn.execute(
