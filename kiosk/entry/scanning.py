@@ -9,12 +9,11 @@ answer. A verdict shown as accepted is therefore already on disk (``synchronous=
 from __future__ import annotations
 
 import functools
-import hashlib
 import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
-from kiosk import clock, events, reasons
+from kiosk import clock, events, reasons, verdict_log
 from kiosk import db as dbmod
 from kiosk.db import Database
 from kiosk.entry import admission, attendance
@@ -41,11 +40,6 @@ class Verdict:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
-
-
-def code_digest(code: str | bytes) -> str:
-    raw = code if isinstance(code, bytes) else code.encode("utf-8", "surrogatepass")
-    return hashlib.sha256(raw).hexdigest()
 
 
 def load_schedule(conn: sqlite3.Connection) -> list[admission.OpeningHours]:
@@ -99,7 +93,7 @@ class Scanner:
         """Decide on a scanned or typed code at a gate and record it durably. Without a
         direction, the gate's first (an entry, or the exit of an exit-only gate)."""
         moment = moment or clock.now()
-        digest = code_digest(code)
+        digest = verdict_log.code_digest(code)
         with dbmod.write(db) as conn:
             gate = gate_row(conn, gate_id, direction)
             direction = direction or gate_directions(gate)[0]
@@ -191,15 +185,9 @@ class Scanner:
         moment: datetime,
     ) -> Verdict | None:
         """The earlier verdict if this device saw the same code moments ago (camera twice)."""
-        device_id = conn.execute("SELECT id FROM device").fetchone()[0]
-        row = conn.execute(
-            "SELECT * FROM scans WHERE code_digest = ? AND device_id = ? ORDER BY device_seq DESC LIMIT 1",
-            (digest, device_id),
-        ).fetchone()
-        if row is None or row["gate_id"] != gate_id or row["direction"] != direction:
-            return None
-        age = (moment - clock.parse_time(row["device_time"])).total_seconds()
-        if not 0 <= age <= self.debounce_seconds:
+        place = {"gate_id": gate_id, "direction": direction}
+        row = verdict_log.repeat_of(conn, verdict_log.SCANS, digest, place, moment, self.debounce_seconds)
+        if row is None:
             return None
         # The first verdict's outcome, shown in a neutral colour: nothing new happened.
         return Verdict(
@@ -250,28 +238,4 @@ def annul(
     ``already_annulled``. The scan stays in the log; the figures skip it."""
     moment = moment or clock.now()
     with dbmod.write(db) as conn:
-        scan = conn.execute(
-            "SELECT device_time FROM scans WHERE uuid = ? AND device_id = (SELECT id FROM device)",
-            (scan_uuid,),
-        ).fetchone()
-        if scan is None:
-            return "not_found"
-        if conn.execute("SELECT 1 FROM annulments WHERE scan_uuid = ?", (scan_uuid,)).fetchone():
-            return "already_annulled"
-        age = (moment - clock.parse_time(scan["device_time"])).total_seconds()
-        if age > window_minutes * 60:
-            return "too_late"
-        stamp = events.stamp(conn, moment)
-        conn.execute(
-            "INSERT INTO annulments (uuid, device_id, device_seq, device_time, scan_uuid,"
-            " staff_id) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                stamp["uuid"],
-                stamp["device_id"],
-                stamp["device_seq"],
-                stamp["device_time"],
-                scan_uuid,
-                staff_id,
-            ),
-        )
-    return "ok"
+        return verdict_log.cancel(conn, verdict_log.SCANS, scan_uuid, moment, window_minutes, staff_id)

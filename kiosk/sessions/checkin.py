@@ -15,10 +15,9 @@ from typing import TypedDict
 
 from rapidfuzz import fuzz
 
-from kiosk import clock, events, reasons
+from kiosk import clock, events, reasons, verdict_log
 from kiosk import db as dbmod
 from kiosk.db import Database
-from kiosk.entry.scanning import code_digest
 from kiosk.sessions import registrations as regs
 from kiosk.sessions import rules
 from kiosk.tickets import codec, reading, shortcode
@@ -258,22 +257,15 @@ def _recent_repeat(
     conn: sqlite3.Connection, session_id: str, digest: str, moment: datetime, seconds: float
 ) -> SessionVerdict | None:
     """The earlier verdict if this device saw the same code at this door moments ago."""
-    row = conn.execute(
-        "SELECT c.*, r.name AS reg_name, r.short_code AS reg_code, w.name AS walk_name"
-        " FROM session_checkins c"
-        " LEFT JOIN session_registrations r ON r.id = c.person_id"
-        " LEFT JOIN session_walk_ins w ON w.uuid = c.person_id"
-        " WHERE c.device_id = (SELECT id FROM device) AND c.code_digest = ?"
-        " ORDER BY c.device_seq DESC LIMIT 1",
-        (digest,),
+    place = {"session_id": session_id}
+    row = verdict_log.repeat_of(conn, verdict_log.CHECKINS, digest, place, moment, seconds)
+    if row is None:
+        return None
+    person = conn.execute(
+        "SELECT r.name AS reg_name, r.short_code AS reg_code, w.name AS walk_name FROM (SELECT ? AS id) p"
+        " LEFT JOIN session_registrations r ON r.id = p.id LEFT JOIN session_walk_ins w ON w.uuid = p.id",
+        (row["person_id"],),
     ).fetchone()
-    if row is None or row["session_id"] != session_id:
-        return None
-    if conn.execute("SELECT 1 FROM session_checkin_undos WHERE checkin_uuid = ?", (row["uuid"],)).fetchone():
-        return None  # undone since: decide afresh
-    age = (moment - clock.parse_time(row["device_time"])).total_seconds()
-    if not 0 <= age <= seconds:
-        return None
     return SessionVerdict(
         ok=row["result"] == "accepted",
         reason=row["reason"],
@@ -281,9 +273,9 @@ def _recent_repeat(
         session_id=session_id,
         checkin_uuid=row["uuid"],
         person_id=row["person_id"],
-        name=row["reg_name"] or row["walk_name"],
+        name=person["reg_name"] or person["walk_name"],
         late=bool(row["late"]),
-        short_code=row["reg_code"]
+        short_code=person["reg_code"]
         or (shortcode.encode(row["ticket_serial"]) if row["ticket_serial"] else None),
         repeat=True,
     )
@@ -301,7 +293,7 @@ def check_in_code(
     short code) at a session's door and record it durably. Raises SessionNotFound."""
     moment = moment or clock.now()
     settings = settings or DoorSettings()
-    digest = code_digest(code)
+    digest = verdict_log.code_digest(code)
     with dbmod.write(db) as conn:
         _session_row(conn, session_id)
         repeat = _recent_repeat(conn, session_id, digest, moment, settings.debounce_seconds)
@@ -437,27 +429,7 @@ def undo(
     later). The check-in stays in the log; the counts skip it."""
     moment = moment or clock.now()
     with dbmod.write(db) as conn:
-        row = conn.execute(
-            "SELECT device_time FROM session_checkins WHERE uuid = ? AND result = 'accepted'"
-            " AND device_id = (SELECT id FROM device)",
-            (checkin_uuid,),
-        ).fetchone()
-        if row is None:
-            return "not_found"
-        if conn.execute(
-            "SELECT 1 FROM session_checkin_undos WHERE checkin_uuid = ?", (checkin_uuid,)
-        ).fetchone():
-            return "already_undone"
-        if (moment - clock.parse_time(row["device_time"])).total_seconds() > window_minutes * 60:
-            return "too_late"
-        stamp = events.stamp(conn, moment)
-        conn.execute(
-            "INSERT INTO session_checkin_undos (uuid, device_id, device_seq, device_time,"
-            " checkin_uuid, staff_id) VALUES (:uuid, :device_id, :device_seq, :device_time,"
-            " :checkin_uuid, :staff_id)",
-            {**stamp, "checkin_uuid": checkin_uuid, "staff_id": staff_id},
-        )
-    return "ok"
+        return verdict_log.cancel(conn, verdict_log.CHECKINS, checkin_uuid, moment, window_minutes, staff_id)
 
 
 def search(
