@@ -28,8 +28,21 @@ DIGEST = re.compile(r"[0-9a-f]{64}")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 UUIDS = re.compile(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n)*" + UUID.pattern)
 DIGESTS = re.compile(r"(?:[0-9a-f]{64}\n)*[0-9a-f]{64}")
-SCAN_COLUMNS = {"uuid", "device_id", "device_seq", "device_time", "fair_date", "gate_id", "zone_id"}
-SCAN_COLUMNS |= {"direction", "code_digest", "ticket_serial", "type_id", "result", "reason"}
+SCAN_COLUMNS = {
+    "uuid",
+    "device_id",
+    "device_seq",
+    "device_time",
+    "fair_date",
+    "gate_id",
+    "zone_id",
+    "direction",
+    "code_digest",
+    "ticket_serial",
+    "type_id",
+    "result",
+    "reason",
+}
 GATE_CODES = frozenset(reasons.codes(reasons.Place.GATE))
 DOOR_CODES = frozenset(reasons.codes(reasons.Place.DOOR))
 
