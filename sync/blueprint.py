@@ -15,8 +15,10 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from kiosk import auth, clock
 from kiosk import db as dbmod
+from kiosk.entry.admission import fair_day
+from kiosk.entry.scanning import load_schedule
 from kiosk.web import get_db
-from sync import protocol, validate, wire
+from sync import feed, protocol, validate, wire
 from sync.protocol import Refusal
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
@@ -39,6 +41,7 @@ def ensure_change_log() -> None:
     if not current_app.extensions.get("sync.change_log"):
         with dbmod.write(get_db()) as conn:
             protocol.ensure_change_log(conn)
+            feed.ensure_feed_log(conn)
         current_app.extensions["sync.change_log"] = True
 
 
@@ -140,6 +143,7 @@ def hello() -> Response:
             "high_seq": high,
             "protocol": wire.PROTOCOL,
             "clock_offset": offset,
+            "feed": True,  # this central serves /sync/feed (sync.feed)
         }
     )
 
@@ -174,6 +178,19 @@ def changes() -> Response:
     if not CURSOR.fullmatch(cursor):
         raise Refusal(400, "bad_request", "'cursor' must be a whole number")
     return _gzip(protocol.serve_changes(get_db().conn, int(cursor), roles=roles))
+
+
+@bp.get("/sync/feed")
+def feed_page() -> Response:
+    """Other kiosks' admissions of today in the calling kiosk's zone (``sync.feed``)."""
+    conn = get_db().conn
+    device = protocol.authenticate(conn, _token())
+    cursor = request.args.get("cursor", "0")
+    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 18:
+        raise Refusal(400, "bad_request", "'cursor' must be a whole number")
+    day = fair_day(clock.now(), load_schedule(conn))
+    zones = feed.device_zones(conn, device)
+    return _gzip(feed.serve_feed(conn, device["device_id"], zones, day, int(cursor)))
 
 
 @bp.get("/sync/snapshot")

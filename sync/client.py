@@ -31,6 +31,7 @@ from kiosk import db as dbmod
 from kiosk.db import Database
 from kiosk.events import EVENT_TABLES
 from kiosk.reference import PERSONAL_TABLES, REFERENCE_TABLES
+from sync import feed as feedmod
 from sync import wire
 from sync.wire import primary_key, quoted, table_columns
 
@@ -285,6 +286,7 @@ class RoundResult:
     waiting: int = 0
     pages: int = 0
     cursor: int = 0
+    fed: int = 0  # other kiosks' events new here (sync.feed)
     clock_offset: float | None = None
     errors: list[str] = field(default_factory=list)
 
@@ -469,14 +471,34 @@ class Client:
             conn.execute("UPDATE sync_state SET snapshot = ?", (json.dumps(progress),))
         return 1
 
+    def feed(self) -> int:
+        """Fetch other kiosks' admissions until up to date (``sync.feed``); each page is
+        stored with its cursor in one transaction. Returns the events new here."""
+        own = events.this_device(self.db.conn)["id"]
+        added = 0
+        while True:
+            cursor = state(self.db.conn)["feed_cursor"]
+            page = self._call("GET", "/api/v1/sync/feed", query={"cursor": cursor})
+            try:
+                with dbmod.write(self.db) as conn:
+                    added += feedmod.apply_feed(conn, page, own)
+            except feedmod.FeedError as error:
+                self._note_error(f"bad_feed: {error}")
+                raise Refused(200, "bad_feed", str(error)) from None
+            if not page.get("more"):
+                return added
+
     def round(self) -> RoundResult:
-        """One full round: hello, push everything, pull everything."""
+        """One full round: hello, push everything, pull everything, then the feed."""
         if state(self.db.conn)["revoked"]:
             raise Refused(403, "device_revoked", "this kiosk was revoked; it no longer syncs")
         result = RoundResult()
-        result.clock_offset = self.hello().get("clock_offset")  # type: ignore[assignment]
+        answer = self.hello()
+        result.clock_offset = answer.get("clock_offset")  # type: ignore[assignment]
         result.pushed = self.push()
         result.pages = self.pull()
+        if answer.get("feed"):  # a central that serves other kiosks' admissions
+            result.fed = self.feed()
         if self.problems:
             # Pulled anyway (revocations must arrive), then said: events wait on organizers.
             error, detail = self.problems[0]

@@ -189,6 +189,7 @@ class Proxy:
         self.target = urllib.parse.urlsplit(target)
         self.drop_answers = 0  # drop the answers of this many next pushes
         self.before_push: Callable[[int], None] | None = None
+        self.after_answer: Callable[[str], None] | None = None  # called with the path answered
         self.pushes = 0
         self.answers: list[dict[str, object]] = []
         proxy = self
@@ -226,6 +227,9 @@ class Proxy:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+                if proxy.after_answer:
+                    self.wfile.flush()
+                    proxy.after_answer(self.path)
 
             do_GET = _forward
             do_POST = _forward
