@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # Features add their benchmark module here.
-MODULES = ["bench.scans", "bench.camera", "bench.search", "bench.sync"]
+MODULES = ["bench.scans", "bench.camera", "bench.search", "bench.sync", "bench.gates"]
 
 
 def main() -> None:

@@ -164,16 +164,14 @@ def apply_feed(conn: sqlite3.Connection, page: object, own_device: str) -> int:
         # Never another device's row under this kiosk's id: its own events are its to push.
         if any(row[at] == own_device for row in rows):
             raise FeedError(f"{table}: the feed sent this kiosk's own events back")
-        before = conn.total_changes
         try:
             # Only a row held already is skipped; one that breaks a CHECK fails the page.
-            conn.executemany(
+            added += conn.executemany(
                 f"INSERT INTO [{table}] ({quoted(columns)}) VALUES ({', '.join('?' for _ in columns)})"
                 " ON CONFLICT DO NOTHING",
                 rows,
-            )
+            ).rowcount
         except sqlite3.Error as error:
             raise FeedError(f"{table}: {error}") from None
-        added += conn.total_changes - before
     conn.execute("UPDATE sync_state SET feed_cursor = max(feed_cursor, ?)", (page["cursor"],))
     return added

@@ -473,13 +473,13 @@ def apply_batch(
         # ON CONFLICT DO NOTHING skips a uuid central holds for another event (reported
         # below as a conflict); a row that breaks a CHECK still fails the batch loudly.
         try:
-            before = conn.total_changes
-            conn.executemany(
+            # rowcount, not total_changes: rows written by triggers (the feed log) are
+            # not events received.
+            inserted = conn.executemany(
                 f"INSERT INTO [{table}] ({quoted(columns)}) VALUES ({', '.join('?' for _ in columns)})"
                 " ON CONFLICT DO NOTHING",
                 fresh,
-            )
-            inserted = conn.total_changes - before
+            ).rowcount
         except sqlite3.IntegrityError as error:
             raise Refusal(400, "bad_batch", f"{table}: {error}") from None
         if inserted < len(fresh):

@@ -7,49 +7,15 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from conftest import serving
+from gates_helpers import figures, scan, sync
 from sync_helpers import day_tickets, device_id, enroll, query
 
-from kiosk import clock, instance
-from kiosk.entry import attendance
-from kiosk.entry.scanning import Scanner
+from kiosk import instance
 from sync import feed
-from sync.client import Client
-from tests.conftest import FAIR_START
-
-MOMENTS = iter(range(10**6))
-
-
-def scan(folder: Path, code: str, gate: str = "main", direction: str = "in") -> str:
-    """Scan at the next second of the fair day: passages at different gates keep the
-    order they happened in (the fixed test clock would give them all the same time)."""
-    moment = clock.parse_time(f"{FAIR_START}T11:00:00+01:00") + timedelta(seconds=next(MOMENTS))
-    database = instance.open_db(folder)
-    try:
-        return Scanner(debounce_seconds=0).scan(database, code, gate, direction, moment).reason
-    finally:
-        database.conn.close()
-
-
-def figures(folder: Path) -> dict[str, object]:
-    database = instance.open_db(folder)
-    try:
-        return attendance.day_figures(database.conn, FAIR_START)
-    finally:
-        database.conn.close()
-
-
-def sync(*folders: Path) -> None:
-    for folder in folders:
-        client = Client(folder)
-        try:
-            client.round()
-        finally:
-            client.close()
 
 
 def own_and_foreign(folder: Path) -> tuple[int, int]:

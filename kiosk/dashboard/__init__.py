@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from kiosk import auth, clock, instance
 from kiosk import db as dbmod
+from kiosk.dashboard import passback
 from kiosk.dashboard.chart import entries_chart
 from kiosk.entry import attendance, scanning
 from kiosk.entry.admission import fair_day
@@ -77,6 +78,8 @@ def _live_context() -> dict[str, object]:
             )
         ),
         "devices": protocol.devices(conn),
+        "passback_refusals": passback.refusals_per_gate_hour(conn, day),
+        "double_entries": passback.offline_double_entries(conn, day),
         "conflicts": protocol.conflicts(conn, limit=30),
         "offset_limit": protocol.CLOCK_OFFSET_LIMIT,
         "now": clock.now(),

@@ -1,0 +1,56 @@
+"""Pass-back attempts for the organizers' dashboard: where and when gates refused a
+ticket already inside, and which tickets got in twice while gates could not see each
+other (double entries central flagged when the offline gates' scans arrived)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from datetime import date, timedelta
+
+from kiosk import clock
+from kiosk.tickets import shortcode
+
+
+def refusals_per_gate_hour(conn: sqlite3.Connection, day: date) -> list[dict[str, object]]:
+    """``already_inside`` refusals of a fair day per gate and hour (fair time, each
+    device's clock corrected by the offset sync measured), in gate then hour order."""
+    rows = conn.execute(
+        "SELECT s.gate_id, s.device_time, coalesce(d.clock_offset, 0) FROM scans s"
+        " LEFT JOIN sync_devices d ON d.device_id = s.device_id"
+        " WHERE s.fair_date = ? AND s.reason = 'already_inside'",
+        (day.isoformat(),),
+    ).fetchall()
+    counts = Counter(
+        (gate, (clock.parse_time(moment) - timedelta(seconds=offset)).hour) for gate, moment, offset in rows
+    )
+    return [{"gate": gate, "hour": hour, "refusals": n} for (gate, hour), n in sorted(counts.items())]
+
+
+def offline_double_entries(conn: sqlite3.Connection, day: date) -> list[dict[str, object]]:
+    """Tickets let in twice into one zone on a fair day by gates that had not heard of
+    each other's admission: the ticket's short code (never its serial), the zone, and
+    each entry's gate and fair-time moment, oldest first."""
+    found = []
+    for (detail,) in conn.execute(
+        "SELECT detail FROM sync_conflicts WHERE kind = 'double_entry' ORDER BY detected_at DESC, id DESC"
+    ):
+        record = json.loads(detail)
+        if record.get("date") != day.isoformat():
+            continue
+        entries = sorted(
+            (
+                {"gate": scan["gate"], "moment": clock.parse_time(scan["device_time"])}
+                for scan in record["scans"]
+            ),
+            key=lambda entry: entry["moment"],
+        )
+        found.append(
+            {
+                "short_code": shortcode.encode(int(record["ticket_serial"])),
+                "zone": record["zone"],
+                "entries": entries,
+            }
+        )
+    return found
