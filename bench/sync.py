@@ -29,7 +29,7 @@ from bench import server
 from bench.table import print_table
 from kiosk import bundle, clock, demo, instance
 from kiosk import db as dbmod
-from sync import protocol, wire
+from sync import protocol, signing, wire
 from sync.client import Client, pending_events
 
 KIOSKS = 8
@@ -188,7 +188,10 @@ def enroll_direct(central: Path, folder: Path, name: str, url: str) -> None:
         )
     database.conn.close()
     with dbmod.write(kiosk) as conn:
-        conn.execute("UPDATE sync_state SET central_url = ?, token = ?", (url, answer["token"]))
+        conn.execute(
+            "UPDATE sync_state SET central_url = ?, token = ?, central_key = ?",
+            (url, answer["token"], signing.public_text(signing.load_or_create(central))),
+        )
     kiosk.conn.close()
 
 

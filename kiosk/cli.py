@@ -53,6 +53,7 @@ def main() -> None:
 @click.option("--name", help="A name for this instance (default: role and host name).")
 @click.option("--central", "central_url", help="Kiosk: central's URL, to enroll with --code and sync.")
 @click.option("--code", help="Kiosk: the one-time code from `kiosk devices add` on central.")
+@click.option("--central-key", help="Kiosk: central's key fingerprint, printed with the code.")
 def init(
     directory: Path,
     role: str,
@@ -63,12 +64,13 @@ def init(
     name: str | None,
     central_url: str | None = None,
     code: str | None = None,
+    central_key: str | None = None,
 ) -> None:
     """Create a new instance in DIR (central, or a kiosk from a bundle or by enrolling)."""
     if central_url or code:
         from sync.cli import init_enrolled
 
-        init_enrolled(directory, role, central_url, code, gate, name)
+        init_enrolled(directory, role, central_url, code, gate, name, central_key)
         return
     try:
         roles = instance.parse_roles(role)

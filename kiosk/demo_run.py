@@ -32,6 +32,7 @@ KIOSKS = [
 ]
 ORGANIZER = ("Hanane", "246810")  # the demo organizer (kiosk.sessions.demo.DEMO_STAFF)
 CODE = re.compile(r"Enrollment code for \S+: (\S+)")
+KEY = re.compile(r"Central key: (\S+)")
 
 
 def kiosk_command(*args: str) -> list[str]:
@@ -71,12 +72,21 @@ def enroll_kiosks(root: Path, central: Path) -> None:
         if gate:
             args += ["--gate", gate]
         added = subprocess.run(kiosk_command(*args), check=True, capture_output=True, text=True)
-        code = CODE.search(added.stdout)
-        if code is None:
+        code, key = CODE.search(added.stdout), KEY.search(added.stdout)
+        if code is None or key is None:
             raise SystemExit(f"no enrollment code for {name}: {added.stdout}")
         subprocess.run(
             kiosk_command(
-                "init", str(folder), "--role", "kiosk", "--central", CENTRAL_URL, "--code", code.group(1)
+                "init",
+                str(folder),
+                "--role",
+                "kiosk",
+                "--central",
+                CENTRAL_URL,
+                "--code",
+                code.group(1),
+                "--central-key",
+                key.group(1),
             ),
             check=True,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
@@ -18,7 +19,7 @@ from kiosk import db as dbmod
 from kiosk.entry.admission import fair_day
 from kiosk.entry.scanning import load_schedule
 from kiosk.web import get_db
-from sync import feed, protocol, validate, wire
+from sync import feed, protocol, signing, validate, wire
 from sync.protocol import Refusal
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
@@ -43,6 +44,30 @@ def ensure_change_log() -> None:
             protocol.ensure_change_log(conn)
             feed.ensure_feed_log(conn)
         current_app.extensions["sync.change_log"] = True
+
+
+def _central_key() -> signing.Ed25519PrivateKey:
+    key = current_app.extensions.get("sync.key")
+    if key is None:
+        key = current_app.extensions["sync.key"] = signing.load_or_create(Path(current_app.instance_path))
+    return key
+
+
+@bp.after_request
+def sign_answer(response: Response) -> Response:
+    """Every sync answer, refusals included, signed with central's key (sync.signing):
+    a kiosk acts on nothing else."""
+    if not request.path.startswith("/api/v1/sync/"):
+        return response
+    key = _central_key()
+    target = request.path + (f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
+    nonce = request.headers.get(signing.NONCE_HEADER, "")[:64]
+    body = response.get_data()
+    response.headers[signing.KEY_HEADER] = signing.public_text(key)
+    response.headers[signing.SIGNATURE_HEADER] = signing.sign(
+        key, nonce, request.method, target, response.status_code, body
+    )
+    return response
 
 
 @bp.errorhandler(Refusal)
@@ -104,6 +129,13 @@ def _gzip(document: object) -> Response:
     response = Response(wire.encode(document), mimetype="application/json")
     response.headers["Content-Encoding"] = "gzip"
     return response
+
+
+@bp.get("/sync/key")
+def key() -> Response:
+    """Central's sync public key, signed like every answer: a kiosk about to enroll
+    checks it against the fingerprint printed with its code before sending the code."""
+    return _gzip({"key": signing.public_text(_central_key())})
 
 
 @bp.post("/sync/enroll")

@@ -14,7 +14,7 @@ from kiosk import clock, instance
 from kiosk import db as dbmod
 from kiosk.cli_common import INSTANCE_DIR, open_instance
 from kiosk.reference import withheld_tables
-from sync import protocol
+from sync import protocol, signing
 from sync.client import Client, Refused, Transient, Transport, export_events, read_export, waiting
 
 IMPORT_CHUNK = 5000
@@ -47,13 +47,18 @@ def devices_add(directory: Path, name: str, role: str, gate: str | None, central
             code = protocol.add_device(conn, name, ",".join(roles), gate, clock.now())
         except protocol.Refusal as refusal:
             raise click.ClickException(refusal.detail) from None
+    key = signing.central_fingerprint(directory)
     qr = qrcode.QRCode(border=1)
-    qr.add_data(protocol.enrollment_qr(central_url, code))
+    qr.add_data(protocol.enrollment_qr(central_url, code, key))
     text = io.StringIO()
     qr.print_ascii(out=text)
     click.echo(text.getvalue(), err=True)
     click.echo(f"Enrollment code for {name}: {code}  (valid {protocol.CODE_HOURS} h, once)")
-    click.echo(f"On the kiosk: kiosk init DIR --role kiosk --central {central_url or 'URL'} --code {code}")
+    click.echo(f"Central key: {key}")
+    click.echo(
+        f"On the kiosk: kiosk init DIR --role kiosk --central {central_url or 'URL'} --code {code}"
+        f" --central-key {key}"
+    )
 
 
 @devices.command("revoke")
@@ -172,11 +177,21 @@ def events_import(directory: Path, file: Path) -> None:
 
 
 def init_enrolled(
-    directory: Path, role: str, central_url: str | None, code: str | None, gate: str | None, name: str | None
+    directory: Path,
+    role: str,
+    central_url: str | None,
+    code: str | None,
+    gate: str | None,
+    name: str | None,
+    central_key: str | None = None,
 ) -> None:
-    """``kiosk init DIR --role kiosk --central URL --code CODE``: enroll, then bootstrap."""
+    """``kiosk init DIR --role kiosk --central URL --code CODE --central-key KEY``: enroll
+    with central whose sync key has the fingerprint KEY (printed with the code), pin
+    that key, then bootstrap."""
     if not central_url or not code:
         raise click.ClickException("--central and --code go together")
+    if not central_key:
+        raise click.ClickException("--central-key is needed: the key printed with the code (pins central)")
     try:
         asked = instance.parse_roles(role)
     except instance.InstanceError as error:
@@ -187,9 +202,10 @@ def init_enrolled(
         raise click.ClickException(f"{directory} is already an instance folder")
     device_id = str(uuid.uuid4())
     try:
-        answer = Transport(central_url, attempts=3).request(
-            "POST", "/api/v1/sync/enroll", {"code": code, "device_id": device_id}
-        )
+        transport = Transport(central_url, attempts=3, fingerprint=central_key)
+        transport.request("GET", "/api/v1/sync/key")  # the code goes only to the pinned central
+        answer = transport.request("POST", "/api/v1/sync/enroll", {"code": code, "device_id": device_id})
+        transport.close()
     except (Refused, Transient, ValueError) as error:
         raise click.ClickException(f"enrollment failed: {error}") from None
     assert isinstance(answer, dict)
@@ -213,7 +229,10 @@ def init_enrolled(
     )
     with dbmod.write(database) as conn:
         conn.execute("UPDATE device SET id = ?", (device_id,))
-        conn.execute("UPDATE sync_state SET central_url = ?, token = ?", (central_url, answer["token"]))
+        conn.execute(
+            "UPDATE sync_state SET central_url = ?, token = ?, central_key = ?",
+            (central_url, answer["token"], transport.central_key),
+        )
     database.conn.close()
     client = Client(directory)
     try:

@@ -32,7 +32,7 @@ from kiosk.db import Database
 from kiosk.events import EVENT_TABLES
 from kiosk.reference import PERSONAL_TABLES, REFERENCE_TABLES
 from sync import feed as feedmod
-from sync import wire
+from sync import signing, wire
 from sync.wire import primary_key, quoted, table_columns
 
 log = logging.getLogger("sync")
@@ -74,10 +74,18 @@ class Transport:
         timeout: float = TIMEOUT,
         attempts: int = 4,
         max_wait: float = 5.0,
+        central_key: str | None = None,
+        fingerprint: str | None = None,
     ) -> None:
+        """``central_key``: central's pinned sync key; or, to enroll, the ``fingerprint``
+        printed with the code (the key central offers must match it, then it is pinned)."""
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {base_url!r}")
+        if not central_key and not fingerprint:
+            raise ValueError("central's key is not known: enroll with --central-key (printed with the code)")
+        self.central_key = central_key
+        self.fingerprint = fingerprint
         self.parts = parts
         self.token = token
         self.timeout = timeout
@@ -112,10 +120,11 @@ class Transport:
     def _once(
         self, method: str, path: str, document: object | None, query: dict[str, object] | None
     ) -> object:
-        url = self.parts.path.rstrip("/") + path
-        if query:
-            url += "?" + urllib.parse.urlencode(query)
+        target = path + ("?" + urllib.parse.urlencode(query) if query else "")
+        url = self.parts.path.rstrip("/") + target
+        nonce = signing.new_nonce()
         headers = {
+            signing.NONCE_HEADER: nonce,
             wire.PROTOCOL_HEADER: str(wire.PROTOCOL),
             wire.TIME_HEADER: clock.iso(clock.now()),
             "Accept-Encoding": "gzip",
@@ -141,6 +150,28 @@ class Transport:
         if len(raw) > MAX_RESPONSE:
             self.close()
             raise Transient(f"{method} {path}: answer larger than {MAX_RESPONSE} bytes")
+        key = self.central_key
+        if key is None:
+            offered = response.getheader(signing.KEY_HEADER) or ""
+            if not signing.same_fingerprint(offered, str(self.fingerprint)):
+                self.close()
+                raise Refused(
+                    0,
+                    "central_key_mismatch",
+                    f"the server at {self.parts.geturl()} has key {signing.fingerprint(offered)},"
+                    f" not {self.fingerprint}: not the central that printed the code",
+                )
+            key = offered
+        try:
+            signature = response.getheader(signing.SIGNATURE_HEADER)
+            signing.verify(key, signature, nonce, method, target, response.status, raw)
+        except signing.Unverified as error:
+            # Acted on, a forged answer could plant keys or staff, or claim events it
+            # never got: treated as no answer at all, the events stay queued.
+            self.close()
+            log.warning("%s %s: %s", method, path, error)
+            raise Transient(f"{method} {path}: {error}") from None
+        self.central_key = key
         if response.status >= 500 or response.status == 429:
             raise Transient(f"{method} {path}: HTTP {response.status}")
         try:
@@ -310,7 +341,11 @@ class Client:
         row = state(self.db.conn)
         if not row["central_url"]:
             raise ValueError("this kiosk has no central to sync with (enroll it with `kiosk init --central`)")
-        self.transport = Transport(row["central_url"], row["token"], timeout, attempts, max_wait)
+        if not row["central_key"]:
+            raise ValueError("this kiosk does not know central's key: enroll it again with --central-key")
+        self.transport = Transport(
+            row["central_url"], row["token"], timeout, attempts, max_wait, central_key=row["central_key"]
+        )
         self.problems: list[tuple[str, str]] = []
 
     def close(self) -> None:

@@ -250,9 +250,10 @@ def new_code() -> str:
     return crockford.group(crockford.random_symbols(12), 4)
 
 
-def enrollment_qr(central_url: str | None, code: str) -> str:
-    """What the enrollment QR carries: the code, with central's address when known."""
-    return f"salon-kiosk:enroll?code={code}" + (f"&central={central_url}" if central_url else "")
+def enrollment_qr(central_url: str | None, code: str, key: str) -> str:
+    """What the enrollment QR carries: the code and the fingerprint of central's sync key
+    (the kiosk pins it), with central's address when known."""
+    return f"salon-kiosk:enroll?code={code}&key={key}" + (f"&central={central_url}" if central_url else "")
 
 
 def normalize_code(code: str) -> str:

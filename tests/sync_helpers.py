@@ -21,8 +21,9 @@ from kiosk import db as dbmod
 from kiosk.entry.scanning import Scanner
 from kiosk.events import EVENT_TABLES
 from kiosk.reference import REFERENCE_TABLES, withheld_tables
-from sync import protocol, wire
+from sync import protocol, signing, wire
 from sync.cli import init_enrolled
+from sync.client import Transport
 from sync.wire import primary_key, table_columns
 
 FAIR_DAY = "2026-06-15"
@@ -46,8 +47,19 @@ def enroll(
 ) -> Path:
     """Register the kiosk on central and run ``kiosk init --central --code`` in-process."""
     code = add_device(central_dir, name, role, gate)
-    init_enrolled(folder, "kiosk", central_url, code, None, None)
+    init_enrolled(folder, "kiosk", central_url, code, None, None, central_key(central_dir))
     return folder
+
+
+def central_key(central_dir: Path) -> str:
+    """The fingerprint of central's sync key, as ``kiosk devices add`` prints it."""
+    return signing.central_fingerprint(central_dir)
+
+
+def transport(central_url: str, folder: Path, attempts: int = 4) -> Transport:
+    """A transport speaking for an enrolled kiosk (its token, central's pinned key)."""
+    token, key = query(folder, "SELECT token, central_key FROM sync_state")[0]
+    return Transport(central_url, token, attempts=attempts, central_key=key)
 
 
 def day_tickets(central_dir: Path, count: int, type_id: str = "day") -> list[str]:

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from conftest import serving
 from sync_helpers import (
     add_device,
+    central_key,
     day_tickets,
     device_id,
     enroll,
@@ -21,6 +22,7 @@ from sync_helpers import (
     query,
     reference_of,
     scan,
+    transport,
 )
 
 from kiosk import clock, instance
@@ -28,7 +30,7 @@ from kiosk import db as dbmod
 from kiosk.cli import main
 from kiosk.entry import tally
 from sync import wire
-from sync.client import Client, Refused, Transport
+from sync.client import Client, Refused
 
 
 def kiosk_cli(*args: str) -> subprocess.CompletedProcess:
@@ -41,13 +43,31 @@ def test_enroll_push_pull_and_attendance(central_dir: Path, tmp_path: Path) -> N
     with serving(central_dir) as (central, _process):
         code = add_device(central_dir, "entry-main", "entry", "main")
         done = kiosk_cli(
-            "init", str(tmp_path / "k1"), "--role", "kiosk", "--central", central, "--code", code
+            "init",
+            str(tmp_path / "k1"),
+            "--role",
+            "kiosk",
+            "--central",
+            central,
+            "--code",
+            code,
+            "--central-key",
+            central_key(central_dir),
         )
         assert done.returncode == 0, done.stderr
         assert "Enrolled as entry-main" in done.stdout
         # The code works once.
         again = kiosk_cli(
-            "init", str(tmp_path / "k1b"), "--role", "kiosk", "--central", central, "--code", code
+            "init",
+            str(tmp_path / "k1b"),
+            "--role",
+            "kiosk",
+            "--central",
+            central,
+            "--code",
+            code,
+            "--central-key",
+            central_key(central_dir),
         )
         assert again.returncode != 0 and "enrollment failed" in again.stderr
         k2 = enroll(central, central_dir, tmp_path / "k2", "entry-east", "entry", "east")
@@ -109,7 +129,7 @@ def test_protocol_version_refused_clearly(central_dir: Path, tmp_path: Path) -> 
         k1 = enroll(central, central_dir, tmp_path / "k1", "entry-main")
         scan(k1, day_tickets(central_dir, 1)[0])
         token = query(k1, "SELECT token FROM sync_state")[0][0]
-        old = Transport(central, token, attempts=1)
+        old = transport(central, k1, attempts=1)
         for version in ("0", "99"):
             request = urllib.request.Request(
                 central + "/api/v1/sync/hello",
@@ -185,7 +205,16 @@ def test_devices_commands_and_explicit_roles(central_dir: Path, tmp_path: Path) 
     with serving(central_dir) as (central, _process):
         # Explicit kiosk roles win over the roles registered on central.
         done = kiosk_cli(
-            "init", str(tmp_path / "k"), "--role", "heritage,finder", "--central", central, "--code", code
+            "init",
+            str(tmp_path / "k"),
+            "--role",
+            "heritage,finder",
+            "--central",
+            central,
+            "--code",
+            code,
+            "--central-key",
+            central_key(central_dir),
         )
         assert done.returncode == 0, done.stderr
     config = instance.read_config(tmp_path / "k")

@@ -32,13 +32,14 @@ from sync_helpers import (
     reference_of,
     scan,
     serve_at,
+    transport,
     wait_until,
 )
 
 from kiosk import clock, instance
 from kiosk import db as dbmod
 from sync import protocol
-from sync.client import Client, Refused, Transient, Transport, pending_events
+from sync.client import Client, Refused, Transient, pending_events
 
 FAST_LOOP = {"KIOSK_SYNC_INTERVAL": "0.2", "KIOSK_SYNC_MAX_BACKOFF": "0.5"}
 
@@ -126,15 +127,14 @@ def test_replayed_duplicated_reordered_batches(central_dir: Path, tmp_path: Path
                 break
             batches.append({"events": parts})
             after = last
-        token = query(k1, "SELECT token FROM sync_state")[0][0]
-        transport = Transport(central, token)
+        sender = transport(central, k1)
         delivery = batches + batches[::2] + batches[3:5]
         random.Random(6).shuffle(delivery)
         highs = [
-            transport.request("POST", "/api/v1/sync/push", json.loads(json.dumps(b)))["high_seq"]
+            sender.request("POST", "/api/v1/sync/push", json.loads(json.dumps(b)))["high_seq"]
             for b in delivery
         ]
-        transport.close()
+        sender.close()
     assert highs[-1] == 300 and max(highs) == 300
     me = device_id(k1)
     assert events_of(central_dir, me) == events_of(k1, me)

@@ -5,17 +5,34 @@ hears of, never "already held". Against a real central ``kiosk serve`` on loopba
 
 from __future__ import annotations
 
+import http.server
+import threading
+import urllib.request
 import uuid
 from pathlib import Path
 
+import click
 import pytest
 from conftest import serving
-from sync_helpers import day_tickets, device_id, enroll, events_of, query, scan
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sync_helpers import (
+    add_device,
+    central_key,
+    day_tickets,
+    device_id,
+    enroll,
+    events_of,
+    point_at,
+    query,
+    scan,
+    transport,
+)
 
 from kiosk import clock, instance
 from kiosk import db as dbmod
-from sync import protocol
-from sync.client import Client, Refused, Transport
+from sync import protocol, signing, wire
+from sync.cli import init_enrolled
+from sync.client import Client, Refused, Transient
 
 COLUMNS = [
     "uuid",
@@ -58,12 +75,13 @@ def token_of(folder: Path) -> str:
     return query(folder, "SELECT token FROM sync_state")[0][0]
 
 
-def push(central: str, token: str, parts: list[dict[str, object]]) -> dict[str, object]:
-    transport = Transport(central, token, attempts=1)
+def push(central: str, folder: Path, parts: list[dict[str, object]]) -> dict[str, object]:
+    """Push a batch with a kiosk's token (whatever it says)."""
+    sender = transport(central, folder, attempts=1)
     try:
-        return transport.request("POST", "/api/v1/sync/push", {"events": parts})  # type: ignore[return-value]
+        return sender.request("POST", "/api/v1/sync/push", {"events": parts})  # type: ignore[return-value]
     finally:
-        transport.close()
+        sender.close()
 
 
 def test_a_device_cannot_write_in_another_devices_name(central_dir: Path, tmp_path: Path) -> None:
@@ -75,12 +93,12 @@ def test_a_device_cannot_write_in_another_devices_name(central_dir: Path, tmp_pa
         columns = [*COLUMNS, "device_id", "device_seq"]
         rows = [[*scan_row(victim, seq), device_id(other), 1000 + seq] for seq in range(1, 6)]
         with pytest.raises(Refused) as refused:
-            push(central, token_of(other), [{"table": "scans", "columns": columns, "rows": rows}])
+            push(central, other, [{"table": "scans", "columns": columns, "rows": rows}])
         assert refused.value.status == 400 and "twice" in refused.value.detail
         # The other device's id in the rows: refused whole, nothing stored under it.
         rows = [scan_row(victim, seq) for seq in range(1, 6)]
         with pytest.raises(Refused):
-            push(central, token_of(other), [{"table": "scans", "columns": COLUMNS, "rows": rows}])
+            push(central, other, [{"table": "scans", "columns": COLUMNS, "rows": rows}])
         assert query(central_dir, "SELECT count(*) FROM scans WHERE device_id = ?", (victim,)) == [(0,)]
         # Entry-main's own scans all reach central.
         assert [scan(gate, t) for t in day_tickets(central_dir, 5)] == ["ok"] * 5
@@ -109,9 +127,7 @@ def test_a_role_pushes_only_the_event_tables_it_produces(central_dir: Path, tmp_
         finder = enroll(central, central_dir, tmp_path / "finder", "finder-1", "finder", None)
         me = device_id(finder)
         with pytest.raises(Refused) as refused:
-            push(
-                central, token_of(finder), [{"table": "scans", "columns": COLUMNS, "rows": [scan_row(me, 1)]}]
-            )
+            push(central, finder, [{"table": "scans", "columns": COLUMNS, "rows": [scan_row(me, 1)]}])
         assert refused.value.status == 403 and refused.value.error == "table_not_for_role"
     assert query(central_dir, "SELECT count(*) FROM scans WHERE device_id = ?", (me,)) == [(0,)]
 
@@ -139,3 +155,117 @@ def test_a_seq_held_under_another_uuid_is_a_conflict_never_sent(central_dir: Pat
     assert "seq_conflict" in query(gate, "SELECT last_error FROM sync_state")[0][0]
     assert query(central_dir, "SELECT kind FROM sync_conflicts") == [("seq_conflict",)]
     assert query(central_dir, "SELECT high_seq FROM sync_devices WHERE device_id = ?", (me,)) == [(0,)]
+
+
+class FakeCentral:
+    """A real HTTP server on loopback answering sync requests with forged pages: it
+    claims to hold every event and plants a signing key and an organizer account.
+    ``mode``: 'unsigned', 'own_key' (signed with its own key, offered in the header),
+    'replay' (central's genuine signature of another answer)."""
+
+    def __init__(self, mode: str, replayed: tuple[str, str] | None = None) -> None:
+        attacker = Ed25519PrivateKey.generate()
+        page = {
+            "cursor": 10**9,
+            "more": False,
+            "tables": {
+                "signing_keys": {
+                    "columns": ["kid", "public_key", "created_at"],
+                    "rows": [[99, "ab" * 32, "2026-06-15T10:00:00+01:00"]],
+                    "deleted": [],
+                },
+                "staff": {
+                    "columns": ["id", "name", "role", "pin_hash", "active"],
+                    "rows": [["evil", "Mallory", "organizer", "scrypt:32768:8:1$x$y", 1]],
+                    "deleted": [],
+                },
+            },
+        }
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _answer(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                path = self.path.split("?")[0]
+                document = page if path.endswith("/changes") else {"high_seq": 10**6, "server_time": None}
+                body = wire.encode(document)
+                self.send_response(200)
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                if mode == "own_key":
+                    nonce = self.headers.get(signing.NONCE_HEADER, "")
+                    signature = signing.sign(attacker, nonce, self.command, self.path, 200, body)
+                    self.send_header(signing.KEY_HEADER, signing.public_text(attacker))
+                    self.send_header(signing.SIGNATURE_HEADER, signature)
+                elif mode == "replay" and replayed:
+                    self.send_header(signing.KEY_HEADER, replayed[0])
+                    self.send_header(signing.SIGNATURE_HEADER, replayed[1])
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = _answer
+            do_POST = _answer
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("mode", ["unsigned", "own_key", "replay"])
+def test_a_kiosk_acts_on_no_answer_central_did_not_sign(central_dir: Path, tmp_path: Path, mode: str) -> None:
+    with serving(central_dir) as (central, _process):
+        gate = enroll(central, central_dir, tmp_path / "gate", "entry-main", "entry", "main")
+        # A genuine signed answer of central, to replay against another request.
+        request = urllib.request.Request(
+            central + "/api/v1/sync/hello",
+            data=b"{}",
+            method="POST",
+            headers={wire.PROTOCOL_HEADER: "1", "Authorization": f"Bearer {token_of(gate)}"},
+        )
+        with urllib.request.urlopen(request) as answer:
+            replayed = (answer.headers[signing.KEY_HEADER], answer.headers[signing.SIGNATURE_HEADER])
+    assert [scan(gate, t) for t in day_tickets(central_dir, 5)] == ["ok"] * 5
+    keys_before = query(gate, "SELECT * FROM signing_keys")
+    fake = FakeCentral(mode, replayed)
+    try:
+        point_at(gate, fake.url)
+        client = Client(gate, attempts=1)
+        with pytest.raises(Transient) as failed:
+            client.round()
+        client.close()
+    finally:
+        fake.close()
+    assert "signature" in str(failed.value) or "not signed" in str(failed.value)
+    assert query(gate, "SELECT device.seq - pushed_seq FROM device, sync_state") == [(5,)]
+    assert query(gate, "SELECT * FROM signing_keys") == keys_before
+    assert query(gate, "SELECT count(*) FROM staff WHERE name = 'Mallory'") == [(0,)]
+
+
+def test_enrollment_pins_the_central_that_printed_the_code(central_dir: Path, tmp_path: Path) -> None:
+    with serving(central_dir) as (central, _process):
+        code = add_device(central_dir, "entry-main")
+        other = signing.fingerprint(signing.public_text(Ed25519PrivateKey.generate()))
+        with pytest.raises(click.ClickException) as refused:
+            init_enrolled(tmp_path / "k", "kiosk", central, code, None, None, other)
+        assert "central_key_mismatch" in str(refused.value.message)
+        assert not (tmp_path / "k" / "config.toml").exists()
+        # The right fingerprint, typed loosely (lower case, no dashes), enrolls and pins.
+        init_enrolled(
+            tmp_path / "k",
+            "kiosk",
+            central,
+            code,
+            None,
+            None,
+            central_key(central_dir).lower().replace("-", ""),
+        )
+    key = query(tmp_path / "k", "SELECT central_key FROM sync_state")[0][0]
+    assert signing.central_fingerprint(central_dir) == signing.fingerprint(key)

@@ -10,6 +10,7 @@ import csv
 import functools
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import qrcode
@@ -25,7 +26,7 @@ from kiosk.dashboard.chart import entries_chart
 from kiosk.entry import attendance, scanning
 from kiosk.entry.admission import fair_day
 from kiosk.web import get_db
-from sync import protocol
+from sync import protocol, signing
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -119,11 +120,13 @@ def devices() -> str | tuple[str, int]:
             with dbmod.write(get_db()) as conn:
                 code = protocol.add_device(conn, name, ",".join(roles), gate, clock.now())
             central = request.host_url.rstrip("/")
+            key = signing.central_fingerprint(Path(current_app.instance_path))
             enrolled = {
                 "name": name,
                 "code": code,
                 "central": central,
-                "qr": _qr_svg(protocol.enrollment_qr(central, code)),
+                "key": key,
+                "qr": _qr_svg(protocol.enrollment_qr(central, code, key)),
             }
         except (instance.InstanceError, protocol.Refusal) as problem:
             error = str(problem)
