@@ -2,17 +2,19 @@
 
 ``create_app`` is the Flask application factory. The instance folder (``kiosk init``
 makes one) holds ``config.toml``, the SQLite database and, on central, the signing
-keys; ``KIOSK_*`` environment variables override the config file.
+keys; ``KIOSK_*`` environment variables override the config file (``kiosk.settings``
+declares every setting; ``create_app`` raises ``settings.SettingsError`` on a bad one).
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+
+from kiosk import settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -21,25 +23,6 @@ def asset_root() -> Path:
     """The folder holding ``templates/`` and ``static/``: the package itself when installed
     from a wheel (the build copies them in, see setup.py), else the checkout's top level."""
     return PACKAGE_DIR if (PACKAGE_DIR / "templates").is_dir() else PACKAGE_DIR.parent
-
-
-DEFAULTS: dict[str, Any] = {
-    "ROLE": "entry",
-    "GATE": "main",
-    "DEBOUNCE_SECONDS": 4.0,
-    "ANNUL_MINUTES": 5.0,
-    "VERDICT_SECONDS": 3.0,
-    "ENTRY_IDLE_SECONDS": 60,
-    "STAFF_IDLE_MINUTES": 10,
-    # Session doors open this long before the start; seats of registered people who have
-    # not come are released this long after it (the waitlist moves up).
-    "SESSION_DOORS_OPEN_MINUTES": 30,
-    "SESSION_NO_SHOW_MINUTES": 10,
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-    # A staff session cookie is not sent with a form posted from another site (CSRF).
-    "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_HTTPONLY": True,
-}
 
 
 def create_app(instance_path: str | Path | None = None, test_config: dict[str, Any] | None = None) -> Flask:
@@ -51,11 +34,15 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
         template_folder=str(asset_root() / "templates"),
         static_folder=str(asset_root() / "static"),
     )
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_file(str(folder / "config.toml"), load=tomllib.load, text=False, silent=True)
-    app.config.from_prefixed_env("KIOSK")
-    if test_config:
-        app.config.update(test_config)
+    # Flask's own keys a test sets (TESTING...) pass as they are; every other is a setting.
+    flask_keys = {
+        k: v for k, v in (test_config or {}).items() if k in app.default_config and k not in settings.BY_NAME
+    }
+    overrides = {k: v for k, v in (test_config or {}).items() if k not in flask_keys}
+    effective = settings.load(folder, os.environ, overrides)
+    app.config.update(effective.values)
+    app.config.update(flask_keys)
+    app.extensions[settings.EXTENSION] = effective
 
     # Imported here: the blueprints import the app's modules, which import this package.
     from kiosk import i18n, web

@@ -92,7 +92,7 @@ def _session_staff_id() -> object:
         seen = clock.parse_time(str(session.get("staff_seen", clock.iso(moment))))
     except ValueError:
         seen = None
-    idle = timedelta(minutes=float(current_app.config.get("STAFF_IDLE_MINUTES", 10)))
+    idle = timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
     if seen is None or moment - seen > idle:
         session.pop("staff_id", None)
         session.pop("staff_seen", None)

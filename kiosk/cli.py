@@ -6,18 +6,20 @@ standard error and a non-zero exit. ``KIOSK_NOW`` replaces the clock.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from kiosk import bundle as bundlemod
-from kiosk import clock, demo, instance, reference
+from kiosk import clock, demo, instance, reference, settings
 from kiosk import db as dbmod
 from kiosk.camera.cli import decode
 from kiosk.cli_common import INSTANCE_DIR, fail, open_instance, parse_day
 from kiosk.finder.cli import exhibitors_group
 from kiosk.sessions.cli import sessions_group, staff_group
+from kiosk.settings_cli import config
 from kiosk.tickets import issuing, printing, reading, revocation
 from kiosk.tickets.keys import create_key
 from sync.cli import COMMANDS as SYNC_COMMANDS
@@ -32,6 +34,10 @@ def main() -> None:
     Start with:  kiosk init DIR --role central --demo
     then:        kiosk serve DIR
     """
+    try:  # a mistyped KIOSK_* variable stops every command, not only `serve`
+        settings.from_environment(os.environ)
+    except settings.SettingsError as error:
+        fail(str(error))
 
 
 @main.command()
@@ -73,10 +79,10 @@ def init(
         init_enrolled(directory, role, central_url, code, gate, name, central_key)
         return
     try:
-        roles = instance.parse_roles(role)
-    except instance.InstanceError as error:
+        roles = settings.parse_roles(role)
+    except settings.SettingsError as error:
         fail(str(error))
-    is_central = roles == ["central"]
+    is_central = "central" in roles
     if with_demo and not is_central:
         fail("--demo is for a central instance; kiosks get the fair from a bundle or by sync")
     if bundle_file and is_central:
@@ -104,7 +110,7 @@ def init(
             fail(f"the bundle has no gate {gate!r}; gates: {', '.join(sorted(map(str, gates)))}")
     try:
         database = instance.create(directory, roles, name=name, gate=gate)
-    except instance.InstanceError as error:
+    except (instance.InstanceError, settings.SettingsError) as error:
         fail(str(error))
     if is_central:
         if with_demo:
@@ -138,8 +144,8 @@ def bundle(directory: Path, out: Path, role: str | None) -> None:
     roles = None
     if role is not None:
         try:
-            roles = instance.parse_roles(role)
-        except instance.InstanceError as error:
+            roles = settings.parse_roles(role)
+        except settings.SettingsError as error:
             fail(str(error))
         if "central" in roles:
             fail("a bundle is for a kiosk: give kiosk roles (entry, heritage, finder, workshop)")
@@ -246,7 +252,7 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
             loop.stop()
 
 
-for _command in (decode, exhibitors_group, sessions_group, staff_group, *SYNC_COMMANDS):
+for _command in (config, decode, exhibitors_group, sessions_group, staff_group, *SYNC_COMMANDS):
     main.add_command(_command)
 
 

@@ -9,7 +9,7 @@ from typing import NoReturn
 
 import click
 
-from kiosk import instance
+from kiosk import instance, settings
 from kiosk.db import Database
 
 INSTANCE_DIR = click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
@@ -29,20 +29,29 @@ def parse_day(text: str | None) -> date | None:
         fail(f"not a date (YYYY-MM-DD): {text!r}")
 
 
+def load_settings(directory: Path) -> settings.Effective:
+    """The instance's checked settings; a bad or unknown one stops the command in one line."""
+    try:
+        instance.read_config(directory)
+        return settings.load(directory)
+    except (instance.InstanceError, settings.SettingsError) as error:
+        fail(str(error))
+
+
 def is_central(directory: Path) -> bool:
-    return str(instance.read_config(directory).get("ROLE")) == "central"
+    return settings.is_central(load_settings(directory).values)
 
 
 def open_instance(directory: Path, central: bool | None = None, why: str = "") -> Database:
-    """The database of an instance folder. ``central=True`` (or False) refuses a kiosk (or
-    central) folder, with ``why`` as the explanation when given."""
+    """The database of an instance folder, its settings checked first. ``central=True`` (or
+    False) refuses a kiosk (or central) folder, with ``why`` as the explanation when given."""
+    config = load_settings(directory).values
+    if central is not None and settings.is_central(config) != central:
+        fail(why or f"{directory} is {'not ' if central else ''}a central instance")
     try:
-        database = instance.open_db(directory)
+        return instance.open_db(directory)
     except instance.InstanceError as error:
         fail(str(error))
-    if central is not None and is_central(directory) != central:
-        fail(why or f"{directory} is {'not ' if central else ''}a central instance")
-    return database
 
 
 def report_import(

@@ -2,7 +2,7 @@
 
 Layout of ``DIR``::
 
-    config.toml     settings (upper-case keys, as Flask config); KIOSK_* env vars override
+    config.toml     settings (declared in kiosk.settings); KIOSK_* env vars override
     kiosk.db        the SQLite database
     keys/           private signing keys (central only)
 """
@@ -11,32 +11,19 @@ from __future__ import annotations
 
 import secrets
 import socket
-import tomllib
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
-from kiosk import clock
+from kiosk import clock, settings
 from kiosk import db as dbmod
 from kiosk.db import Database
 
-CONFIG_FILENAME = "config.toml"
-ROLES = ("central", "entry", "heritage", "finder", "workshop")
+CONFIG_FILENAME = settings.CONFIG_FILENAME
 
 
 class InstanceError(RuntimeError):
     """The folder is not an instance, or already is one."""
-
-
-def parse_roles(text: str) -> list[str]:
-    """``central``, or a comma list of kiosk roles. ``kiosk`` alone means an entry kiosk."""
-    roles = [part.strip() for part in text.split(",") if part.strip()]
-    roles = ["entry" if role == "kiosk" else role for role in roles]
-    unknown = [role for role in roles if role not in ROLES]
-    if not roles or unknown:
-        raise InstanceError(f"unknown role {', '.join(unknown) or text!r}; use {', '.join(ROLES)}")
-    if "central" in roles and len(roles) > 1:
-        raise InstanceError("central cannot be combined with kiosk roles")
-    return roles
 
 
 def _toml_value(value: object) -> str:
@@ -48,8 +35,8 @@ def _toml_value(value: object) -> str:
     return f'"{text}"'
 
 
-def write_config(path: Path, settings: dict[str, object]) -> None:
-    lines = [f"{key} = {_toml_value(value)}" for key, value in settings.items() if value is not None]
+def write_config(path: Path, values: dict[str, object]) -> None:
+    lines = [f"{key} = {_toml_value(value)}" for key, value in values.items() if value is not None]
     (Path(path) / CONFIG_FILENAME).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -57,34 +44,27 @@ def read_config(path: Path) -> dict[str, object]:
     config_file = Path(path) / CONFIG_FILENAME
     if not config_file.exists():
         raise InstanceError(f"{path} is not an instance folder (no {CONFIG_FILENAME}); run `kiosk init`")
-    with config_file.open("rb") as stream:
-        return tomllib.load(stream)
+    return settings.read_file(config_file)
 
 
 def create(
     path: Path,
-    roles: list[str],
+    roles: Sequence[str],
     name: str | None = None,
     gate: str | None = None,
     extra: dict[str, object] | None = None,
 ) -> Database:
-    """Make a new instance folder with its config, database and device identity."""
+    """Make a new instance folder with its config, database and device identity.
+    The settings are checked (``settings.SettingsError``) before anything is written."""
     path = Path(path)
     if (path / CONFIG_FILENAME).exists() or (path / dbmod.DB_FILENAME).exists():
         raise InstanceError(f"{path} is already an instance folder")
-    path.mkdir(parents=True, exist_ok=True)
     role = ",".join(roles)
     name = name or f"{role}-{socket.gethostname()}"
-    write_config(
-        path,
-        {
-            "ROLE": role,
-            "NAME": name,
-            "GATE": gate,
-            "SECRET_KEY": secrets.token_hex(32),
-            **(extra or {}),
-        },
-    )
+    values = {"ROLE": role, "NAME": name, "GATE": gate, "SECRET_KEY": secrets.token_hex(32), **(extra or {})}
+    config = settings.check({k: v for k, v in values.items() if v is not None}, "kiosk init")
+    path.mkdir(parents=True, exist_ok=True)
+    write_config(path, config)
     database = dbmod.connect(path / dbmod.DB_FILENAME)
     with dbmod.write(database) as conn:
         conn.execute(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from kiosk import settings
 from kiosk.camera.service import get_loop
 from sync.client import Loop
 
@@ -23,12 +24,12 @@ def camera_status(app: Flask) -> dict[str, object]:
 def start_sync_loop(folder: Path, app: Flask) -> Loop | None:
     """Start the sync thread when this instance is a kiosk with a central configured."""
     config = app.config
-    if str(config.get("ROLE", "")) == "central" or not config.get("CENTRAL_URL"):
+    if settings.is_central(config) or not config["CENTRAL_URL"]:
         return None
     loop = Loop(
         folder,
-        float(config.get("SYNC_INTERVAL", 3.0)),
-        float(config.get("SYNC_MAX_BACKOFF", 60.0)),
+        config["SYNC_INTERVAL"],
+        config["SYNC_MAX_BACKOFF"],
         extra_status=lambda: camera_status(app),
     )
     loop.start()

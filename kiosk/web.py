@@ -54,7 +54,7 @@ def close_db(_error: BaseException | None = None) -> None:
 
 def gate_id() -> str:
     """The gate this kiosk stands at (config ``GATE``)."""
-    return str(current_app.config.get("GATE") or "main")
+    return current_app.config["GATE"]
 
 
 def init_app(app: Flask) -> None:

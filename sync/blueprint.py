@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from kiosk import auth, clock
+from kiosk import auth, clock, settings
 from kiosk import db as dbmod
 from kiosk.entry.admission import fair_day
 from kiosk.entry.scanning import load_schedule
@@ -34,7 +34,7 @@ CURSOR = re.compile(r"[0-9]{1,18}")
 
 
 def is_central() -> bool:
-    return str(current_app.config.get("ROLE")) == "central"
+    return settings.is_central(current_app.config)
 
 
 def ensure_change_log() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import qrcode
 
-from kiosk import clock, instance
+from kiosk import clock, instance, settings
 from kiosk import db as dbmod
 from kiosk.cli_common import INSTANCE_DIR, open_instance
 from kiosk.reference import withheld_tables
@@ -34,8 +34,8 @@ def devices() -> None:
 def devices_add(directory: Path, name: str, role: str, gate: str | None, central_url: str | None) -> None:
     """Register a kiosk and print its one-time enrollment code."""
     try:
-        roles = instance.parse_roles(role)
-    except instance.InstanceError as error:
+        roles = settings.parse_roles(role)
+    except settings.SettingsError as error:
         raise click.ClickException(str(error)) from None
     if "central" in roles:
         raise click.ClickException("a device is a kiosk; central is this instance")
@@ -193,8 +193,8 @@ def init_enrolled(
     if not central_key:
         raise click.ClickException("--central-key is needed: the key printed with the code (pins central)")
     try:
-        asked = instance.parse_roles(role)
-    except instance.InstanceError as error:
+        asked = settings.parse_roles(role)
+    except settings.SettingsError as error:
         raise click.ClickException(str(error)) from None
     if "central" in asked:
         raise click.ClickException("--central is for a kiosk")
@@ -210,7 +210,7 @@ def init_enrolled(
         raise click.ClickException(f"enrollment failed: {error}") from None
     assert isinstance(answer, dict)
     # `--role kiosk` takes the roles central registered; explicit roles win.
-    roles = instance.parse_roles(str(answer["role"])) if role.strip() == "kiosk" else asked
+    roles = settings.parse_roles(str(answer["role"])) if role.strip() == "kiosk" else asked
     # Central serves by the roles it registered, not by ours: say what will not come.
     missing = set(withheld_tables(str(answer["role"]))) - set(withheld_tables(roles))
     if missing:
@@ -220,13 +220,16 @@ def init_enrolled(
             f" --role {','.join(roles)} to receive it.",
             err=True,
         )
-    database = instance.create(
-        directory,
-        roles,
-        name=name or str(answer["name"]),
-        gate=gate or answer.get("gate"),
-        extra={"CENTRAL_URL": central_url, "SYNC_INTERVAL": 3.0},
-    )
+    try:
+        database = instance.create(
+            directory,
+            roles,
+            name=name or str(answer["name"]),
+            gate=gate or answer.get("gate"),
+            extra={"CENTRAL_URL": central_url},
+        )
+    except settings.SettingsError as error:
+        raise click.ClickException(str(error)) from None
     with dbmod.write(database) as conn:
         conn.execute("UPDATE device SET id = ?", (device_id,))
         conn.execute(

@@ -554,8 +554,8 @@ class Loop(threading.Thread):
     def __init__(
         self,
         folder: Path,
-        interval: float = 3.0,
-        max_backoff: float = 60.0,
+        interval: float,
+        max_backoff: float,
         extra_status: Callable[[], dict[str, object]] | None = None,
     ) -> None:
         super().__init__(name="sync-loop", daemon=True)

@@ -9,7 +9,7 @@ import pytest
 from helpers import rows, ticket
 from sessions_helpers import add_session, at, open_db, register
 
-from kiosk import bundle, events, instance, reference
+from kiosk import bundle, events, instance, reference, settings
 from kiosk import db as dbmod
 from kiosk.sessions import checkin, registrations
 from kiosk.sessions.checkin import DoorSettings, check_in_code
@@ -142,7 +142,8 @@ def test_the_no_show_time_comes_from_the_config(central_dir: Path) -> None:
     db = open_db(central_dir)
     session_id = add_session(db, capacity=1)
     made = register(db, session_id, ["Hajar", "Idriss"])
-    later = DoorSettings.from_config({"SESSION_NO_SHOW_MINUTES": 30, "DEBOUNCE_SECONDS": 0})
+    config = settings.defaults() | {"SESSION_NO_SHOW_MINUTES": 30, "DEBOUNCE_SECONDS": 0}
+    later = DoorSettings.from_config(config)
     assert reason(db, session_id, str(made[1]["short_code"]), 20, later) == "session_full"
     assert reason(db, session_id, str(made[1]["short_code"]), 30, later) == "ok"
 

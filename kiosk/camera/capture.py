@@ -27,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 import cv2
 import numpy as np
 
+from kiosk import settings
 from kiosk.camera.decoding import Chain, Point, Reading
 
 log = logging.getLogger(__name__)
@@ -107,9 +108,9 @@ class CaptureLoop:
         source: str | int,
         chain: Chain,
         target: Target | None = None,
-        debounce_seconds: float = 3.0,
+        debounce_seconds: float = settings.default("CAMERA_DEBOUNCE_SECONDS"),
         pace: bool | None = None,
-        frozen_seconds: float = 3.0,
+        frozen_seconds: float = settings.default("CAMERA_FROZEN_SECONDS"),
         reconnect_seconds: float = 2.0,
     ) -> None:
         self.source = parse_source(source)

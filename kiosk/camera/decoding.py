@@ -23,9 +23,11 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from kiosk import settings
+
 log = logging.getLogger(__name__)
 
-DEFAULT_DECODERS = "zxingcpp,pyzbar"
+DEFAULT_DECODERS: str = settings.default("DECODERS")
 # An unreadable code whose shorter side is below this fraction of the frame's shorter
 # side is "too small": the visitor should hold it closer (a version 6 ticket, 49 modules
 # with its margin, has under 3 pixels a module below 0.2 of a 720-line frame).
@@ -222,7 +224,7 @@ def build_chain(spec: str | Sequence[str] | None = None, fallback_every: int = 1
     """The chain named in ``spec`` (default ``KIOSK_DECODERS`` or zxingcpp,pyzbar), with
     whichever of its decoders are installed; logs which it uses."""
     if spec is None:
-        spec = os.environ.get("KIOSK_DECODERS") or DEFAULT_DECODERS
+        spec = settings.from_environment(os.environ).get("DECODERS", DEFAULT_DECODERS)
     names = [n.strip().lower() for n in spec.split(",")] if isinstance(spec, str) else list(spec)
     decoders: list[Decoder] = []
     for name in filter(None, names):

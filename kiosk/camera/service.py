@@ -1,14 +1,6 @@
 """Building the camera loop and its target from an app's config.
 
-Settings (``config.toml`` or ``KIOSK_<NAME>``):
-
-``CAMERA_SOURCE``            camera index, device path, RTSP/HTTP URL, video or image-sequence file
-``CAMERA_DIRECTION``         direction of camera scans at this gate (the gate's own)
-``CAMERA_DEBOUNCE_SECONDS``  a code held in view counts once; again after this long out of sight (3)
-``CAMERA_FROZEN_SECONDS``    no new picture for this long: the camera is "frozen" (3)
-``CAMERA_FALLBACK_EVERY``    live loop: fallback decoders on every n-th frame without a code (3)
-``CAMERA_PACE``              play a file source at its frame rate (default: true for files)
-``DECODERS``                 decoder chain, first to last (``zxingcpp,pyzbar``)
+Its settings (``CAMERA_*``, ``DECODERS``) are declared in ``kiosk.settings``.
 
 The loop hands each new code to the target of the kiosk's role: the entry and heritage
 kiosks record a scan, a workshop kiosk checks the code into the session picked at its
@@ -30,8 +22,9 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from kiosk import db as dbmod
+from kiosk import settings
 from kiosk.camera.capture import CaptureLoop, Target, public_source
-from kiosk.camera.decoding import DEFAULT_DECODERS, Chain, build_chain
+from kiosk.camera.decoding import Chain, build_chain
 from kiosk.db import Database
 
 log = logging.getLogger(__name__)
@@ -89,7 +82,7 @@ def own_database(app: Flask) -> Opener:
 def camera_target(app: Flask) -> CameraTarget | None:
     """The camera target of the kiosk's first role that has one (``ROLE`` may list several)."""
     targets: dict[str, CameraTarget] = app.extensions.get(TARGETS, {})
-    return next((targets[r] for r in str(app.config.get("ROLE", "")).split(",") if r in targets), None)
+    return next((targets[r] for r in settings.roles(app.config) if r in targets), None)
 
 
 def role_target(app: Flask, database: Database | None = None, **options: str | None) -> Target | None:
@@ -103,7 +96,7 @@ def role_target(app: Flask, database: Database | None = None, **options: str | N
 
 
 def decoder_spec(app: Flask) -> str:
-    return str(app.config.get("DECODERS") or DEFAULT_DECODERS)
+    return app.config["DECODERS"]
 
 
 def still_chain(app: Flask | None = None) -> Chain:
@@ -119,14 +112,13 @@ def build_loop(app: Flask, target: Target | None = None) -> CaptureLoop:
     """A (not yet started) loop for ``CAMERA_SOURCE`` with the target of the kiosk's role."""
     if target is None:
         target = role_target(app)
-    pace = app.config.get("CAMERA_PACE")
     return CaptureLoop(
         app.config["CAMERA_SOURCE"],
-        build_chain(decoder_spec(app), int(app.config.get("CAMERA_FALLBACK_EVERY", 3))),
+        build_chain(decoder_spec(app), app.config["CAMERA_FALLBACK_EVERY"]),
         target,
-        debounce_seconds=float(app.config.get("CAMERA_DEBOUNCE_SECONDS", 3.0)),
-        pace=None if pace is None else bool(pace),
-        frozen_seconds=float(app.config.get("CAMERA_FROZEN_SECONDS", 3.0)),
+        debounce_seconds=app.config["CAMERA_DEBOUNCE_SECONDS"],
+        pace=app.config["CAMERA_PACE"],
+        frozen_seconds=app.config["CAMERA_FROZEN_SECONDS"],
     )
 
 
@@ -138,7 +130,7 @@ def start_camera(app: Flask, stop_on_sigterm: bool = False) -> CaptureLoop | Non
     so the server's ``finally`` stops the loop and releases the camera on its way out.
     """
     still_chain(app)
-    source = app.config.get("CAMERA_SOURCE")
+    source = app.config["CAMERA_SOURCE"]
     if source is None or source == "":
         return None
     loop = build_loop(app)

@@ -196,6 +196,6 @@ def _browser_fresh(key: tuple[object, ...]) -> bool:
     with _browser_lock:
         debouncer = current_app.extensions.get(BROWSER_DEBOUNCE)
         if debouncer is None:
-            seconds = float(current_app.config.get("CAMERA_DEBOUNCE_SECONDS", 3.0))
+            seconds = current_app.config["CAMERA_DEBOUNCE_SECONDS"]
             debouncer = current_app.extensions[BROWSER_DEBOUNCE] = Debouncer(seconds)
         return debouncer.fresh(key, time.monotonic())

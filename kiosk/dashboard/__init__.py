@@ -19,7 +19,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from kiosk import auth, clock, instance
+from kiosk import auth, clock, settings
 from kiosk import db as dbmod
 from kiosk.dashboard import passback
 from kiosk.dashboard.chart import entries_chart
@@ -38,7 +38,7 @@ def organizer_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if str(current_app.config.get("ROLE")) != "central":
+        if not settings.is_central(current_app.config):
             abort(404)
         return for_organizers(*args, **kwargs)
 
@@ -114,9 +114,9 @@ def devices() -> str | tuple[str, int]:
         name = request.form.get("name", "").strip()[:60]
         gate = request.form.get("gate", "").strip() or None
         try:
-            roles = instance.parse_roles(request.form.get("role", ""))
+            roles = settings.parse_roles(request.form.get("role", ""))
             if not name or "central" in roles:
-                raise instance.InstanceError(_("Give a name and kiosk roles."))
+                raise settings.SettingsError(_("Give a name and kiosk roles."))
             with dbmod.write(get_db()) as conn:
                 code = protocol.add_device(conn, name, ",".join(roles), gate, clock.now())
             central = request.host_url.rstrip("/")
@@ -128,7 +128,7 @@ def devices() -> str | tuple[str, int]:
                 "key": key,
                 "qr": _qr_svg(protocol.enrollment_qr(central, code, key)),
             }
-        except (instance.InstanceError, protocol.Refusal) as problem:
+        except (settings.SettingsError, protocol.Refusal) as problem:
             error = str(problem)
     conn = get_db().conn
     gates = conn.execute("SELECT id FROM gates ORDER BY id").fetchall()

@@ -48,7 +48,7 @@ def annul_scan(scan_uuid: str) -> tuple[Response, int]:
     outcome = scanning.annul(
         get_db(),
         scan_uuid,
-        float(current_app.config["ANNUL_MINUTES"]),
+        current_app.config["ANNUL_MINUTES"],
         staff_id=staff["id"] if staff else None,
     )
     return jsonify({"ok": outcome == "ok", "reason": outcome}), 200 if outcome == "ok" else 409

@@ -13,13 +13,11 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
-from kiosk import clock, events, reasons, verdict_log
+from kiosk import clock, events, reasons, settings, verdict_log
 from kiosk import db as dbmod
 from kiosk.db import Database
 from kiosk.entry import admission, attendance
 from kiosk.tickets import codec, reading, shortcode
-
-DEFAULT_DEBOUNCE_SECONDS = 4.0
 
 
 class GateError(ValueError):
@@ -79,7 +77,7 @@ def gate_row(conn: sqlite3.Connection, gate_id: str, direction: str | None = Non
 class Scanner:
     """Decides and records scans with the instance's settings (debounce window)."""
 
-    def __init__(self, debounce_seconds: float = DEFAULT_DEBOUNCE_SECONDS) -> None:
+    def __init__(self, debounce_seconds: float = settings.default("DEBOUNCE_SECONDS")) -> None:
         self.debounce_seconds = debounce_seconds
 
     def scan(

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 def get_scanner(app: Flask | None = None) -> scanning.Scanner:
     """The verdict path with this app's settings."""
-    return scanning.Scanner(debounce_seconds=float((app or current_app).config["DEBOUNCE_SECONDS"]))
+    return scanning.Scanner(debounce_seconds=(app or current_app).config["DEBOUNCE_SECONDS"])
 
 
 def _gate_context() -> dict[str, object]:
@@ -108,7 +108,7 @@ def scan() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
 @auth.staff_required
 def recent() -> str:
     """Staff: this kiosk's scans still inside the annulment window, newest first."""
-    window = float(current_app.config["ANNUL_MINUTES"])
+    window = current_app.config["ANNUL_MINUTES"]
     scans = scanning.recent_scans(get_db().conn, window, clock.now())
     return render_template("entry/recent.html", scans=scans, **_gate_context())
 
@@ -121,7 +121,7 @@ def annul(scan_uuid: str) -> tuple[str, int, dict[str, str]]:
     outcome = scanning.annul(
         get_db(),
         scan_uuid,
-        float(current_app.config["ANNUL_MINUTES"]),
+        current_app.config["ANNUL_MINUTES"],
         staff_id=_staff_id(),
     )
     messages = {
@@ -177,9 +177,9 @@ def _staff_id() -> str | None:
 def scan_target(app: Flask, database: Opener, direction: str | None = None, **_options: object) -> Target:
     """Camera target of the entry and heritage kiosks: the verdict path, at this kiosk's gate."""
     scanner = get_scanner(app)
-    gate = str(app.config.get("GATE") or "main")
+    gate = app.config["GATE"]
     # Unset: the gate's own direction (entries, or exits at an exit-only gate).
-    direction = direction or app.config.get("CAMERA_DIRECTION") or None
+    direction = direction or app.config["CAMERA_DIRECTION"]
 
     def target(text: str) -> scanning.Verdict:
         return scanner.scan(database(), text, gate, direction)

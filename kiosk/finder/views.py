@@ -28,9 +28,6 @@ from kiosk.web import gate_id, get_db
 bp = Blueprint("finder", __name__, url_prefix="/finder")
 api = Blueprint("finder_api", __name__, url_prefix="/api/v1")
 
-DEFAULT_IDLE_SECONDS = 60
-# A search is counted when typing pauses this long (keystrokes on the way are not searches).
-DEFAULT_COUNT_DELAY_SECONDS = 1.5
 MAX_LIMIT = 50
 AMENITY_NAMES = {
     "toilets": _l("Toilets"),
@@ -55,11 +52,11 @@ def kiosk_position() -> plan.Position:
     """Where this kiosk stands (``FINDER_POSITION``, else its gate) and faces (``FINDER_HEADING``)."""
     site_layout, _stands, _graph = layout.site()
     try:
-        x, y = layout.position_from_config(current_app.config.get("FINDER_POSITION"), gate_id(), site_layout)
+        x, y = layout.position_from_config(current_app.config["FINDER_POSITION"], gate_id(), site_layout)
     except ValueError as error:  # a typo in config.toml must not take the kiosk down: use the gate
         current_app.logger.warning("%s; using the gate's position", error)
         x, y = layout.position_from_config(None, gate_id(), site_layout)
-    return plan.Position(x, y, float(current_app.config.get("FINDER_HEADING", 0)) % 360)
+    return plan.Position(x, y, current_app.config["FINDER_HEADING"] % 360)
 
 
 def programme_url() -> str | None:
@@ -82,7 +79,7 @@ def _screen_context() -> dict[str, Any]:
     conn = get_db().conn
     return {
         "event": conn.execute("SELECT * FROM event").fetchone(),
-        "idle_seconds": int(current_app.config.get("FINDER_IDLE_SECONDS", DEFAULT_IDLE_SECONDS)),
+        "idle_seconds": current_app.config["FINDER_IDLE_SECONDS"],
         "programme_url": programme_url(),
         "phone": _is_phone(),
         "name_key": f"name_{_lang()}",
@@ -118,7 +115,7 @@ def attract() -> str:
 
 
 def _results(text: str) -> list[dict[str, Any]]:
-    limit = int(current_app.config.get("FINDER_RESULTS", 12))
+    limit = current_app.config["FINDER_RESULTS"]
     return queries.find(get_db().conn, text, limit)
 
 
@@ -134,9 +131,7 @@ def search_screen() -> str:
         "finder/search.html",
         q=text,
         results=found,
-        count_delay_ms=int(
-            1000 * float(current_app.config.get("FINDER_COUNT_DELAY_SECONDS", DEFAULT_COUNT_DELAY_SECONDS))
-        ),
+        count_delay_ms=int(1000 * current_app.config["FINDER_COUNT_DELAY_SECONDS"]),
         categories=queries.categories(conn),
         provinces=queries.provinces(conn),
         **_screen_context(),
@@ -196,7 +191,7 @@ def qr_svg(url: str) -> str:
 
 def phone_url(exhibitor_id: str, position: plan.Position, step_free: bool) -> str:
     """The same exhibitor and route for a phone, on the venue network (``PUBLIC_URL``)."""
-    base = str(current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    base = str(current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")
     query = {"from": f"{position.x:g},{position.y:g},{position.heading:g}", "phone": "1", "lang": _lang()}
     if step_free:
         query["step_free"] = "1"

@@ -9,13 +9,14 @@ moment, staff_id)`` takes the decoded text and returns a ``SessionVerdict``.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from rapidfuzz import fuzz
 
-from kiosk import clock, events, reasons, verdict_log
+from kiosk import clock, events, reasons, settings, verdict_log
 from kiosk import db as dbmod
 from kiosk.db import Database
 from kiosk.sessions import registrations as regs
@@ -44,16 +45,16 @@ class DoorSettings:
     """Door settings from the config (``SESSION_DOORS_OPEN_MINUTES``, ``SESSION_NO_SHOW_MINUTES``,
     ``DEBOUNCE_SECONDS``)."""
 
-    doors_open_minutes: float = 30
-    no_show_minutes: float = 10
-    debounce_seconds: float = 4
+    doors_open_minutes: float = settings.default("SESSION_DOORS_OPEN_MINUTES")
+    no_show_minutes: float = settings.default("SESSION_NO_SHOW_MINUTES")
+    debounce_seconds: float = settings.default("DEBOUNCE_SECONDS")
 
     @classmethod
-    def from_config(cls, config: dict[str, object]) -> DoorSettings:
+    def from_config(cls, config: Mapping[str, Any]) -> DoorSettings:
         return cls(
-            doors_open_minutes=float(config.get("SESSION_DOORS_OPEN_MINUTES", 30)),  # type: ignore[arg-type]
-            no_show_minutes=float(config.get("SESSION_NO_SHOW_MINUTES", 10)),  # type: ignore[arg-type]
-            debounce_seconds=float(config.get("DEBOUNCE_SECONDS", 4)),  # type: ignore[arg-type]
+            doors_open_minutes=config["SESSION_DOORS_OPEN_MINUTES"],
+            no_show_minutes=config["SESSION_NO_SHOW_MINUTES"],
+            debounce_seconds=config["DEBOUNCE_SECONDS"],
         )
 
 

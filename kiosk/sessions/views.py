@@ -25,6 +25,7 @@ from kiosk.entry import scanning
 from kiosk.entry.admission import fair_day
 from kiosk.sessions import checkin, door_camera, messages, programme, rules
 from kiosk.sessions import registrations as regs
+from kiosk.settings import is_central
 from kiosk.tickets import reading
 from kiosk.web import get_db
 
@@ -40,7 +41,7 @@ def settings() -> checkin.DoorSettings:
 
 def undo_minutes() -> float:
     """How long a check-in can be undone: ``ANNUL_MINUTES``, as for the entry annulment."""
-    return float(current_app.config["ANNUL_MINUTES"])
+    return current_app.config["ANNUL_MINUTES"]
 
 
 def today(conn: sqlite3.Connection) -> date:
@@ -301,7 +302,7 @@ def _csv_safe(text: str) -> str:
 
 
 def _central_only() -> None:
-    if current_app.config.get("ROLE") != "central":
+    if not is_central(current_app.config):
         abort(403, _("The programme is edited on the central instance."))
 
 
@@ -326,7 +327,7 @@ def admin_list() -> str:
         sessions=rows,
         figures=figures,
         staff=auth.current_staff(),
-        central=current_app.config.get("ROLE") == "central",
+        central=is_central(current_app.config),
     )
 
 

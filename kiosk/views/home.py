@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from kiosk import settings
+
 bp = Blueprint("home", __name__)
 
 # The first role with a screen wins; features add their role's screen here.
@@ -19,7 +21,7 @@ ROLE_SCREENS = {
 
 @bp.get("/")
 def index() -> Response | str:
-    for role in str(current_app.config["ROLE"]).split(","):
+    for role in settings.roles(current_app.config):
         endpoint = ROLE_SCREENS.get(role)
         if endpoint:
             return redirect(url_for(endpoint))
