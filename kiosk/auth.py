@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import logging
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
@@ -23,6 +24,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from kiosk import clock
 from kiosk.web import get_db
+
+log = logging.getLogger(__name__)
 
 TOKEN_MAX_AGE = 12 * 3600
 
@@ -154,3 +157,8 @@ def staff_unless_local(view: F) -> F:
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
+
+
+def log_refused_login(name: str, outcome: str) -> None:
+    """One log line for a refused staff log-in (never the PIN): who, why, from where."""
+    log.warning("staff log-in refused: %r from %s (%s)", name, request.remote_addr, outcome)

@@ -6,6 +6,7 @@ standard error and a non-zero exit. ``KIOSK_NOW`` replaces the clock.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -23,6 +24,8 @@ from kiosk.settings_cli import config
 from kiosk.tickets import issuing, printing, reading, revocation
 from kiosk.tickets.keys import create_key
 from sync.cli import COMMANDS as SYNC_COMMANDS
+
+log = logging.getLogger("kiosk.serve")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -227,29 +230,42 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
     import waitress
     from werkzeug.serving import run_simple
 
-    from kiosk import create_app
+    from kiosk import create_app, logs
     from kiosk.camera import service as camera
 
     if bool(cert) != bool(key):
         fail("--cert and --key go together")
+    try:
+        instance.check_integrity(directory)
+    except (instance.InstanceError, settings.SettingsError) as error:
+        fail(str(error))
     open_instance(directory)
     app = create_app(directory)
+    logs.configure(app)
     from kiosk.serve import start_sync_loop
 
     start_sync_loop(directory, app)  # kiosks with a CENTRAL_URL sync in the background
     loop = camera.start_camera(app, stop_on_sigterm=True)
     scheme = "https" if cert else "http"
-    click.echo(f"Serving {directory} on {scheme}://{host}:{port}/", err=True)
-    click.echo(camera.describe(app), err=True)
+    log.info(
+        "serving %s on %s://%s:%s/ (roles %s); %s",
+        directory,
+        scheme,
+        host,
+        port,
+        ",".join(settings.roles(app.config)),
+        camera.describe(app),
+    )
     try:
         if cert and key:
             run_simple(host, port, app, threaded=True, use_reloader=False, ssl_context=(str(cert), str(key)))
         else:
             # waitress: HTTP/1.1 keep-alive and a fixed pool of worker threads.
-            waitress.serve(app, host=host, port=port, threads=8, ident="salon-kiosk", _quiet=True)
+            waitress.serve(app, host=host, port=port, threads=8, ident="salon-kiosk")
     finally:
         if loop is not None:
             loop.stop()
+        log.info("stopped serving %s", directory)
 
 
 for _command in (config, decode, exhibitors_group, sessions_group, staff_group, *SYNC_COMMANDS):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import socket
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,7 +75,43 @@ def create(
     return database
 
 
-def open_db(path: Path) -> Database:
-    """The database of an existing instance folder."""
+def database_file(path: Path) -> Path:
+    """The database file of an instance folder, which must exist (never made anew here)."""
     read_config(path)
-    return dbmod.connect(Path(path) / dbmod.DB_FILENAME)
+    file = Path(path) / dbmod.DB_FILENAME
+    if not file.is_file():
+        raise InstanceError(f"{file} is missing: restore it from a backup, or `kiosk init` a new folder")
+    return file
+
+
+def open_db(path: Path) -> Database:
+    """The database of an existing instance folder. A missing file, one that is not a
+    database or one without this instance's identity is an ``InstanceError``: opening it
+    would make an empty database and a kiosk that knows no ticket and no device id."""
+    file = database_file(path)
+    try:
+        database = dbmod.connect(file)
+        has_identity = database.conn.execute("SELECT count(*) FROM device").fetchone()[0] == 1
+    except sqlite3.DatabaseError as error:
+        raise InstanceError(f"{file} cannot be opened ({error}): restore it from a backup") from None
+    if not has_identity:
+        database.conn.close()
+        raise InstanceError(f"{file} has no device identity: restore it from a backup")
+    return database
+
+
+def check_integrity(path: Path) -> None:
+    """``PRAGMA quick_check`` of the instance's database (``kiosk serve`` runs it before
+    serving): a damaged file is an ``InstanceError`` naming SQLite's first complaint."""
+    file = database_file(path)
+    try:
+        conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)  # never creates it
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise InstanceError(f"{file} cannot be opened ({error}): restore it from a backup") from None
+    if problems != ["ok"]:
+        first = " ".join(problems[0].replace("*** in database main ***", "").split())
+        raise InstanceError(f"{file} is damaged ({first}): restore it from a backup")

@@ -198,6 +198,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # --- logging
     Setting("LOG_LEVEL", str, "INFO", "least severe level logged", choices=LOG_LEVELS),
+    Setting("LOG_FILE_MAX_BYTES", int, 5_000_000, "DIR/kiosk.log is rotated at this size", minimum=1024),
+    Setting("LOG_FILE_BACKUPS", int, 5, "rotated log files kept (kiosk.log.1 ...)", minimum=1),
     # --- Flask's own keys
     Setting(
         "SECRET_KEY",

@@ -33,6 +33,7 @@ def login() -> Response | tuple[str, int] | str:
         if outcome == "ok":
             auth.start_session(row["id"])
             return redirect(_safe_next(request.args.get("next")))
+        auth.log_refused_login(name, outcome)
         error = {
             "locked": _("Too many wrong PINs. Try again in a few minutes."),
         }.get(outcome, _("Wrong name or PIN."))
