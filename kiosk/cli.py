@@ -242,7 +242,7 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
     open_instance(directory)
     app = create_app(directory)
     logs.configure(app)
-    from kiosk.serve import start_sync_loop
+    from kiosk.serve import server_options, start_sync_loop
 
     start_sync_loop(directory, app)  # kiosks with a CENTRAL_URL sync in the background
     loop = camera.start_camera(app, stop_on_sigterm=True)
@@ -261,7 +261,7 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
             run_simple(host, port, app, threaded=True, use_reloader=False, ssl_context=(str(cert), str(key)))
         else:
             # waitress: HTTP/1.1 keep-alive and a fixed pool of worker threads.
-            waitress.serve(app, host=host, port=port, threads=8, ident="salon-kiosk")
+            waitress.serve(app, host=host, port=port, **server_options(app))
     finally:
         if loop is not None:
             loop.stop()

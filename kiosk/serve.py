@@ -14,6 +14,25 @@ from kiosk import settings
 from kiosk.camera.service import get_loop
 from sync.client import Loop
 
+# waitress on a venue network: up to 1000 connections (poll, not select's 1024 fds), idle
+# or stalled ones dropped after 30 s, a request body bigger than the app takes refused
+# with 413 before it is read (never spooled to disk).
+CONNECTION_LIMIT = 1000
+CHANNEL_TIMEOUT = 30
+
+
+def server_options(app: Flask) -> dict[str, object]:
+    """waitress settings for ``kiosk serve``."""
+    return {
+        "threads": 8,
+        "ident": "salon-kiosk",
+        "connection_limit": CONNECTION_LIMIT,
+        "channel_timeout": CHANNEL_TIMEOUT,
+        "cleanup_interval": 5,
+        "asyncore_use_poll": True,
+        "max_request_body_size": int(app.config["MAX_CONTENT_LENGTH"]),
+    }
+
 
 def camera_status(app: Flask) -> dict[str, object]:
     """The camera's state as the kiosk reports it to central (``none`` without a camera)."""
