@@ -153,7 +153,8 @@ def enroll() -> Response:
 def hello() -> Response:
     protocol.authenticate(get_db().conn, _token())
     body = _body(limit=64 * 1024)
-    status = body.get("status") if isinstance(body.get("status"), dict) else {}
+    reported = body.get("status")
+    status = reported if isinstance(reported, dict) else {}
     cursor = status.get("cursor")
     with dbmod.write(get_db()) as conn:
         device = protocol.authenticate(conn, _token())

@@ -19,10 +19,11 @@ import sqlite3
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import TypedDict, cast
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
@@ -87,6 +88,7 @@ class Transport:
         self.central_key = central_key
         self.fingerprint = fingerprint
         self.parts = parts
+        self.host = parts.hostname
         self.token = token
         self.timeout = timeout
         self.attempts = attempts
@@ -103,7 +105,7 @@ class Transport:
     def _connection(self) -> http.client.HTTPConnection:
         if self.conn is None:
             kind = http.client.HTTPSConnection if self.parts.scheme == "https" else http.client.HTTPConnection
-            self.conn = kind(self.parts.hostname, self.parts.port, timeout=self.timeout)
+            self.conn = kind(self.host, self.parts.port, timeout=self.timeout)
         return self.conn
 
     def request(
@@ -182,9 +184,9 @@ class Transport:
         except (wire.WireError, json.JSONDecodeError, UnicodeDecodeError):
             raise Transient(f"{method} {path}: HTTP {response.status} with an unreadable body") from None
         if response.status != 200:
-            error = answer.get("error", "refused") if isinstance(answer, dict) else "refused"
+            reason = answer.get("error", "refused") if isinstance(answer, dict) else "refused"
             detail = answer.get("detail", "") if isinstance(answer, dict) else ""
-            raise Refused(response.status, str(error), str(detail))
+            raise Refused(response.status, str(reason), str(detail))
         return answer
 
 
@@ -206,7 +208,7 @@ def waiting(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT device.seq - sync_state.pushed_seq FROM device, sync_state").fetchone()[0]
 
 
-def pending_events(conn: sqlite3.Connection, after: int, limit: int) -> tuple[list[dict[str, object]], int]:
+def pending_events(conn: sqlite3.Connection, after: int, limit: int) -> tuple[list[wire.EventPart], int]:
     """The next ``limit`` own events after seq ``after`` across every event table, as
     batch parts ``{table, columns, rows}``; and the last seq included."""
     device_id = events.this_device(conn)["id"]
@@ -224,10 +226,13 @@ def pending_events(conn: sqlite3.Connection, after: int, limit: int) -> tuple[li
         found.extend((row[at], table, tuple(row)) for row in cursor)
     found.sort(key=lambda item: item[0])
     found = found[:limit]
-    parts: dict[str, dict[str, object]] = {}
+    rows: dict[str, list[tuple]] = {}
     for _seq, table, row in found:
-        parts.setdefault(table, {"table": table, "columns": columns[table], "rows": []})["rows"].append(row)
-    return list(parts.values()), (found[-1][0] if found else after)
+        rows.setdefault(table, []).append(row)
+    parts: list[wire.EventPart] = [
+        {"table": table, "columns": columns[table], "rows": table_rows} for table, table_rows in rows.items()
+    ]
+    return parts, (found[-1][0] if found else after)
 
 
 def _local_columns(conn: sqlite3.Connection, table: str, columns: list[str]) -> list[int]:
@@ -235,7 +240,9 @@ def _local_columns(conn: sqlite3.Connection, table: str, columns: list[str]) -> 
     return [i for i, c in enumerate(columns) if c in ours]
 
 
-def _upsert(conn: sqlite3.Connection, table: str, columns: list[str], rows: list[list[object]]) -> None:
+def _upsert(
+    conn: sqlite3.Connection, table: str, columns: list[str], rows: Sequence[Sequence[object]]
+) -> None:
     keep = _local_columns(conn, table, columns)
     names = [columns[i] for i in keep]
     if rows and names:
@@ -245,17 +252,69 @@ def _upsert(conn: sqlite3.Connection, table: str, columns: list[str], rows: list
         )
 
 
+def _rows(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(row, list) for row in value)
+
+
+def _names(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(name, str) for name in value)
+
+
+def changes_page(answer: dict[str, object]) -> wire.ChangesPage:
+    """Central's answer to ``/sync/changes``, checked for the shape applying it relies on."""
+    if answer.get("snapshot_required"):
+        if type(answer.get("snapshot_cursor")) is not int:
+            raise Refused(200, "bad_page", "snapshot_required without a snapshot_cursor")
+        return cast(wire.ChangesPage, answer)
+    tables = answer.get("tables", {})
+    if (
+        type(answer.get("cursor")) is not int
+        or not isinstance(tables, dict)
+        or not all(
+            isinstance(part, dict)
+            and _names(part.get("columns"))
+            and _rows(part.get("rows"))
+            and _rows(part.get("deleted"))
+            for part in tables.values()
+        )
+    ):
+        raise Refused(200, "bad_page", "not a page of changes: {cursor, more, tables}")
+    return cast(wire.ChangesPage, answer)
+
+
+def snapshot_page(answer: dict[str, object], table: str) -> wire.SnapshotPage:
+    """Central's answer to ``/sync/snapshot?table=...``, checked like ``changes_page``."""
+    last = answer.get("last")
+    if (
+        answer.get("table") != table
+        or not _names(answer.get("columns"))
+        or not _rows(answer.get("rows"))
+        or not isinstance(answer.get("done"), bool)
+        or not (last is None or isinstance(last, list))
+    ):
+        raise Refused(200, "bad_page", f"not a snapshot page of {table}")
+    return cast(wire.SnapshotPage, answer)
+
+
+class SnapshotProgress(TypedDict):
+    """Where a snapshot pull stands (kept in ``sync_state.snapshot`` across rounds)."""
+
+    cursor: int  # central's change cursor when the snapshot began
+    tables: list[str]  # tables still to copy, the current one first
+    after: list[object] | None  # primary key of the last row copied of the current table
+
+
 def _key_match(keys: list[str]) -> str:
     select = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(keys)))
     return f"({quoted(keys)}) IN (SELECT {select} FROM json_each(?))"
 
 
-def apply_changes(conn: sqlite3.Connection, page: dict[str, object]) -> None:
+def apply_changes(conn: sqlite3.Connection, page: wire.ChangesPage) -> None:
     """Apply one page of changes and its cursor; call inside one write transaction."""
     tables = page.get("tables") or {}
     known = [t for t in REFERENCE_TABLES if t in tables and table_columns(conn, t)]
     for table in reversed(known):
-        deleted = tables[table].get("deleted") or []
+        deleted = tables[table]["deleted"]
         if deleted:
             conn.execute(
                 f"DELETE FROM [{table}] WHERE {_key_match(primary_key(conn, table))}", (json.dumps(deleted),)
@@ -264,31 +323,32 @@ def apply_changes(conn: sqlite3.Connection, page: dict[str, object]) -> None:
         _upsert(conn, table, tables[table]["columns"], tables[table]["rows"])
     conn.execute(
         "UPDATE sync_state SET cursor = max(cursor, ?), last_pull_at = ?",
-        (int(page["cursor"]), clock.iso(clock.now())),
+        (page["cursor"], clock.iso(clock.now())),
     )
 
 
 def apply_snapshot_page(
-    conn: sqlite3.Connection, page: dict[str, object], after: list[object] | None
+    conn: sqlite3.Connection, page: wire.SnapshotPage, after: list[object] | None
 ) -> None:
     """Replace the rows of one key range of a table with the page's rows (rows in the
     range that central no longer has are deleted); call inside a write transaction."""
-    table = str(page["table"])
+    table = page["table"]
     if page.get("unknown") or not table_columns(conn, table):
         return
     keys = primary_key(conn, table)
-    columns = list(page["columns"])
+    columns = page["columns"]
     rows = page["rows"]
     _upsert(conn, table, columns, rows)
     index = [columns.index(k) for k in keys]
     placeholders = ", ".join("?" for _ in keys)
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     if after is not None:
         where.append(f"({quoted(keys)}) > ({placeholders})")
         params += list(after)
     if not page.get("done"):
         where.append(f"({quoted(keys)}) <= ({placeholders})")
-        params += list(page["last"])
+        params += page["last"] or []
     where.append(f"NOT {_key_match(keys)}")
     params.append(json.dumps([[row[i] for i in index] for row in rows]))
     conn.execute(f"DELETE FROM [{table}] WHERE " + " AND ".join(where), params)
@@ -392,10 +452,13 @@ class Client:
         received = clock.now()
         elapsed = time.time() - sent
         offset = None
-        if isinstance(answer.get("server_time"), str):
+        server_time = answer.get("server_time")
+        if isinstance(server_time, str):
             # Our clock at the middle of the exchange minus central's clock then.
-            server = clock.parse_time(answer["server_time"])
-            offset = round((received - server).total_seconds() - elapsed / 2, 3)
+            try:
+                offset = round((received - clock.parse_time(server_time)).total_seconds() - elapsed / 2, 3)
+            except ValueError:
+                offset = None  # central's time unreadable: no offset rather than a failed round
         high = answer.get("high_seq")
         with dbmod.write(self.db) as conn:
             conn.execute("UPDATE sync_state SET clock_offset = ?", (offset,))
@@ -467,13 +530,17 @@ class Client:
             if row["snapshot"]:
                 pages += self._snapshot_page(json.loads(row["snapshot"]))
                 continue
-            page = self._call("GET", "/api/v1/sync/changes", query={"cursor": row["cursor"]})
+            page = changes_page(self._call("GET", "/api/v1/sync/changes", query={"cursor": row["cursor"]}))
             if page.get("snapshot_required"):
                 restarts += 1
                 if restarts > 2:  # never loop on a central that keeps asking for snapshots
                     raise Transient("central keeps asking for a fresh snapshot")
                 tables = [t for t in REFERENCE_TABLES if table_columns(self.db.conn, t)]
-                progress = {"cursor": int(page["snapshot_cursor"]), "tables": tables, "after": None}
+                progress: SnapshotProgress = {
+                    "cursor": page["snapshot_cursor"],
+                    "tables": tables,
+                    "after": None,
+                }
                 with dbmod.write(self.db) as conn:
                     conn.execute("UPDATE sync_state SET snapshot = ?", (json.dumps(progress),))
                 continue
@@ -483,8 +550,8 @@ class Client:
             if not page.get("more"):
                 return pages
 
-    def _snapshot_page(self, progress: dict[str, object]) -> int:
-        tables = list(progress["tables"])
+    def _snapshot_page(self, progress: SnapshotProgress) -> int:
+        tables = progress["tables"]
         if not tables:
             with dbmod.write(self.db) as conn:
                 conn.execute(
@@ -496,9 +563,9 @@ class Client:
         query: dict[str, object] = {"table": table}
         if after is not None:
             query["after"] = json.dumps(after)
-        page = self._call("GET", "/api/v1/sync/snapshot", query=query)
+        page = snapshot_page(self._call("GET", "/api/v1/sync/snapshot", query=query), table)
         if page.get("done"):
-            progress.update(tables=tables[1:], after=None)
+            progress["tables"], progress["after"] = tables[1:], None
         else:
             progress["after"] = page["last"]
         with dbmod.write(self.db) as conn:
@@ -606,12 +673,22 @@ class Loop(threading.Thread):
 # ---------------------------------------------------------------- files
 
 
+class EventsFile(TypedDict):
+    """A kiosk's unsent events on a file (``kiosk sync export``, ``import-events``)."""
+
+    format: str
+    version: int
+    device: dict[str, object]  # id, name, role of the kiosk
+    created_at: str
+    events: list[wire.EventPart]
+
+
 def export_events(db: Database, out: Path) -> int:
     """Write this kiosk's unsent events to a gzip JSON file for central; returns how many."""
     conn = db.conn
     device = events.this_device(conn)
     parts, _last = pending_events(conn, state(conn)["pushed_seq"], 1 << 62)
-    document = {
+    document: EventsFile = {
         "format": EXPORT_FORMAT,
         "version": wire.PROTOCOL,
         "device": {"id": device["id"], "name": device["name"], "role": device["role"]},
@@ -625,7 +702,9 @@ def export_events(db: Database, out: Path) -> int:
     return sum(len(p["rows"]) for p in parts)
 
 
-def read_export(path: Path) -> dict[str, object]:
+def read_export(path: Path) -> EventsFile:
+    """An events file, checked for format, version and device (each part is checked as
+    central checks a pushed batch)."""
     try:
         document = wire.decode(Path(path).read_bytes())
     except (OSError, wire.WireError) as error:
@@ -634,4 +713,6 @@ def read_export(path: Path) -> dict[str, object]:
         raise ValueError(f"{path}: not a salon-kiosk events file")
     if document.get("version") != wire.PROTOCOL or not isinstance(document.get("device"), dict):
         raise ValueError(f"{path}: events file version {document.get('version')} is not supported")
-    return document
+    if not isinstance(document.get("events"), list):
+        raise ValueError(f"{path}: events file without a list of events")
+    return cast(EventsFile, document)

@@ -19,13 +19,26 @@ import json
 import secrets
 import sqlite3
 from datetime import datetime, timedelta
+from typing import cast
 
 from kiosk import clock, crockford, events
 from kiosk import db as dbmod
 from kiosk.events import EVENT_TABLES
 from kiosk.reference import REFERENCE_TABLES, parse_roles, withheld_tables
 from sync import validate
-from sync.wire import CHANGES_PAGE, SNAPSHOT_PAGE, primary_key, quoted, table_columns
+from sync.wire import (
+    CHANGES_PAGE,
+    SNAPSHOT_PAGE,
+    ChangesPage,
+    Conflict,
+    PushAnswer,
+    Rejected,
+    SnapshotPage,
+    TableChanges,
+    primary_key,
+    quoted,
+    table_columns,
+)
 
 CODE_HOURS = 48
 CLOCK_OFFSET_LIMIT = 120.0  # seconds; beyond, the device's clock is flagged
@@ -155,7 +168,7 @@ def _rows_by_key(
 
 def serve_changes(
     conn: sqlite3.Connection, cursor: int, limit: int = CHANGES_PAGE, roles: str | None = None
-) -> dict[str, object]:
+) -> ChangesPage:
     """One page of reference changes after ``cursor`` for a device with ``roles`` (comma
     list; None = no role-bound personal table): current rows and tombstones per table,
     revocations first. Read in one transaction so rows and cursor agree."""
@@ -182,7 +195,7 @@ def serve_changes(
                 (cursor, 10 * CHANGES_PAGE),
             ).fetchall()
             by_table["revocations"] = sorted(set(by_table.get("revocations", [])) | {r[0] for r in early})
-        tables = {}
+        tables: dict[str, TableChanges] = {}
         for table in REFERENCE_TABLES:
             pks = by_table.get(table)
             if not pks or not table_columns(conn, table):
@@ -207,7 +220,7 @@ def serve_snapshot(
     after: list[object] | None,
     limit: int = SNAPSHOT_PAGE,
     roles: str | None = None,
-) -> dict[str, object]:
+) -> SnapshotPage:
     """One page of a whole reference table in primary-key order, after key ``after``, for
     a device with ``roles``. A table withheld from those roles reads as empty (flag
     ``withheld``), so a device that held rows of it (an older bundle) drops them."""
@@ -414,7 +427,7 @@ def apply_batch(
     moment: datetime,
     device_name: str | None = None,
     roles: str | None = None,
-) -> dict[str, object]:
+) -> PushAnswer:
     """Store a batch of one device's events exactly once; call inside one write
     transaction. ``device_id`` is the authenticated device (never read from the body);
     a device central registered is held to its registered roles, others (an events file
@@ -429,8 +442,8 @@ def apply_batch(
         roles = device["role"]
     allowed = parse_roles(roles)
     seqs: set[int] = set()
-    clashes: list[dict[str, object]] = []
-    rejected: list[dict[str, object]] = []
+    clashes: list[Conflict] = []
+    rejected: list[Rejected] = []
     reference: validate.Reference | None = None
     applied = duplicates = 0
     new_scans: list[dict[str, object]] = []
@@ -442,14 +455,16 @@ def apply_batch(
                 403, "table_not_for_role", f"a kiosk with roles {roles or 'none'} does not write {table}"
             )
         at = {c: i for i, c in enumerate(columns)}
+        seqs_of_rows: list[int] = []
         for row in rows:
             seq = row[at["device_seq"]]
             if row[at["device_id"]] != device_id or type(seq) is not int or not 0 < seq < 1 << 62:
                 raise Refusal(400, "bad_batch", "every event must carry this device's id and a positive seq")
-        held = _held(conn, device_id, [row[at["device_seq"]] for row in rows])
+            seqs_of_rows.append(seq)
+        held = _held(conn, device_id, seqs_of_rows)
         new = []
-        for row in rows:
-            seq, key = row[at["device_seq"]], row[at["uuid"]]
+        for row, seq in zip(rows, seqs_of_rows, strict=True):
+            key = row[at["uuid"]]
             if seq not in held:
                 held[seq] = (table, key)
                 new.append(row)
@@ -457,7 +472,7 @@ def apply_batch(
                 duplicates += 1
                 seqs.add(seq)
             else:
-                clashes.append({"table": table, "device_seq": seq, "uuid": key})
+                clashes.append({"table": table, "device_seq": seq, "uuid": str(key)})
         reference = reference or validate.Reference(conn)
         fresh = []
         for row, reason in zip(
@@ -467,7 +482,8 @@ def apply_batch(
                 fresh.append(row)
                 continue
             # Kept aside, never counted; its seq holds the device's high_seq back.
-            rejected.append({"table": table, "device_seq": row[at["device_seq"]], "reason": reason})
+            seq = cast(int, row[at["device_seq"]])  # checked above
+            rejected.append({"table": table, "device_seq": seq, "reason": reason})
             _keep_rejected(conn, table, device_id, dict(zip(columns, row, strict=True)), reason, moment)
         if not fresh:
             continue
@@ -487,8 +503,8 @@ def apply_batch(
             fresh, lost = _landed(conn, table, device_id, fresh, at)
             clashes.extend(lost)
         applied += inserted
-        seqs.update(row[at["device_seq"]] for row in fresh)
-        times = [row[at["device_time"]] for row in fresh if isinstance(row[at["device_time"]], str)]
+        seqs.update(cast(int, row[at["device_seq"]]) for row in fresh)  # checked above
+        times = [sent for row in fresh if isinstance(sent := row[at["device_time"]], str)]
         if times:
             oldest_new = min([*times, oldest_new] if oldest_new else times)
         if table == "scans" and {"result", "direction", "ticket_serial"} <= at.keys():
@@ -499,7 +515,7 @@ def apply_batch(
                 for row in fresh
                 if row[result] == "accepted" and row[direction] == "in" and row[serial] is not None
             )
-    blocked = {int(c["device_seq"]) for c in [*clashes, *rejected]}  # type: ignore[call-overload]
+    blocked = {c["device_seq"] for c in clashes} | {r["device_seq"] for r in rejected}
     seqs -= blocked
     high = _advance(conn, device_id, device["high_seq"] if device else 0, seqs, blocked)
     if device is None:
@@ -513,7 +529,7 @@ def apply_batch(
     _flag_double_entries(conn, new_scans, moment)
     if oldest_new and seqs:
         _flag_late(conn, device_id, device, oldest_new, seqs, applied, moment)
-    answer: dict[str, object] = {"high_seq": high, "applied": applied, "duplicates": duplicates}
+    answer: PushAnswer = {"high_seq": high, "applied": applied, "duplicates": duplicates}
     if clashes:
         name = device["name"] if device else device_name or device_id
         flag(
@@ -572,14 +588,14 @@ def void_rejected(conn: sqlite3.Connection, name: str, staff_id: str | None, mom
     return voided
 
 
-def _held(conn: sqlite3.Connection, device_id: str, seqs: list[int]) -> dict[int, tuple[str, str]]:
+def _held(conn: sqlite3.Connection, device_id: str, seqs: list[int]) -> dict[int, tuple[str, object]]:
     """(table, uuid) of each of these seqs central holds for the device, in any event
     table: a seq names one event of a device, whatever its table. One index range probe
     per table; rows are read only where the range holds something (a re-sent batch)."""
     if not seqs:
         return {}
     low, high, wanted = min(seqs), max(seqs), set(seqs)
-    held: dict[int, tuple[str, str]] = {}
+    held: dict[int, tuple[str, object]] = {}
     for table in EVENT_TABLES:
         if not table_columns(conn, table):
             continue
@@ -607,7 +623,7 @@ def _held(conn: sqlite3.Connection, device_id: str, seqs: list[int]) -> dict[int
 
 def _landed(
     conn: sqlite3.Connection, table: str, device_id: str, rows: list[list[object]], at: dict[str, int]
-) -> tuple[list[list[object]], list[dict[str, object]]]:
+) -> tuple[list[list[object]], list[Conflict]]:
     """Split inserted rows into those stored as sent and those whose uuid central
     already holds for another event (a conflict)."""
     stored = {
@@ -618,12 +634,14 @@ def _landed(
             (device_id, json.dumps([row[at["uuid"]] for row in rows])),
         )
     }
-    landed, lost = [], []
+    landed: list[list[object]] = []
+    lost: list[Conflict] = []
     for row in rows:
-        if (row[at["uuid"]], row[at["device_seq"]]) in stored:
+        seq, key = cast(int, row[at["device_seq"]]), row[at["uuid"]]  # seq checked by apply_batch
+        if (key, seq) in stored:
             landed.append(row)
         else:
-            lost.append({"table": table, "device_seq": row[at["device_seq"]], "uuid": row[at["uuid"]]})
+            lost.append({"table": table, "device_seq": seq, "uuid": str(key)})
     return landed, lost
 
 

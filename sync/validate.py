@@ -119,7 +119,7 @@ def _place(row: Row, ref: Reference) -> str | None:
     gate = row.get("gate_id")
     if gate not in ref.gates:
         return "unknown_gate"
-    if row.get("zone_id") != ref.gates[gate]:  # type: ignore[index]
+    if row.get("zone_id") != ref.gates[gate]:
         return "wrong_zone_for_gate"
     if row.get("direction") not in ("in", "out"):
         return "bad_direction"

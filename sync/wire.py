@@ -6,6 +6,8 @@ import gzip
 import json
 import sqlite3
 import zlib
+from collections.abc import Sequence
+from typing import NotRequired, TypedDict
 
 PROTOCOL = 1
 # Versions central still accepts; a kiosk outside gets a clear 426 refusal.
@@ -17,6 +19,70 @@ MAX_INFLATED = 256 * 1024 * 1024
 BATCH_EVENTS = 500
 CHANGES_PAGE = 2000
 SNAPSHOT_PAGE = 5000
+
+
+# The documents both ends exchange. Rows are sequences of column values in ``columns``
+# order (tuples when sent, lists once parsed).
+
+
+class EventPart(TypedDict):
+    """One table's events in a push batch or an events file."""
+
+    table: str
+    columns: list[str]
+    rows: Sequence[Sequence[object]]
+
+
+class Conflict(TypedDict):
+    """A device seq central holds under another event."""
+
+    table: str
+    device_seq: int
+    uuid: str
+
+
+class Rejected(TypedDict):
+    """An event central refused to count (kept aside for the organizers)."""
+
+    table: str
+    device_seq: int
+    reason: str
+
+
+class PushAnswer(TypedDict):
+    high_seq: int  # highest contiguous seq central holds for the device
+    applied: int
+    duplicates: int
+    conflicts: NotRequired[list[Conflict]]
+    rejected: NotRequired[list[Rejected]]
+
+
+class TableChanges(TypedDict):
+    columns: list[str]
+    rows: Sequence[Sequence[object]]
+    deleted: list[list[object]]  # primary keys
+
+
+class ChangesPage(TypedDict):
+    """A page of reference changes after a cursor, or a request to take a snapshot."""
+
+    cursor: NotRequired[int]
+    more: NotRequired[bool]
+    tables: NotRequired[dict[str, TableChanges]]
+    snapshot_required: NotRequired[bool]
+    snapshot_cursor: NotRequired[int]
+
+
+class SnapshotPage(TypedDict):
+    """A page of one reference table in primary-key order."""
+
+    table: str
+    columns: list[str]
+    rows: Sequence[Sequence[object]]
+    last: list[object] | None  # primary key of the last row (the next page's ``after``)
+    done: bool
+    withheld: NotRequired[bool]
+    unknown: NotRequired[bool]
 
 
 class WireError(ValueError):

@@ -17,6 +17,7 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as Redirect
 from markupsafe import Markup
 
 from kiosk import auth, clock, settings
@@ -140,7 +141,7 @@ def devices() -> str | tuple[str, int]:
 
 @bp.post("/devices/<name>/void")
 @organizer_required
-def void(name: str) -> Response:
+def void(name: str) -> Redirect:
     """Void a device's refused events: kept, marked void, never counted; the kiosk may
     then mark them sent and its queue moves on."""
     staff = auth.current_staff()
