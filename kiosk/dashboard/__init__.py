@@ -17,8 +17,8 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response as Redirect
 from markupsafe import Markup
+from werkzeug.wrappers import Response as Redirect
 
 from kiosk import auth, clock, settings
 from kiosk import db as dbmod
