@@ -18,7 +18,9 @@ import time
 import urllib.request
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -26,6 +28,7 @@ from bench import server
 from bench.table import median, percentile, print_table
 from kiosk import bundle, demo, instance
 from kiosk.camera import decoding
+from kiosk.camera.capture import CameraEvent
 from kiosk.camera.synthetic import background, degrade, ticket_frame, ticket_payloads, write_video
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +40,10 @@ CHAIN = decoding.DEFAULT_DECODERS
 JSON = {"Content-Type": "application/json"}
 
 
-def timed(function: Callable[[], object]) -> tuple[object, float]:
+T = TypeVar("T")
+
+
+def timed(function: Callable[[], T]) -> tuple[T, float]:
     start = time.perf_counter()
     result = function()
     return result, (time.perf_counter() - start) * 1000
@@ -58,9 +64,9 @@ def run_decoder(chain: decoding.Chain, items: list[tuple[np.ndarray, str | None]
     hits = positives = false_positives = 0
     times = []
     for image, expected in items:
-        found, ms = timed(lambda image=image: chain.decode(image))
+        found, ms = timed(partial(chain.decode, image))
         times.append(ms)
-        texts = {f.text.removesuffix("\n") for f in found}  # type: ignore[union-attr]
+        texts = {f.text.removesuffix("\n") for f in found}
         if expected is None:
             false_positives += len(texts)
         else:
@@ -77,7 +83,7 @@ def run_decoder(chain: decoding.Chain, items: list[tuple[np.ndarray, str | None]
 
 def synthetic_sets(payloads: list[str]) -> dict[str, list[tuple[np.ndarray, str | None]]]:
     rng = np.random.default_rng(2026)
-    sets = {}
+    sets: dict[str, list[tuple[np.ndarray, str | None]]] = {}
     for size in ((640, 480), (1280, 720)):
         name = f"{size[0]}x{size[1]}"
         sets[f"{name} code"] = [
@@ -118,7 +124,7 @@ def decoder_rows(payloads: list[str]) -> list[list[object]]:
     }
     rows = []
     for set_name, items in sets.items():
-        grey_times = [timed(lambda image=image: decoding.to_grey(image))[1] for image, _ in items]
+        grey_times = [timed(partial(decoding.to_grey, image))[1] for image, _ in items]
         rows.append(
             [
                 "baseline: grey conversion",
@@ -168,7 +174,8 @@ def latency_rows(kiosk: Path, payloads: list[str], folder: Path) -> list[list[ob
     app = create_app(kiosk, {"CAMERA_SOURCE": str(video), "CAMERA_PACE": True})
     loop = service.build_loop(app)
     loop.start()
-    events, after = [], 0
+    events: list[CameraEvent] = []
+    after = 0
     deadline = time.monotonic() + 60
     while len(events) < len(payloads) and time.monotonic() < deadline:
         event = loop.wait_for_event(after, 5)

@@ -37,6 +37,7 @@ from pathlib import Path
 from bench.server import start as start_kiosk
 from bench.table import percentile, print_table
 from kiosk import bundle, demo, instance
+from kiosk import db as dbmod
 from kiosk.finder import demo as finder_demo
 from kiosk.finder import directory, layout, queries, search
 from kiosk.finder.text import query_words
@@ -125,7 +126,7 @@ def bare_fts(conn: sqlite3.Connection, queries_: list[str]) -> list[float]:
     return timings
 
 
-def server_search(conn: sqlite3.Connection, queries_: list[str]) -> list[float]:
+def server_search(conn: dbmod.Connection, queries_: list[str]) -> list[float]:
     timings = []
     for text in queries_:
         began = time.perf_counter()

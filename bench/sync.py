@@ -228,14 +228,22 @@ def bench_push(root: Path) -> list[list[object]]:
         wire_bytes = len(wire.encode({"events": parts}))
         conn.close()
         # Kiosks are running processes: start the pushers, let them import, then time.
-        pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
         pushers = [
-            subprocess.Popen([sys.executable, "-c", PUSHER, str(f)], text=True, **pipes) for f in folders
+            subprocess.Popen(
+                [sys.executable, "-c", PUSHER, str(f)],
+                text=True,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for f in folders
         ]
         for pusher in pushers:
+            assert pusher.stdout is not None  # a pipe (above)
             assert pusher.stdout.readline().strip() == "ready"
         started = time.perf_counter()
         for pusher in pushers:
+            assert pusher.stdin is not None
             pusher.stdin.write("go\n")
             pusher.stdin.flush()
         failures = [p.communicate()[1] for p in pushers if p.wait() != 0]
@@ -246,7 +254,7 @@ def bench_push(root: Path) -> list[list[object]]:
     held = sqlite3.connect(central / "kiosk.db").execute("SELECT count(*) FROM scans").fetchone()[0]
     total = per_kiosk * KIOSKS
     label = f"push {total:,} events from {KIOSKS} kiosk processes (real HTTP)"
-    rows = [
+    rows: list[list[object]] = [
         [
             label,
             f"{elapsed:.1f} s ({total / elapsed:,.0f} events/s)",

@@ -37,8 +37,8 @@ def stray_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     found: list[str] = []
     real_connect = dbmod.connect
 
-    def traced(*args: object, **kwargs: object) -> dbmod.Database:
-        database = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+    def traced(path: str | Path, **options: bool) -> dbmod.Database:
+        database = real_connect(path, **options)
         conn = database.conn
 
         def check(statement: str) -> None:
