@@ -35,6 +35,7 @@ test: $(STAMP)
 	scripts/system-deps.sh test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy kiosk sync bench
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -158,7 +158,7 @@ def feed_cost(central_dir: Path, device_id: str) -> tuple[float, float, int]:
     for _ in range(runs):
         page = feed.serve_feed(conn, device_id, ["sales"], DAY, cursor)
     feed_ms = (time.perf_counter() - started) * 1000 / runs
-    rows = sum(len(part["rows"]) for part in page["tables"].values())  # type: ignore[union-attr]
+    rows = sum(len(part["rows"]) for part in page["tables"].values())
     started = time.perf_counter()
     for _ in range(runs):
         protocol.serve_changes(conn, head, roles="entry")

@@ -20,7 +20,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date
+from typing import TypedDict
 
+from kiosk import db as dbmod
 from sync.wire import quoted, table_columns
 
 # Parents first: an annulment is applied after the scan it names.
@@ -94,6 +96,19 @@ def device_zones(conn: sqlite3.Connection, device: sqlite3.Row) -> list[str]:
     return [row[0] for row in conn.execute("SELECT zone_id FROM gates WHERE id = ?", (device["gate_id"],))]
 
 
+class FeedTable(TypedDict):
+    columns: list[str]
+    rows: list[list[object]]
+
+
+class FeedPage(TypedDict):
+    """Other devices' gate events after a feed cursor (``serve_feed``)."""
+
+    cursor: int
+    more: bool
+    tables: dict[str, FeedTable]
+
+
 def serve_feed(
     conn: sqlite3.Connection,
     device_id: str,
@@ -101,13 +116,12 @@ def serve_feed(
     day: date,
     cursor: int,
     limit: int = FEED_PAGE,
-) -> dict[str, object]:
+) -> FeedPage:
     """One page of other devices' gate events of ``day`` in ``zones`` after ``cursor``.
     Read in one transaction; a page that is not full moves the cursor to the log's
     high-water mark, so events of other days and zones are never asked for again."""
     limit = max(1, min(limit, 10 * FEED_PAGE))
-    conn.execute("BEGIN")
-    try:
+    with dbmod.read(conn):
         entries = conn.execute(
             "SELECT seq, tbl, uuid FROM feed_log WHERE fair_date = ? AND zone_id IN"
             " (SELECT value FROM json_each(?)) AND seq > ? AND device_id != ? ORDER BY seq LIMIT ?",
@@ -118,7 +132,7 @@ def serve_feed(
         wanted: dict[str, list[str]] = {}
         for _seq, table, uuid in entries:
             wanted.setdefault(table, []).append(uuid)
-        tables = {}
+        tables: dict[str, FeedTable] = {}
         for table in FEED_TABLES:
             if table not in wanted:
                 continue
@@ -130,8 +144,6 @@ def serve_feed(
             ).fetchall()
             tables[table] = {"columns": columns, "rows": [list(row) for row in rows]}
         return {"cursor": last, "more": more, "tables": tables}
-    finally:
-        conn.execute("COMMIT")
 
 
 def apply_feed(conn: sqlite3.Connection, page: object, own_device: str) -> int:
