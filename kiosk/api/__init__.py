@@ -102,7 +102,7 @@ def login() -> tuple[Response, int]:
         ).fetchone()
         outcome = accounts.check_pin(conn, row["id"], pin, clock.now()) if row else "unknown_staff"
     if outcome != "ok":
-        auth.log_refused_login(body["name"][:100], outcome)
+        auth.log_refused_login(name[:100], outcome)
         status = 423 if outcome == "locked" else 401
         return jsonify({"ok": False, "reason": "locked" if outcome == "locked" else "wrong_pin"}), status
     return jsonify({"ok": True, "token": auth.make_token(row["id"]), "role": row["role"]}), 200
