@@ -7,6 +7,7 @@ and the camera's state are handed to it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypedDict
 
 from flask import Flask
 
@@ -21,7 +22,17 @@ CONNECTION_LIMIT = 1000
 CHANNEL_TIMEOUT = 30
 
 
-def server_options(app: Flask) -> dict[str, object]:
+class ServerOptions(TypedDict):
+    threads: int
+    ident: str
+    connection_limit: int
+    channel_timeout: int
+    cleanup_interval: int
+    asyncore_use_poll: bool
+    max_request_body_size: int
+
+
+def server_options(app: Flask) -> ServerOptions:
     """waitress settings for ``kiosk serve``."""
     return {
         "threads": 8,
