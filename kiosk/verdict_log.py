@@ -67,7 +67,7 @@ def repeat_of(
     if row is None or any(row[column] != place[column] for column in log.place):
         return None
     age = (moment - clock.parse_time(row["device_time"])).total_seconds()
-    if not 0 <= age <= window_seconds:
+    if not 0 <= age < window_seconds:  # a window of 0 turns repeats off
         return None
     if conn.execute(f"SELECT 1 FROM {log.cancels} WHERE {log.cancelled} = ?", (row["uuid"],)).fetchone():
         return None
