@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from datetime import datetime
+from typing import TypedDict
 
 from kiosk import clock
 
@@ -44,7 +45,16 @@ def produces(roles: set[str], table: str) -> bool:
     return bool(EVENT_ROLES.get(table, frozenset()) & roles)
 
 
-def stamp(conn: sqlite3.Connection, moment: datetime) -> dict[str, object]:
+class Stamp(TypedDict):
+    """The identity every event row carries (columns of the same names)."""
+
+    uuid: str
+    device_id: str
+    device_seq: int
+    device_time: str
+
+
+def stamp(conn: sqlite3.Connection, moment: datetime) -> Stamp:
     """Fields that identify a new event; call inside the write transaction that stores it."""
     device_id, seq = conn.execute("UPDATE device SET seq = seq + 1 RETURNING id, seq").fetchone()
     return {

@@ -19,7 +19,7 @@ import json
 import secrets
 import sqlite3
 from datetime import datetime, timedelta
-from typing import cast
+from typing import TypedDict, cast
 
 from kiosk import clock, crockford, events
 from kiosk import db as dbmod
@@ -44,6 +44,16 @@ CODE_HOURS = 48
 CLOCK_OFFSET_LIMIT = 120.0  # seconds; beyond, the device's clock is flagged
 LATE_SECONDS = 600.0  # an event reaching central this long after it happened is late
 REQUIRED_EVENT_COLUMNS = ("uuid", "device_id", "device_seq", "device_time")
+
+
+class Enrollment(TypedDict):
+    """What an enrolled device learns once: its token, and the name, role and gate
+    central registered it with."""
+
+    token: str
+    name: str
+    role: str
+    gate: str | None
 
 
 class Refusal(Exception):
@@ -294,7 +304,7 @@ def add_device(conn: sqlite3.Connection, name: str, role: str, gate: str | None,
     return code
 
 
-def enroll(conn: sqlite3.Connection, code: str, device_id: str, moment: datetime) -> dict[str, object]:
+def enroll(conn: sqlite3.Connection, code: str, device_id: str, moment: datetime) -> Enrollment:
     """Exchange a one-time code for a device token (returned once, stored hashed). The
     code serves one device only; the same device asking again (its answer was lost on
     the way) gets a fresh token and the previous one stops working."""

@@ -3,15 +3,68 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Any, TypedDict
 
 from kiosk import db as dbmod
 from kiosk.finder import search
 
 
-def _categories(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[dict[str, str]]]:
+class CategoryName(TypedDict):
+    id: str
+    name_fr: str
+    name_ar: str
+    name_en: str
+
+
+class StandPlace(TypedDict):
+    number: str
+    zone: str
+
+
+class Summary(TypedDict):
+    """An exhibitor as lists, search results and the API show it."""
+
+    id: str
+    name_fr: str
+    name_ar: str
+    kind: str
+    products_fr: str
+    products_ar: str
+    province_id: str | None
+    province_fr: str | None
+    province_ar: str | None
+    province_en: str | None
+    organisation: str | None
+    categories: list[CategoryName]
+    stands: list[StandPlace]
+    stand: str | None  # the first of ``stands``
+
+
+class Named(TypedDict):
+    id: str
+    name_fr: str
+    name_ar: str
+
+
+class OtherStand(Named):
+    stand_number: str
+
+
+class Detail(Summary):
+    """Everything the exhibitor page shows."""
+
+    description_fr: str
+    description_ar: str
+    description_en: str
+    phone: str
+    organisation_id: str | None
+    other_stands: list[OtherStand]  # the organisation's other exhibitors' stands
+    neighbours: list[Named]  # exhibitors sharing a stand with this one
+
+
+def _categories(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[CategoryName]]:
     marks = ",".join("?" * len(ids))
-    found: dict[str, list[dict[str, str]]] = {}
+    found: dict[str, list[CategoryName]] = {}
     for row in conn.execute(
         "SELECT ec.exhibitor_id, c.id, c.name_fr, c.name_ar, c.name_en FROM exhibitor_categories ec"
         f" JOIN categories c ON c.id = ec.category_id WHERE ec.exhibitor_id IN ({marks}) ORDER BY c.name_fr",
@@ -23,9 +76,9 @@ def _categories(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[dict
     return found
 
 
-def _stands(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[dict[str, str]]]:
+def _stands(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[StandPlace]]:
     marks = ",".join("?" * len(ids))
-    found: dict[str, list[dict[str, str]]] = {}
+    found: dict[str, list[StandPlace]] = {}
     for row in conn.execute(
         "SELECT es.exhibitor_id, s.number, s.zone_id FROM exhibitor_stands es"
         f" JOIN stands s ON s.number = es.stand_number WHERE es.exhibitor_id IN ({marks})"
@@ -36,7 +89,7 @@ def _stands(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[dict[str
     return found
 
 
-def summaries(conn: sqlite3.Connection, ids: list[str]) -> list[dict[str, Any]]:
+def summaries(conn: sqlite3.Connection, ids: list[str]) -> list[Summary]:
     """Display rows of exhibitors in the order of ``ids``."""
     if not ids:
         return []
@@ -53,37 +106,51 @@ def summaries(conn: sqlite3.Connection, ids: list[str]) -> list[dict[str, Any]]:
     }
     categories = _categories(conn, ids)
     stands = _stands(conn, ids)
-    result = []
+    result: list[Summary] = []
     for exhibitor_id in ids:
         row = rows.get(exhibitor_id)
         if row is None:
             continue
-        row["categories"] = categories.get(exhibitor_id, [])
-        row["stands"] = stands.get(exhibitor_id, [])
-        row["stand"] = row["stands"][0]["number"] if row["stands"] else None
-        result.append(row)
+        places = stands.get(exhibitor_id, [])
+        result.append(
+            {
+                "id": row["id"],
+                "name_fr": row["name_fr"],
+                "name_ar": row["name_ar"],
+                "kind": row["kind"],
+                "products_fr": row["products_fr"],
+                "products_ar": row["products_ar"],
+                "province_id": row["province_id"],
+                "province_fr": row["province_fr"],
+                "province_ar": row["province_ar"],
+                "province_en": row["province_en"],
+                "organisation": row["organisation"],
+                "categories": categories.get(exhibitor_id, []),
+                "stands": places,
+                "stand": places[0]["number"] if places else None,
+            }
+        )
     return result
 
 
-def find(conn: dbmod.Connection, text: str, limit: int = 10) -> list[dict[str, Any]]:
+def find(conn: dbmod.Connection, text: str, limit: int = 10) -> list[Summary]:
     """Search and return display rows, best first."""
     return summaries(conn, [hit.id for hit in search.search(conn, text, limit)])
 
 
-def exhibitor(conn: sqlite3.Connection, exhibitor_id: str) -> dict[str, Any] | None:
+def exhibitor(conn: sqlite3.Connection, exhibitor_id: str) -> Detail | None:
     """Everything the exhibitor page shows, with the organisation's other stands."""
     found = summaries(conn, [exhibitor_id])
     if not found:
         return None
-    row = found[0]
+    summary = found[0]
     detail = conn.execute(
         "SELECT description_fr, description_ar, description_en, phone, organisation_id FROM exhibitors"
         " WHERE id = ?",
         (exhibitor_id,),
     ).fetchone()
-    row.update(dict(detail))
-    own = {stand["number"] for stand in row["stands"]}
-    others = []
+    own = {stand["number"] for stand in summary["stands"]}
+    others: list[OtherStand] = []
     if detail["organisation_id"]:
         for other in conn.execute(
             "SELECT e.id, e.name_fr, e.name_ar, es.stand_number FROM exhibitors e"
@@ -92,11 +159,17 @@ def exhibitor(conn: sqlite3.Connection, exhibitor_id: str) -> dict[str, Any] | N
             (detail["organisation_id"], exhibitor_id),
         ):
             if other["stand_number"] not in own:
-                others.append(dict(other))
-    row["other_stands"] = others
+                others.append(
+                    {
+                        "id": other["id"],
+                        "name_fr": other["name_fr"],
+                        "name_ar": other["name_ar"],
+                        "stand_number": other["stand_number"],
+                    }
+                )
     # Who else shares this exhibitor's stands.
-    row["neighbours"] = [
-        dict(r)
+    neighbours: list[Named] = [
+        {"id": r["id"], "name_fr": r["name_fr"], "name_ar": r["name_ar"]}
         for r in conn.execute(
             "SELECT DISTINCT e.id, e.name_fr, e.name_ar FROM exhibitor_stands es JOIN exhibitors e"
             " ON e.id = es.exhibitor_id WHERE es.stand_number IN (SELECT stand_number FROM exhibitor_stands"
@@ -104,7 +177,16 @@ def exhibitor(conn: sqlite3.Connection, exhibitor_id: str) -> dict[str, Any] | N
             (exhibitor_id, exhibitor_id),
         )
     ]
-    return row
+    return {
+        **summary,
+        "description_fr": detail["description_fr"],
+        "description_ar": detail["description_ar"],
+        "description_en": detail["description_en"],
+        "phone": detail["phone"],
+        "organisation_id": detail["organisation_id"],
+        "other_stands": others,
+        "neighbours": neighbours,
+    }
 
 
 def categories(conn: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -129,7 +211,7 @@ def provinces(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     ]
 
 
-def by_category(conn: sqlite3.Connection, category_id: str) -> list[dict[str, Any]]:
+def by_category(conn: sqlite3.Connection, category_id: str) -> list[Summary]:
     ids = [
         row[0]
         for row in conn.execute(
@@ -141,7 +223,7 @@ def by_category(conn: sqlite3.Connection, category_id: str) -> list[dict[str, An
     return summaries(conn, ids)
 
 
-def by_province(conn: sqlite3.Connection, province_id: str) -> list[dict[str, Any]]:
+def by_province(conn: sqlite3.Connection, province_id: str) -> list[Summary]:
     ids = [
         row[0]
         for row in conn.execute(

@@ -114,7 +114,7 @@ def attract() -> str:
     return render_template("finder/attract.html", **{**_screen_context(), "at_rest": True})
 
 
-def _results(text: str) -> list[dict[str, Any]]:
+def _results(text: str) -> list[queries.Summary]:
     limit = current_app.config["FINDER_RESULTS"]
     return queries.find(get_db().conn, text, limit)
 
@@ -261,7 +261,7 @@ def _limit() -> int:
     return min(max(value, 1), MAX_LIMIT)
 
 
-def _api_row(row: dict[str, Any]) -> dict[str, Any]:
+def _api_row(row: queries.Summary) -> dict[str, Any]:
     return {
         "id": row["id"],
         "name_fr": row["name_fr"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
@@ -28,6 +30,11 @@ def index() -> Response | str:
     return render_template("home.html", role_screens=ROLE_SCREENS)
 
 
+class Health(TypedDict):
+    ok: bool
+    role: str
+
+
 @bp.get("/healthz")
-def health() -> dict[str, object]:
+def health() -> Health:
     return {"ok": True, "role": current_app.config["ROLE"]}
