@@ -18,6 +18,8 @@ from kiosk import clock, demo, instance, reference, settings
 from kiosk import db as dbmod
 from kiosk.camera.cli import decode
 from kiosk.cli_common import INSTANCE_DIR, fail, open_instance, parse_day
+from kiosk.fair import cli as fair_cli
+from kiosk.fair import store as fair_store
 from kiosk.finder.cli import exhibitors_group
 from kiosk.sessions.cli import sessions_group, staff_group
 from kiosk.settings_cli import config
@@ -53,6 +55,12 @@ def main() -> None:
 @click.option("--demo", "with_demo", is_flag=True, help="Load the demo fair and its keys (central).")
 @click.option("--start", help="First day of the demo fair, YYYY-MM-DD (default: today).")
 @click.option(
+    "--fair",
+    "fair_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Central: load this fair file (fair.toml) and its plan; see `kiosk fair check`.",
+)
+@click.option(
     "--bundle",
     "bundle_file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -68,6 +76,7 @@ def init(
     role: str,
     with_demo: bool,
     start: str | None,
+    fair_file: Path | None,
     bundle_file: Path | None,
     gate: str | None,
     name: str | None,
@@ -92,6 +101,9 @@ def init(
         fail("--bundle is for a kiosk; central makes bundles with `kiosk bundle`")
     if start and not with_demo:
         fail("--start goes with --demo")
+    if fair_file and (with_demo or not is_central):
+        fail("--fair is for a new central instance without --demo")
+    loaded = fair_cli.load_or_fail(fair_file) if fair_file else None
     tables = None
     if bundle_file:
         try:
@@ -123,6 +135,9 @@ def init(
                 + ", ".join(f"{k} {v}" for k, v in counts.items())
             )
         else:
+            if loaded is not None:
+                fair_cli.apply_or_fail(database, loaded)
+                click.echo(fair_store.summary(loaded))
             with dbmod.write(database) as conn:
                 create_key(conn, directory, clock.now())
     elif tables is not None:
@@ -268,7 +283,16 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
         log.info("stopped serving %s", directory)
 
 
-for _command in (config, decode, exhibitors_group, sessions_group, staff_group, *SYNC_COMMANDS):
+for _command in (
+    config,
+    decode,
+    fair_cli.fair_group,
+    fair_cli.plan_group,
+    exhibitors_group,
+    sessions_group,
+    staff_group,
+    *SYNC_COMMANDS,
+):
     main.add_command(_command)
 
 

@@ -85,9 +85,10 @@ def database_file(path: Path) -> Path:
 
 
 def open_db(path: Path) -> Database:
-    """The database of an existing instance folder. A missing file, one that is not a
-    database or one without this instance's identity is an ``InstanceError``: opening it
-    would make an empty database and a kiosk that knows no ticket and no device id."""
+    """The database of an existing instance folder (its fair's zone becomes the clock's).
+    A missing file, one that is not a database or one without this instance's identity is
+    an ``InstanceError``: opening it would make an empty database and a kiosk that knows
+    no ticket and no device id."""
     file = database_file(path)
     try:
         database = dbmod.connect(file)
@@ -97,7 +98,15 @@ def open_db(path: Path) -> Database:
     if not has_identity:
         database.conn.close()
         raise InstanceError(f"{file} has no device identity: restore it from a backup")
+    use_fair_zone(database)
     return database
+
+
+def use_fair_zone(database: Database) -> None:
+    """Set the clock to the time zone stored with the event (if there is one yet)."""
+    row = database.conn.execute("SELECT timezone FROM event LIMIT 1").fetchone()
+    if row is not None:
+        clock.use_zone(row[0])
 
 
 def check_integrity(path: Path) -> None:

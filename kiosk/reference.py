@@ -26,6 +26,7 @@ REFERENCE_TABLES: list[str] = [
     "zones",
     "gates",
     "ticket_types",
+    "site_plan",
     "signing_keys",
     "tickets",
     "staff",

@@ -134,7 +134,7 @@ SETTINGS: tuple[Setting, ...] = (
         "FINDER_POSITION",
         str,
         None,
-        "the finder's place on the plan: 'x,y' in metres or a node name (default: its gate)",
+        "the finder's place on the plan: 'x,y' in metres or a gate id (default: its gate)",
         optional=True,
     ),
     Setting("FINDER_HEADING", float, 0.0, "where the finder screen faces, degrees clockwise from north"),

@@ -9,6 +9,7 @@ from flask import Flask, current_app, g
 from flask_htmx import HTMX
 
 from kiosk import db as dbmod
+from kiosk import instance
 from kiosk.db import Database
 
 # Reads the HX-* request headers (htmx.target, htmx.trigger...) in any view.
@@ -60,7 +61,9 @@ def gate_id() -> str:
 def init_app(app: Flask) -> None:
     path = Path(app.instance_path) / dbmod.DB_FILENAME
     if path.exists():
-        dbmod.connect(path).conn.close()  # bring the schema up to date once, at start-up
+        database = dbmod.connect(path)  # bring the schema up to date once, at start-up
+        instance.use_fair_zone(database)
+        database.conn.close()
     app.extensions["kiosk.pool"] = ConnectionPool(path)
     app.teardown_appcontext(close_db)
     htmx.init_app(app)

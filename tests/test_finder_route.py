@@ -1,12 +1,14 @@
-"""Stands generated from the layout file, and routes along the walkway graph."""
+"""The demo plan's stands, and routes along the walkway graph derived from its SVG."""
 
 from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 import pytest
 
+from kiosk import instance
 from kiosk.finder import layout, plan
 from kiosk.finder.layout import Graph, NoRoute, Stand
 
@@ -40,18 +42,27 @@ def test_shortest_path_and_step_free_detour() -> None:
         layout.shortest_path(graph, "a", "d", step_free=True)
 
 
-def test_generated_stands_are_unique_and_inside_their_zone() -> None:
-    site_layout, stands, _graph = layout.site()
-    numbers = [s.number for s in stands]
+@pytest.fixture(scope="module")
+def demo_site(demo_template: Path) -> layout.Site:
+    """The demo fair's plan as central imported it from kiosk/fairs/demo/plan.svg."""
+    database = instance.open_db(demo_template)
+    try:
+        return layout.site(database.conn)
+    finally:
+        database.conn.close()
+
+
+def test_plan_stands_are_unique_and_inside_their_zone(demo_site: layout.Site) -> None:
+    numbers = [s.number for s in demo_site.stands]
     assert len(numbers) == len(set(numbers)) == 304
-    zones = {z["zone"]: z for z in site_layout["zones"]}
-    for stand in stands:
-        zone = zones[stand.zone_id]
-        assert zone["x"] <= stand.x and stand.x + stand.width <= zone["x"] + zone["width"], stand
-        assert zone["y"] <= stand.y and stand.y + stand.height <= zone["y"] + zone["height"], stand
+    zones = {z["zone"]: z["points"] for z in demo_site.document["zones"]}
+    for stand in demo_site.stands:
+        xs, ys = [p[0] for p in zones[stand.zone_id]], [p[1] for p in zones[stand.zone_id]]
+        assert min(xs) <= stand.x and stand.x + stand.width <= max(xs), stand
+        assert min(ys) <= stand.y and stand.y + stand.height <= max(ys), stand
     # stands in one row do not overlap
     by_row: dict[str, list[Stand]] = {}
-    for stand in stands:
+    for stand in demo_site.stands:
         by_row.setdefault(stand.number[0], []).append(stand)
     for row in by_row.values():
         for left, right in itertools.pairwise(row):
@@ -59,56 +70,55 @@ def test_generated_stands_are_unique_and_inside_their_zone() -> None:
 
 
 @pytest.mark.parametrize("gate", ["main", "east", "heritage", "kids"])
-def test_every_stand_is_reachable_step_free_from_every_gate(gate: str) -> None:
-    site_layout, stands, graph = layout.site()
-    start = layout.position_from_config(None, gate, site_layout)
-    for stand in stands:
-        route = layout.route_to_stand(graph, start, stand, step_free=True)
+def test_every_stand_is_reachable_step_free_from_every_gate(demo_site: layout.Site, gate: str) -> None:
+    start = layout.position_from_config(None, gate, demo_site)
+    for stand in demo_site.stands:
+        route = layout.route_to_stand(demo_site.graph, start, stand, step_free=True)
         assert route.points[0] == start
         assert route.points[-1] == (stand.door_x, stand.door_y)
-        walked = sum(math.dist(a, b) for a, b in zip(route.points, route.points[1:], strict=False))
+        assert not route.steps
+        walked = sum(math.dist(a, b) for a, b in itertools.pairwise(route.points))
         assert route.metres == pytest.approx(walked, abs=0.1)
         assert route.metres >= math.dist(start, (stand.door_x, stand.door_y)) - 0.1
 
 
-def test_route_ends_at_the_stand_door_along_its_aisle() -> None:
-    _site_layout, stands, graph = layout.site()
-    a01 = next(s for s in stands if s.number == "A01")
-    route = layout.route_to_stand(graph, (40, 99), a01)
+def test_route_ends_at_the_stand_door_along_its_aisle(demo_site: layout.Site) -> None:
+    a01 = next(s for s in demo_site.stands if s.number == "A01")
+    route = layout.route_to_stand(demo_site.graph, (40, 99), a01)
     # A01 opens north onto the first aisle (y = 11.5): the last leg steps from the aisle to the door
     assert route.points[-2] == (a01.door_x, 11.5)
     assert route.points[-1] == (a01.door_x, a01.y)
     assert route.minutes == math.ceil(route.metres / 60)
 
 
-def test_step_free_route_avoids_the_terrace_steps() -> None:
-    _site_layout, stands, graph = layout.site()
-    m01 = next(s for s in stands if s.number == "M01")
-    start = (6.5, 94.0)  # bottom of the terrace steps in the south-west corner
-    with_steps = layout.route_to_stand(graph, start, m01)
-    step_free = layout.route_to_stand(graph, start, m01, step_free=True)
+def test_step_free_route_avoids_the_terrace_steps(demo_site: layout.Site) -> None:
+    m01 = next(s for s in demo_site.stands if s.number == "M01")
+    start = (5.5, 94.0)  # bottom of the terrace steps in the south-west corner
+    with_steps = layout.route_to_stand(demo_site.graph, start, m01)
+    step_free = layout.route_to_stand(demo_site.graph, start, m01, step_free=True)
+    assert with_steps.steps and not step_free.steps
     assert step_free.metres > with_steps.metres
     assert (40, 94) in step_free.points and (40, 94) not in with_steps.points
 
 
-def test_step_free_route_to_the_conference_hall_takes_the_ramp() -> None:
-    _layout, _stands, graph = layout.site()
-    nodes, _metres = layout.shortest_path(graph, "main_in", "conf_steps")
-    assert "r0" in nodes
+def test_the_conference_hall_steps_have_no_step_free_way(demo_site: layout.Site) -> None:
+    graph = demo_site.graph
+    gate, steps_top, ramp_top = graph.nearest((40, 99)), graph.nearest((115, 19)), graph.nearest((126, 30))
+    assert graph.points[steps_top] == (115, 19)
+    layout.shortest_path(graph, gate, steps_top)
     with pytest.raises(NoRoute):
-        layout.shortest_path(graph, "main_in", "conf_steps", step_free=True)
-    nodes, _metres = layout.shortest_path(graph, "main_in", "conf_ramp", step_free=True)
-    assert nodes[-1] == "conf_ramp"
+        layout.shortest_path(graph, gate, steps_top, step_free=True)
+    nodes, _metres = layout.shortest_path(graph, gate, ramp_top, step_free=True)
+    assert graph.points[nodes[-1]] == (126, 30)
 
 
-def test_kiosk_position_from_config() -> None:
-    site_layout = layout.load_layout()
-    assert layout.position_from_config("12.5, 40", "main", site_layout) == (12.5, 40.0)
-    assert layout.position_from_config("east_in", "main", site_layout) == (139, 66)
-    assert layout.position_from_config("", "kids", site_layout) == (94, 62)
-    assert layout.position_from_config(None, "unknown-gate", site_layout) == (40, 99)
+def test_kiosk_position_from_config(demo_site: layout.Site) -> None:
+    assert layout.position_from_config("12.5, 40", "main", demo_site) == (12.5, 40.0)
+    assert layout.position_from_config("east", "main", demo_site) == (139, 66)
+    assert layout.position_from_config("", "kids", demo_site) == (94, 62)
+    assert layout.position_from_config(None, "unknown-gate", demo_site) == (40, 99)
     with pytest.raises(ValueError, match="FINDER_POSITION"):
-        layout.position_from_config("near the stage", "main", site_layout)
+        layout.position_from_config("near the stage", "main", demo_site)
 
 
 def test_phone_position_is_parsed_and_clamped() -> None:

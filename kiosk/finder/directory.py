@@ -19,7 +19,6 @@ from pathlib import Path
 
 from kiosk import db as dbmod
 from kiosk.db import Database
-from kiosk.finder import catalog, layout
 from kiosk.finder.text import fold
 
 COLUMNS = [
@@ -155,9 +154,6 @@ def load_rows(
     is emptied first (only if at least one row is good)."""
     report = ImportReport()
     with dbmod.write(db) as conn:
-        catalog.ensure_reference(conn)
-        if not conn.execute("SELECT 1 FROM stands LIMIT 1").fetchone():
-            layout.sync_stands(conn)
         known = load_known(conn)
         good: list[CleanRow] = []
         seen: dict[str, int] = {}

@@ -1,12 +1,11 @@
-"""The fair plan: stands generated from the layout file, and routes along its walkways.
+"""The site plan as the finder uses it: stands, the walkway graph, and routes along it.
 
-``layout.json`` holds the site in metres: zone rectangles, rows of stands (each row
-faces one aisle), aisles (horizontal walkways), explicit walkway nodes and edges,
-gates, zone doors and amenities. Nothing is drawn per stand by hand: a row gives its
-segments (start x, stand count) and every stand gets a rectangle and a door on its
-aisle. Every node lying on an aisle is chained to its neighbours along it, so stand
-doors join the walkway graph on their own. Routes are shortest paths (Dijkstra with
-``heapq``); edges marked ``steps`` are left out of step-free routes.
+The plan comes from the organizer's SVG (``kiosk.fair.svgplan``): central imports it
+into the ``site_plan`` table (zones, walkways, gates, facilities and the walkway graph
+derived from their geometry, in metres) and the ``stands`` table; kiosks get both by
+sync or bundle. ``site(conn)`` builds the graph once per plan version. Routes are
+shortest paths (A* with the straight-line distance, which never overestimates a walk
+along straight walkways); edges with steps are left out of step-free routes.
 """
 
 from __future__ import annotations
@@ -17,11 +16,8 @@ import json
 import math
 import sqlite3
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-LAYOUT_FILE = Path(__file__).with_name("layout.json")
 # Walking speed in a crowded open-air fair, metres per second.
 WALKING_SPEED = 1.0
 
@@ -59,7 +55,7 @@ class Graph:
         candidates = (
             name
             for name, edges in self.adjacency.items()
-            if not step_free or any(not steps for _o, _l, steps in edges)
+            if edges and (not step_free or any(not steps for _o, _l, steps in edges))
         )
         return min(candidates, key=lambda name: math.dist(self.points[name], point))
 
@@ -69,6 +65,7 @@ class Route:
     points: list[tuple[float, float]]
     metres: float
     step_free: bool
+    steps: bool = False  # the walk takes steps somewhere
 
     @property
     def minutes(self) -> int:
@@ -80,91 +77,69 @@ class NoRoute(LookupError):
     """No walkway joins the two places (step-free routes may not exist everywhere)."""
 
 
-@cache
-def load_layout(path: Path = LAYOUT_FILE) -> dict[str, Any]:
-    with Path(path).open(encoding="utf-8") as stream:
-        return json.load(stream)
+@dataclass(frozen=True)
+class Site:
+    """An imported plan: its document (zones, walkways, gates, facilities), stands and graph."""
+
+    document: dict[str, Any]
+    stands: tuple[Stand, ...]
+    graph: Graph
+
+    @property
+    def size(self) -> tuple[float, float]:
+        width, height = self.document["size"]
+        return (float(width), float(height))
+
+    def gate_point(self, gate: str | None) -> tuple[float, float] | None:
+        point = self.document["gates"].get(gate or "")
+        return (float(point[0]), float(point[1])) if point else None
+
+
+EMPTY = Site({"size": [100, 100], "zones": [], "walkways": [], "gates": {}, "facilities": []}, (), Graph())
+_sites: dict[str, Site] = {}
 
 
 def door_node(number: str) -> str:
     return f"stand:{number}"
 
 
-def generate_stands(layout: dict[str, Any]) -> list[Stand]:
-    """Every stand of the plan, numbered row letter + two digits (A01...), west to east."""
-    aisles = {aisle["id"]: aisle for aisle in layout["aisles"]}
-    stands = []
-    for row in layout["rows"]:
-        aisle_y = aisles[row["aisle"]]["y"]
-        top, depth, width = row["y"], row["depth"], row["width"]
-        # The door is on the long side that faces the aisle.
-        door_y = top if aisle_y < top else top + depth
-        index = 0
-        for start_x, count in row["segments"]:
-            for i in range(count):
-                index += 1
-                x = start_x + i * width
-                stands.append(
-                    Stand(
-                        f"{row['row']}{index:02d}",
-                        row["zone"],
-                        x,
-                        top,
-                        width,
-                        depth,
-                        round(x + width / 2, 3),
-                        door_y,
-                    )
-                )
-    return stands
-
-
-def build_graph(layout: dict[str, Any], stands: list[Stand]) -> Graph:
-    """Walkway graph of explicit nodes and edges plus one door node per stand."""
+def graph_from(document: dict[str, Any]) -> Graph:
     graph = Graph()
-    for name, (x, y) in layout["nodes"].items():
-        graph.add_node(name, (x, y))
-    for edge in layout["edges"]:
-        options = edge[2] if len(edge) > 2 else {}
-        graph.add_edge(edge[0], edge[1], bool(options.get("steps")))
-    aisles = {aisle["id"]: aisle for aisle in layout["aisles"]}
-    on_aisle: dict[str, list[str]] = {aisle_id: [] for aisle_id in aisles}
-    row_aisle = {row["row"]: row["aisle"] for row in layout["rows"]}
-    for stand in stands:
-        aisle = aisles[row_aisle[stand.number.rstrip("0123456789")]]
-        # The stand's door steps onto the aisle's centre line.
-        name = door_node(stand.number)
-        graph.add_node(name, (stand.door_x, aisle["y"]))
-        on_aisle[aisle["id"]].append(name)
-    for aisle_id, aisle in aisles.items():
-        low, high = aisle["x"]
-        members = on_aisle[aisle_id] + [
-            name
-            for name, (x, y) in layout["nodes"].items()
-            if math.isclose(y, aisle["y"]) and low <= x <= high
-        ]
-        members.sort(key=lambda name: graph.points[name][0])
-        for a, b in itertools.pairwise(members):
-            graph.add_edge(a, b)
+    for name, (x, y) in document.get("nodes", {}).items():
+        graph.add_node(name, (float(x), float(y)))
+    for a, b, steps in document.get("edges", []):
+        graph.add_edge(a, b, bool(steps))
     return graph
 
 
-@cache
-def site(path: Path = LAYOUT_FILE) -> tuple[dict[str, Any], tuple[Stand, ...], Graph]:
-    """The layout, its stands and its walkway graph, built once per process."""
-    layout = load_layout(path)
-    stands = generate_stands(layout)
-    return layout, tuple(stands), build_graph(layout, stands)
+def site(conn: sqlite3.Connection) -> Site:
+    """The instance's plan, stands and walkway graph (built once per plan version);
+    an empty site when no plan was imported yet."""
+    row = conn.execute("SELECT digest FROM site_plan WHERE id = 1").fetchone()
+    if row is None:
+        return EMPTY
+    cached = _sites.get(row[0])
+    if cached is None:
+        text = conn.execute("SELECT document FROM site_plan WHERE id = 1").fetchone()[0]
+        document = json.loads(text)
+        stands = tuple(stand_from_row(r) for r in conn.execute("SELECT * FROM stands ORDER BY number"))
+        cached = Site(document, stands, graph_from(document))
+        if len(_sites) > 8:  # old plan versions of a long-running process
+            _sites.clear()
+        _sites[row[0]] = cached
+    return cached
 
 
 def shortest_path(graph: Graph, start: str, goal: str, step_free: bool = False) -> tuple[list[str], float]:
-    """Dijkstra from ``start`` to ``goal``; returns (nodes, metres). Raises NoRoute."""
+    """A* from ``start`` to ``goal``; returns (nodes, metres). Raises NoRoute."""
+    points = graph.points
+    target = points[goal]
     best = {start: 0.0}
     previous: dict[str, str] = {}
-    queue = [(0.0, start)]
+    queue = [(math.dist(points[start], target), 0.0, start)]
     done: set[str] = set()
     while queue:
-        distance, node = heapq.heappop(queue)
+        _estimate, distance, node = heapq.heappop(queue)
         if node in done:
             continue
         if node == goal:
@@ -180,22 +155,30 @@ def shortest_path(graph: Graph, start: str, goal: str, step_free: bool = False) 
             if candidate < best.get(other, math.inf):
                 best[other] = candidate
                 previous[other] = node
-                heapq.heappush(queue, (candidate, other))
+                heapq.heappush(queue, (candidate + math.dist(points[other], target), candidate, other))
     raise NoRoute(f"no {'step-free ' if step_free else ''}walkway from {start} to {goal}")
 
 
 def route_to_stand(graph: Graph, start: tuple[float, float], stand: Stand, step_free: bool = False) -> Route:
     """The walk from a point on the plan to a stand's door, through the nearest walkway node."""
+    if not graph.points:
+        raise NoRoute("the plan has no walkways")
     first = graph.nearest(start, step_free)
     goal = door_node(stand.number)
-    if goal not in graph.points:  # a stand added to the table but not to the layout file
+    if goal not in graph.points:  # a stand no walkway reaches: walk to the nearest point
         goal = graph.nearest((stand.door_x, stand.door_y), step_free)
     nodes, metres = shortest_path(graph, first, goal, step_free)
     points = [start] + [graph.points[n] for n in nodes] + [(stand.door_x, stand.door_y)]
     metres += math.dist(start, graph.points[first]) + math.dist(
         graph.points[nodes[-1]], (stand.door_x, stand.door_y)
     )
-    return Route(points=_without_repeats(points), metres=round(metres, 1), step_free=step_free)
+    steps = any(
+        edge_steps
+        for a, b in itertools.pairwise(nodes)
+        for other, _length, edge_steps in graph.adjacency[a]
+        if other == b and edge_steps
+    )
+    return Route(points=_without_repeats(points), metres=round(metres, 1), step_free=step_free, steps=steps)
 
 
 def _without_repeats(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -206,33 +189,25 @@ def _without_repeats(points: list[tuple[float, float]]) -> list[tuple[float, flo
     return kept
 
 
-def position_from_config(value: object, gate: str | None, layout: dict[str, Any]) -> tuple[float, float]:
-    """The kiosk's place on the plan: ``FINDER_POSITION`` as "x,y" or a node name, else its gate."""
-    nodes = layout["nodes"]
+def position_from_config(value: object, gate: str | None, plan_site: Site) -> tuple[float, float]:
+    """The kiosk's place on the plan: ``FINDER_POSITION`` as "x,y" (metres) or a gate id,
+    else its own gate, else the plan's first gate (else the middle of the plan)."""
     text = str(value or "").strip()
-    if text in nodes:
-        return tuple(nodes[text])
+    if text and plan_site.gate_point(text):
+        return plan_site.gate_point(text)  # type: ignore[return-value]
     if text:
         try:
             x, y = (float(part) for part in text.split(","))
         except ValueError:
-            raise ValueError(f"FINDER_POSITION {text!r}: use 'x,y' in metres or a node name") from None
+            raise ValueError(f"FINDER_POSITION {text!r}: use 'x,y' in metres or a gate id") from None
         return (x, y)
-    node = layout["gates"].get(gate or "main", layout["gates"]["main"])
-    return tuple(nodes[node])
-
-
-def sync_stands(conn: sqlite3.Connection, path: Path = LAYOUT_FILE) -> int:
-    """Insert or update the stands table from the layout (inside a write transaction)."""
-    _layout, stands, _graph = site(path)
-    conn.executemany(
-        "INSERT INTO stands (number, zone_id, x, y, width, height, door_x, door_y)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(number) DO UPDATE SET zone_id = excluded.zone_id,"
-        " x = excluded.x, y = excluded.y, width = excluded.width, height = excluded.height,"
-        " door_x = excluded.door_x, door_y = excluded.door_y",
-        [(s.number, s.zone_id, s.x, s.y, s.width, s.height, s.door_x, s.door_y) for s in stands],
+    point = plan_site.gate_point(gate) or next(
+        iter(map(plan_site.gate_point, plan_site.document["gates"])), None
     )
-    return len(stands)
+    if point is None:
+        width, height = plan_site.size
+        return (width / 2, height / 2)
+    return point
 
 
 def stand_from_row(row: sqlite3.Row | dict[str, Any]) -> Stand:

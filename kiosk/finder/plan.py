@@ -1,4 +1,4 @@
-"""What the SVG plan draws, from the stands table and the layout file (no per-stand drawing).
+"""What the SVG plan draws, from the stands table and the imported site plan.
 
 ``plan_view`` gathers zones (with their names in the screen's language), stands (the
 chosen ones highlighted, the others dimmed when one is chosen), gates, amenities, the
@@ -53,7 +53,8 @@ def plan_view(
     route: Route | None = None,
 ) -> dict[str, Any]:
     """Everything ``finder/_plan.svg`` needs."""
-    site_layout, _stands, graph = layout.site()
+    plan_site = layout.site(conn)
+    document = plan_site.document
     name_key = f"name_{lang}" if lang in ("fr", "ar", "en") else "name_fr"
     zone_names = {row["id"]: row[name_key] for row in conn.execute("SELECT * FROM zones")}
     gate_names = {row["id"]: row[name_key] for row in conn.execute("SELECT * FROM gates")}
@@ -62,11 +63,21 @@ def plan_view(
     for row in conn.execute("SELECT * FROM stands ORDER BY number"):
         state = "chosen" if row["number"] in highlight else ("dim" if highlight else "")
         stands.append({**dict(row), "state": state})
-    zones = [{**zone, "name": zone_names.get(zone["zone"], zone["zone"])} for zone in site_layout["zones"]]
-    width, height = site_layout["size"]  # metres
+    zones = []
+    for zone in document["zones"]:
+        xs, ys = [p[0] for p in zone["points"]], [p[1] for p in zone["points"]]
+        zones.append(
+            {
+                "zone": zone["zone"],
+                "name": zone_names.get(zone["zone"], zone["zone"]),
+                "points": " ".join(f"{x:g},{y:g}" for x, y in zone["points"]),
+                "label_x": (min(xs) + max(xs)) / 2,
+                "label_y": max(ys) - 1.2,
+            }
+        )
+    width, height = plan_site.size  # metres
     gates = []
-    for gate, node in site_layout["gates"].items():
-        x, y = graph.points[node]
+    for gate, (x, y) in document["gates"].items():
         # Labels near the edges grow inwards; the gate the kiosk stands at is "you are here".
         anchor = "end" if x > width - 12 else ("start" if x < 12 else "middle")
         here = position is not None and math.dist((x, y), (position.x, position.y)) < 4
@@ -74,13 +85,14 @@ def plan_view(
             {"id": gate, "name": "" if here else gate_names.get(gate, gate), "x": x, "y": y, "anchor": anchor}
         )
     walkways = [
-        {"x1": aisle["x"][0], "y1": aisle["y"], "x2": aisle["x"][1], "y2": aisle["y"], "steps": False}
-        for aisle in site_layout["aisles"]
+        {"x1": a[0], "y1": a[1], "x2": b[0], "y2": b[1], "steps": walkway["steps"]}
+        for walkway in document["walkways"]
+        for a, b in zip(walkway["points"], walkway["points"][1:], strict=False)
     ]
-    for edge in site_layout["edges"]:
-        (x1, y1), (x2, y2) = graph.points[edge[0]], graph.points[edge[1]]
-        steps = bool(edge[2].get("steps")) if len(edge) > 2 else False
-        walkways.append({"x1": x1, "y1": y1, "x2": x2, "y2": y2, "steps": steps})
+    # The file says first-aid (as organizers write it); the screen's names use first_aid.
+    amenities = [
+        {**facility, "kind": facility["kind"].replace("-", "_")} for facility in document["facilities"]
+    ]
     return {
         "walkways": walkways,
         "width": width,
@@ -88,7 +100,7 @@ def plan_view(
         "zones": zones,
         "stands": stands,
         "gates": gates,
-        "amenities": site_layout["amenities"],
+        "amenities": amenities,
         "position": position,
         "route": " ".join(f"{x:g},{y:g}" for x, y in route.points) if route else "",
         "route_end": route.points[-1] if route else None,

@@ -50,12 +50,12 @@ def _lang() -> str:
 
 def kiosk_position() -> plan.Position:
     """Where this kiosk stands (``FINDER_POSITION``, else its gate) and faces (``FINDER_HEADING``)."""
-    site_layout, _stands, _graph = layout.site()
+    plan_site = layout.site(get_db().conn)
     try:
-        x, y = layout.position_from_config(current_app.config["FINDER_POSITION"], gate_id(), site_layout)
+        x, y = layout.position_from_config(current_app.config["FINDER_POSITION"], gate_id(), plan_site)
     except ValueError as error:  # a typo in config.toml must not take the kiosk down: use the gate
         current_app.logger.warning("%s; using the gate's position", error)
-        x, y = layout.position_from_config(None, gate_id(), site_layout)
+        x, y = layout.position_from_config(None, gate_id(), plan_site)
     return plan.Position(x, y, current_app.config["FINDER_HEADING"] % 360)
 
 
@@ -204,8 +204,9 @@ def exhibitor(exhibitor_id: str) -> str:
     row = queries.exhibitor(conn, exhibitor_id)
     if row is None:
         abort(404)
-    site_layout, _stands, graph = layout.site()
-    position = plan.parse_position(request.args.get("from"), kiosk_position(), tuple(site_layout["size"]))
+    plan_site = layout.site(conn)
+    graph = plan_site.graph
+    position = plan.parse_position(request.args.get("from"), kiosk_position(), plan_site.size)
     step_free = request.args.get("step_free") == "1"
     chosen = request.args.get("stand")
     numbers = [s["number"] for s in row["stands"]]

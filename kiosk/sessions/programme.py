@@ -117,9 +117,8 @@ class ImportReport:
     refused: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
 
 
-def import_csv(db: Database, path: Path) -> ImportReport:
-    """Load the good rows of a programme CSV (one transaction); report the bad ones by line."""
-    report = ImportReport()
+def read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs of a programme CSV; raises SessionError if it cannot be read."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -128,10 +127,15 @@ def import_csv(db: Database, path: Path) -> ImportReport:
     missing = [c for c in CSV_COLUMNS if c != "id" and c not in (reader.fieldnames or [])]
     if missing:
         raise SessionError(f"{path}: missing columns: {', '.join(missing)}")
+    return [(reader.line_num, row) for row in reader]
+
+
+def load_rows(db: Database, rows: Iterable[tuple[int, dict[str, str]]]) -> ImportReport:
+    """Load the good (line, row) pairs in one transaction; report the bad ones by line."""
+    report = ImportReport()
     seen: set[str] = set()
     with dbmod.write(db) as conn:
-        for row in reader:
-            line = reader.line_num
+        for line, row in rows:
             if None in row:
                 report.refused.append((line, "more fields than columns"))
                 continue
@@ -147,6 +151,11 @@ def import_csv(db: Database, path: Path) -> ImportReport:
             save_session(conn, cleaned)
             report.loaded += 1
     return report
+
+
+def import_csv(db: Database, path: Path) -> ImportReport:
+    """Load the good rows of a programme CSV (one transaction); report the bad ones by line."""
+    return load_rows(db, read_csv(path))
 
 
 def export_rows(conn: sqlite3.Connection) -> Iterable[list[object]]:

@@ -1,18 +1,18 @@
-"""Demo directory: 320 exhibitors from 170 clearly fictional organisations of the five provinces.
+"""Generated directories for the benchmarks: clearly fictional organisations of the demo's provinces.
 
 Names are built from Amazigh and Arabic words (Tifawin, Tagmat, Al Baraka...) with the
 kind of organisation, so they look plausible and belong to no one. Products are those
 of the region (olive oil, honey, carpets, pottery, couscous, plants, saffron...).
-The same generator makes the large directories of the benchmark.
+It made the demo fair's ``exhibitors.csv``; the search benchmark uses it for a
+directory of 10,000. Provinces and categories are those of the demo fair file.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date
 
-from kiosk.db import Database
-from kiosk.finder import catalog, directory, layout
+from kiosk.demo import DEMO_FAIR
+from kiosk.fair.spec import read_fair
 
 # (French/Latin spelling, Arabic spelling) of name words.
 WORDS = [
@@ -139,9 +139,9 @@ PROVINCE_LEANING = {
     "khouribga": ["pottery", "textiles", "couscous-cereals"],
 }
 CRAFTS = {"carpets", "pottery", "textiles", "wood-basketry"}
-PROVINCE_FR = {row[0]: row[1] for row in catalog.PROVINCES}
-PROVINCE_AR = {row[0]: row[2] for row in catalog.PROVINCES}
-CATEGORY_NAMES = {row[0]: row for row in catalog.CATEGORIES}
+_TABLES = read_fair(DEMO_FAIR / "fair.toml").tables
+PROVINCES = {row["id"]: row for row in _TABLES["provinces"]}
+CATEGORY_NAMES = {row["id"]: row for row in _TABLES["categories"]}
 # The organisations the issue's example searches name.
 FIXED = [("cooperative", 0, ("Tifawin", "تيفاوين"), "azilal", ["honey", "plants"])]
 
@@ -211,9 +211,10 @@ def _exhibitor(
     for category in categories:
         products += rng.sample(PRODUCTS[category], k=min(2, len(PRODUCTS[category])))
     main = CATEGORY_NAMES[categories[0]]
+    province_row = PROVINCES[str(org["province"])]
     name_fr, name_ar = str(org["fr"]), str(org["ar"])
     if suffix:
-        name_fr, name_ar = f"{name_fr} – {main[1]}", f"{name_ar} – {main[2]}"
+        name_fr, name_ar = f"{name_fr} – {main['name_fr']}", f"{name_ar} – {main['name_ar']}"
     province = str(org["province"])
     members = org["members"]
     kind = str(org["kind"])
@@ -244,18 +245,21 @@ def _exhibitor(
         "categories": ";".join(categories),
         "products_fr": products_fr[:1].upper() + products_fr[1:],
         "products_ar": products_ar,
-        "description_fr": f"{who_fr} de {members} membres de la province de {PROVINCE_FR[province]} : "
+        "description_fr": f"{who_fr} de {members} membres de la province de {province_row['name_fr']} : "
         f"{products_fr}.",
-        "description_ar": f"{who_ar} تضم {members} عضوا من إقليم {PROVINCE_AR[province]}: {products_ar}.",
-        "description_en": f"{who_en} of {members} members from {catalog.PROVINCES[[p[0] for p in catalog.PROVINCES].index(province)][3]} "
-        f"province: {main[3].lower()}.",
+        "description_ar": f"{who_ar} تضم {members} عضوا من إقليم {province_row['name_ar']}: {products_ar}.",
+        "description_en": f"{who_en} of {members} members from {province_row['name_en']} "
+        f"province: {main['name_en'].lower()}.",
         "phone": phone,
         "stand": "",
     }
 
 
-def generate(rng: random.Random, exhibitors: int = 320, organisations: int = 170) -> list[dict[str, str]]:
-    """CSV rows (see ``directory.COLUMNS``) of a fictional directory, stands assigned from the layout."""
+def generate(
+    rng: random.Random, stands: list[tuple[str, str]], exhibitors: int = 320, organisations: int = 170
+) -> list[dict[str, str]]:
+    """CSV rows (see ``kiosk.finder.directory.COLUMNS``) of a fictional directory on the
+    given (stand number, zone) pairs."""
     orgs = _organisations(rng, organisations)
     rows = []
     for org in orgs:
@@ -272,15 +276,14 @@ def generate(rng: random.Random, exhibitors: int = 320, organisations: int = 170
         if row["name_fr"] in used:
             continue
         rows.append(row)
-    _assign_stands(rng, rows)
+    _assign_stands(rng, rows, stands)
     return rows
 
 
-def _assign_stands(rng: random.Random, rows: list[dict[str, str]]) -> None:
+def _assign_stands(rng: random.Random, rows: list[dict[str, str]], stands: list[tuple[str, str]]) -> None:
     """Crafts go to the heritage zone first; when stands run out, exhibitors share."""
-    _layout, stands, _graph = layout.site()
-    heritage = [s.number for s in stands if s.zone_id == "heritage"]
-    sales = [s.number for s in stands if s.zone_id == "sales"]
+    heritage = [number for number, zone in stands if zone == "heritage"]
+    sales = [number for number, zone in stands if zone == "sales"]
     rng.shuffle(sales)
     order = sorted(range(len(rows)), key=lambda i: (rows[i]["categories"].split(";")[0] not in CRAFTS, i))
     free = heritage + sales
@@ -289,12 +292,3 @@ def _assign_stands(rng: random.Random, rows: list[dict[str, str]]) -> None:
             rows[index]["stand"] = free[position]
         else:
             rows[index]["stand"] = rows[order[rng.randrange(position)]]["stand"].split(";")[0]
-
-
-def build_directory(db: Database, rng: random.Random, start: date) -> None:
-    """Demo part: the stands of the layout and the demo directory (``kiosk.demo.DEMO_PARTS``)."""
-    del start  # the directory does not depend on the dates
-    rows = generate(rng)
-    report = directory.load_rows(db, enumerate(rows, start=2))
-    if report.errors:
-        raise RuntimeError(f"demo directory has bad rows: {report.errors[:3]}")

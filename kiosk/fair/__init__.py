@@ -1,0 +1,2 @@
+"""A fair from files: the fair file (``spec``), its site plan from an SVG (``svgplan``),
+and loading both into a central instance (``store``)."""
