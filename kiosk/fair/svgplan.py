@@ -466,7 +466,8 @@ def derive(plan: Plan, zone_ids: set[str] | None = None) -> Derived:
     edges: list[tuple[str, str, bool]] = []
     stand_rows = []
     seen_numbers: dict[str, int] = {}
-    for stand in plan.stands:
+    # In number order: the same plan gives the same document whatever the drawing order.
+    for stand in sorted(plan.stands, key=lambda mark: (mark.value.upper(), mark.line)):
         number = stand.value.upper()
         if not STAND_NUMBER.match(number):
             problems.append(
@@ -596,7 +597,11 @@ def _rounded(point: Point) -> Point:
 
 def _check_zones(plan: Plan, zone_ids: set[str] | None, problems: list[Problem]) -> None:
     for zone in plan.zones:
-        if zone_ids is not None and zone.value not in zone_ids:
+        if not MARK_ID.match(zone.value):
+            problems.append(
+                Problem(plan.file, zone.line, f"zone id {zone.value!r}: lower-case letters, digits, dashes")
+            )
+        elif zone_ids is not None and zone.value not in zone_ids:
             problems.append(
                 Problem(plan.file, zone.line, f"data-zone {zone.value!r} is not a zone of the fair")
             )
@@ -643,8 +648,13 @@ def check(data: bytes, file: str, zone_ids: set[str] | None = None) -> Derived:
 # ---------------------------------------------------------------- writing
 
 
+def _n(value: float) -> str:
+    """A coordinate as short text, to the millimetre."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
 def _points(points: list[list[float]] | list[Point]) -> str:
-    return " ".join(f"{x:g},{y:g}" for x, y in points)
+    return " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
 
 
 def export_svg(document: dict[str, Any], stands: list[dict[str, Any]]) -> str:
@@ -652,8 +662,8 @@ def export_svg(document: dict[str, Any], stands: list[dict[str, Any]]) -> str:
     width, height = document["size"]
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" width="{width:g}"'
-        f' height="{height:g}" data-metres-per-unit="1">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(width)} {_n(height)}" width="{_n(width)}"'
+        f' height="{_n(height)}" data-metres-per-unit="1">',
         '  <g id="zones" fill="#eef3e8" stroke="#9bb48a" stroke-width="0.2">',
     ]
     out += [
@@ -665,18 +675,18 @@ def export_svg(document: dict[str, Any], stands: list[dict[str, Any]]) -> str:
         out.append(f'    <polyline data-walkway=""{steps} points="{_points(walkway["points"])}"/>')
     out += ["  </g>", '  <g id="stands" fill="#ffffff" stroke="#6b6b6b" stroke-width="0.1">']
     out += [
-        f'    <rect data-stand="{s["number"]}" x="{s["x"]:g}" y="{s["y"]:g}"'
-        f' width="{s["width"]:g}" height="{s["height"]:g}"/>'
+        f'    <rect data-stand="{s["number"]}" x="{_n(s["x"])}" y="{_n(s["y"])}"'
+        f' width="{_n(s["width"])}" height="{_n(s["height"])}"/>'
         for s in stands
     ]
     out += ["  </g>", '  <g id="gates" fill="#2f6f4f">']
     out += [
-        f'    <circle data-gate="{gate}" cx="{x:g}" cy="{y:g}" r="1"/>'
+        f'    <circle data-gate="{gate}" cx="{_n(x)}" cy="{_n(y)}" r="1"/>'
         for gate, (x, y) in document["gates"].items()
     ]
     out += ["  </g>", '  <g id="facilities" fill="#3a6ea5">']
     out += [
-        f'    <circle data-facility="{f["kind"]}" cx="{f["x"]:g}" cy="{f["y"]:g}" r="1"/>'
+        f'    <circle data-facility="{f["kind"]}" cx="{_n(f["x"])}" cy="{_n(f["y"])}" r="1"/>'
         for f in document["facilities"]
     ]
     out += ["  </g>", "</svg>", ""]

@@ -221,3 +221,44 @@ def stand_from_row(row: sqlite3.Row | dict[str, Any]) -> Stand:
         row["door_x"],
         row["door_y"],
     )
+
+
+class UnknownStand(LookupError):
+    """No stand has that number on the plan."""
+
+
+class NoStepFreeRoute(NoRoute):
+    """The stand can be reached, but only by steps."""
+
+
+def route_between(plan_site: Site, to: str, start: tuple[float, float], step_free: bool = False) -> Route:
+    """The walk from ``start`` to stand ``to``. Raises ``UnknownStand``, ``NoStepFreeRoute``
+    (a route with steps exists) or ``NoRoute``."""
+    stand = next((s for s in plan_site.stands if s.number == to.strip().upper()), None)
+    if stand is None:
+        raise UnknownStand(f"no stand {to!r} on the plan")
+    try:
+        return route_to_stand(plan_site.graph, start, stand, step_free)
+    except NoRoute:
+        if step_free:
+            route_to_stand(plan_site.graph, start, stand)  # NoRoute if there is no way at all
+            raise NoStepFreeRoute(f"stand {stand.number} is reached only by steps") from None
+        raise
+
+
+def parse_start(text: str | None, plan_site: Site, default: tuple[float, float]) -> tuple[float, float]:
+    """Where a route starts: a gate id, "x,y" in metres (inside the plan), or ``default``.
+    Raises ValueError for anything else."""
+    if not text:
+        return default
+    point = plan_site.gate_point(text.strip())
+    if point:
+        return point
+    try:
+        x, y = (float(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"from={text!r}: a gate id or x,y in metres") from None
+    width, height = plan_site.size
+    if not (math.isfinite(x) and math.isfinite(y) and 0 <= x <= width and 0 <= y <= height):
+        raise ValueError(f"from={text!r} is outside the plan ({width:g} x {height:g} m)")
+    return (x, y)

@@ -291,6 +291,35 @@ def api_exhibitors() -> Response:
     return jsonify({"results": [_api_row(row) for row in queries.find(get_db().conn, text, _limit())]})
 
 
+@api.get("/route")
+def api_route() -> tuple[Response, int]:
+    """A walking route to a stand: from the kiosk (or ``from``: a gate or x,y), step-free if asked."""
+    plan_site = layout.site(get_db().conn)
+    position = kiosk_position()
+    try:
+        start = layout.parse_start(request.args.get("from"), plan_site, (position.x, position.y))
+    except ValueError as error:
+        return jsonify({"error": "bad_from", "detail": str(error)}), 400
+    try:
+        route = layout.route_between(
+            plan_site, request.args.get("to", ""), start, request.args.get("step_free") == "1"
+        )
+    except layout.UnknownStand as error:
+        return jsonify({"error": "unknown_stand", "detail": str(error)}), 404
+    except layout.NoStepFreeRoute as error:
+        return jsonify({"error": "no_step_free_route", "detail": str(error)}), 422
+    except layout.NoRoute as error:
+        return jsonify({"error": "no_route", "detail": str(error)}), 422
+    return jsonify(
+        {
+            "metres": route.metres,
+            "minutes": route.minutes,
+            "steps": route.steps,
+            "path": [[round(x, 2), round(y, 2)] for x, y in route.points],
+        }
+    ), 200
+
+
 @api.get("/stands")
 def api_stands() -> Response:
     return jsonify(
