@@ -7,6 +7,7 @@ nothing is written unless everything is right.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -18,7 +19,7 @@ FILE = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 CENTRAL_ONLY = "the fair is edited on central; kiosks get it by sync or bundle"
 
 
-def report_problems(error: FairFileError) -> None:
+def report_problems(error: FairFileError) -> NoReturn:
     for problem in error.problems:
         click.echo(str(problem), err=True)
     fail(f"{len(error.problems)} problem{'s' if len(error.problems) > 1 else ''}: nothing was changed")

@@ -28,7 +28,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from defusedxml.ElementTree import DefusedXMLParser
+from defusedxml.ElementTree import DefusedXMLParser  # type: ignore[import-untyped]
 
 from kiosk.fair.spec import Problem
 
@@ -93,7 +93,7 @@ class _LineBuilder(ET.TreeBuilder):
         self.parser: Any = None
         self.lines: dict[int, int] = {}
 
-    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:  # type: ignore[override]
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
         element = super().start(tag, attrs)
         self.lines[id(element)] = self.parser.parser.CurrentLineNumber
         return element
@@ -548,16 +548,17 @@ def derive(plan: Plan, zone_ids: set[str] | None = None) -> Derived:
         return by_point[point]
 
     for segment in segments:
-        cuts = sorted([(0.0, None), (1.0, None), *segment.cuts], key=lambda cut: cut[0])
+        ends: list[tuple[float, str | None]] = [(0.0, None), (1.0, None)]
+        cuts = sorted([*ends, *segment.cuts], key=lambda cut: cut[0])
         chain: list[str] = []
-        for t, name in cuts:
+        for t, attached in cuts:
             point = (
                 segment.a[0] + t * (segment.b[0] - segment.a[0]),
                 segment.a[1] + t * (segment.b[1] - segment.a[1]),
             )
             node = point_node(point)
-            if name is not None:
-                edges.append((name, node, segment.steps))  # the attachment, zero length
+            if attached is not None:
+                edges.append((attached, node, segment.steps))  # the attachment, zero length
             if not chain or chain[-1] != node:
                 chain.append(node)
         edges += [(a, b, segment.steps) for a, b in itertools.pairwise(chain)]
