@@ -1,4 +1,4 @@
-"""The demo fair: the fair folder ``kiosk/fairs/demo`` loaded like an organizer's own.
+"""The demo fair: the fair folder ``kiosk/fairs/demo-fair`` loaded like an organizer's own.
 
 ``fair.toml`` (zones, gates, ticket types, categories, provinces, hours), ``plan.svg``,
 ``exhibitors.csv`` and ``programme.csv`` go through the same functions as
@@ -31,7 +31,7 @@ from kiosk.tickets import keys
 from kiosk.tickets.issuing import issue_tickets
 
 SEED = "salon-kiosk demo fair"
-DEMO_FAIR = Path(__file__).with_name("fairs") / "demo"
+DEMO_FAIR = Path(__file__).with_name("fairs") / "demo-fair"
 # Tickets the demo issues per type (per fair day for one-day types).
 DEMO_TICKETS = {
     "day": 250,

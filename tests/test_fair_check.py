@@ -36,7 +36,7 @@ def line_of(text: str, fragment: str, after: str = "") -> int:
 def test_the_demo_fair_folder_and_the_second_fair_check_clean(tmp_path: Path) -> None:
     result = kiosk("fair", "check", str(demo.DEMO_FAIR / "fair.toml"))
     assert result.returncode == 0, result.stderr
-    assert "6 zones, 4 gates, 7 ticket types, 13 categories, 5 provinces" in result.stdout
+    assert "6 zones, 5 gates, 7 ticket types, 13 categories, 5 provinces" in result.stdout
     assert "304 stands" in result.stdout
     loaded = store.load(write_fair(tmp_path))
     assert len(loaded.fair.tables["zones"]) == 5 and len(loaded.plan.stands) == 6

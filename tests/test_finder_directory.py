@@ -48,7 +48,7 @@ BAD = [
 def test_import_reports_every_bad_row_and_loads_the_good_ones(central_dir: Path, tmp_path: Path) -> None:
     file = write(tmp_path / "dir.csv", [HEADER, *GOOD, *(line for line, _r in BAD)])
     database = instance.open_db(central_dir)
-    report = directory.import_csv(database, file)
+    report = directory.import_csv(database, file, strict=True)  # no new province or category
     assert report.loaded == 2
     assert [line for line, _r in report.errors] == list(range(4, 4 + len(BAD)))
     for (line, reason), (_text, expected) in zip(report.errors, BAD, strict=True):

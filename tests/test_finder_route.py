@@ -44,7 +44,7 @@ def test_shortest_path_and_step_free_detour() -> None:
 
 @pytest.fixture(scope="module")
 def demo_site(demo_template: Path) -> layout.Site:
-    """The demo fair's plan as central imported it from kiosk/fairs/demo/plan.svg."""
+    """The demo fair's plan as central imported it from kiosk/fairs/demo-fair/plan.svg."""
     database = instance.open_db(demo_template)
     try:
         return layout.site(database.conn)

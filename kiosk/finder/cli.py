@@ -19,19 +19,25 @@ def exhibitors_group() -> None:
 @INSTANCE_DIR
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--replace", is_flag=True, help="Replace the whole directory with the file's good rows.")
-def exhibitors_import(directory: Path, file: Path, replace: bool) -> None:
-    """Load exhibitors from a CSV FILE (UTF-8, header: stand,name_fr,name_ar,kind,organisation,
-    province,categories,products_fr,products_ar,description_fr,description_ar,description_en,phone;
-    categories and stands separated by ';'). Bad rows are reported with their line number and
-    reason; the good ones are loaded."""
+@click.option(
+    "--strict", is_flag=True, help="Refuse rows naming a province or category the fair does not have."
+)
+def exhibitors_import(directory: Path, file: Path, replace: bool, strict: bool) -> None:
+    """Load exhibitors from a CSV (UTF-8) or .xlsx (first sheet) FILE; header: stand,name_fr,
+    name_ar,kind,organisation,province,categories,products_fr,products_ar,description_fr,
+    description_ar,description_en,phone; categories and stands separated by ';'. Bad rows are
+    reported with their line (sheet row) and reason; the good ones are loaded. A province or
+    category no name matches is created and listed (--strict refuses the row instead)."""
     # Kiosks copy reference data from central (bundle or sync); a local edit would be lost.
     database = open_instance(
         directory, central=True, why="the directory is edited on central; import there, then bundle or sync"
     )
     try:
-        report = exhibitor_directory.import_csv(database, file, replace=replace)
+        report = exhibitor_directory.import_csv(database, file, replace=replace, strict=strict)
     except exhibitor_directory.DirectoryError as error:
         raise click.ClickException(str(error)) from None
+    for made in report.created:
+        click.echo(f"Created {made}")
     report_import(
         file,
         report.errors,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk import db as dbmod
+from kiosk import sheets
 from kiosk.db import Database
 from kiosk.finder.text import fold
 
@@ -63,15 +64,37 @@ class DirectoryError(ValueError):
 class ImportReport:
     loaded: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)  # "category 'Bijoux' (bijoux)"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Known:
-    """What a row may refer to: stands, provinces and categories by folded name or id."""
+    """What a row may refer to: stands, provinces and categories by folded name or id.
+    Unless ``strict``, a province or category name nothing matches becomes a new one
+    (``new``: table -> {id: name as written})."""
 
     stands: frozenset[str]
     provinces: dict[str, str]
     categories: dict[str, str]
+    strict: bool = True
+    new: dict[str, dict[str, str]] = field(default_factory=lambda: {"provinces": {}, "categories": {}})
+
+    def find_or_make(self, table: str, name: str) -> str | None:
+        """The id of a province or category by any of its names (made up if allowed)."""
+        names = self.provinces if table == "provinces" else self.categories
+        found = names.get(fold(name))
+        if found is not None or self.strict or not fold(name):
+            return found
+        slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:40]
+        slug = slug or f"{table[0]}-{uuid.uuid5(NAMESPACE, fold(name)).hex[:8]}"  # Arabic-only names
+        taken = set(names.values())
+        candidate, number = slug, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{slug}-{number}"
+        names[fold(name)] = candidate
+        self.new[table][candidate] = name
+        return candidate
 
 
 def exhibitor_id(organisation: str, name_fr: str) -> str:
@@ -82,7 +105,7 @@ def organisation_id(name: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"org|{fold(name)}"))
 
 
-def load_known(conn: sqlite3.Connection) -> Known:
+def load_known(conn: sqlite3.Connection, strict: bool = True) -> Known:
     provinces: dict[str, str] = {}
     for row in conn.execute("SELECT * FROM provinces"):
         for key in ("id", "name_fr", "name_ar", "name_en"):
@@ -92,7 +115,7 @@ def load_known(conn: sqlite3.Connection) -> Known:
         for key in ("id", "name_fr", "name_ar", "name_en"):
             categories[fold(row[key])] = row["id"]
     stands = frozenset(row[0] for row in conn.execute("SELECT number FROM stands"))
-    return Known(stands, provinces, categories)
+    return Known(stands, provinces, categories, strict)
 
 
 def split_list(value: str) -> list[str]:
@@ -118,7 +141,7 @@ def check_row(row: dict[str, str], known: Known) -> tuple[CleanRow | None, str |
     kind = KIND_ALIASES.get(fold(values["kind"]))
     if kind is None:
         return None, f"kind {values['kind']!r} is not one of {', '.join(KINDS)}"
-    province = known.provinces.get(fold(values["province"]))
+    province = known.find_or_make("provinces", values["province"])
     if province is None:
         return None, f"unknown province {values['province']!r}"
     stands = [number.upper() for number in split_list(values["stand"])]
@@ -129,7 +152,7 @@ def check_row(row: dict[str, str], known: Known) -> tuple[CleanRow | None, str |
         return None, f"unknown stand {unknown_stands[0]!r}"
     categories = []
     for name in split_list(values["categories"]):
-        category = known.categories.get(fold(name))
+        category = known.find_or_make("categories", name)
         if category is None:
             return None, f"unknown category {name!r}"
         if category not in categories:
@@ -148,13 +171,15 @@ def check_row(row: dict[str, str], known: Known) -> tuple[CleanRow | None, str |
 
 
 def load_rows(
-    db: Database, rows: Iterable[tuple[int, dict[str, str]]], replace: bool = False
+    db: Database, rows: Iterable[tuple[int, dict[str, str]]], replace: bool = False, strict: bool = False
 ) -> ImportReport:
     """Check and load (line, row) pairs in one transaction; with ``replace`` the directory
-    is emptied first (only if at least one row is good)."""
+    is emptied first (only if at least one row is good). Provinces and categories the
+    good rows name and nothing matches are created (listed in ``created``), or with
+    ``strict`` the rows are refused."""
     report = ImportReport()
     with dbmod.write(db) as conn:
-        known = load_known(conn)
+        known = load_known(conn, strict)
         good: list[CleanRow] = []
         seen: dict[str, int] = {}
         for line, row in rows:
@@ -170,10 +195,31 @@ def load_rows(
         if replace and good:
             conn.execute("DELETE FROM exhibitors")
             conn.execute("DELETE FROM organisations")
+        report.created = _create_named(conn, known, good)
         for clean in good:
             _store(conn, clean)
             report.loaded += 1
     return report
+
+
+def _create_named(conn: sqlite3.Connection, known: Known, good: list[CleanRow]) -> list[str]:
+    """Insert the provinces and categories made up for the good rows (named as written:
+    the organizer can add translations in the fair file)."""
+    used = {
+        "provinces": {row["province_id"] for row in good},
+        "categories": {category for row in good for category in row["category_ids"]},
+    }
+    created = []
+    for table, made in known.new.items():
+        for made_id, name in made.items():
+            if made_id not in used[table]:
+                continue
+            if table == "categories":
+                conn.execute("INSERT INTO categories VALUES (?, ?, ?, ?, '')", (made_id, name, name, name))
+            else:
+                conn.execute("INSERT INTO provinces VALUES (?, ?, ?, ?)", (made_id, name, name, name))
+            created.append(f"{'category' if table == 'categories' else 'province'} {name!r} ({made_id})")
+    return created
 
 
 def _store(conn: sqlite3.Connection, row: CleanRow) -> None:
@@ -203,24 +249,17 @@ def _store(conn: sqlite3.Connection, row: CleanRow) -> None:
 
 
 def read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs of a directory CSV; the header must hold every column."""
+    """(line number, row) pairs of a directory CSV or .xlsx (first sheet; the line is the
+    sheet's row); the header must hold every column."""
     try:
-        with Path(path).open(encoding="utf-8-sig", newline="") as stream:
-            reader = csv.DictReader(stream)
-            missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
-            if missing:
-                raise DirectoryError(f"{path}: header lacks column(s) {', '.join(missing)}")
-            # line_num after reading a record is the line it ends on (the line for one-line rows)
-            return [(reader.line_num, row) for row in reader]
-    except UnicodeDecodeError as error:
-        raise DirectoryError(f"{path}: not UTF-8 ({error})") from None
-    except csv.Error as error:
-        raise DirectoryError(f"{path}: {error}") from None
+        return sheets.read_table(path, COLUMNS)
+    except sheets.SheetError as error:
+        raise DirectoryError(str(error)) from None
 
 
-def import_csv(db: Database, path: Path, replace: bool = False) -> ImportReport:
-    """Load a directory CSV file (see ``load_rows``)."""
-    return load_rows(db, read_csv(path), replace=replace)
+def import_csv(db: Database, path: Path, replace: bool = False, strict: bool = False) -> ImportReport:
+    """Load a directory CSV or .xlsx file (see ``load_rows``)."""
+    return load_rows(db, read_csv(path), replace=replace, strict=strict)
 
 
 def export_rows(conn: sqlite3.Connection) -> list[dict[str, str]]:

@@ -21,9 +21,10 @@ def sessions_group() -> None:
 @INSTANCE_DIR
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 def sessions_import(directory: Path, file: Path) -> None:
-    """Load sessions from a CSV FILE (columns: id, title_fr, title_ar, title_en, speaker, zone,
-    starts_at, ends_at, capacity, kind, registration_required). Rows with an id update that
-    session; bad rows are reported with their line and reason, the good ones are loaded."""
+    """Load sessions from a CSV or .xlsx (first sheet) FILE (columns: id, title_fr, title_ar,
+    title_en, speaker, zone, starts_at, ends_at, capacity, kind, registration_required). Rows
+    with an id update that session; bad rows are reported with their line (sheet row) and
+    reason, the good ones are loaded."""
     # Kiosks copy the programme from central: a local change would be overwritten.
     database = open_instance(directory, central=True, why="the programme is imported on the central instance")
     try:

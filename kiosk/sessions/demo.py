@@ -1,6 +1,6 @@
 """The demo fair's door staff and workshop registrations (fictional people).
 
-The programme itself is ``kiosk/fairs/demo/programme.csv`` (loaded by ``kiosk.demo``).
+The programme itself is ``kiosk/fairs/demo-fair/programme.csv`` (loaded by ``kiosk.demo``).
 Workshops need a registration; the demo books most seats, overbooks a few (waitlist)
 and cancels some. Demo staff accounts have the fixed PINs of ``DEMO_STAFF``.
 """

@@ -7,7 +7,6 @@ a row refused on import is refused for the same reason on screen.
 from __future__ import annotations
 
 import csv
-import io
 import sqlite3
 import uuid
 from collections.abc import Iterable
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kiosk import clock
+from kiosk import clock, sheets
 from kiosk import db as dbmod
 from kiosk.db import Database
 from kiosk.sessions.rules import KINDS
@@ -118,16 +117,12 @@ class ImportReport:
 
 
 def read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs of a programme CSV; raises SessionError if it cannot be read."""
+    """(line number, row) pairs of a programme CSV or .xlsx (first sheet; the line is the
+    sheet's row); raises SessionError if it cannot be read."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SessionError(f"{path}: cannot read a UTF-8 CSV file ({error})") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in CSV_COLUMNS if c != "id" and c not in (reader.fieldnames or [])]
-    if missing:
-        raise SessionError(f"{path}: missing columns: {', '.join(missing)}")
-    return [(reader.line_num, row) for row in reader]
+        return sheets.read_table(path, [c for c in CSV_COLUMNS if c != "id"])
+    except sheets.SheetError as error:
+        raise SessionError(str(error)) from None
 
 
 def load_rows(db: Database, rows: Iterable[tuple[int, dict[str, str]]]) -> ImportReport:
