@@ -205,8 +205,8 @@ def load_rows(
 def _create_named(conn: sqlite3.Connection, known: Known, good: list[CleanRow]) -> list[str]:
     """Insert the provinces and categories made up for the good rows (named as written:
     the organizer can add translations in the fair file)."""
-    used = {
-        "provinces": {row["province_id"] for row in good},
+    used: dict[str, set[str]] = {
+        "provinces": {str(row["province_id"]) for row in good},
         "categories": {category for row in good for category in row["category_ids"]},
     }
     created = []
