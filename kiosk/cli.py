@@ -23,7 +23,7 @@ from kiosk.fair import store as fair_store
 from kiosk.finder.cli import exhibitors_group
 from kiosk.sessions.cli import sessions_group, staff_group
 from kiosk.settings_cli import config
-from kiosk.tickets import issuing, printing, reading, revocation
+from kiosk.tickets import badges, issuing, printing, reading, revocation
 from kiosk.tickets.keys import create_key
 from sync.cli import COMMANDS as SYNC_COMMANDS
 
@@ -182,9 +182,20 @@ def tickets() -> None:
 
 @tickets.command("issue")
 @INSTANCE_DIR
-@click.option("--type", "type_id", required=True, help="Ticket type id: day, pass, child...")
+@click.option("--type", "type_id", help="Ticket type id: day, pass, child... (badges: exhibitor, staff).")
 @click.option("--day", help="First valid day, YYYY-MM-DD (default: the first fair day).")
-@click.option("--count", required=True, type=click.IntRange(1, 1_000_000))
+@click.option("--count", type=click.IntRange(1, 1_000_000), help="How many tickets (not for badges).")
+@click.option("--exhibitors", is_flag=True, help="Named badges: one per exhibitor (PDF).")
+@click.option(
+    "--staff", "staff_badges", is_flag=True, help="Named badges: one per active staff account (PDF)."
+)
+@click.option(
+    "--sheet",
+    type=click.Choice(badges.SHEETS),
+    default="a6",
+    show_default=True,
+    help="Badges: A6 pages or A4 sheets.",
+)
 @click.option(
     "--out",
     required=True,
@@ -192,9 +203,36 @@ def tickets() -> None:
     help="Output file (txt, pdf) or folder (png, one file per ticket).",
 )
 @click.option("--format", "fmt", type=click.Choice(["txt", "png", "pdf"]), default="txt", show_default=True)
-def tickets_issue(directory: Path, type_id: str, day: str | None, count: int, out: Path, fmt: str) -> None:
-    """Issue COUNT tickets of a type and write them as text, PNG images or an A4 PDF."""
+def tickets_issue(
+    directory: Path,
+    type_id: str | None,
+    day: str | None,
+    count: int | None,
+    exhibitors: bool,
+    staff_badges: bool,
+    sheet: str,
+    out: Path,
+    fmt: str,
+) -> None:
+    """Issue COUNT tickets of a type and write them as text, PNG images or an A4 PDF; or
+    named badges (--exhibitors, --staff) as a PDF of A6 badges."""
     database = open_instance(directory)
+    if exhibitors or staff_badges:
+        if count is not None or exhibitors == staff_badges:
+            fail("badges: give either --exhibitors or --staff, and no --count")
+        holders = (badges.exhibitor_holders if exhibitors else badges.staff_holders)(database.conn)
+        type_id = type_id or ("exhibitor" if exhibitors else "staff")
+        if not holders:
+            fail(f"no {'exhibitors' if exhibitors else 'staff accounts'} to make badges for")
+        try:
+            made_badges = badges.issue_badges(database, directory, holders, type_id, parse_day(day))
+        except (issuing.IssueError, LookupError) as error:
+            fail(str(error))
+        badges.write_badges_pdf(database.conn, made_badges, out, sheet)
+        click.echo(f"Issued {len(made_badges)} named {type_id} badges to {out}")
+        return
+    if type_id is None or count is None:
+        fail("give --type and --count (or --exhibitors / --staff for named badges)")
     with click.progressbar(length=count, label="Signing tickets", file=sys.stderr) as bar:
         try:
             made = issuing.issue_tickets(

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the system packages salon-kiosk needs on Debian/Ubuntu.
-#   scripts/system-deps.sh run    libzbar0 (pyzbar's library) and fonts for tickets
+#   scripts/system-deps.sh run    libzbar0 (pyzbar's library) and fonts for tickets and badges
+#                                 (DejaVu; Noto Naskh Arabic from fonts-noto-core)
 #   scripts/system-deps.sh test   the above plus Chromium for the browser tests
 # As root it installs what is missing with apt-get; otherwise it says what to run.
 set -euo pipefail
-want=(libzbar0 fonts-dejavu-core)
-[ "${1:-run}" = test ] && want+=(chromium fonts-noto-core)
+want=(libzbar0 fonts-dejavu-core fonts-noto-core)
+[ "${1:-run}" = test ] && want+=(chromium)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -1,7 +1,9 @@
 """Printable tickets: one QR payload a line (txt), a PNG per ticket, or an A4 PDF sheet.
 
 The QR uses error correction M; on the PDF it is 50 mm wide (about 1 mm a module
-for version 6), which a kiosk camera reads from 30 cm and more.
+for version 6), which a kiosk camera reads from 30 cm and more. Arabic on a PDF is
+shaped and set right to left by fpdf2's text shaping (HarfBuzz, through uharfbuzz) in
+Noto Naskh Arabic (Debian's fonts-noto-core); Latin text is DejaVu Sans.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PIL.Image import Image
 from kiosk.db import Database
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+NOTO = Path("/usr/share/fonts/truetype/noto")
 QR_MM = 50
 CARD_W, CARD_H = 105, 99  # 2 x 3 cards on A4 portrait
 
@@ -52,14 +55,26 @@ def write_png(tickets: Sequence[dict[str, object]], out: Path) -> None:
         qr_image(str(ticket["payload"])).save(out / f"{ticket['short_code']}.png")
 
 
-def write_pdf(conn: sqlite3.Connection, tickets: Sequence[dict[str, object]], out: Path) -> None:
-    """An A4 sheet of ticket cards: fair name, type, valid days, short code and QR."""
-    event = conn.execute("SELECT name_fr, venue FROM event").fetchone()
-    types = {row["id"]: row for row in conn.execute("SELECT * FROM ticket_types")}
+def new_pdf() -> FPDF:
+    """An A4 document with the Latin (DejaVu) and Arabic (Naskh) fonts and text shaping on."""
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.add_font("DejaVu", "", str(DEJAVU / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(DEJAVU / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("Naskh", "", str(NOTO / "NotoNaskhArabic-Regular.ttf"))
+    pdf.add_font("Naskh", "B", str(NOTO / "NotoNaskhArabic-Bold.ttf"))
+    pdf.set_text_shaping(True)  # HarfBuzz: joined Arabic letters, right to left
+    # A line mixing scripts takes each letter from the font that has it.
+    pdf.set_fallback_fonts(["Naskh", "DejaVu"], exact_match=False)
+    return pdf
+
+
+def write_pdf(conn: sqlite3.Connection, tickets: Sequence[dict[str, object]], out: Path) -> None:
+    """An A4 sheet of ticket cards: fair name, type (French, English, Arabic), valid days,
+    short code and QR."""
+    event = conn.execute("SELECT name_fr, venue FROM event").fetchone()
+    types = {row["id"]: row for row in conn.execute("SELECT * FROM ticket_types")}
+    pdf = new_pdf()
     per_page = 6
     for index, ticket in enumerate(tickets):
         if index % per_page == 0:
@@ -82,6 +97,10 @@ def write_pdf(conn: sqlite3.Connection, tickets: Sequence[dict[str, object]], ou
         pdf.set_font("DejaVu", "", 9)
         pdf.set_xy(x + 6, y + 24)
         pdf.cell(CARD_W - 12, 5, f"Valable / Valid: {_valid_days_text(ticket)}")
+        if kind:
+            pdf.set_font("Naskh", "B", 11)
+            pdf.set_xy(x + 6, y + 23.5)
+            pdf.cell(CARD_W - 12, 6, kind["name_ar"], align="R")
         buffer = io.BytesIO()
         qr_image(str(ticket["payload"]), box_size=8).save(buffer, format="PNG")
         pdf.image(buffer, x=x + (CARD_W - QR_MM) / 2, y=y + 31, w=QR_MM, h=QR_MM)
