@@ -14,10 +14,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from kiosk import auth, clock, settings
+from kiosk import auth, clock, schedule, settings
 from kiosk import db as dbmod
-from kiosk.entry.admission import fair_day
-from kiosk.entry.scanning import load_schedule
 from kiosk.web import get_db
 from sync import feed, protocol, signing, validate, wire
 from sync.protocol import Refusal
@@ -221,7 +219,7 @@ def feed_page() -> Response:
     cursor = request.args.get("cursor", "0")
     if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 18:
         raise Refusal(400, "bad_request", "'cursor' must be a whole number")
-    day = fair_day(clock.now(), load_schedule(conn))
+    day = schedule.today(conn)
     zones = feed.device_zones(conn, device)
     return _gzip(feed.serve_feed(conn, device["device_id"], zones, day, int(cursor)))
 

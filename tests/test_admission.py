@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from kiosk import clock, reasons
-from kiosk.entry.admission import OpeningHours, Situation, TicketFacts, decide, fair_day
+from kiosk.entry.admission import Situation, TicketFacts, decide
+from kiosk.schedule import OpeningHours, fair_day
 
 DAY1 = date(2026, 6, 15)
 HOURS = OpeningHours(DAY1, opens=time(10), closes=time(22), early_opens=time(8))

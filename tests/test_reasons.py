@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
-from kiosk import clock, i18n, reasons
+from kiosk import clock, i18n, reasons, schedule
 from kiosk.api import openapi_document
 from kiosk.entry import admission
 
@@ -60,7 +60,7 @@ def test_openapi_enums_are_generated_from_the_catalogue() -> None:
 
 def test_every_gate_decision_is_a_gate_code() -> None:
     day = date(2026, 6, 15)
-    hours = admission.OpeningHours(day, opens=time(10), closes=time(22), early_opens=time(8))
+    hours = schedule.OpeningHours(day, opens=time(10), closes=time(22), early_opens=time(8))
     ticket = admission.TicketFacts(1, "child", day, 1, frozenset({"kids"}), early_access=False, reentry=False)
     variants = {
         "direction": ("in", "out"),

@@ -20,12 +20,11 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.wrappers import Response as Redirect
 
-from kiosk import auth, clock, settings
+from kiosk import auth, clock, schedule, settings
 from kiosk import db as dbmod
 from kiosk.dashboard import passback
 from kiosk.dashboard.chart import entries_chart
-from kiosk.entry import attendance, scanning
-from kiosk.entry.admission import fair_day
+from kiosk.entry import attendance
 from kiosk.web import get_db
 from sync import protocol, signing
 
@@ -53,12 +52,12 @@ def _today() -> Any:
             return clock.parse_time(asked + "T12:00").date()
         except ValueError:
             abort(400)
-    return fair_day(clock.now(), scanning.load_schedule(get_db().conn))
+    return schedule.today(get_db().conn)
 
 
 def _open_hours(conn: Any, day: Any) -> tuple[int, int]:
     """First and last hour the gates are open on a fair day (early access included)."""
-    hours = next((h for h in scanning.load_schedule(conn) if h.day == day), None)
+    hours = next((h for h in schedule.load_schedule(conn) if h.day == day), None)
     if hours is None:
         return (8, 23)
     last = 23 if hours.closes <= hours.opens else max(hours.early_opens.hour, hours.closes.hour - 1)

@@ -29,37 +29,9 @@ Reason codes, in the order they are checked:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from kiosk import clock
-
-
-@dataclass(frozen=True)
-class OpeningHours:
-    """One fair day's hours, local wall-clock. ``closes`` before ``opens`` means after midnight."""
-
-    day: date
-    opens: time
-    closes: time
-    early_opens: time
-
-    def window(self, early: bool) -> tuple[datetime, datetime]:
-        start = clock.at(self.day, self.early_opens if early else self.opens)
-        end = clock.at(self.day, self.closes)
-        if self.closes <= self.opens:
-            end = clock.at(self.day + timedelta(days=1), self.closes)
-        return start, end
-
-
-def fair_day(moment: datetime, schedule: list[OpeningHours]) -> date:
-    """The fair day a moment belongs to: the day whose hours (early access included)
-    contain it, so a scan at 00:30 after an evening show counts for the evening's day;
-    outside every day's hours, the calendar date."""
-    for hours in schedule:
-        start, end = hours.window(early=True)
-        if start <= moment < end:
-            return hours.day
-    return clock.fair_date(moment)
+from kiosk import schedule
 
 
 @dataclass(frozen=True)
@@ -84,7 +56,7 @@ class Situation:
 
     moment: datetime
     day: date
-    hours: OpeningHours | None  # None: not a fair day
+    hours: schedule.OpeningHours | None  # None: not a fair day
     direction: str  # 'in' or 'out'
     zone_id: str
     occupancy_limit: int | None

@@ -7,10 +7,9 @@ from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from kiosk import auth, clock
+from kiosk import auth, clock, schedule
 from kiosk.api import bad_request, http_error, json_body, request_language
 from kiosk.entry import attendance, scanning, tally
-from kiosk.entry.admission import fair_day
 from kiosk.entry.messages import verdict_texts
 from kiosk.entry.views import get_scanner
 from kiosk.web import gate_id, get_db
@@ -88,5 +87,5 @@ def get_attendance() -> tuple[Response, int]:
         except ValueError:
             return bad_request("'date' must be YYYY-MM-DD")
     else:
-        day = fair_day(clock.now(), scanning.load_schedule(conn))
+        day = schedule.today(conn)
     return jsonify(attendance.day_figures(conn, day)), 200

@@ -8,12 +8,11 @@ answer. A verdict shown as accepted is therefore already on disk (``synchronous=
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from kiosk import clock, events, reasons, settings, verdict_log
+from kiosk import clock, events, reasons, schedule, settings, verdict_log
 from kiosk import db as dbmod
 from kiosk.db import Database
 from kiosk.entry import admission, attendance
@@ -38,25 +37,6 @@ class Verdict:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
-
-
-def load_schedule(conn: sqlite3.Connection) -> list[admission.OpeningHours]:
-    """The fair's opening hours, day by day (read on every scan, parsed only when changed)."""
-    rows = conn.execute("SELECT date, opens, closes, early_opens FROM event_days ORDER BY date")
-    return _parse_schedule(tuple(tuple(row) for row in rows))
-
-
-@functools.lru_cache(maxsize=8)
-def _parse_schedule(rows: tuple[tuple[str, str, str, str], ...]) -> list[admission.OpeningHours]:
-    return [
-        admission.OpeningHours(
-            day=date.fromisoformat(day),
-            opens=time.fromisoformat(opens),
-            closes=time.fromisoformat(closes),
-            early_opens=time.fromisoformat(early_opens),
-        )
-        for day, opens, closes, early_opens in rows
-    ]
 
 
 def gate_directions(gate: sqlite3.Row) -> list[str]:
@@ -98,10 +78,10 @@ class Scanner:
             repeat = self._recent_repeat(conn, digest, gate_id, direction, moment)
             if repeat is not None:
                 return repeat
-            schedule = load_schedule(conn)
-            day = admission.fair_day(moment, schedule)
+            days = schedule.load_schedule(conn)
+            day = schedule.fair_day(moment, days)
             claims = reading.ticket_claims(conn, code)
-            situation = _Where(gate, direction, moment, day, schedule)
+            situation = _Where(gate, direction, moment, day, days)
             reason, ticket = self._judge(conn, claims, situation)
             stamp = events.stamp(conn, moment)
             conn.execute(
@@ -162,7 +142,7 @@ class Scanner:
         situation = admission.Situation(
             moment=where.moment,
             day=day,
-            hours=next((h for h in where.schedule if h.day == day), None),
+            hours=next((h for h in where.days if h.day == day), None),
             direction=where.direction,
             zone_id=zone_id,
             occupancy_limit=limit,
@@ -209,7 +189,7 @@ class _Where:
     direction: str
     moment: datetime
     day: date
-    schedule: list[admission.OpeningHours]
+    days: list[schedule.OpeningHours]
 
 
 def recent_scans(conn: sqlite3.Connection, window_minutes: float, moment: datetime) -> list[sqlite3.Row]:

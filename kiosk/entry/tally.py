@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kiosk import clock, events
+from kiosk import clock, events, schedule
 from kiosk import db as dbmod
 from kiosk.db import Database
-from kiosk.entry import admission
-from kiosk.entry.scanning import gate_row, load_schedule
+from kiosk.entry.scanning import gate_row
 
 KINDS = ("adult", "child", "group")
 MAX_GROUP = 500
@@ -41,7 +40,7 @@ def record_walk_in(
             " :direction, :staff_id)",
             {
                 **stamp,
-                "fair_date": admission.fair_day(moment, load_schedule(conn)).isoformat(),
+                "fair_date": schedule.today(conn, moment).isoformat(),
                 "gate_id": gate_id,
                 "zone_id": gate["zone_id"],
                 "kind": kind,

@@ -12,11 +12,10 @@ import sqlite3
 from flask import Blueprint, Flask, current_app, render_template, request
 from flask_babel import gettext as _
 
-from kiosk import auth, clock
+from kiosk import auth, clock, schedule
 from kiosk.camera.capture import Target
 from kiosk.camera.service import CameraTarget, Opener
 from kiosk.entry import attendance, scanning, tally
-from kiosk.entry.admission import fair_day
 from kiosk.entry.messages import verdict_texts
 from kiosk.i18n import DEFAULT_LANGUAGE
 from kiosk.web import gate_id, get_db, htmx
@@ -44,7 +43,7 @@ def _gate_context() -> dict[str, object]:
 
 def _stats() -> attendance.GateFigures:
     conn = get_db().conn
-    day = fair_day(clock.now(), scanning.load_schedule(conn))
+    day = schedule.today(conn)
     return attendance.gate_figures(conn, gate_id(), day)
 
 

@@ -18,11 +18,9 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as Redirect
 
-from kiosk import auth, clock, reasons
+from kiosk import auth, clock, reasons, schedule
 from kiosk import db as dbmod
 from kiosk.camera.service import CameraTarget
-from kiosk.entry import scanning
-from kiosk.entry.admission import fair_day
 from kiosk.sessions import checkin, door_camera, messages, programme, rules
 from kiosk.sessions import registrations as regs
 from kiosk.settings import is_central
@@ -46,7 +44,7 @@ def undo_minutes() -> float:
 
 def today(conn: sqlite3.Connection) -> date:
     """The fair day now (an evening show after midnight still belongs to its evening)."""
-    return fair_day(clock.now(), scanning.load_schedule(conn))
+    return schedule.today(conn)
 
 
 def _session_or_404(session_id: str) -> sqlite3.Row:
