@@ -21,8 +21,9 @@ from kiosk.cli_common import INSTANCE_DIR, fail, open_instance, parse_day
 from kiosk.fair import cli as fair_cli
 from kiosk.fair import store as fair_store
 from kiosk.finder.cli import exhibitors_group
-from kiosk.sessions.cli import sessions_group, staff_group
+from kiosk.sessions.cli import sessions_group
 from kiosk.settings_cli import config
+from kiosk.staff_cli import staff_group
 from kiosk.tickets import badges, issuing, printing, reading, revocation
 from kiosk.tickets.keys import create_key
 from sync.cli import COMMANDS as SYNC_COMMANDS

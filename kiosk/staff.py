@@ -20,11 +20,14 @@ ROLES = ("gate", "workshop", "organizer")
 
 
 def add_staff(conn: sqlite3.Connection, name: str, role: str, pin: str) -> str:
-    """Create a staff account; returns its id. PINs are 4 to 12 digits."""
+    """Create a staff account; returns its id. PINs are 4 to 12 digits; two active
+    accounts never share a name (staff log in by name)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if not (pin.isdigit() and 4 <= len(pin) <= 12):
         raise ValueError("a PIN is 4 to 12 digits")
+    if conn.execute("SELECT 1 FROM staff WHERE name = ? AND active = 1", (name,)).fetchone():
+        raise ValueError(f"an active staff account is already named {name!r}")
     staff_id = str(uuid.uuid4())
     conn.execute(
         "INSERT INTO staff (id, name, role, pin_hash) VALUES (?, ?, ?, ?)",

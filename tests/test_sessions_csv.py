@@ -1,4 +1,4 @@
-"""Programme CSV import and export, and the staff commands, through the real CLI."""
+"""Programme CSV import and export through the real CLI."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from pathlib import Path
 from click.testing import CliRunner
 from helpers import rows
 
-from kiosk import clock, instance
-from kiosk import staff as accounts
 from kiosk.cli import main
 from kiosk.sessions import programme
 
@@ -107,40 +105,9 @@ def test_duplicate_ids_and_missing_columns(central_dir: Path, tmp_path: Path) ->
     assert result.exit_code == 1 and "missing columns" in result.stderr
 
 
-def test_staff_add_and_list(central_dir: Path) -> None:
-    runner = CliRunner()
-    result = runner.invoke(
-        main, ["staff", "add", str(central_dir), "--name", "Zahra", "--role", "workshop", "--pin", "97531"]
-    )
-    assert result.exit_code == 0, result.output
-    prompted = runner.invoke(
-        main, ["staff", "add", str(central_dir), "--name", "Ali", "--role", "gate"], input="8080\n8080\n"
-    )
-    assert prompted.exit_code == 0, prompted.output
-    twice = runner.invoke(
-        main, ["staff", "add", str(central_dir), "--name", "Zahra", "--role", "gate", "--pin", "1234"]
-    )
-    assert twice.exit_code == 1 and "already named" in twice.stderr
-    short = runner.invoke(
-        main, ["staff", "add", str(central_dir), "--name", "Bo", "--role", "gate", "--pin", "12"]
-    )
-    assert short.exit_code == 1 and "4 to 12 digits" in short.stderr
-    listed = runner.invoke(main, ["staff", "list", str(central_dir)])
-    assert "workshop   Zahra" in listed.stdout and "gate       Ali" in listed.stdout
-    assert "97531" not in listed.stdout
-    stored = rows(central_dir, "SELECT id, pin_hash FROM staff WHERE name = 'Zahra'")[0]
-    assert stored["pin_hash"].startswith("scrypt:")
-    conn = instance.open_db(central_dir).conn
-    assert accounts.check_pin(conn, stored["id"], "97531", clock.now()) == "ok"
-
-
 def test_kiosks_take_the_programme_from_central(kiosk_dir: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     imported = runner.invoke(
         main, ["sessions", "import", str(kiosk_dir), str(write(tmp_path, HEADER + GOOD.format(id="", n=1)))]
     )
     assert imported.exit_code == 1 and "central" in imported.stderr
-    added = runner.invoke(
-        main, ["staff", "add", str(kiosk_dir), "--name", "Local", "--role", "gate", "--pin", "4444"]
-    )
-    assert added.exit_code == 0 and "Warning" in added.stderr
