@@ -11,9 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import serving
+from conftest import free_port, serving
+from sync_helpers import enroll, serve_at, wait_until
 
 from kiosk import create_app, instance, logs
+from kiosk.camera.capture import CaptureLoop
+from kiosk.camera.decoding import build_chain
 
 PIN = "48151623"
 
@@ -100,3 +103,29 @@ def test_an_unhandled_exception_in_a_request_is_one_line(folder: Path, restored_
     assert len(crash) == 1
     assert " ERROR [k1 entry@east] kiosk: " in crash[0]
     assert "Traceback" in crash[0] and crash[0].endswith("RuntimeError: the disk | is full")
+
+
+def test_a_failed_sync_round_is_logged(central_dir: Path, tmp_path: Path) -> None:
+    port = free_port()
+    with serve_at(central_dir, port):
+        kiosk = enroll(f"http://127.0.0.1:{port}", central_dir, tmp_path / "k1", "entry-main")
+    log_file = kiosk / "kiosk.log"
+    # Central is down now: each round fails and says so, at the kiosk's name.
+    with serving(kiosk, {"KIOSK_SYNC_INTERVAL": "0.2", "KIOSK_SYNC_MAX_BACKOFF": "0.5"}):
+        wait_until(
+            lambda: "sync failed" in log_file.read_text(encoding="utf-8"), what="a logged sync failure"
+        )
+    failed = [line for line in log_file.read_text(encoding="utf-8").splitlines() if "sync failed" in line]
+    assert "[entry-main entry@main] sync:" in failed[0]
+
+
+def test_a_camera_state_change_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    loop = CaptureLoop(str(tmp_path / "unplugged.avi"), build_chain("zxingcpp"))
+    with caplog.at_level(logging.INFO, logger="kiosk.camera.capture"):
+        loop.start()
+        try:
+            wait_until(lambda: loop.status()["state"] == "missing", timeout=20, what="camera missing")
+        finally:
+            loop.stop()
+    changes = [r.getMessage() for r in caplog.records if r.name == "kiosk.camera.capture"]
+    assert any("unplugged.avi: missing" in message for message in changes)
