@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -158,3 +159,15 @@ def test_the_readme_lists_every_setting() -> None:
     end = readme.index("<!-- end of settings table -->")
     shown = readme[start:end].split("\n", 1)[1]
     assert shown == settings.markdown_table(), "paste `kiosk config --markdown` into README.md"
+
+
+def test_the_code_reads_only_declared_settings_without_defaults_of_its_own() -> None:
+    root = Path(__file__).resolve().parent.parent
+    read: set[str] = set()
+    with_default = []
+    for path in [*root.glob("kiosk/**/*.py"), *root.glob("sync/*.py"), *root.glob("bench/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        read |= set(re.findall(r'config\["([A-Z_]+)"\]', text))
+        with_default += [f"{path.name}: {m}" for m in re.findall(r'config\.get\("[A-Z_]+"[^)]*\)', text)]
+    assert read - set(settings.BY_NAME) == set(), "declare these in kiosk/settings.py"
+    assert with_default == [], "read app.config['NAME']: the registry holds the default"
