@@ -2,15 +2,21 @@
 
 The zone is the fair's (``[fair] timezone`` of the fair file, stored with the event):
 an instance calls ``use_zone`` when it opens its database. Until then, and for an
-instance without a fair yet, it is Africa/Casablanca. ``KIOSK_NOW`` fixes the clock
-for demos and tests (an ISO 8601 time; a naive value is read in the fair's zone).
-Every module asks this one for the time.
+instance without a fair yet, it is Africa/Casablanca. Every module asks this one for
+the time.
+
+``KIOSK_NOW`` (an ISO 8601 time; a naive value is read in the fair's zone) sets the
+time of a clock that then runs: a demo at "11:00" is at 11:05 five minutes later, so
+debounce, undo windows and idle log-outs behave as on the day. It was that time at
+``KIOSK_NOW_AT`` (a real ISO time; the demo runner and the tests set it so that all
+their processes share one clock), else when this process first saw the value.
+``KIOSK_NOW_FROZEN=1`` stops the clock at ``KIOSK_NOW``.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
 DEFAULT_ZONE = "Africa/Casablanca"
@@ -28,12 +34,22 @@ def zone() -> tzinfo:
     return _zone
 
 
+# KIOSK_NOW value -> the real time this process first saw it (when KIOSK_NOW_AT is unset).
+_first_seen: dict[str, datetime] = {}
+
+
 def now() -> datetime:
-    """The current time in the fair's zone, or the fixed time of ``KIOSK_NOW``."""
-    fixed = os.environ.get("KIOSK_NOW")
-    if fixed:
-        return parse_time(fixed)
-    return datetime.now(_zone)
+    """The current time in the fair's zone, shifted by ``KIOSK_NOW`` if set."""
+    real = datetime.now(UTC)
+    start = os.environ.get("KIOSK_NOW")
+    if not start:
+        return real.astimezone(_zone)
+    shifted = parse_time(start)
+    if os.environ.get("KIOSK_NOW_FROZEN") in ("1", "true", "yes"):
+        return shifted
+    anchor = os.environ.get("KIOSK_NOW_AT")
+    since = parse_time(anchor) if anchor else _first_seen.setdefault(start, real)
+    return (shifted + (real - since)).astimezone(_zone)
 
 
 def parse_time(text: str) -> datetime:

@@ -4,31 +4,39 @@ Each instance is a separate ``kiosk serve`` process on loopback with its own fol
 and SQLite file. Central starts first; each kiosk is registered on it
 (``kiosk devices add``), enrolls with its one-time code (``kiosk init --central
 --code``), and then syncs in the background of its own ``kiosk serve``. Run again, it
-reuses the folders. Ctrl-C stops them all.
+reuses the folders while the fair they hold includes today, else builds them afresh.
+Ctrl-C or ``kill`` (SIGINT, SIGTERM) stops them all; a port already taken stops it
+before anything starts.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
 from kiosk import clock, instance
 from kiosk.tickets import printing
 
-CENTRAL_PORT = 5000
+# Central's port; the kiosks take the next five (DEMO_PORT=6000 make demo moves them all).
+CENTRAL_PORT = int(os.environ.get("DEMO_PORT", "5000"))
 CENTRAL_URL = f"http://127.0.0.1:{CENTRAL_PORT}"
 # name, roles, gate, port: two entrances, the heritage zone, a stand finder, a workshop door
 KIOSKS = [
-    ("entry-main", "entry", "main", 5001),
-    ("entry-east", "entry", "east", 5002),
-    ("heritage", "heritage", "heritage", 5003),
-    ("finder", "finder", None, 5004),
-    ("workshop", "workshop", None, 5005),
+    ("entry-main", "entry", "main", CENTRAL_PORT + 1),
+    ("entry-east", "entry", "east", CENTRAL_PORT + 2),
+    ("heritage", "heritage", "heritage", CENTRAL_PORT + 3),
+    ("finder", "finder", None, CENTRAL_PORT + 4),
+    ("workshop", "workshop", None, CENTRAL_PORT + 5),
 ]
 ORGANIZER = ("Hanane", "246810")  # the demo organizer (kiosk.sessions.demo.DEMO_STAFF)
 CODE = re.compile(r"Enrollment code for \S+: (\S+)")
@@ -43,16 +51,52 @@ def serve(folder: Path, port: int) -> subprocess.Popen:
     return subprocess.Popen(kiosk_command("serve", str(folder), "--port", str(port)))
 
 
-def wait_up(url: str, timeout: float = 30.0) -> None:
+def wait_up(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Wait for a server to answer; stop the demo if it exits or never answers."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             urllib.request.urlopen(url + "/healthz", timeout=1).close()
             return
         except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"{url} did not start (exit {process.returncode}, see above)") from None
             if time.monotonic() > deadline:
-                raise
+                raise SystemExit(f"{url} did not answer within {timeout:.0f} s") from None
             time.sleep(0.2)
+
+
+def taken_ports() -> list[int]:
+    """The demo's ports that something on this machine already listens on."""
+    taken = []
+    for port in [CENTRAL_PORT, *(port for *_rest, port in KIOSKS)]:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                taken.append(port)
+    return taken
+
+
+def fair_days(central: Path) -> list[str]:
+    """The days of the fair a demo central folder holds (none if there is no folder)."""
+    if not (central / instance.CONFIG_FILENAME).exists():
+        return []
+    database = instance.open_db(central)
+    try:
+        return [row[0] for row in database.conn.execute("SELECT date FROM event_days ORDER BY date")]
+    finally:
+        database.conn.close()
+
+
+def forget_past_fair(root: Path) -> None:
+    """A demo built on an earlier day has no ticket valid today: drop its folders so that
+    the fair is built again, starting today."""
+    days = fair_days(root / "central")
+    today = clock.now().date().isoformat()
+    if not days or today in days:
+        return
+    print(f"The demo fair in {root} ran {days[0]} to {days[-1]}; building it again from today ({today}).")
+    for name in ["central", *(name for name, *_rest in KIOSKS)]:
+        shutil.rmtree(root / name, ignore_errors=True)
 
 
 def build_central(root: Path) -> Path:
@@ -111,15 +155,36 @@ def write_sample_tickets(central: Path) -> tuple[Path, list[tuple[str, str]]]:
     return out, [(str(t["type_id"]), str(t["short_code"])) for t in tickets]
 
 
+class Stop(Exception):
+    """SIGTERM or SIGINT reached the runner."""
+
+
+def stop(signum: int, _frame: FrameType | None) -> None:
+    raise Stop(signal.Signals(signum).name)
+
+
 def run(root: Path) -> None:
-    central = build_central(root)
-    processes = [serve(central, CENTRAL_PORT)]
+    taken = taken_ports()
+    if taken:
+        raise SystemExit(
+            f"Port {', '.join(map(str, taken))} already in use (another demo still running?):"
+            " stop it or choose other ports with DEMO_PORT; nothing was started."
+        )
+    if os.environ.get("KIOSK_NOW"):
+        # One running clock for every process of the demo, started now at KIOSK_NOW.
+        os.environ.setdefault("KIOSK_NOW_AT", datetime.now(UTC).isoformat())
+    processes: list[subprocess.Popen] = []
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
-        wait_up(CENTRAL_URL)
+        forget_past_fair(root)
+        central = build_central(root)
+        processes.append(serve(central, CENTRAL_PORT))
+        wait_up(CENTRAL_URL, processes[0])
         enroll_kiosks(root, central)
         processes += [serve(root / name, port) for name, _r, _g, port in KIOSKS]
-        for _name, _r, _g, port in KIOSKS:
-            wait_up(f"http://127.0.0.1:{port}")
+        for (_name, _r, _g, port), process in zip(KIOSKS, processes[1:], strict=True):
+            wait_up(f"http://127.0.0.1:{port}", process)
         print("\nThe demo fair is running, every kiosk syncing with central:")
         print(f"  {'central':<12} {CENTRAL_URL}/dashboard/  (organizer {ORGANIZER[0]}, PIN {ORGANIZER[1]})")
         for name, roles, gate, port in KIOSKS:
@@ -135,10 +200,17 @@ def run(root: Path) -> None:
             " are refused as outside_hours. To pretend it is daytime: KIOSK_NOW=<date>T11:00 make demo"
         )
         print("Ctrl-C stops it.\n", flush=True)
-        signal.pause()
-    except KeyboardInterrupt:
+        names = ["central", *(name for name, *_rest in KIOSKS)]
+        while True:
+            for name, process in zip(names, processes, strict=True):
+                if process.poll() is not None:
+                    raise SystemExit(f"{name} stopped (exit {process.returncode}); stopping the demo.")
+            time.sleep(1)
+    except Stop:
         pass
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the clean-up finish
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         for process in processes:
             process.terminate()
         for process in processes:
@@ -146,6 +218,7 @@ def run(root: Path) -> None:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
 
 
 def main(argv: list[str]) -> None:

@@ -26,8 +26,8 @@ from typing import Any
 
 CONFIG_FILENAME = "config.toml"
 ENVIRONMENT_PREFIX = "KIOSK_"
-# KIOSK_* variables that are not settings: the clock's fixed time and create_app's folder.
-NOT_SETTINGS = frozenset({"NOW", "INSTANCE"})
+# KIOSK_* variables that are not settings: the clock's start (kiosk.clock) and create_app's folder.
+NOT_SETTINGS = frozenset({"NOW", "NOW_AT", "NOW_FROZEN", "INSTANCE"})
 
 ROLES = ("central", "entry", "heritage", "finder", "workshop")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

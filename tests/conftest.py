@@ -16,7 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -40,9 +40,11 @@ QR_SAMPLES = Path(__file__).resolve().parent / "data" / "qr-samples"
 
 @pytest.fixture(autouse=True)
 def fair_clock(monkeypatch: pytest.MonkeyPatch) -> str:
-    """Tests run on the first fair day at 11:00 unless they set KIOSK_NOW themselves."""
+    """Tests run on the first fair day from 11:00 unless they set KIOSK_NOW themselves: a
+    running clock started with the test, shared with the servers it starts (KIOSK_NOW_AT)."""
     value = f"{FAIR_START.isoformat()}T11:00:00+01:00"
     monkeypatch.setenv("KIOSK_NOW", value)
+    monkeypatch.setenv("KIOSK_NOW_AT", datetime.now(UTC).isoformat())
     return value
 
 
