@@ -21,6 +21,7 @@ from kiosk.cli_common import INSTANCE_DIR, fail, open_instance, parse_day
 from kiosk.fair import cli as fair_cli
 from kiosk.fair import store as fair_store
 from kiosk.finder.cli import exhibitors_group
+from kiosk.ops_cli import COMMANDS as OPS_COMMANDS
 from kiosk.sessions.cli import sessions_group
 from kiosk.settings_cli import config
 from kiosk.staff_cli import staff_group
@@ -294,11 +295,18 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
     except (instance.InstanceError, settings.SettingsError) as error:
         fail(str(error))
     open_instance(directory)
+    from kiosk.backup import BackupError, lock_serving
+
+    try:
+        _lock = lock_serving(directory)  # held until the process ends: no restore under us
+    except BackupError as error:
+        fail(str(error))
     app = create_app(directory)
     logs.configure(app)
-    from kiosk.serve import server_options, start_sync_loop
+    from kiosk.serve import server_options, start_backups, start_sync_loop
 
     start_sync_loop(directory, app)  # kiosks with a CENTRAL_URL sync in the background
+    start_backups(directory, app)
     loop = camera.start_camera(app, stop_on_sigterm=True)
     scheme = "https" if cert else "http"
     log.info(
@@ -331,6 +339,7 @@ for _command in (
     sessions_group,
     staff_group,
     *SYNC_COMMANDS,
+    *OPS_COMMANDS,
 ):
     main.add_command(_command)
 

@@ -1,4 +1,5 @@
-"""What ``kiosk serve`` runs beside the web app: the sync loop and its status report.
+"""What ``kiosk serve`` runs beside the web app: the sync loop and its status report,
+and the periodic backups.
 
 The sync client knows nothing of Flask or the camera; this is where the app's settings
 and the camera's state are handed to it.
@@ -12,6 +13,7 @@ from typing import TypedDict
 from flask import Flask
 
 from kiosk import settings
+from kiosk.backup import Schedule
 from kiosk.camera.service import get_loop
 from sync.client import Loop
 
@@ -64,3 +66,14 @@ def start_sync_loop(folder: Path, app: Flask) -> Loop | None:
     )
     loop.start()
     return loop
+
+
+def start_backups(folder: Path, app: Flask) -> Schedule | None:
+    """Back the database up every ``BACKUP_INTERVAL_MINUTES`` (0: never), keeping
+    ``BACKUP_KEEP`` files in ``DIR/backups``."""
+    interval = float(app.config["BACKUP_INTERVAL_MINUTES"])
+    if interval <= 0:
+        return None
+    schedule = Schedule(folder, interval, int(app.config["BACKUP_KEEP"]))
+    schedule.start()
+    return schedule

@@ -200,6 +200,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", str, "INFO", "least severe level logged", choices=LOG_LEVELS),
     Setting("LOG_FILE_MAX_BYTES", int, 5_000_000, "DIR/kiosk.log is rotated at this size", minimum=1024),
     Setting("LOG_FILE_BACKUPS", int, 5, "rotated log files kept (kiosk.log.1 ...)", minimum=1),
+    # --- operations (kiosk/backup.py, /metrics)
+    Setting(
+        "BACKUP_INTERVAL_MINUTES",
+        float,
+        30.0,
+        "kiosk serve backs the database up into DIR/backups this often (0: never)",
+        minimum=0,
+    ),
+    Setting("BACKUP_KEEP", int, 48, "the newest backups kept in DIR/backups", minimum=1),
+    Setting(
+        "METRICS_TOKEN",
+        str,
+        None,
+        "/metrics answers other hosts than loopback only with 'Authorization: Bearer' this",
+        optional=True,
+        secret=True,
+    ),
     # --- Flask's own keys
     Setting(
         "SECRET_KEY",

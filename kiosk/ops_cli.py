@@ -1,0 +1,44 @@
+"""Commands for running an instance on a venue machine: ``kiosk backup``, ``kiosk restore``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kiosk import backup as backupmod
+from kiosk import instance
+from kiosk.cli_common import INSTANCE_DIR, fail
+
+
+@click.command("backup")
+@INSTANCE_DIR
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: DIR/backups/kiosk-<time>.db.gz).",
+)
+def backup_command(directory: Path, out: Path | None) -> None:
+    """A consistent, checked, compressed copy of DIR's database (fine while it serves)."""
+    try:
+        written = backupmod.backup(directory, out)
+    except (backupmod.BackupError, instance.InstanceError) as error:
+        fail(str(error))
+    click.echo(f"Backup written to {written} ({written.stat().st_size:,} bytes, integrity ok)")
+
+
+@click.command("restore")
+@INSTANCE_DIR
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def restore_command(directory: Path, file: Path) -> None:
+    """Replace DIR's database by a backup FILE, after checking it (stop `kiosk serve` first)."""
+    try:
+        kept = backupmod.restore(directory, file)
+    except (backupmod.BackupError, instance.InstanceError) as error:
+        fail(str(error))
+    click.echo(
+        f"Restored {file} into {directory}" + (f"; the previous database is in {kept}" if kept else "")
+    )
+
+
+COMMANDS = (backup_command, restore_command)
