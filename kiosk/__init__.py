@@ -55,7 +55,7 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     from kiosk.finder import views as finder_views
     from kiosk.sessions import api as sessions_api
     from kiosk.sessions import views as sessions_views
-    from kiosk.views import home, staff
+    from kiosk.views import home, metrics, staff
     from sync.blueprint import bp as sync_bp
 
     web.init_app(app)
@@ -84,6 +84,7 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
         camera_views.api_bp,
         finder_views.bp,
         finder_views.api,
+        metrics.bp,
     ):
         app.register_blueprint(blueprint)
     return app

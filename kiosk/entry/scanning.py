@@ -16,6 +16,7 @@ from kiosk import clock, events, reasons, schedule, settings, verdict_log
 from kiosk import db as dbmod
 from kiosk.db import Database
 from kiosk.entry import admission, attendance
+from kiosk.metrics import VERDICT_SECONDS
 from kiosk.tickets import codec, reading, shortcode
 
 
@@ -217,3 +218,18 @@ def annul(
     moment = moment or clock.now()
     with dbmod.write(db) as conn:
         return verdict_log.cancel(conn, verdict_log.SCANS, scan_uuid, moment, window_minutes, staff_id)
+
+
+class TimedScanner(Scanner):
+    """The scanner, timing each verdict into ``/metrics`` (``kiosk_verdict_seconds``)."""
+
+    def scan(
+        self,
+        db: Database,
+        code: str | bytes,
+        gate_id: str,
+        direction: str | None = None,
+        moment: datetime | None = None,
+    ) -> Verdict:
+        with VERDICT_SECONDS.labels(gate=gate_id).time():
+            return super().scan(db, code, gate_id, direction, moment)

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 def get_scanner(app: Flask | None = None) -> scanning.Scanner:
     """The verdict path with this app's settings."""
-    return scanning.Scanner(debounce_seconds=(app or current_app).config["DEBOUNCE_SECONDS"])
+    return scanning.TimedScanner(debounce_seconds=(app or current_app).config["DEBOUNCE_SECONDS"])
 
 
 def _gate_context() -> dict[str, object]:
