@@ -1,4 +1,5 @@
-"""Commands for running an instance on a venue machine: ``kiosk backup``, ``kiosk restore``."""
+"""Commands for running an instance on a venue machine: ``kiosk backup``, ``kiosk restore``,
+``kiosk doctor``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import click
 
 from kiosk import backup as backupmod
-from kiosk import instance
+from kiosk import doctor, instance
 from kiosk.cli_common import INSTANCE_DIR, fail
 
 
@@ -41,4 +42,27 @@ def restore_command(directory: Path, file: Path) -> None:
     )
 
 
-COMMANDS = (backup_command, restore_command)
+@click.command("doctor")
+@INSTANCE_DIR
+@click.option(
+    "--cert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The TLS certificate `kiosk serve` uses, to count its days left.",
+)
+def doctor_command(directory: Path, cert: Path | None) -> None:
+    """Check this machine before the doors open: database, disk, central and clock, camera,
+    backups, TLS certificate. One line each; exit 1 if any fails."""
+    try:
+        instance.read_config(directory)
+    except instance.InstanceError as error:
+        fail(str(error))
+    checks = doctor.run(directory, cert)
+    for check in checks:
+        click.echo(check.line())
+    failed = [check.name for check in checks if check.status == "FAIL"]
+    if failed:
+        click.echo(f"{len(failed)} check(s) failed: {', '.join(failed)}", err=True)
+        raise SystemExit(1)
+
+
+COMMANDS = (backup_command, restore_command, doctor_command)

@@ -1,0 +1,175 @@
+"""``kiosk doctor DIR``: is this machine ready before the doors open?
+
+Each check answers one line: ``ok``, ``FAIL`` (the command exits non-zero) or ``skip``
+(does not apply here, and why). Checks use the real things: the database file, the
+camera with its decoders, central with this kiosk's token.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask
+
+from kiosk import backup, clock
+from kiosk import db as dbmod
+
+CLOCK_TOLERANCE_SECONDS = 120.0
+MIN_FREE_DISK = 0.10
+CERT_WARN_DAYS = 14
+CAMERA_WAIT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # ok, FAIL, skip
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.status:<4}  {self.name:<9} {self.detail}"
+
+
+def database(app: Flask, folder: Path) -> Check:
+    path = folder / dbmod.DB_FILENAME
+    problem = backup.check_database(path)
+    if problem:
+        return Check("database", "FAIL", f"{path}: {problem}")
+    size = path.stat().st_size
+    return Check("database", "ok", f"{path} integrity ok ({size / 1e6:.1f} MB)")
+
+
+def disk(app: Flask, folder: Path) -> Check:
+    usage = shutil.disk_usage(folder)
+    share = usage.free / usage.total
+    detail = f"{usage.free / 1e9:.1f} GB free of {usage.total / 1e9:.1f} GB ({share:.0%})"
+    return Check("disk", "ok" if share >= MIN_FREE_DISK else "FAIL", detail)
+
+
+def central_and_clock(app: Flask, folder: Path) -> list[Check]:
+    """Central answers this kiosk's token, and this clock is within the tolerance of
+    central's (measured by that same exchange). On central: is NTP keeping its time."""
+    if str(app.config["ROLE"]) == "central":
+        return [
+            Check("central", "skip", "this is central"),
+            Check("clock", "ok" if system_clock_synchronised() else "FAIL", central_clock_detail()),
+        ]
+    from sync.client import Client, Refused, Transient
+
+    conn = sqlite3.connect(folder / dbmod.DB_FILENAME)
+    try:
+        url = conn.execute("SELECT central_url FROM sync_state").fetchone()[0]
+    finally:
+        conn.close()
+    if not url:
+        why = "no central configured (provisioned from a bundle)"
+        return [Check("central", "skip", why), Check("clock", "skip", why)]
+    client = Client(folder, attempts=1, timeout=10)
+    try:
+        answer = client.hello()
+    except Refused as refusal:
+        failed = Check("central", "FAIL", f"{url} refused this kiosk: {refusal}")
+    except (Transient, OSError) as error:
+        failed = Check("central", "FAIL", f"{url} unreachable: {error}")
+    else:
+        failed = None
+    finally:
+        client.close()
+    if failed is not None:
+        return [failed, Check("clock", "FAIL", "not measured: central did not answer")]
+    reached = Check("central", "ok", f"{url} answers with this kiosk's token")
+    offset = answer.get("clock_offset")
+    if not isinstance(offset, int | float):
+        return [reached, Check("clock", "FAIL", "central did not give its time")]
+    status = "ok" if abs(offset) <= CLOCK_TOLERANCE_SECONDS else "FAIL"
+    detail = f"{offset:+.1f} s from central (tolerance ±{CLOCK_TOLERANCE_SECONDS:.0f} s)"
+    return [reached, Check("clock", status, detail)]
+
+
+def system_clock_synchronised() -> bool:
+    """systemd's word that NTP (timesyncd or chrony) has set the clock; True where unknown."""
+    try:
+        done = subprocess.run(
+            ["timedatectl", "show", "-p", "NTPSynchronized", "--value"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+    return done.returncode != 0 or done.stdout.strip() != "no"
+
+
+def central_clock_detail() -> str:
+    now = clock.now()
+    synced = "synchronised by NTP" if system_clock_synchronised() else "NOT synchronised (timedatectl)"
+    return f"central's clock {clock.iso(now)}, {synced}; kiosks measure against it"
+
+
+def camera(app: Flask, folder: Path) -> Check:
+    """The camera opens and decodes a code held in front of it (any ticket is a test card)."""
+    source = app.config.get("CAMERA_SOURCE")
+    if source is None or source == "":
+        return Check("camera", "skip", "no camera (CAMERA_SOURCE unset)")
+    from kiosk.camera.capture import OK
+    from kiosk.camera.service import build_loop
+
+    loop = build_loop(app, target=lambda text: None).start()  # decode only, record nothing
+    try:
+        event = loop.wait_for_event(0, CAMERA_WAIT_SECONDS)
+        status = loop.status()
+    finally:
+        loop.stop()
+    where = f"{status['source']} ({status['state']}, {status['fps']} fps)"
+    if event is not None:
+        return Check("camera", "ok", f"{where} decoded {event.text[:24]!r}")
+    if status["state"] != OK:
+        return Check("camera", "FAIL", f"{where}: {status['error'] or 'no picture'}")
+    return Check(
+        "camera", "FAIL", f"{where}: no code decoded in {CAMERA_WAIT_SECONDS:.0f} s; hold a ticket in view"
+    )
+
+
+def certificate(app: Flask, folder: Path, cert: Path | None = None) -> Check:
+    path = cert or (Path(str(app.config["TLS_CERT"])) if app.config.get("TLS_CERT") else None)
+    if path is None:
+        return Check("tls", "skip", "no certificate (served over plain HTTP)")
+    from cryptography import x509
+
+    try:
+        certificate = x509.load_pem_x509_certificate(Path(path).read_bytes())
+    except (OSError, ValueError) as error:
+        return Check("tls", "FAIL", f"{path}: {error}")
+    days = (certificate.not_valid_after_utc - datetime.now(UTC)).days
+    status = "ok" if days >= CERT_WARN_DAYS else "FAIL"
+    return Check("tls", status, f"{path}: {days} days left (renew under {CERT_WARN_DAYS})")
+
+
+def backups(app: Flask, folder: Path) -> Check:
+    files = sorted((folder / backup.BACKUP_FOLDER).glob(f"kiosk-*{backup.SUFFIX}"))
+    interval = float(app.config["BACKUP_INTERVAL_MINUTES"])
+    if not files:
+        detail = "none yet" + (f" (kiosk serve makes one every {interval:g} min)" if interval > 0 else "")
+        return Check("backups", "ok" if interval > 0 else "FAIL", detail + "; `kiosk backup DIR` makes one")
+    age = (datetime.now(UTC).timestamp() - files[-1].stat().st_mtime) / 60
+    return Check("backups", "ok", f"{len(files)} in {files[-1].parent}, newest {age:.0f} min old")
+
+
+def run(folder: Path, cert: Path | None = None) -> list[Check]:
+    """Every check, in order."""
+    from kiosk import create_app
+
+    app = create_app(folder)
+    return [
+        database(app, folder),
+        disk(app, folder),
+        *central_and_clock(app, folder),
+        camera(app, folder),
+        backups(app, folder),
+        certificate(app, folder, cert),
+    ]
