@@ -303,10 +303,12 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
         fail(str(error))
     app = create_app(directory)
     logs.configure(app)
-    from kiosk.serve import server_options, start_backups, start_sync_loop
+    from kiosk.serve import server_options, start_backups, start_sync_loop, start_watchdog
 
     start_sync_loop(directory, app)  # kiosks with a CENTRAL_URL sync in the background
     start_backups(directory, app)
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    start_watchdog(f"{'https' if cert else 'http'}://{local}:{port}/healthz")
     loop = camera.start_camera(app, stop_on_sigterm=True)
     scheme = "https" if cert else "http"
     log.info(

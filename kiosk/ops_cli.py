@@ -1,14 +1,15 @@
 """Commands for running an instance on a venue machine: ``kiosk backup``, ``kiosk restore``,
-``kiosk doctor``."""
+``kiosk doctor``, ``kiosk host install``."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from kiosk import backup as backupmod
-from kiosk import doctor, instance
+from kiosk import doctor, host, instance
 from kiosk.cli_common import INSTANCE_DIR, fail
 
 
@@ -65,4 +66,95 @@ def doctor_command(directory: Path, cert: Path | None) -> None:
         raise SystemExit(1)
 
 
-COMMANDS = (backup_command, restore_command, doctor_command)
+@click.group("host")
+def host_group() -> None:
+    """Set this machine up for the venue (Debian, as root)."""
+
+
+@host_group.command("install")
+@click.option(
+    "--role", required=True, help="central, or the kiosk's roles (entry, heritage, finder, workshop)."
+)
+@click.option("--central", "central_url", help="Kiosk: central's URL, with --code to enroll.")
+@click.option("--code", help="Kiosk: the one-time code from `kiosk devices add` on central.")
+@click.option(
+    "--bundle", type=click.Path(dir_okay=False, path_type=Path), help="Kiosk: provision from a bundle."
+)
+@click.option("--gate", help="The gate this kiosk stands at.")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--listen", "host_address", default="127.0.0.1", show_default=True,
+              help="Address kiosk serve listens on (0.0.0.0 on central, for the kiosks).")  # fmt: skip
+@click.option("--camera", help="The USB camera (0, /dev/video0...) of an entry kiosk.")
+@click.option("--rotate", default=0, type=int, help="Screen rotation in degrees (portrait totem: 90).")
+@click.option("--output", default="HDMI-A-1", show_default=True, help="The display output to rotate.")
+@click.option("--screen/--no-screen", default=None, help="Browser in kiosk mode (default: for kiosk roles).")
+@click.option("--litestream-target", help="Central: replicate the database continuously (s3://, file://...).")
+@click.option(
+    "--package", default=None, help="What to pip install (default: this checkout, else salon-kiosk)."
+)
+@click.option("--lock", type=click.Path(dir_okay=False, path_type=Path),
+              help="The lock file to install (default: requirements.lock of this checkout).")  # fmt: skip
+@click.option("--venv", default="/opt/salon-kiosk/venv", show_default=True, type=click.Path(path_type=Path))
+@click.option("--data", default="/var/lib/salon-kiosk", show_default=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print every command and file, change nothing.")
+def host_install(
+    role: str,
+    central_url: str | None,
+    code: str | None,
+    bundle: Path | None,
+    gate: str | None,
+    port: int,
+    host_address: str,
+    camera: str | None,
+    rotate: int,
+    output: str,
+    screen: bool | None,
+    litestream_target: str | None,
+    package: str | None,
+    lock: Path | None,
+    venv: Path,
+    data: Path,
+    dry_run: bool,
+) -> None:
+    """Install the app in its own venv from the lock file, a system user, the instance and
+    systemd units (kiosk serve; for screen roles Chromium in cage on tty1)."""
+    from kiosk import asset_root
+
+    checkout = asset_root().parent if asset_root().name == "kiosk" else asset_root()
+    in_checkout = (checkout / "pyproject.toml").exists()
+    if lock is None and in_checkout and (checkout / "requirements.lock").exists():
+        lock = checkout / "requirements.lock"
+    options = host.Options(
+        role=role,
+        venv=venv,
+        data=data,
+        port=port,
+        host=host_address,
+        package=package or (str(checkout) if in_checkout else "salon-kiosk"),
+        lock=lock,
+        central_url=central_url,
+        code=code,
+        bundle=bundle,
+        gate=gate,
+        camera=camera,
+        rotate=rotate,
+        output=output,
+        litestream_target=litestream_target,
+        screen=screen,
+    )
+    problem = host.refusal(options)
+    if problem:
+        fail(problem)
+    plan = host.plan(options)
+    if dry_run:
+        click.echo(plan.describe(), nl=False)
+        return
+    if os.geteuid() != 0:
+        fail("run it as root (sudo), or look first with --dry-run")
+    plan.execute()
+    click.echo(
+        f"Installed: {options.url} (systemctl status {host.SERVICE}; `kiosk doctor {options.instance}`)"
+    )
+
+
+COMMANDS = (backup_command, restore_command, doctor_command, host_group)

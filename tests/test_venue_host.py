@@ -1,0 +1,114 @@
+"""`kiosk host install`: the dry run prints every command and file for each venue
+machine; the systemd units pass `systemd-analyze verify`; `kiosk serve` speaks systemd's
+notify protocol (READY, then WATCHDOG only while /healthz answers)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from kiosk import host
+from tests.conftest import serving
+
+MACHINES = {
+    "central": ["--role", "central", "--listen", "0.0.0.0", "--litestream-target", "file:///mnt/usb/replica"],
+    "entrance": ["--role", "entry", "--central", "http://192.168.50.1:5000", "--code", "AB12-CD34-EF56",
+                 "--gate", "main", "--camera", "/dev/video0"],
+    "totem": ["--role", "finder", "--central", "http://192.168.50.1:5000", "--code", "AB12-CD34-EF57",
+              "--rotate", "90"],
+    "tablet": ["--role", "workshop", "--bundle", "/root/fair.bundle", "--no-screen"],
+}  # fmt: skip
+
+
+def install(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "host", "install", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def files_of(output: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    current = None
+    for line in output.splitlines(keepends=True):
+        if line.startswith("# file "):
+            current = line.removeprefix("# file ").strip()
+            found[current] = ""
+        elif line.startswith("$ "):
+            current = None
+        elif current:
+            found[current] += line
+    return found
+
+
+@pytest.mark.parametrize("machine", sorted(MACHINES))
+def test_dry_run_prints_every_file_and_command(machine: str) -> None:
+    done = install(*MACHINES[machine], "--dry-run")
+    assert done.returncode == 0, done.stderr
+    files = files_of(done.stdout)
+    serve = files["/etc/systemd/system/salon-kiosk.service"]
+    assert "Restart=on-failure" in serve and "WatchdogSec=" in serve and "Type=notify" in serve
+    assert "--require-hashes -r " in done.stdout and "requirements.lock" in done.stdout
+    assert "useradd --system" in done.stdout and "systemctl enable --now salon-kiosk.service" in done.stdout
+    screen = files.get("/etc/systemd/system/salon-kiosk-screen.service")
+    if machine in ("central", "tablet"):
+        assert screen is None
+    else:
+        assert "cage" in screen and "--kiosk" in screen and "--noerrdialogs" in screen
+        assert "--disable-pinch" in screen and "Restart=always" in screen and "--blank 0" in screen
+    if machine == "totem":
+        assert "wlr-randr --output HDMI-A-1 --transform 90" in screen
+    if machine == "entrance":
+        assert "KIOSK_CAMERA_SOURCE=/dev/video0" in serve and "SupplementaryGroups=video" in serve
+    if machine == "central":
+        assert "--host 0.0.0.0" in serve
+        assert "file:///mnt/usb/replica" in files["/var/lib/salon-kiosk/litestream.yml"]
+        assert "litestream replicate" in files["/etc/systemd/system/salon-kiosk-litestream.service"]
+
+
+def test_install_refuses_incomplete_kiosk_options() -> None:
+    done = install("--role", "entry", "--dry-run")
+    assert done.returncode != 0
+    assert done.stderr.strip() == "Error: a kiosk needs --central URL with --code, or --bundle FILE"
+
+
+def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed here")
+    # Paths that exist on this machine, so that verify can check the commands too.
+    options = host.Options(
+        role="entry", venv=Path(sys.prefix), data=tmp_path, camera="/dev/video0", litestream_target=None
+    )
+    units = {path.name: content for path, content in host.plan(options).files}
+    if not Path(options.cage).exists():
+        units.pop(host.SCREEN_SERVICE)  # checked below with a stand-in for cage
+        stand_in = replace(options, cage=shutil.which("true") or "/usr/bin/true")
+        units[host.SCREEN_SERVICE] = host.screen_unit(stand_in)
+    for name, content in units.items():
+        (tmp_path / name).write_text(content)
+    done = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *(str(tmp_path / name) for name in units)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    problems = [line for line in done.stderr.splitlines() if "salon-kiosk" in line]
+    assert done.returncode == 0 and not problems, done.stderr
+
+
+def test_serve_tells_systemd_it_is_ready_then_alive(kiosk_dir: Path, tmp_path: Path) -> None:
+    address = str(tmp_path / "notify.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(address)
+        listener.settimeout(30)
+        with serving(kiosk_dir, {"NOTIFY_SOCKET": address, "WATCHDOG_USEC": "400000"}):
+            messages = [listener.recv(64) for _ in range(3)]
+    assert messages == [b"READY=1", b"WATCHDOG=1", b"WATCHDOG=1"]
