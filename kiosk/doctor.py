@@ -18,8 +18,8 @@ from flask import Flask
 
 from kiosk import backup, clock
 from kiosk import db as dbmod
+from kiosk.events import CLOCK_TOLERANCE_SECONDS
 
-CLOCK_TOLERANCE_SECONDS = 120.0
 MIN_FREE_DISK = 0.10
 CERT_WARN_DAYS = 14
 CAMERA_WAIT_SECONDS = 10.0

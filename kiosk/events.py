@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 from kiosk import clock
@@ -71,3 +71,20 @@ def this_device(conn: sqlite3.Connection) -> sqlite3.Row:
     if row is None:
         raise LookupError("this instance has no device identity; run `kiosk init` first")
     return row
+
+
+# A kiosk whose clock is further than this from central's shows a staff warning, and
+# `kiosk doctor` fails it.
+CLOCK_TOLERANCE_SECONDS = 120.0
+
+
+def clock_offset(conn: sqlite3.Connection) -> float | None:
+    """This clock minus central's, as the last sync measured it (None: not known)."""
+    row = conn.execute("SELECT clock_offset FROM sync_state WHERE id = 1").fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def central_time(conn: sqlite3.Connection, moment: datetime) -> datetime:
+    """``moment`` on central's clock when the offset is known; unchanged otherwise
+    (central itself, a kiosk never synced)."""
+    return moment - timedelta(seconds=clock_offset(conn) or 0.0)

@@ -9,7 +9,7 @@ from flask import Flask, current_app, g
 from flask_htmx import HTMX
 
 from kiosk import db as dbmod
-from kiosk import instance
+from kiosk import events, instance
 from kiosk.db import Database
 
 # Reads the HX-* request headers (htmx.target, htmx.trigger...) in any view.
@@ -67,3 +67,11 @@ def init_app(app: Flask) -> None:
     app.extensions["kiosk.pool"] = ConnectionPool(path)
     app.teardown_appcontext(close_db)
     htmx.init_app(app)
+    @app.context_processor
+    def clock_warning() -> dict[str, object]:
+        """Minutes this kiosk's clock is off central's, when past the tolerance: every
+        screen then shows staff a warning (scans already use central's time)."""
+        offset = events.clock_offset(get_db().conn)
+        if offset is None or abs(offset) <= events.CLOCK_TOLERANCE_SECONDS:
+            return {"clock_off_minutes": None}
+        return {"clock_off_minutes": round(abs(offset) / 60)}

@@ -80,9 +80,12 @@ class Scanner:
             if repeat is not None:
                 return repeat
             days = schedule.load_schedule(conn)
-            day = schedule.fair_day(moment, days)
+            # Day and opening hours on central's clock: a kiosk set wrong must not admit
+            # yesterday's tickets (the event keeps this device's own time; central corrects it).
+            judged = events.central_time(conn, moment)
+            day = schedule.fair_day(judged, days)
             claims = reading.ticket_claims(conn, code)
-            situation = _Where(gate, direction, moment, day, days)
+            situation = _Where(gate, direction, judged, day, days)
             reason, ticket = self._judge(conn, claims, situation)
             stamp = events.stamp(conn, moment)
             conn.execute(
