@@ -67,6 +67,7 @@ def init_app(app: Flask) -> None:
     app.extensions["kiosk.pool"] = ConnectionPool(path)
     app.teardown_appcontext(close_db)
     htmx.init_app(app)
+
     @app.context_processor
     def clock_warning() -> dict[str, object]:
         """Minutes this kiosk's clock is off central's, when past the tolerance: every

@@ -275,7 +275,7 @@ def test_late_upload_is_marked(central_dir: Path, tmp_path: Path, fair_clock: st
     late = query(central_dir, "SELECT detail FROM sync_conflicts WHERE kind = 'late_upload'")
     assert len(late) == 1  # one entry for the device's late upload, not one per batch
     detail = json.loads(late[0][0])
-    assert detail["delay_seconds"] == 3 * 3600
+    assert abs(detail["delay_seconds"] - 3 * 3600) < 120  # the clocks run while the test does
     assert (detail["first_seq"], detail["last_seq"], detail["events"]) == (1, 1201, 1201)
 
 
