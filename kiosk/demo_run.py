@@ -199,6 +199,11 @@ def run(root: Path) -> None:
             "The fair opens 10:00-22:00 (exhibitors and staff from 08:00); at other hours tickets"
             " are refused as outside_hours. To pretend it is daytime: KIOSK_NOW=<date>T11:00 make demo"
         )
+        if os.environ.get("KIOSK_NOW"):
+            print(
+                "The demo's clock runs from KIOSK_NOW; to share it with another command (kiosk doctor...):"
+                f" KIOSK_NOW={os.environ['KIOSK_NOW']} KIOSK_NOW_AT={os.environ['KIOSK_NOW_AT']}"
+            )
         print("Ctrl-C stops it.\n", flush=True)
         names = ["central", *(name for name, *_rest in KIOSKS)]
         while True:

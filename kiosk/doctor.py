@@ -57,7 +57,7 @@ def central_and_clock(app: Flask, folder: Path) -> list[Check]:
     if str(app.config["ROLE"]) == "central":
         return [
             Check("central", "skip", "this is central"),
-            Check("clock", "ok" if system_clock_synchronised() else "FAIL", central_clock_detail()),
+            central_clock(system_clock_synchronised()),
         ]
     from sync.client import Client, Refused, Transient
 
@@ -91,8 +91,9 @@ def central_and_clock(app: Flask, folder: Path) -> list[Check]:
     return [reached, Check("clock", status, detail)]
 
 
-def system_clock_synchronised() -> bool:
-    """systemd's word that NTP (timesyncd or chrony) has set the clock; True where unknown."""
+def system_clock_synchronised() -> bool | None:
+    """systemd's word that NTP (timesyncd or chrony) has set the clock; None where
+    ``timedatectl`` cannot tell (no systemd, a container)."""
     try:
         done = subprocess.run(
             ["timedatectl", "show", "-p", "NTPSynchronized", "--value"],
@@ -101,14 +102,15 @@ def system_clock_synchronised() -> bool:
             timeout=5,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return True
-    return done.returncode != 0 or done.stdout.strip() != "no"
+        return None
+    answer = done.stdout.strip()
+    return None if done.returncode != 0 or answer not in ("yes", "no") else answer == "yes"
 
 
-def central_clock_detail() -> str:
-    now = clock.now()
-    synced = "synchronised by NTP" if system_clock_synchronised() else "NOT synchronised (timedatectl)"
-    return f"central's clock {clock.iso(now)}, {synced}; kiosks measure against it"
+def central_clock(synchronised: bool | None) -> Check:
+    state = {True: "synchronised by NTP", False: "NOT synchronised (timedatectl)", None: "NTP state unknown"}
+    detail = f"central's clock {clock.iso(clock.now())}, {state[synchronised]}; kiosks measure against it"
+    return Check("clock", "FAIL" if synchronised is False else "ok", detail)
 
 
 def camera(app: Flask, folder: Path) -> Check:
