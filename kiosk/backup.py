@@ -47,7 +47,8 @@ def check_database(path: Path) -> str:
         try:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
             if verdict != "ok":
-                return f"integrity check failed: {verdict}"
+                problems = " ".join(str(verdict).split())  # SQLite lists problems on several lines
+                return f"integrity check failed: {problems[:200]}"
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         finally:
             conn.close()
