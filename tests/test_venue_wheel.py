@@ -72,19 +72,22 @@ def test_wheel_carries_screens_static_files_and_compiled_catalogues(wheel: Path)
 
 
 def test_installed_wheel_serves_the_entry_screen_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
+    # Nothing of the checkout on the path: what runs comes from the venv.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
+    run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path, env=env)
     python = venv / "bin" / "python"
     # The dependencies come from the running environment (no network needed); the package
     # itself only from the wheel.
     site_packages = Path(
-        run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp_path).strip()
+        run(
+            python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp_path, env=env
+        ).strip()
     )
     shared = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
     (site_packages / "_dependencies.pth").write_text("\n".join(sorted(shared)) + "\n")
     pip = (sys.executable, "-m", "pip", "--python", python)
-    run(*pip, "install", "-q", "--no-deps", "--no-index", wheel, cwd=tmp_path)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    run(*pip, "install", "-q", "--no-deps", "--no-index", wheel, cwd=tmp_path, env=env)
     located = run(python, "-c", "import kiosk; print(kiosk.__file__)", cwd=tmp_path, env=env)
     assert Path(located.strip()).is_relative_to(venv)
 
