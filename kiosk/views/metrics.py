@@ -19,11 +19,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from werkzeug.wrappers import Response
 
-from kiosk import auth, clock
+from kiosk import auth, clock, schedule
 from kiosk.camera.capture import FROZEN, MISSING, OK, STARTING, STOPPED
 from kiosk.camera.service import get_loop
-from kiosk.entry import attendance, scanning
-from kiosk.entry.admission import fair_day
+from kiosk.entry import attendance
 from kiosk.metrics import REGISTRY
 from kiosk.web import get_db
 from sync.client import app_version, waiting
@@ -42,7 +41,7 @@ def database_families(conn: sqlite3.Connection) -> list[GaugeMetricFamily]:
     ):
         scans.add_metric([gate, result, reason], count)
     inside = GaugeMetricFamily("kiosk_inside_now", "People inside each zone now.", labels=["zone"])
-    day = fair_day(clock.now(), scanning.load_schedule(conn))
+    day = schedule.today(conn)
     for zone, count in sorted(attendance.occupancy(conn, day).items()):
         inside.add_metric([zone], count.inside)
     families: list = [scans, inside]
