@@ -138,7 +138,7 @@ def camera(app: Flask, folder: Path) -> Check:
 
 
 def certificate(app: Flask, folder: Path, cert: Path | None = None) -> Check:
-    path = cert or (Path(str(app.config["TLS_CERT"])) if app.config.get("TLS_CERT") else None)
+    path = cert
     if path is None:
         return Check("tls", "skip", "no certificate (served over plain HTTP)")
     from cryptography import x509
