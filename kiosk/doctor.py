@@ -115,7 +115,7 @@ def central_clock(synchronised: bool | None) -> Check:
 
 def camera(app: Flask, folder: Path) -> Check:
     """The camera opens and decodes a code held in front of it (any ticket is a test card)."""
-    source = app.config.get("CAMERA_SOURCE")
+    source = app.config["CAMERA_SOURCE"]
     if source is None or source == "":
         return Check("camera", "skip", "no camera (CAMERA_SOURCE unset)")
     from kiosk.camera.capture import OK

@@ -93,12 +93,12 @@ def exposition(
 @bp.get("/metrics")
 def scrape() -> Response:
     if not auth.is_loopback():
-        token = str(current_app.config.get("METRICS_TOKEN") or "")
+        token = str(current_app.config["METRICS_TOKEN"] or "")
         given = request.headers.get("Authorization", "")
         if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             abort(403)
     config = current_app.config
     loop = get_loop(current_app)
-    info = {"name": str(config.get("NAME", "")), "role": str(config["ROLE"]), "version": app_version()}
+    info = {"name": str(config["NAME"] or ""), "role": str(config["ROLE"]), "version": app_version()}
     body = exposition(get_db().conn, Path(current_app.instance_path), loop.status() if loop else None, info)
     return Response(body, content_type=CONTENT_TYPE_LATEST)
