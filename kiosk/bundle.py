@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TypedDict, cast
@@ -20,7 +21,7 @@ from typing import TypedDict, cast
 from kiosk import clock
 from kiosk import db as dbmod
 from kiosk.db import Database
-from kiosk.reference import REFERENCE_TABLES, parse_roles, withheld_tables
+from kiosk.reference import REFERENCE_TABLES, kiosk_view, parse_roles, withheld_tables
 
 FORMAT = "salon-kiosk-bundle"
 VERSION = 1
@@ -46,16 +47,20 @@ class BundleError(ValueError):
     """The file is not a bundle this version can load."""
 
 
+def _rows(conn: sqlite3.Connection, table: str, roles: str | Iterable[str] | None) -> list[dict[str, object]]:
+    """The rows of ``table`` a kiosk with ``roles`` may hold (kiosk.reference.kiosk_view)."""
+    columns = [row[1] for row in conn.execute(f"PRAGMA table_info([{table}])")]
+    shown, only = kiosk_view(table, columns, roles)
+    return [dict(row) for row in conn.execute(f"SELECT {shown} FROM [{table}] WHERE {only}")]
+
+
 def write_bundle(db: Database, out: Path, roles: str | Iterable[str] | None = None) -> dict[str, int]:
     """Write the reference tables a kiosk with ``roles`` needs to ``out`` (no roles: no
     role-bound personal table); returns the row count per table written, withheld
     tables left out of the counts."""
     withheld = withheld_tables(roles)
     # Withheld tables travel empty: loading the bundle empties them on the kiosk too.
-    tables = {
-        name: [] if name in withheld else [dict(row) for row in db.conn.execute(f"SELECT * FROM [{name}]")]
-        for name in REFERENCE_TABLES
-    }
+    tables = {name: [] if name in withheld else _rows(db.conn, name, roles) for name in REFERENCE_TABLES}
     document: Bundle = {
         "format": FORMAT,
         "version": VERSION,

@@ -48,11 +48,34 @@ REFERENCE_TABLES: list[str] = [
 # - A revoked kiosk wipes every table listed here, whatever its roles (sync.client).
 # Staff (names, PIN hashes) is personal but needed everywhere: staff log in at any
 # kiosk. staff_attempts is local to each kiosk (failed PIN tries), never sent.
+# A stolen kiosk must not give away more than its role needs: a public stand finder
+# holds no tickets and no staff. Tickets are not personal, yet bound to the roles that
+# admit them the same way (and wiped on revocation).
+DECIDING_ROLES = frozenset({"entry", "heritage", "workshop"})
 PERSONAL_TABLES: dict[str, frozenset[str] | None] = {
-    "staff": None,
+    "staff": DECIDING_ROLES,
     "staff_attempts": None,
     "session_registrations": frozenset({"workshop"}),
+    "tickets": DECIDING_ROLES,
 }
+
+# What never leaves central, whatever the kiosk's role (bundle and sync pull alike):
+# - rows: the condition on the rows a kiosk gets. Organizer accounts log in on central
+#   only, so no kiosk holds an organizer's PIN hash to crack.
+# - columns: sent blank. A ticket's signed QR payload would let whoever holds the file
+#   print working copies; a kiosk decides a typed code from serial, type and validity.
+CENTRAL_ONLY_ROWS: dict[str, str] = {"staff": "role != 'organizer'"}
+CENTRAL_ONLY_COLUMNS: dict[str, dict[str, str]] = {"tickets": {"payload": ""}}
+
+
+def kiosk_view(table: str, columns: list[str], roles: str | Iterable[str] | None) -> tuple[str, str]:
+    """(select list, row condition) of what a device with ``roles`` gets of ``table``
+    (``columns``: the table's columns): everything for central."""
+    if "central" in parse_roles(roles):
+        return ", ".join(f"[{c}]" for c in columns), "1"
+    blank = CENTRAL_ONLY_COLUMNS.get(table, {})
+    select = ", ".join(f"'{blank[c]}' AS [{c}]" if c in blank else f"[{c}]" for c in columns)
+    return select, CENTRAL_ONLY_ROWS.get(table, "1")
 
 
 def parse_roles(roles: str | Iterable[str] | None) -> set[str]:

@@ -24,7 +24,7 @@ from typing import TypedDict, cast
 from kiosk import clock, crockford, events
 from kiosk import db as dbmod
 from kiosk.events import EVENT_TABLES
-from kiosk.reference import REFERENCE_TABLES, parse_roles, withheld_tables
+from kiosk.reference import REFERENCE_TABLES, kiosk_view, parse_roles, withheld_tables
 from sync import validate
 from sync.wire import (
     CHANGES_PAGE,
@@ -160,13 +160,16 @@ def purge_tombstones(conn: sqlite3.Connection, upto: int) -> int:
 
 
 def _rows_by_key(
-    conn: sqlite3.Connection, table: str, keys: list[str], wanted: list[list[object]]
+    conn: sqlite3.Connection, table: str, keys: list[str], wanted: list[list[object]], roles: str | None
 ) -> tuple[list[str], list[tuple], set[str]]:
-    """(columns, rows, json keys found) of the rows of ``table`` with these primary keys."""
+    """(columns, rows, json keys found) of the rows of ``table`` with these primary keys,
+    as a device with ``roles`` sees them (a row it may not hold reads as deleted)."""
     select = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(keys)))
     prefix = "rowid AS [rowid], " if keys == ["rowid"] else ""
+    shown, only = kiosk_view(table, table_columns(conn, table), roles)
     cursor = conn.execute(
-        f"SELECT {prefix}* FROM [{table}] WHERE ({quoted(keys)}) IN (SELECT {select} FROM json_each(?))",
+        f"SELECT {prefix}{shown} FROM [{table}] WHERE ({quoted(keys)}) IN (SELECT {select} FROM json_each(?))"
+        f" AND {only}",
         (json.dumps(wanted),),
     )
     columns = [d[0] for d in cursor.description]
@@ -212,7 +215,7 @@ def serve_changes(
                 continue
             keys = primary_key(conn, table)
             wanted = [json.loads(pk) for pk in pks]
-            columns, rows, found = _rows_by_key(conn, table, keys, wanted)
+            columns, rows, found = _rows_by_key(conn, table, keys, wanted, roles)
             deleted = [key for key, pk in zip(wanted, pks, strict=True) if pk not in found]
             tables[table] = {"columns": columns, "rows": rows, "deleted": deleted}
         last = changes[-1][0] if changes else cursor
@@ -248,8 +251,10 @@ def serve_snapshot(
             raise Refusal(400, "bad_request", "'after' must be the last primary key received")
         where = f" WHERE ({quoted(keys)}) > ({', '.join('?' for _ in keys)})"
         params = list(after)
+    shown, only = kiosk_view(table, table_columns(conn, table), roles)
+    where = f"{where} AND {only}" if where else f" WHERE {only}"
     cursor = conn.execute(
-        f"SELECT {prefix}* FROM [{table}]{where} ORDER BY {quoted(keys)} LIMIT ?", (*params, limit)
+        f"SELECT {prefix}{shown} FROM [{table}]{where} ORDER BY {quoted(keys)} LIMIT ?", (*params, limit)
     )
     columns = [d[0] for d in cursor.description]
     rows = [tuple(row) for row in cursor.fetchall()]

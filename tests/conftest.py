@@ -69,7 +69,7 @@ def central_dir(demo_template: Path, tmp_path: Path) -> Path:
 def kiosk_dir(central_dir: Path, tmp_path: Path) -> Path:
     """An entry kiosk at the main gate, provisioned from a bundle of the demo fair."""
     bundle_file = tmp_path / "fair.bundle"
-    bundle.write_bundle(instance.open_db(central_dir), bundle_file)
+    bundle.write_bundle(instance.open_db(central_dir), bundle_file, roles="entry")
     folder = tmp_path / "kiosk-main"
     database = instance.create(folder, ["entry"], name="kiosk-main", gate="main")
     bundle.load_tables(database, bundle.read_bundle(bundle_file))

@@ -20,7 +20,11 @@ def rows(folder: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
 
 
 def ticket(folder: Path, type_id: str, offset: int = 0, valid_from: str = "2026-06-15") -> sqlite3.Row:
-    """The ``offset``-th ticket of a type valid from a day (default: the demo's first day)."""
+    """The ``offset``-th ticket of a type valid from a day (default: the demo's first day),
+    as printed: kiosks hold no QR payloads, so the row is read from central (the
+    ``central`` folder beside a kiosk's, as the fixtures make them)."""
+    if not (Path(folder) / "keys").exists() and (Path(folder).parent / "central").exists():
+        folder = Path(folder).parent / "central"
     found = rows(
         folder,
         "SELECT * FROM tickets WHERE type_id = ? AND valid_from = ? ORDER BY serial LIMIT 1 OFFSET ?",

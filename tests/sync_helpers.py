@@ -20,7 +20,7 @@ from kiosk import clock, instance
 from kiosk import db as dbmod
 from kiosk.entry.scanning import Scanner
 from kiosk.events import EVENT_TABLES
-from kiosk.reference import REFERENCE_TABLES, withheld_tables
+from kiosk.reference import REFERENCE_TABLES, kiosk_view, withheld_tables
 from sync import protocol, signing, wire
 from sync.cli import init_enrolled
 from sync.client import Transport
@@ -122,11 +122,12 @@ def reference_of(folder: Path, roles: str | None = None) -> dict[str, list[tuple
             out[table] = []
             continue
         keys = primary_key(conn, table)
+        # What a kiosk gets of the table (no organizers, no QR payloads); all for central.
+        shown, only = kiosk_view(table, columns, roles) if roles is not None else ("*", "1")
         out[table] = [
             tuple(r)
             for r in conn.execute(
-                f"SELECT {', '.join(f'[{c}]' for c in columns)} FROM [{table}] ORDER BY "
-                + ", ".join(f"[{k}]" for k in keys)
+                f"SELECT {shown} FROM [{table}] WHERE {only} ORDER BY " + ", ".join(f"[{k}]" for k in keys)
             )
         ]
     conn.close()

@@ -26,7 +26,10 @@ def post_scan(base: str, code: str) -> dict:
 
 def test_acknowledged_scans_survive_kill_9(kiosk_dir: Path, fair_clock: str) -> None:
     payloads = [
-        r["payload"] for r in rows(kiosk_dir, "SELECT payload FROM tickets WHERE valid_from = '2026-06-15'")
+        r["payload"]
+        for r in rows(
+            kiosk_dir.parent / "central", "SELECT payload FROM tickets WHERE valid_from = '2026-06-15'"
+        )
     ]
     assert len(payloads) > 800
     acknowledged: list[dict] = []

@@ -102,7 +102,7 @@ def test_not_valid_today(db, scanner, kiosk_dir: Path) -> None:
     tomorrow = next(
         iter(
             rows(
-                kiosk_dir,
+                kiosk_dir.parent / "central",  # payloads stay on central
                 "SELECT payload FROM tickets WHERE type_id = 'day' AND valid_from = ?",
                 (DAY2.isoformat(),),
             )

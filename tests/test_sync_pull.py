@@ -51,7 +51,7 @@ def test_tombstones_and_revocations_first(central_dir: Path) -> None:
         for n in range(5):
             write.execute("UPDATE gates SET occupancy_limit = ? WHERE id = 'main'", (n,))
         write.execute("INSERT INTO revocations VALUES (?, 'stolen', ?)", (serial + 1, clock.iso(clock.now())))
-    first = protocol.serve_changes(conn, start, limit=1)  # one change per page
+    first = protocol.serve_changes(conn, start, limit=1, roles="entry")  # one change per page
     assert first["more"] is True
     assert list(first["tables"]) == ["revocations", "tickets"]  # the revocation rides on page one
     assert first["tables"]["tickets"]["deleted"] == [
@@ -63,7 +63,7 @@ def test_tombstones_and_revocations_first(central_dir: Path) -> None:
         ]
     ]
     # Five updates of one row are one change in the log.
-    rest = protocol.serve_changes(conn, first["cursor"], limit=100)
+    rest = protocol.serve_changes(conn, first["cursor"], limit=100, roles="entry")
     assert len(rest["tables"]["gates"]["rows"]) == 1 and rest["more"] is False
 
 

@@ -269,3 +269,37 @@ def test_enrollment_pins_the_central_that_printed_the_code(central_dir: Path, tm
         )
     key = query(tmp_path / "k", "SELECT central_key FROM sync_state")[0][0]
     assert signing.central_fingerprint(central_dir) == signing.fingerprint(key)
+
+
+def test_a_stolen_kiosk_holds_only_what_its_role_needs(central_dir: Path, tmp_path: Path) -> None:
+    with serving(central_dir) as (central, _process):
+        finder = enroll(central, central_dir, tmp_path / "finder", "finder-1", "finder", None)
+        gate = enroll(central, central_dir, tmp_path / "gate", "entry-main", "entry", "main")
+    # A stand finder: no tickets, no staff.
+    assert query(finder, "SELECT count(*) FROM tickets") == [(0,)]
+    assert query(finder, "SELECT count(*) FROM staff") == [(0,)]
+    # A gate: every ticket without its signed payload, staff without organizers.
+    assert query(gate, "SELECT count(*) FROM tickets") == query(central_dir, "SELECT count(*) FROM tickets")
+    assert query(gate, "SELECT count(*) FROM tickets WHERE payload != ''") == [(0,)]
+    assert query(gate, "SELECT count(*) FROM staff WHERE role = 'organizer'") == [(0,)]
+    assert query(gate, "SELECT count(*) FROM staff")[0][0] > 0
+    # It still decides: a typed short code and a scanned payload are both admitted.
+    short, payload = query(
+        central_dir,
+        "SELECT short_code, payload FROM tickets WHERE type_id = 'day' AND valid_from = ?"
+        " ORDER BY serial LIMIT 1",
+        ("2026-06-15",),
+    )[0]
+    assert scan(gate, short) == "ok"
+    assert scan(gate, payload, direction="out") == "ok"
+    # The same holds for a kiosk provisioned from a bundle.
+    from kiosk import bundle
+
+    bundle_file = tmp_path / "finder.bundle"
+    bundle.write_bundle(instance.open_db(central_dir), bundle_file, roles="finder")
+    tables = bundle.read_bundle(bundle_file)
+    assert tables["tickets"] == [] and tables["staff"] == []
+    bundle.write_bundle(instance.open_db(central_dir), bundle_file, roles="entry")
+    tables = bundle.read_bundle(bundle_file)
+    assert {t["payload"] for t in tables["tickets"]} == {""}
+    assert "organizer" not in {s["role"] for s in tables["staff"]}
