@@ -240,7 +240,7 @@ def snapshot() -> Response:
 
 
 @bp.get("/conflicts")
-@auth.staff_unless_local
+@auth.role_required("organizer")
 def list_conflicts() -> tuple[Response, int]:
     kind = request.args.get("kind") or None
     return jsonify({"conflicts": protocol.conflicts(get_db().conn, kind)}), 200

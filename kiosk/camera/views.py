@@ -10,6 +10,7 @@ hands the code to the same role target as the loop.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import numpy as np
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from PIL import Image
 
 from kiosk import auth
 from kiosk.camera.capture import CaptureLoop, Debouncer
@@ -29,6 +31,7 @@ bp = Blueprint("camera", __name__, url_prefix="/camera")
 api_bp = Blueprint("camera_api", __name__, url_prefix="/api/v1/camera")
 
 PREVIEW_FPS = 12
+MAX_FRAME_SIDE = 4096  # a browser camera sends 1920 x 1080 at most
 STATES = {
     "ok": _l("Camera on"),
     "starting": _l("Camera starting"),
@@ -162,7 +165,18 @@ def browser_frame() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
         "direction": request.args.get("direction", "in"),
         "session_id": request.args.get("session") or None,
     }
-    image = cv2.imdecode(np.frombuffer(request.get_data(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    data = request.get_data()
+    # Size from the header before decoding: a 16000 x 16000 frame costs seconds of CPU.
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            width, height = probe.size
+    except Image.DecompressionBombError:
+        width = height = MAX_FRAME_SIDE + 1
+    except OSError:
+        return render_template("entry/_error.html", message="not an image"), 400
+    if max(width, height) > MAX_FRAME_SIDE:
+        return render_template("entry/_error.html", message="frame too large"), 413
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if image is None:
         return render_template("entry/_error.html", message="not an image"), 400
     reading = still_chain().read(image)

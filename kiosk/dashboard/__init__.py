@@ -6,7 +6,6 @@ from the merged logs (``kiosk.entry.attendance``) and the sync tables (``sync.pr
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.wrappers import Response as Redirect
 
-from kiosk import auth, clock, schedule, settings
+from kiosk import auth, clock, schedule, settings, spreadsheet
 from kiosk import db as dbmod
 from kiosk.dashboard import passback
 from kiosk.dashboard.chart import entries_chart
@@ -154,7 +153,7 @@ def void(name: str) -> Redirect:
 
 def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.Writer(out)  # device names come from whoever added them
     writer.writerow(header)
     writer.writerows(rows)
     return Response(

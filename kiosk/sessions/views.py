@@ -7,7 +7,6 @@ written locally. Names are shown only on these staff screens, behind a log-in.
 
 from __future__ import annotations
 
-import csv
 import io
 import sqlite3
 from datetime import date, datetime
@@ -18,7 +17,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as Redirect
 
-from kiosk import auth, clock, reasons, schedule
+from kiosk import auth, clock, reasons, schedule, spreadsheet
 from kiosk import db as dbmod
 from kiosk.camera.service import CameraTarget
 from kiosk.sessions import checkin, door_camera, messages, programme, rules
@@ -272,14 +271,14 @@ def roster_csv(session_id: str) -> Response:
 def roster_text(row: sqlite3.Row, people: list[checkin.RosterRow], rate: float | None) -> str:
     """The roster as CSV: one line per person, then the no-show rate."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.Writer(out)  # names typed at the door, titles typed by organizers
     writer.writerow(["session", row["title_fr"], row["starts_at"]])
     writer.writerow(["name", "phone", "short_code", "kind", "status", "checked_in_at", "late"])
     for person in people:
         writer.writerow(
             [
-                _csv_safe(str(person["name"])),
-                _csv_safe(str(person["phone"])),
+                person["name"],
+                person["phone"],
                 person["short_code"],
                 person["kind"],
                 person["status"],
@@ -289,11 +288,6 @@ def roster_text(row: sqlite3.Row, people: list[checkin.RosterRow], rate: float |
         )
     writer.writerow(["no_show_rate", "" if rate is None else f"{rate:.2f}"])
     return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    # A name typed at the door must not become a formula when the roster opens in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 # --- the organizer's programme editor (central) ---------------------------------------

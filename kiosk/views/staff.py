@@ -15,8 +15,16 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: never redirect a logged-in staff member to another site.
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Only plain local paths: never redirect a logged-in staff member to another site.
+    # Browsers drop tabs and newlines and read a backslash as a slash, so "/\t/host"
+    # and "/\\host" mean "//host"; a CR/LF would split the Location header.
+    if (
+        target
+        and target.isprintable()
+        and not any(ch.isspace() or ch == "\\" for ch in target)
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
         return target
     return url_for("home.index")
 

@@ -1,0 +1,36 @@
+"""CSV that stays data when a spreadsheet opens it.
+
+A cell starting with = + - @ (or a tab or carriage return, which some spreadsheets skip
+before one of those) is read as a formula: a name typed at a door or a device name
+could run one on the organizer's laptop. Such text cells get a leading apostrophe,
+which spreadsheets show as text and hide.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> object:
+    """``value`` as safe to put in a CSV cell (numbers and empty cells unchanged)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class Writer:
+    """``csv.writer`` whose every text cell goes through ``cell``."""
+
+    def __init__(self, stream: Any) -> None:
+        self._writer = csv.writer(stream)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)

@@ -1,0 +1,73 @@
+"""Web hardening of issue 11: no open redirect after log-in, organizers only for the
+conflicts list, spreadsheet formulas neutralised in CSV exports, a huge camera frame
+refused before it is decoded."""
+
+from __future__ import annotations
+
+import csv
+import io
+import struct
+import zlib
+from pathlib import Path
+
+from test_sync_dashboard import login
+
+from kiosk import clock, create_app, instance
+from kiosk import db as dbmod
+from sync import protocol
+
+REMOTE = {"REMOTE_ADDR": "192.0.2.10"}
+
+
+def test_next_after_log_in_stays_on_this_site(central_dir: Path) -> None:
+    client = create_app(central_dir, {"TESTING": True}).test_client()
+    for target in ("/%09/evil.example", "/\\evil.example", "//evil.example", "https://evil.example"):
+        answer = client.post(f"/staff/login?next={target}", data={"name": "Hanane", "pin": "246810"})
+        assert answer.status_code == 302
+        location = answer.headers["Location"]
+        assert "evil" not in location, (target, location)
+    answer = client.post(
+        "/staff/login?next=/dashboard/%0d%0aSet-Cookie:x=1", data={"name": "Hanane", "pin": "246810"}
+    )
+    assert answer.status_code == 302 and "Set-Cookie" not in answer.headers["Location"]
+
+
+def test_only_organizers_read_the_conflicts(central_dir: Path) -> None:
+    client = create_app(central_dir, {"TESTING": True}).test_client()
+    token = client.post("/api/v1/login", json={"name": "Omar", "pin": "1357"}, environ_base=REMOTE).get_json()
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    assert client.get("/api/v1/conflicts", headers=headers, environ_base=REMOTE).status_code == 403
+
+
+def test_csv_exports_neutralise_formulas(central_dir: Path) -> None:
+    database = instance.open_db(central_dir)
+    with dbmod.write(database) as conn:
+        protocol.add_device(conn, '=HYPERLINK("http://evil.example")', "entry", "main", clock.now())
+        protocol.add_device(conn, "\tTAB", "entry", "main", clock.now())
+    client = create_app(central_dir, {"TESTING": True}).test_client()
+    login(client)
+    text = client.get("/dashboard/export/devices.csv").get_data(as_text=True)
+    names = [row[0] for row in csv.reader(io.StringIO(text))][1:]
+    assert '\'=HYPERLINK("http://evil.example")' in names and "'\tTAB" in names
+    assert not [n for n in names if n[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims to be width x height grey pixels (all zeros, deflated)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    deflate = zlib.compressobj(9)
+    row = bytes(width + 1)
+    body = b"".join(deflate.compress(row) for _ in range(height)) + deflate.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+def test_a_huge_frame_is_refused_before_decoding(kiosk_dir: Path) -> None:
+    client = create_app(kiosk_dir, {"TESTING": True}).test_client()
+    frame = png_header_only(16000, 16000)
+    assert len(frame) < 2 * 1024 * 1024
+    answer = client.post("/camera/browser/frame", data=frame, content_type="image/png")
+    assert answer.status_code == 413
