@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -55,6 +56,14 @@ def select_language() -> str:
     return remembered if remembered in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def language_url(code: str) -> str:
+    """This page in language ``code``: the same path and query (a log-in page keeps its
+    ``next``), with ``lang`` set."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
 def text_direction() -> str:
     return "rtl" if str(get_locale()) in RTL_LANGUAGES else "ltr"
 
@@ -90,4 +99,5 @@ def init_app(app: Flask) -> None:
             "lang": str(get_locale()),
             "text_dir": text_direction(),
             "languages": LANGUAGE_NAMES,
+            "language_url": language_url,
         }

@@ -26,7 +26,7 @@ def add_staff(conn: sqlite3.Connection, name: str, role: str, pin: str) -> str:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if not (pin.isdigit() and 4 <= len(pin) <= 12):
         raise ValueError("a PIN is 4 to 12 digits")
-    if conn.execute("SELECT 1 FROM staff WHERE name = ? AND active = 1", (name,)).fetchone():
+    if find_by_name(conn, name) is not None:
         raise ValueError(f"an active staff account is already named {name!r}")
     staff_id = str(uuid.uuid4())
     conn.execute(
@@ -34,6 +34,17 @@ def add_staff(conn: sqlite3.Connection, name: str, role: str, pin: str) -> str:
         (staff_id, name, role, generate_password_hash(pin)),
     )
     return staff_id
+
+
+def find_by_name(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
+    """The active account of ``name``, whatever its case ("rachid" is Rachid): people
+    type their name on a phone or a kiosk keyboard that capitalises as it likes.
+    Compared with ``str.casefold`` (SQLite's NOCASE knows ASCII only: "élodie" is Élodie)."""
+    wanted = name.strip().casefold()
+    for row in conn.execute("SELECT id, name, role FROM staff WHERE active = 1"):
+        if row["name"].strip().casefold() == wanted:
+            return row
+    return None
 
 
 def check_pin(conn: sqlite3.Connection, staff_id: str, pin: str, moment: datetime) -> str:

@@ -97,9 +97,7 @@ def login() -> tuple[Response, int]:
     if not isinstance(name, str) or not isinstance(pin, str):
         return bad_request("send {'name': ..., 'pin': ...}")
     with dbmod.write(get_db()) as conn:
-        row = conn.execute(
-            "SELECT id, role FROM staff WHERE name = ? AND active = 1", (name[:100],)
-        ).fetchone()
+        row = accounts.find_by_name(conn, name[:100])
         outcome = accounts.check_pin(conn, row["id"], pin, clock.now()) if row else "unknown_staff"
     if outcome != "ok":
         auth.log_refused_login(name[:100], outcome)

@@ -433,12 +433,15 @@ def undo(
         return verdict_log.cancel(conn, verdict_log.CHECKINS, checkin_uuid, moment, window_minutes, staff_id)
 
 
+SEARCH_MIN_LENGTH = 2  # fewer characters match too many people to be worth a list
+
+
 def search(
     conn: sqlite3.Connection, session_id: str, text: str, statuses: dict[str, str], limit: int = 8
 ) -> list[tuple[regs.Entry, str]]:
     """People of a session whose name or short code matches what staff typed, best first."""
     text = " ".join(text.split())[:100]
-    if len(text) < 2:
+    if len(text) < SEARCH_MIN_LENGTH:
         return []
     people = regs.entries(conn, session_id)
     short = regs.normalize_short_code(text)
@@ -458,7 +461,10 @@ def search(
 def roster(
     conn: sqlite3.Connection, session_id: str, moment: datetime, settings: DoorSettings
 ) -> tuple[list[RosterRow], float | None]:
-    """Everyone of a session with status and check-in time, and the no-show rate."""
+    """Everyone of a session with status and check-in time (ticket holders without a
+    registration by their ticket's short code), and the no-show rate: None until the
+    release time, when a registered person who has not come yet is not a no-show."""
+    session = facts(_session_row(conn, session_id), settings)
     figures, people = occupancy(conn, session_id, moment, settings)
     rows: list[RosterRow] = [
         {
@@ -472,5 +478,18 @@ def roster(
         }
         for p in sorted(people, key=lambda p: (p.walk_in, p.created_at, p.order))
     ]
-    rate = rules.no_show_rate([p.person() for p in people], figures.capacity)
-    return rows, rate
+    rows += [
+        {
+            "name": "",
+            "phone": "",
+            "short_code": shortcode.encode(row["ticket_serial"]) if row["ticket_serial"] is not None else "",
+            "kind": "ticket",
+            "status": "checked_in",
+            "checked_in_at": row["device_time"],
+            "late": bool(row["late"]),
+        }
+        for row in regs.anonymous_checkins(conn, session_id)
+    ]
+    if not session.released(moment):
+        return rows, None
+    return rows, rules.no_show_rate([p.person() for p in people], figures.capacity)

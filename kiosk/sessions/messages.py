@@ -3,7 +3,13 @@ message is in ``kiosk.reasons``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from flask_babel import format_time
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from kiosk.sessions.rules import SessionFacts
 
 STATUSES = {
     "checked_in": _l("checked in"),
@@ -38,3 +44,16 @@ def undo_message(outcome: str, window_minutes: float) -> str:
     """What staff read after pressing undo (``too_late`` says how long undo works)."""
     text = str(UNDO[outcome])
     return text % {"minutes": f"{window_minutes:g}"} if outcome == "too_late" else text
+
+
+def verdict_detail(reason: str, session: SessionFacts, moment: datetime) -> str | None:
+    """What staff and visitor need beside a refusal's message: when the doors open, or
+    until when the seats left are held for registered people."""
+    if reason == "session_closed" and moment < session.opens_at:
+        return _("Doors open at %(time)s.", time=format_time(session.opens_at, "HH:mm"))
+    if reason == "session_full" and not session.released(moment):
+        return _(
+            "The remaining seats are held for registered people until %(time)s.",
+            time=format_time(session.release_at, "HH:mm"),
+        )
+    return None

@@ -206,6 +206,12 @@ def entries(conn: sqlite3.Connection, session_id: str) -> list[Entry]:
     return found
 
 
+def anonymous_checkins(conn: sqlite3.Connection, session_id: str) -> list[sqlite3.Row]:
+    """Live check-ins of ticket holders let into an open session without a registration
+    (no name known: the roster lists them by their ticket's short code)."""
+    return [row for row in conn.execute(LIVE_CHECKINS, (session_id,)) if row["person_id"] is None]
+
+
 def anonymous_checked_in(conn: sqlite3.Connection, session_id: str) -> int:
-    """Ticket holders let into an open session without a registration (no name known)."""
-    return sum(1 for row in conn.execute(LIVE_CHECKINS, (session_id,)) if row["person_id"] is None)
+    """How many ticket holders are in the session without a registration."""
+    return len(anonymous_checkins(conn, session_id))

@@ -128,14 +128,7 @@ def camera_result(result: object) -> tuple[str, str] | None:
         return None
     staff = auth.current_staff()
     door_staff = staff is not None and staff["role"] in (*DOOR_ROLES, "organizer")
-    html = render_template(
-        "sessions/_verdict.html",
-        verdict=result,
-        session_id=result.session_id,
-        message=reasons.message(result.reason, reasons.DOOR),
-        public=not door_staff,
-    )
-    return html, "checked"
+    return _verdict_html(result, public=not door_staff), "checked"
 
 
 def camera_choices(conn: sqlite3.Connection) -> dict[str, object]:
@@ -168,17 +161,20 @@ def count(session_id: str) -> str:
     return render_template("sessions/_count.html", **_door_context(session_id))
 
 
-def _verdict(verdict: checkin.SessionVerdict, session_id: str) -> tuple[str, int, dict[str, str]]:
-    return (
-        render_template(
-            "sessions/_verdict.html",
-            verdict=verdict,
-            session_id=session_id,
-            message=reasons.message(verdict.reason, reasons.DOOR),
-        ),
-        200,
-        {"HX-Trigger": "checked"},
+def _verdict_html(verdict: checkin.SessionVerdict, public: bool = False) -> str:
+    session = checkin.facts(_session_or_404(verdict.session_id), settings())
+    return render_template(
+        "sessions/_verdict.html",
+        verdict=verdict,
+        session_id=verdict.session_id,
+        message=reasons.message(verdict.reason, reasons.DOOR),
+        detail=messages.verdict_detail(verdict.reason, session, clock.now()),
+        public=public,
     )
+
+
+def _verdict(verdict: checkin.SessionVerdict, session_id: str) -> tuple[str, int, dict[str, str]]:
+    return _verdict_html(verdict), 200, {"HX-Trigger": "checked"}
 
 
 @bp.post("/<session_id>/check-in")
@@ -240,9 +236,12 @@ def undo(session_id: str, checkin_uuid: str) -> tuple[str, int, dict[str, str]]:
 @auth.role_required(*DOOR_ROLES)
 def search(session_id: str) -> str:
     _session_or_404(session_id)
+    text = " ".join(request.args.get("q", "").split())
+    if len(text) < checkin.SEARCH_MIN_LENGTH:
+        return ""  # nothing typed yet: no "Nobody found."
     conn = get_db().conn
     figures, _people = checkin.occupancy(conn, session_id, clock.now(), settings())
-    found = checkin.search(conn, session_id, request.args.get("q", ""), figures.statuses)
+    found = checkin.search(conn, session_id, text, figures.statuses)
     return render_template("sessions/_search.html", found=found, session_id=session_id)
 
 

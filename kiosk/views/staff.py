@@ -36,7 +36,7 @@ def login() -> Response | tuple[str, int] | str:
         name = request.form.get("name", "").strip()[:100]
         pin = request.form.get("pin", "")[:64]
         with dbmod.write(get_db()) as conn:
-            row = conn.execute("SELECT id FROM staff WHERE name = ? AND active = 1", (name,)).fetchone()
+            row = accounts.find_by_name(conn, name)
             outcome = accounts.check_pin(conn, row["id"], pin, clock.now()) if row else "unknown_staff"
         if outcome == "ok":
             auth.start_session(row["id"])
