@@ -19,8 +19,8 @@ from flask import Flask
 from kiosk import backup, clock
 from kiosk import db as dbmod
 from kiosk.events import CLOCK_TOLERANCE_SECONDS
+from sync.protocol import LOW_DISK_SHARE
 
-MIN_FREE_DISK = 0.10
 CERT_WARN_DAYS = 14
 CAMERA_WAIT_SECONDS = 10.0
 
@@ -48,7 +48,7 @@ def disk(app: Flask, folder: Path) -> Check:
     usage = shutil.disk_usage(folder)
     share = usage.free / usage.total
     detail = f"{usage.free / 1e9:.1f} GB free of {usage.total / 1e9:.1f} GB ({share:.0%})"
-    return Check("disk", "ok" if share >= MIN_FREE_DISK else "FAIL", detail)
+    return Check("disk", "ok" if share >= LOW_DISK_SHARE else "FAIL", detail)
 
 
 def central_and_clock(app: Flask, folder: Path) -> list[Check]:
@@ -70,14 +70,13 @@ def central_and_clock(app: Flask, folder: Path) -> list[Check]:
         why = "no central configured (provisioned from a bundle)"
         return [Check("central", "skip", why), Check("clock", "skip", why)]
     client = Client(folder, attempts=1, timeout=10)
+    failed: Check | None = None
     try:
         answer = client.hello()
     except Refused as refusal:
         failed = Check("central", "FAIL", f"{url} refused this kiosk: {refusal}")
     except (Transient, OSError) as error:
         failed = Check("central", "FAIL", f"{url} unreachable: {error}")
-    else:
-        failed = None
     finally:
         client.close()
     if failed is not None:
