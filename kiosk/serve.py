@@ -8,6 +8,7 @@ and the camera's state are handed to it.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import ssl
 import threading
@@ -54,9 +55,14 @@ def server_options(app: Flask) -> ServerOptions:
 
 
 def camera_status(app: Flask) -> dict[str, object]:
-    """The camera's state as the kiosk reports it to central (``none`` without a camera)."""
+    """The camera's state (``none`` without a camera) and the free share of the disk, as
+    the kiosk reports them to central (device health on the dashboard)."""
     loop = get_loop(app)
-    return {"camera": str(loop.status()["state"]) if loop else "none"}
+    usage = shutil.disk_usage(app.instance_path)
+    return {
+        "camera": str(loop.status()["state"]) if loop else "none",
+        "disk_free_ratio": round(usage.free / usage.total, 3),
+    }
 
 
 def start_sync_loop(folder: Path, app: Flask) -> Loop | None:

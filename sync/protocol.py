@@ -41,7 +41,10 @@ from sync.wire import (
 )
 
 CODE_HOURS = 48
-CLOCK_OFFSET_LIMIT = 120.0  # seconds; beyond, the device's clock is flagged
+CLOCK_OFFSET_LIMIT = events.CLOCK_TOLERANCE_SECONDS  # seconds; beyond, the device's clock is flagged
+# Device health alerts on the dashboard: no contact for this long, less free disk than this.
+OFFLINE_AFTER_SECONDS = 120.0
+LOW_DISK_SHARE = 0.10
 LATE_SECONDS = 600.0  # an event reaching central this long after it happened is late
 REQUIRED_EVENT_COLUMNS = ("uuid", "device_id", "device_seq", "device_time")
 
@@ -865,8 +868,30 @@ def devices(conn: sqlite3.Connection) -> list[dict[str, object]]:
                 "cursor": r["cursor"],
                 "events_waiting": waiting,
                 "camera": status.get("camera"),
+                "disk_free_ratio": status.get("disk_free_ratio"),
                 "rejected": rejected,
                 "rejected_reason": reason,
             }
         )
     return out
+
+
+def health_alerts(device: dict[str, object], moment: datetime) -> list[str]:
+    """What needs staff at an enrolled device: ``offline`` (no contact for more than
+    ``OFFLINE_AFTER_SECONDS``), ``clock`` (off central by more than the limit), ``disk``
+    (less than ``LOW_DISK_SHARE`` free), ``camera`` (frozen or missing)."""
+    if device.get("state") != "enrolled":
+        return []
+    alerts = []
+    seen = device.get("last_seen_at")
+    if not isinstance(seen, str) or (moment - clock.parse_time(seen)).total_seconds() > OFFLINE_AFTER_SECONDS:
+        alerts.append("offline")
+    offset = device.get("clock_offset")
+    if isinstance(offset, int | float) and abs(offset) > CLOCK_OFFSET_LIMIT:
+        alerts.append("clock")
+    disk = device.get("disk_free_ratio")
+    if isinstance(disk, int | float) and disk < LOW_DISK_SHARE:
+        alerts.append("disk")
+    if device.get("camera") in ("frozen", "missing"):
+        alerts.append("camera")
+    return alerts

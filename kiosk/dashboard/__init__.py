@@ -77,7 +77,10 @@ def _live_context() -> dict[str, object]:
                 figures["entries_per_hour"], _("Entries per hour per gate"), span=_open_hours(conn, day)
             )
         ),
-        "devices": protocol.devices(conn),
+        "devices": [
+            {**device, "alerts": protocol.health_alerts(device, clock.now())}
+            for device in protocol.devices(conn)
+        ],
         "passback_refusals": passback.refusals_per_gate_hour(conn, day),
         "double_entries": passback.offline_double_entries(conn, day),
         "conflicts": protocol.conflicts(conn, limit=30),
