@@ -41,7 +41,10 @@ def test_backups_during_a_scan_burst_hold_every_scan_acknowledged_before_them(
     kiosk_dir: Path, tmp_path: Path
 ) -> None:
     payloads = [
-        r["payload"] for r in rows(kiosk_dir, "SELECT payload FROM tickets WHERE valid_from = '2026-06-15'")
+        r["payload"]  # printed tickets: kiosks hold no payloads, central does
+        for r in rows(
+            kiosk_dir.parent / "central", "SELECT payload FROM tickets WHERE valid_from = '2026-06-15'"
+        )
     ]
     acknowledged: list[str] = []
     lock = threading.Lock()
