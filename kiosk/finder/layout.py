@@ -4,8 +4,8 @@ The plan comes from the organizer's SVG (``kiosk.fair.svgplan``): central import
 into the ``site_plan`` table (zones, walkways, gates, facilities and the walkway graph
 derived from their geometry, in metres) and the ``stands`` table; kiosks get both by
 sync or bundle. ``site(conn)`` builds the graph once per plan version. Routes are
-shortest paths (A* with the straight-line distance, which never overestimates a walk
-along straight walkways); edges with steps are left out of step-free routes.
+shortest paths (Dijkstra with ``heapq``; the tree from each start is kept, as a kiosk
+routes from its own place all day); edges with steps are left out of step-free routes.
 """
 
 from __future__ import annotations
@@ -40,24 +40,82 @@ class Graph:
 
     points: dict[str, tuple[float, float]] = field(default_factory=dict)
     adjacency: dict[str, list[tuple[str, float, bool]]] = field(default_factory=dict)
+    # Shortest-path trees by (start, step_free) and nearest nodes by (point, step_free):
+    # a kiosk routes from the same place all day, so each start is searched once.
+    # Building the graph clears them; the graph is not changed once routes are asked.
+    _trees: dict[tuple[str, bool], tuple[dict[str, float], dict[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _nearest: dict[tuple[tuple[float, float], bool], str] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add_node(self, name: str, point: tuple[float, float]) -> None:
         self.points[name] = point
         self.adjacency.setdefault(name, [])
+        self._trees.clear()
+        self._nearest.clear()
 
     def add_edge(self, a: str, b: str, steps: bool = False) -> None:
         length = math.dist(self.points[a], self.points[b])
         self.adjacency[a].append((b, length, steps))
         self.adjacency[b].append((a, length, steps))
+        self._trees.clear()
 
     def nearest(self, point: tuple[float, float], step_free: bool = False) -> str:
         """The node closest to a point (only nodes with a step-free edge if asked)."""
-        candidates = (
-            name
-            for name, edges in self.adjacency.items()
-            if edges and (not step_free or any(not steps for _o, _l, steps in edges))
-        )
-        return min(candidates, key=lambda name: math.dist(self.points[name], point))
+        key = (point, step_free)
+        found = self._nearest.pop(key, None)
+        if found is None:
+            candidates = (
+                name
+                for name, edges in self.adjacency.items()
+                if edges and (not step_free or any(not steps for _o, _l, steps in edges))
+            )
+            found = min(candidates, key=lambda name: math.dist(self.points[name], point))
+        _keep(self._nearest, key, found)
+        return found
+
+    def tree(self, start: str, step_free: bool = False) -> tuple[dict[str, float], dict[str, str]]:
+        """Dijkstra from ``start`` to every node: (metres to each, previous node of each)."""
+        key = (start, step_free)
+        found = self._trees.pop(key, None) or _dijkstra(self.adjacency, start, step_free)
+        _keep(self._trees, key, found)
+        return found
+
+
+# Starts (and nearest-node answers) a graph keeps: a kiosk's own place and phone links.
+CACHED = 64
+
+
+def _keep(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Least recently used first out: dicts keep insertion order, a hit is re-inserted."""
+    cache[key] = value
+    if len(cache) > CACHED:
+        del cache[next(iter(cache))]
+
+
+def _dijkstra(
+    adjacency: dict[str, list[tuple[str, float, bool]]], start: str, step_free: bool
+) -> tuple[dict[str, float], dict[str, str]]:
+    best = {start: 0.0}
+    previous: dict[str, str] = {}
+    queue = [(0.0, start)]
+    done: set[str] = set()
+    while queue:
+        distance, node = heapq.heappop(queue)
+        if node in done:
+            continue
+        done.add(node)
+        for other, length, steps in adjacency[node]:
+            if step_free and steps:
+                continue
+            candidate = distance + length
+            if candidate < best.get(other, math.inf):
+                best[other] = candidate
+                previous[other] = node
+                heapq.heappush(queue, (candidate, other))
+    return best, previous
 
 
 @dataclass(frozen=True)
@@ -131,32 +189,15 @@ def site(conn: sqlite3.Connection) -> Site:
 
 
 def shortest_path(graph: Graph, start: str, goal: str, step_free: bool = False) -> tuple[list[str], float]:
-    """A* from ``start`` to ``goal``; returns (nodes, metres). Raises NoRoute."""
-    points = graph.points
-    target = points[goal]
-    best = {start: 0.0}
-    previous: dict[str, str] = {}
-    queue = [(math.dist(points[start], target), 0.0, start)]
-    done: set[str] = set()
-    while queue:
-        _estimate, distance, node = heapq.heappop(queue)
-        if node in done:
-            continue
-        if node == goal:
-            path = [goal]
-            while path[-1] != start:
-                path.append(previous[path[-1]])
-            return path[::-1], distance
-        done.add(node)
-        for other, length, steps in graph.adjacency[node]:
-            if step_free and steps:
-                continue
-            candidate = distance + length
-            if candidate < best.get(other, math.inf):
-                best[other] = candidate
-                previous[other] = node
-                heapq.heappush(queue, (candidate + math.dist(points[other], target), candidate, other))
-    raise NoRoute(f"no {'step-free ' if step_free else ''}walkway from {start} to {goal}")
+    """The shortest walk from ``start`` to ``goal`` (from the start's cached shortest-path
+    tree); returns (nodes, metres). Raises NoRoute."""
+    best, previous = graph.tree(start, step_free)
+    if goal not in best:
+        raise NoRoute(f"no {'step-free ' if step_free else ''}walkway from {start} to {goal}")
+    path = [goal]
+    while path[-1] != start:
+        path.append(previous[path[-1]])
+    return path[::-1], best[goal]
 
 
 def route_to_stand(graph: Graph, start: tuple[float, float], stand: Stand, step_free: bool = False) -> Route:
