@@ -52,6 +52,7 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     from kiosk.dashboard import bp as dashboard_bp
     from kiosk.entry import api as entry_api
     from kiosk.entry import views as entry
+    from kiosk.fair import views as fair_views
     from kiosk.finder import views as finder_views
     from kiosk.sessions import api as sessions_api
     from kiosk.sessions import views as sessions_views
@@ -85,6 +86,7 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
         finder_views.bp,
         finder_views.api,
         metrics.bp,
+        fair_views.bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -324,74 +324,113 @@ def _names(row: dict[str, Any]) -> str:
     return "{ " + ", ".join(parts) + " }"
 
 
+ORDER = {"event_days": "date", "ticket_types": "code"}
+
+
+def fair_tables(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
+    """The rows a fair file makes, as the instance holds them (in file order)."""
+    return {
+        table: [
+            dict(row) for row in conn.execute(f"SELECT * FROM [{table}] ORDER BY {ORDER.get(table, 'rowid')}")
+        ]
+        for table in spec.TABLES
+    }
+
+
 def export_fair(conn: sqlite3.Connection, plan_file: str | None = None) -> str:
     """The instance's fair as a fair file's text (``plan_file``: the name for [plan])."""
-    event = conn.execute("SELECT * FROM event").fetchone()
-    if event is None:
+    tables = fair_tables(conn)
+    if not tables["event"]:
         raise LookupError("this instance has no fair yet (kiosk init --fair FILE, or kiosk fair apply)")
-    days = [dict(row) for row in conn.execute("SELECT * FROM event_days ORDER BY date")]
+    return tables_to_toml(tables, plan_file)
+
+
+def _typed(value: Any) -> str:
+    """A whole number as a TOML integer; anything else (a typo on a form) as text, which
+    the fair file's check then refuses with its usual reason."""
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        return str(int(value))
+    return _toml(value)
+
+
+def tables_to_toml(tables: dict[str, list[dict[str, Any]]], plan_file: str | None = None) -> str:
+    """Fair file text from table rows (``fair_tables``'s shape): what ``parse_fair`` reads back."""
+    event = tables["event"][0]
+    days = tables["event_days"]
     usual = Counter((d["opens"], d["closes"], d["early_opens"]) for d in days).most_common(1)
     opens, closes, early = usual[0][0] if usual else ("10:00", "22:00", "10:00")
     out = [
         "[fair]",
         f"id = {_toml(event['id'])}",
-        f"name = {_names(dict(event))}",
+        f"name = {_names(event)}",
         f"venue = {_toml(event['venue'])}",
         f"timezone = {_toml(event['timezone'])}",
-        f"start = {event['start_date']}",
-        f"end = {event['end_date']}",
+        f"start = {_date(event['start_date'])}",
+        f"end = {_date(event['end_date'])}",
         "",
         "[hours]",
         f"opens = {_toml(opens)}",
         f"closes = {_toml(closes)}",
         f"early_opens = {_toml(early)}",
     ]
+    first, last = str(event["start_date"]), str(event["end_date"])
     for day in days:
-        if (day["opens"], day["closes"], day["early_opens"]) != (opens, closes, early):
+        if (day["opens"], day["closes"], day["early_opens"]) != (opens, closes, early) and first <= day[
+            "date"
+        ] <= last:
             out += ["", "[[day]]", f"date = {day['date']}"]
             out += [
                 f"{key} = {_toml(day[key])}"
                 for key, usual_value in (("opens", opens), ("closes", closes), ("early_opens", early))
                 if day[key] != usual_value
             ]
-    for row in conn.execute("SELECT * FROM zones ORDER BY rowid"):
+    for row in tables["zones"]:
         out += [
             "",
             "[[zone]]",
             f"id = {_toml(row['id'])}",
             f"kind = {_toml(row['kind'])}",
-            f"name = {_names(dict(row))}",
+            f"name = {_names(row)}",
         ]
-    for row in conn.execute("SELECT * FROM gates ORDER BY rowid"):
+    for row in tables["gates"]:
         out += [
             "",
             "[[gate]]",
             f"id = {_toml(row['id'])}",
-            f"name = {_names(dict(row))}",
+            f"name = {_names(row)}",
             f"zone = {_toml(row['zone_id'])}",
-            f"directions = {_toml(row['directions'].split(','))}",
+            f"directions = {_toml(str(row['directions']).split(','))}",
         ]
-        if row["occupancy_limit"] is not None:
-            out.append(f"limit = {row['occupancy_limit']}")
-    for row in conn.execute("SELECT * FROM ticket_types ORDER BY code"):
+        if row["occupancy_limit"] not in (None, ""):
+            out.append(f"limit = {_typed(row['occupancy_limit'])}")
+    for row in tables["ticket_types"]:
         out += [
             "",
             "[[ticket_type]]",
             f"id = {_toml(row['id'])}",
-            f"code = {row['code']}",
-            f"days = {row['default_days']}",
-            f"zones = {_toml(row['zones'].split(','))}",
+            f"code = {_typed(row['code'])}",
+            f"days = {_typed(row['default_days'])}",
+            f"zones = {_toml([z.strip() for z in str(row['zones']).split(',') if z.strip()])}",
             f"early_access = {_toml(bool(row['early_access']))}",
             f"visitor = {_toml(bool(row['is_visitor']))}",
             f"reentry = {_toml(bool(row['reentry']))}",
-            f"name = {_names(dict(row))}",
+            f"name = {_names(row)}",
         ]
-    for row in conn.execute("SELECT * FROM categories ORDER BY rowid"):
-        out += ["", "[[category]]", f"id = {_toml(row['id'])}", f"name = {_names(dict(row))}"]
+    for row in tables["categories"]:
+        out += ["", "[[category]]", f"id = {_toml(row['id'])}", f"name = {_names(row)}"]
         if row["synonyms"]:
             out.append(f"synonyms = {_toml(row['synonyms'])}")
-    for row in conn.execute("SELECT * FROM provinces ORDER BY rowid"):
-        out += ["", "[[province]]", f"id = {_toml(row['id'])}", f"name = {_names(dict(row))}"]
+    for row in tables["provinces"]:
+        out += ["", "[[province]]", f"id = {_toml(row['id'])}", f"name = {_names(row)}"]
     if plan_file:
         out += ["", "[plan]", f"file = {_toml(plan_file)}"]
     return "\n".join(out) + "\n"
+
+
+def _date(value: Any) -> str:
+    """A TOML date if it is one; else quoted text the check refuses with its reason."""
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return _toml(text)
