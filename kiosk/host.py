@@ -52,6 +52,7 @@ class Options:
     lock: Path | None = None
     central_url: str | None = None
     code: str | None = None
+    central_key: str | None = None
     bundle: Path | None = None
     gate: str | None = None
     camera: str | None = None
@@ -226,6 +227,7 @@ def plan(options: Options) -> Plan:
         init += ["--role", "central"]
     elif options.central_url:
         init += ["--role", options.role, "--central", options.central_url, "--code", options.code or ""]
+        init += ["--central-key", options.central_key or ""]
     else:
         init += ["--role", options.role, "--bundle", str(options.bundle)]
     if options.gate and options.role != "central":
@@ -252,8 +254,8 @@ def refusal(options: Options) -> str:
     """Why these options cannot make an instance, or an empty string."""
     if options.role != "central" and not options.central_url and not options.bundle:
         return "a kiosk needs --central URL with --code, or --bundle FILE"
-    if options.central_url and not options.code:
-        return "--central goes with --code (from `kiosk devices add` on central)"
+    if options.central_url and not (options.code and options.central_key):
+        return "--central goes with --code and --central-key (both printed by `kiosk devices add` on central)"
     if options.litestream_target and options.role != "central":
         return "--litestream-target is for central"
     if options.rotate not in (0, 90, 180, 270):

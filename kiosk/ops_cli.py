@@ -77,6 +77,7 @@ def host_group() -> None:
 )
 @click.option("--central", "central_url", help="Kiosk: central's URL, with --code to enroll.")
 @click.option("--code", help="Kiosk: the one-time code from `kiosk devices add` on central.")
+@click.option("--central-key", help="Kiosk: central's key fingerprint, printed with the code.")
 @click.option(
     "--bundle", type=click.Path(dir_okay=False, path_type=Path), help="Kiosk: provision from a bundle."
 )
@@ -101,6 +102,7 @@ def host_install(
     role: str,
     central_url: str | None,
     code: str | None,
+    central_key: str | None,
     bundle: Path | None,
     gate: str | None,
     port: int,
@@ -134,6 +136,7 @@ def host_install(
         lock=lock,
         central_url=central_url,
         code=code,
+        central_key=central_key,
         bundle=bundle,
         gate=gate,
         camera=camera,

@@ -19,9 +19,9 @@ from tests.conftest import serving
 MACHINES = {
     "central": ["--role", "central", "--listen", "0.0.0.0", "--litestream-target", "file:///mnt/usb/replica"],
     "entrance": ["--role", "entry", "--central", "http://192.168.50.1:5000", "--code", "AB12-CD34-EF56",
-                 "--gate", "main", "--camera", "/dev/video0"],
+                 "--central-key", "0f3a9c", "--gate", "main", "--camera", "/dev/video0"],
     "totem": ["--role", "finder", "--central", "http://192.168.50.1:5000", "--code", "AB12-CD34-EF57",
-              "--rotate", "90"],
+              "--central-key", "0f3a9c", "--rotate", "90"],
     "tablet": ["--role", "workshop", "--bundle", "/root/fair.bundle", "--no-screen"],
 }  # fmt: skip
 
