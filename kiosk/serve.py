@@ -22,6 +22,7 @@ from flask import Flask
 from kiosk import settings
 from kiosk.backup import Schedule
 from kiosk.camera.service import get_loop
+from kiosk.entry.views import NUDGE
 from sync.client import Loop
 
 # waitress on a venue network: up to 1000 connections (poll, not select's 1024 fds), idle
@@ -77,6 +78,7 @@ def start_sync_loop(folder: Path, app: Flask) -> Loop | None:
         extra_status=lambda: camera_status(app),
     )
     loop.start()
+    app.extensions[NUDGE] = loop.nudge
     return loop
 
 

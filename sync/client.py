@@ -631,9 +631,26 @@ class Loop(threading.Thread):
         self.interval = interval
         self.max_backoff = max_backoff
         self.stopping = threading.Event()
+        self.wake = threading.Event()
 
     def stop(self) -> None:
         self.stopping.set()
+        self.wake.set()
+
+    def nudge(self) -> None:
+        """A local admission to send: start the next round soon (other gates learn of it
+        from the feed one round after it reaches central), yet never sooner than a third
+        of the interval after the last round, so a busy gate does not sync back to back."""
+        self.wake.set()
+
+    def _pause(self, delay: float, healthy: bool) -> None:
+        started = time.monotonic()
+        if self.stopping.wait(min(delay, self.interval / 3)):
+            return
+        rest = max(0.0, delay - (time.monotonic() - started))
+        # While central fails, backoff rules: a nudge does not shorten it.
+        (self.wake if healthy else self.stopping).wait(rest)
+        self.wake.clear()
 
     def run(self) -> None:
         failures = 0
@@ -665,7 +682,7 @@ class Loop(threading.Thread):
                 ceiling = min(self.max_backoff, self.interval * 2 ** min(failures, 6))
                 delay = random.uniform(self.interval / 2, ceiling)
                 client.transport.close()
-            self.stopping.wait(delay)
+            self._pause(delay, healthy=failures == 0)
         if client is not None:
             client.close()
 

@@ -9,6 +9,7 @@ answer. A verdict shown as accepted is therefore already on disk (``synchronous=
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
@@ -58,8 +59,14 @@ def gate_row(conn: sqlite3.Connection, gate_id: str, direction: str | None = Non
 class Scanner:
     """Decides and records scans with the instance's settings (debounce window)."""
 
-    def __init__(self, debounce_seconds: float = settings.default("DEBOUNCE_SECONDS")) -> None:
+    def __init__(
+        self,
+        debounce_seconds: float = settings.default("DEBOUNCE_SECONDS"),
+        after_admission: Callable[[], None] | None = None,
+    ) -> None:
         self.debounce_seconds = debounce_seconds
+        # Told once an accepted passage is committed (kiosk serve: wake the sync loop).
+        self.after_admission = after_admission
 
     def scan(
         self,
@@ -107,6 +114,8 @@ class Scanner:
                     "reason": reason,
                 },
             )
+        if reason == "ok" and self.after_admission is not None:
+            self.after_admission()
         return Verdict(
             ok=reason == "ok",
             reason=reason,

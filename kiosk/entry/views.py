@@ -6,6 +6,7 @@ which calls the one verdict path (``Scanner.scan``) and answers an HTML fragment
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 
@@ -22,11 +23,23 @@ from kiosk.web import gate_id, get_db, htmx
 
 bp = Blueprint("entry", __name__, url_prefix="/entry")
 log = logging.getLogger(__name__)
+# What kiosk serve registers to hear of a committed admission (its sync loop's nudge).
+NUDGE = "kiosk.after_admission"
 
 
 def get_scanner(app: Flask | None = None) -> scanning.Scanner:
     """The verdict path with this app's settings."""
-    return scanning.TimedScanner(debounce_seconds=(app or current_app).config["DEBOUNCE_SECONDS"])
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    # Looked up at each admission: the camera's scanner is made before the loop starts.
+    return scanning.TimedScanner(
+        debounce_seconds=app.config["DEBOUNCE_SECONDS"], after_admission=functools.partial(_nudge, app)
+    )
+
+
+def _nudge(app: Flask) -> None:
+    nudge = app.extensions.get(NUDGE)
+    if nudge is not None:
+        nudge()
 
 
 def _gate_context() -> dict[str, object]:
