@@ -52,3 +52,4 @@ def test_passback_attempts_on_the_dashboard(central_dir: Path, tmp_path: Path) -
     )
     assert f"main {first:%H:%M:%S}; east {second:%H:%M:%S}" in live
     assert "<td>east</td><td>11:00</td><td>1</td>" in live
+    assert f'ticket <span dir="ltr">{shortcode.encode(serial)}</span>' in live  # the conflicts list too

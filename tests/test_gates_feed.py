@@ -99,3 +99,19 @@ def test_a_kiosk_refuses_a_feed_page_carrying_its_own_events(kiosk_dir: Path) ->
     with pytest.raises(feed.FeedError):
         feed.apply_feed(database.conn, {"cursor": 1, "tables": {"tickets": {}}}, me)
     assert query(kiosk_dir, "SELECT feed_cursor FROM sync_state") == [(0,)]
+
+
+def test_zone_full_counts_every_gate_of_the_zone(central_dir: Path, tmp_path: Path) -> None:
+    database = instance.open_db(central_dir)
+    with database.conn:
+        database.conn.execute("UPDATE gates SET occupancy_limit = 2 WHERE id = 'east'")
+    database.conn.close()
+    with serving(central_dir) as (central, _process):
+        main = enroll(central, central_dir, tmp_path / "main", "entry-main", "entry", "main")
+        east = enroll(central, central_dir, tmp_path / "east", "entry-east", "entry", "east")
+        first, second, third = day_tickets(central_dir, 3)
+        assert scan(main, first) == "ok" and scan(main, second) == "ok"
+        sync(main, east)
+        # Two inside by every gate's count: east (limit 2) is full though it let nobody in.
+        assert scan(east, third, "east") == "zone_full"
+        assert figures(east)["inside"]["sales"] == figures(main)["inside"]["sales"] == 2

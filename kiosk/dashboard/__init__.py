@@ -24,6 +24,7 @@ from kiosk import db as dbmod
 from kiosk.dashboard import passback
 from kiosk.dashboard.chart import entries_chart
 from kiosk.entry import attendance
+from kiosk.tickets import shortcode
 from kiosk.web import get_db
 from sync import protocol, signing
 
@@ -42,6 +43,12 @@ def organizer_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return for_organizers(*args, **kwargs)
 
     return wrapped
+
+
+@bp.app_template_filter("short_code")
+def short_code(serial: object) -> str:
+    """A ticket as people read it (its short code), never its serial number."""
+    return shortcode.encode(int(serial)) if isinstance(serial, int) else "—"
 
 
 def _today() -> Any:
