@@ -123,9 +123,9 @@ def test_central_down_gates_decide_alone_double_entry_flagged_after(
         assert at_main["reason"] == at_east["reason"] == "ok"
         with serve_at(central_dir, running["port"], running["env"]):
             wait_until(
-                lambda: any(
-                    c["kind"] == "double_entry"
-                    for c in get(running["central_url"] + "/api/v1/conflicts")["conflicts"]
+                lambda: (
+                    query(central_dir, "SELECT count(*) FROM sync_conflicts WHERE kind = 'double_entry'")
+                    == [(1,)]
                 ),
                 60,
                 "central flags the double entry",
