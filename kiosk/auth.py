@@ -16,7 +16,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -130,7 +130,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
                 return _("This screen is not for your staff role."), 403
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return cast(F, wrapped)
 
     return decorate
 
@@ -144,7 +144,7 @@ def staff_required(view: F) -> F:
             return _refuse()
         return view(*args, **kwargs)
 
-    return wrapped  # type: ignore[return-value]
+    return cast(F, wrapped)
 
 
 def staff_unless_local(view: F) -> F:
@@ -156,7 +156,7 @@ def staff_unless_local(view: F) -> F:
             return _refuse()
         return view(*args, **kwargs)
 
-    return wrapped  # type: ignore[return-value]
+    return cast(F, wrapped)
 
 
 def log_refused_login(name: str, outcome: str) -> None:

@@ -596,7 +596,8 @@ class Client:
             raise Refused(403, "device_revoked", "this kiosk was revoked; it no longer syncs")
         result = RoundResult()
         answer = self.hello()
-        result.clock_offset = answer.get("clock_offset")  # type: ignore[assignment]
+        offset = answer.get("clock_offset")
+        result.clock_offset = offset if isinstance(offset, float) else None
         result.pushed = self.push()
         result.pages = self.pull()
         if answer.get("feed"):  # a central that serves other kiosks' admissions

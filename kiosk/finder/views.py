@@ -106,11 +106,11 @@ def _finder_label(row: dict[str, Any]) -> str:
 
 
 @bp.get("/")
-def attract() -> str:
+def attract() -> str | Response:
     """The attract screen; ``reset=1`` (idle timeout) forgets the language too."""
     if request.args.get("reset") == "1":
         session.pop("lang", None)
-        return redirect(url_for("finder.attract"))  # type: ignore[return-value]
+        return redirect(url_for("finder.attract"))
     return render_template("finder/attract.html", **{**_screen_context(), "at_rest": True})
 
 
