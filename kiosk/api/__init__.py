@@ -99,7 +99,7 @@ def login() -> tuple[Response, int]:
     with dbmod.write(get_db()) as conn:
         row = accounts.find_by_name(conn, name[:100])
         outcome = accounts.check_pin(conn, row["id"], pin, clock.now()) if row else "unknown_staff"
-    if outcome != "ok":
+    if outcome != "ok" or row is None:
         auth.log_refused_login(name[:100], outcome)
         status = 423 if outcome == "locked" else 401
         return jsonify({"ok": False, "reason": "locked" if outcome == "locked" else "wrong_pin"}), status

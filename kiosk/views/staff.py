@@ -38,7 +38,7 @@ def login() -> Response | tuple[str, int] | str:
         with dbmod.write(get_db()) as conn:
             row = accounts.find_by_name(conn, name)
             outcome = accounts.check_pin(conn, row["id"], pin, clock.now()) if row else "unknown_staff"
-        if outcome == "ok":
+        if outcome == "ok" and row is not None:
             auth.start_session(row["id"])
             return redirect(_safe_next(request.args.get("next")))
         auth.log_refused_login(name, outcome)
