@@ -121,7 +121,7 @@ def test_arabic_layout_right_to_left_with_an_unmirrored_plan(
     assert page.evaluate("getComputedStyle(document.querySelector('#plan')).transform") == "none"
     # west stays west: A01 is drawn left of A24, the sales area left of the stage
     assert box(page, 'rect[data-stand="A01"]')["x"] < box(page, 'rect[data-stand="A24"]')["x"]
-    assert box(page, ".zone-sales rect")["x"] < box(page, ".zone-stage rect")["x"]
+    assert box(page, ".zone-sales polygon")["x"] < box(page, ".zone-stage polygon")["x"]
     # the keyboard switches between Arabic and AZERTY
     page.goto(live_finder + "/finder/search")
     page.locator("#keyboard [data-action=layout]").click()
