@@ -62,6 +62,12 @@ CATALOGUE: tuple[Reason, ...] = (
             DOOR: _l("This is not a ticket or registration code of the fair."),
         },
     ),
+    # A short code with a wrong check symbol: a typing slip, not a fake ticket.
+    Reason(
+        "mistyped_code",
+        AMBER,
+        everywhere(_l("This code has a typing mistake. Check the code and type it again.")),
+    ),
     Reason("unknown_ticket", RED, everywhere(_l("No ticket has this code. Check the code and try again."))),
     Reason("unknown_key", RED, everywhere(_l("This ticket was not issued for this fair."))),
     Reason("invalid_signature", RED, everywhere(_l("This ticket is damaged or has been altered."))),

@@ -89,6 +89,7 @@ def test_every_gate_decision_is_a_gate_code() -> None:
     }
     assert seen == set(reasons.codes(reasons.GATE)) - {
         "unknown_format",
+        "mistyped_code",
         "unknown_ticket",
         "unknown_key",
         "invalid_signature",

@@ -62,7 +62,7 @@ def test_ticket_level_refusals_come_from_the_ticket_code_path(central_dir: Path)
         "hello": "unknown_format",
         "": "unknown_format",
         "X" * 5000: "unknown_format",
-        "000-000-00Z": "unknown_format",
+        "000-000-0Z!": "unknown_format",
         tampered: "invalid_signature",
         revoked["short_code"]: "revoked",
         "SK1:" + base45.b45encode(b"\x7f\x7f" + bytes(raw[2:])).decode(): "unknown_key",

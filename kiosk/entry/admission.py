@@ -9,6 +9,7 @@ Reason codes, in the order they are checked:
 
 =================== ===========================================================
 ``unknown_format``  not a ticket payload (garbage, damaged, foreign QR code)
+``mistyped_code``   a typed short code whose check symbol does not match (amber: type again)
 ``unknown_ticket``  a typed short code that names no ticket this kiosk knows
 ``unknown_key``     signed with a key this kiosk does not hold
 ``invalid_signature`` forged or altered payload

@@ -154,6 +154,8 @@ def _identify(
         if short is not None:
             person = next((p for p in people if p.short_code == short), None)
             return (None if person else "not_registered"), person, None
+        if regs.short_code_mistyped(text):
+            return "mistyped_code", None, None
     claims = reading.ticket_claims(conn, text)
     if isinstance(claims, str):
         return claims, None, None

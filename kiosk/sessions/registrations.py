@@ -54,15 +54,27 @@ def make_short_code(rng: random.Random | None = None) -> str:
     return crockford.group(body + str(_check_symbol(body)), 4)
 
 
+def short_code_mistyped(text: str) -> bool:
+    """Shaped like a registration short code whose check symbol does not match."""
+    cleaned = crockford.clean(text[:32])
+    if len(cleaned) != SHORT_LENGTH + 1 or not crockford.is_check_symbol(cleaned[-1]):
+        return False
+    value = crockford.decode(cleaned[:-1])
+    return value is not None and not crockford.check_matches(value, cleaned[-1])
+
+
 def normalize_short_code(text: str) -> str | None:
-    """``XXXX-XXXX`` from what staff typed (any case, dashes or not, I/L/O read as 1/0);
+    """``XXXX-XXXX`` from what staff typed (any case, dashes or not, I/L/O read as 1/0, a
+    check symbol's look-alike as the symbol);
     None unless it is a well-formed registration short code."""
     if len(text) > 32:
         return None
     cleaned = crockford.clean(text)
-    if len(cleaned) != SHORT_LENGTH + 1 or _check_symbol(cleaned[:-1]) != cleaned[-1]:
+    value = crockford.decode(cleaned[:-1]) if len(cleaned) == SHORT_LENGTH + 1 else None
+    if value is None or not crockford.check_matches(value, cleaned[-1]):
         return None
-    return crockford.group(cleaned, 4)
+    # Stored codes carry the true check symbol, whatever look-alike was typed.
+    return crockford.group(cleaned[:-1] + crockford.check_symbol(value), 4)
 
 
 def qr_text(token: str) -> str:

@@ -4,7 +4,7 @@ Like ``kiosk.entry.admission.decide``, nothing here reads a database, a request 
 clock; ``kiosk.sessions.checkin`` gathers the values and records the outcome.
 
 Reason codes of a check-in, in the order they are checked (the ticket-level refusals
-``unknown_format``, ``unknown_ticket``, ``unknown_key``, ``invalid_signature`` and
+``unknown_format``, ``mistyped_code``, ``unknown_ticket``, ``unknown_key``, ``invalid_signature`` and
 ``revoked`` come earlier, from the ticket code path):
 
 ====================== ==========================================================

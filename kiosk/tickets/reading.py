@@ -32,10 +32,13 @@ def known_serial(conn: sqlite3.Connection, code: str) -> int | None:
 
 def ticket_claims(conn: sqlite3.Connection, code: str | bytes) -> codec.Claims | str:
     """The verified claims of the ticket a code names, or the reason code why there are
-    none: ``unknown_format``, ``unknown_ticket`` (a short code naming no ticket held
-    here), ``unknown_key`` or ``invalid_signature``."""
+    none: ``unknown_format``, ``mistyped_code`` (a short code whose check symbol does not
+    match), ``unknown_ticket`` (a short code naming no ticket held here), ``unknown_key``
+    or ``invalid_signature``."""
     text = codec.normalize(code)
     if text is not None and not text.startswith(codec.PREFIX):
+        if shortcode.mistyped(text):
+            return "mistyped_code"
         serial = shortcode.decode(text)
         if serial is not None:
             row = conn.execute(

@@ -16,14 +16,28 @@ def encode(serial: int) -> str:
     return crockford.group(crockford.encode(serial, LENGTH) + crockford.check_symbol(serial), 3)
 
 
-def decode(text: str) -> int | None:
-    """The serial a typed short code names, or None if it is not a well-formed code."""
+def _parts(text: str) -> tuple[int, str] | None:
+    """(the body's value, the typed check symbol) of something shaped like a short code."""
     if len(text) > 32:
         return None
     cleaned = crockford.clean(text)
-    if len(cleaned) != LENGTH + 1:
+    if len(cleaned) != LENGTH + 1 or not crockford.is_check_symbol(cleaned[LENGTH]):
         return None
     value = crockford.decode(cleaned[:LENGTH])
-    if value is None or crockford.check_symbol(value) != cleaned[LENGTH]:
+    return None if value is None else (value, cleaned[LENGTH])
+
+
+def decode(text: str) -> int | None:
+    """The serial a typed short code names (its check symbol may be typed as a look-alike,
+    ``S`` for ``$``), or None if it is not a well-formed code."""
+    parts = _parts(text)
+    if parts is None or not crockford.check_matches(*parts):
         return None
-    return value
+    return parts[0]
+
+
+def mistyped(text: str) -> bool:
+    """Shaped like a short code, but its check symbol does not match: a typing mistake
+    (a symbol wrong or two swapped), not a foreign code."""
+    parts = _parts(text)
+    return parts is not None and not crockford.check_matches(*parts)
