@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import groupby
 from typing import NamedTuple, TypedDict
 
 from kiosk import clock
 
 VALID_SCANS = "scans.result = 'accepted' AND scans.uuid NOT IN (SELECT scan_uuid FROM annulments)"
-
-
-# The order passages happened in: device time corrected by the clock offset sync measured
-# for the device (central knows it; a kiosk has none), ties in the device's own order.
-_IN_TIME_ORDER = "julianday(p.device_time) - coalesce(d.clock_offset, 0) / 86400.0, p.device_id, p.device_seq"
 
 
 class ZoneCount(NamedTuple):
@@ -62,38 +59,50 @@ class GateFigures(TypedDict):
     near_limit: bool
 
 
+class Minute(NamedTuple):
+    """One zone's passages in one minute (a row of ``zone_minutes``): over their prefix
+    sums in time order p_0 = 0, p_1..p_n, net = p_n, low = min p_k, high = max p_k and
+    rise = max (p_k - min of p_0..p_k)."""
+
+    net: int
+    low: int
+    high: int
+    rise: int
+
+
+def walk(minutes: Iterable[Minute]) -> ZoneCount:
+    """The clamped walk over minutes in order, from nobody inside. Entering a minute with
+    x inside, the count leaves it at max(x + net, net - low) and peaks in it at
+    max(x + high, rise): high alone is not enough, since a minute that starts with exits
+    at an empty zone climbs from zero (rise), not from x + low."""
+    inside = peak = 0
+    for minute in minutes:
+        peak = max(peak, inside + minute.high, minute.rise)
+        inside = max(inside + minute.net, minute.net - minute.low)
+    return ZoneCount(inside=inside, peak=peak)
+
+
 def occupancy(conn: sqlite3.Connection, day: date, zone_id: str | None = None) -> dict[str, ZoneCount]:
     """People inside each zone now, and the day's peak, for zones with passages that day
     (only ``zone_id`` when given).
 
     The one definition of "inside": entries add, exits subtract, taken in the order they
-    happened, and the count never goes below zero at any moment (nobody can leave before
-    anyone entered: an exit counted at an empty zone is ignored, a later entry counts). A
-    clamped running sum equals the plain running sum minus the lowest it has been (when
-    below zero), which SQLite computes with window functions.
+    happened (device time corrected by the clock offset central measured for the device
+    when the passage arrived), and the count never goes below zero at any moment (nobody
+    can leave before anyone entered: an exit counted at an empty zone is ignored, a later
+    entry counts). Read from the minute buckets the database keeps as events arrive
+    (migration 0700): at most 1,440 rows a zone and a day, whatever the volume.
     """
     zone_filter = " AND zone_id = :zone" if zone_id is not None else ""
     rows = conn.execute(
-        "WITH passages AS ("
-        " SELECT device_id, device_seq, device_time, zone_id,"
-        "  CASE direction WHEN 'in' THEN 1 ELSE -1 END AS delta"
-        f" FROM scans WHERE fair_date = :day{zone_filter} AND {VALID_SCANS}"
-        " UNION ALL SELECT device_id, device_seq, device_time, zone_id,"
-        "  CASE direction WHEN 'in' THEN people ELSE -people END"
-        f" FROM walk_ins WHERE fair_date = :day{zone_filter}"
-        "), running AS ("
-        " SELECT p.zone_id, p.delta, row_number() OVER w AS n, sum(p.delta) OVER w AS level"
-        " FROM passages p LEFT JOIN sync_devices d ON d.device_id = p.device_id"
-        f" WINDOW w AS (PARTITION BY p.zone_id ORDER BY {_IN_TIME_ORDER} ROWS UNBOUNDED PRECEDING)"
-        "), clamped AS ("
-        " SELECT zone_id, delta, level, level - min(0, min(level) OVER (PARTITION BY zone_id"
-        "  ORDER BY n ROWS UNBOUNDED PRECEDING)) AS inside FROM running"
-        ")"
-        " SELECT zone_id, sum(delta) - min(0, min(level)) AS inside, max(inside) AS peak"
-        " FROM clamped GROUP BY zone_id",
+        "SELECT zone_id, net, low, high, rise FROM zone_minutes"
+        f" WHERE fair_date = :day{zone_filter} ORDER BY zone_id, minute",
         {"day": day.isoformat(), "zone": zone_id},
     ).fetchall()
-    return {row[0]: ZoneCount(inside=row[1], peak=row[2]) for row in rows}
+    return {
+        zone: walk(Minute(*row[1:]) for row in zone_rows)
+        for zone, zone_rows in groupby(rows, key=lambda row: row[0])
+    }
 
 
 class Presence(NamedTuple):
@@ -238,12 +247,9 @@ def gate_figures(conn: sqlite3.Connection, gate_id: str, day: date) -> GateFigur
 
 
 def gate_entries(conn: sqlite3.Connection, gate_id: str, day: date) -> int:
-    """Entries through one gate today (tickets and walk-ins), for the kiosk screen."""
+    """Entries through one gate today (tickets and walk-ins), for the kiosk screen; kept
+    as the events arrive (migration 0700)."""
     row = conn.execute(
-        f"SELECT (SELECT count(*) FROM scans WHERE fair_date = :day AND gate_id = :gate"
-        f"  AND direction = 'in' AND {VALID_SCANS})"
-        " + (SELECT coalesce(sum(people), 0) FROM walk_ins WHERE fair_date = :day"
-        "  AND gate_id = :gate AND direction = 'in')",
-        {"day": day.isoformat(), "gate": gate_id},
+        "SELECT entries FROM gate_days WHERE gate_id = ? AND fair_date = ?", (gate_id, day.isoformat())
     ).fetchone()
-    return row[0]
+    return row[0] if row else 0
