@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from bench.server import start as start_kiosk
@@ -41,7 +41,7 @@ EXTRA_TICKETS = 6000
 ROUNDS = 4  # bare and project measurements alternate, so load from elsewhere hits both
 
 
-def build_kiosk(root: Path) -> tuple[Path, list[str], list[str]]:
+def build_kiosk(root: Path, gate: str = "main") -> tuple[Path, list[str], list[str]]:
     central = root / "central"
     database = instance.create(central, ["central"], name="central")
     demo.build(database, central, START)
@@ -49,7 +49,7 @@ def build_kiosk(root: Path) -> tuple[Path, list[str], list[str]]:
     bundle_file = root / "fair.bundle"
     bundle.write_bundle(database, bundle_file)
     kiosk = root / "kiosk"
-    kdb = instance.create(kiosk, ["entry"], name="bench-kiosk", gate="main")
+    kdb = instance.create(kiosk, ["entry"], name="bench-kiosk", gate=gate)
     bundle.load_tables(kdb, bundle.read_bundle(bundle_file))
     rows = kdb.conn.execute(
         "SELECT payload, short_code FROM tickets WHERE valid_from = ?", (START.isoformat(),)
@@ -65,7 +65,10 @@ def bare_insert(folder: Path, count: int) -> list[float]:
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'scans'").fetchone():
         schema = (
             sqlite3.connect(folder / "kiosk" / "kiosk.db")
-            .execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'scans' AND sql IS NOT NULL")
+            .execute(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = 'scans' AND type IN ('table', 'index')"
+                " AND sql IS NOT NULL"
+            )
             .fetchall()
         )
         for (sql,) in schema:
@@ -86,14 +89,16 @@ def bare_insert(folder: Path, count: int) -> list[float]:
     return timings
 
 
-def in_process(kiosk: Path, codes: list[str]) -> list[float]:
+def in_process(
+    kiosk: Path, codes: list[str], gate: str = "main", moment: datetime | None = None
+) -> list[float]:
     database = instance.open_db(kiosk)
     scanner = Scanner(debounce_seconds=0)
-    moment = clock.parse_time(NOW)
+    moment = moment or clock.parse_time(NOW)
     timings = []
     for code in codes:
         began = time.perf_counter()
-        scanner.scan(database, code, "main", "in", moment)
+        scanner.scan(database, code, gate, "in", moment)
         timings.append(time.perf_counter() - began)
     database.conn.close()
     return timings

@@ -17,7 +17,7 @@ CREATE TABLE zone_passages (
     device_seq INTEGER NOT NULL,
     delta INTEGER NOT NULL            -- people in (+) or out (-)
 ) WITHOUT ROWID;
-CREATE INDEX zone_passages_by_minute ON zone_passages (zone_id, fair_date, minute);
+CREATE INDEX zone_passages_in_order ON zone_passages (zone_id, fair_date, minute, moment, device_id, device_seq);
 
 -- One row per zone, fair day and minute with passages. Over the minute's passages in
 -- time order, prefix sums p_0 = 0, p_1..p_n: net = p_n, low = min p_k, high = max p_k,
@@ -42,9 +42,26 @@ CREATE TABLE gate_days (
     PRIMARY KEY (gate_id, fair_date)
 ) WITHOUT ROWID;
 
--- A passage added or removed recomputes only its own minute (a few hundred rows at
--- most), wherever it lands in time: a late batch or an annulment is as exact as a scan.
-CREATE TRIGGER zone_passages_added AFTER INSERT ON zone_passages BEGIN
+-- The passage that comes last in its minute (a scan at the gate, a feed or a batch in
+-- time order) extends the minute's prefix sums; one that lands earlier (a late batch)
+-- or is removed (an annulment) recomputes only its own minute from its passages.
+CREATE TRIGGER zone_passages_appended AFTER INSERT ON zone_passages
+WHEN NOT EXISTS (SELECT 1 FROM zone_passages WHERE zone_id = NEW.zone_id AND fair_date = NEW.fair_date
+                 AND minute = NEW.minute AND (moment, device_id, device_seq) > (NEW.moment, NEW.device_id, NEW.device_seq))
+BEGIN
+    INSERT INTO zone_minutes (zone_id, fair_date, minute, net, low, high, rise)
+    VALUES (NEW.zone_id, NEW.fair_date, NEW.minute, NEW.delta, min(0, NEW.delta), max(0, NEW.delta), max(0, NEW.delta))
+    ON CONFLICT (zone_id, fair_date, minute) DO UPDATE SET
+        net = net + excluded.net,
+        low = min(low, net + excluded.net),
+        high = max(high, net + excluded.net),
+        rise = max(rise, net + excluded.net - min(low, net + excluded.net));
+END;
+
+CREATE TRIGGER zone_passages_inserted_earlier AFTER INSERT ON zone_passages
+WHEN EXISTS (SELECT 1 FROM zone_passages WHERE zone_id = NEW.zone_id AND fair_date = NEW.fair_date
+             AND minute = NEW.minute AND (moment, device_id, device_seq) > (NEW.moment, NEW.device_id, NEW.device_seq))
+BEGIN
     DELETE FROM zone_minutes WHERE zone_id = NEW.zone_id AND fair_date = NEW.fair_date AND minute = NEW.minute;
     INSERT INTO zone_minutes (zone_id, fair_date, minute, net, low, high, rise)
     SELECT NEW.zone_id, NEW.fair_date, NEW.minute, sum(delta), min(0, min(level)), max(0, max(level)),
@@ -54,8 +71,10 @@ CREATE TRIGGER zone_passages_added AFTER INSERT ON zone_passages BEGIN
                 WHERE zone_id = NEW.zone_id AND fair_date = NEW.fair_date AND minute = NEW.minute
                 WINDOW w AS (ORDER BY moment, device_id, device_seq ROWS UNBOUNDED PRECEDING)))
     HAVING count(*) > 0;
-    INSERT INTO gate_days (gate_id, fair_date, entries) SELECT NEW.gate_id, NEW.fair_date, NEW.delta
-    WHERE NEW.delta > 0
+END;
+
+CREATE TRIGGER zone_passages_gate_entry AFTER INSERT ON zone_passages WHEN NEW.delta > 0 BEGIN
+    INSERT INTO gate_days (gate_id, fair_date, entries) VALUES (NEW.gate_id, NEW.fair_date, NEW.delta)
     ON CONFLICT (gate_id, fair_date) DO UPDATE SET entries = entries + excluded.entries;
 END;
 
@@ -105,5 +124,5 @@ CREATE TRIGGER annulments_uncounted AFTER INSERT ON annulments BEGIN
     DELETE FROM zone_passages WHERE uuid = NEW.scan_uuid;
 END;
 
--- What was recorded before this migration.
-INSERT INTO zone_passages SELECT * FROM counted_passages;
+-- What was recorded before this migration, in time order: each passage an append.
+INSERT INTO zone_passages SELECT * FROM counted_passages ORDER BY zone_id, fair_date, moment, device_id, device_seq;
