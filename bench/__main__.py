@@ -6,7 +6,15 @@ import importlib
 import sys
 
 # Features add their benchmark module here.
-MODULES = ["bench.scans", "bench.figures", "bench.camera", "bench.search", "bench.sync", "bench.gates", "bench.plan"]
+MODULES = [
+    "bench.scans",
+    "bench.figures",
+    "bench.camera",
+    "bench.search",
+    "bench.sync",
+    "bench.gates",
+    "bench.plan",
+]
 
 
 def main() -> None:
