@@ -71,3 +71,30 @@ def test_a_huge_frame_is_refused_before_decoding(kiosk_dir: Path) -> None:
     assert len(frame) < 2 * 1024 * 1024
     answer = client.post("/camera/browser/frame", data=frame, content_type="image/png")
     assert answer.status_code == 413
+
+
+def test_camera_status_shows_no_verdict_to_anonymous_clients(kiosk_dir: Path, central_dir: Path) -> None:
+    import numpy as np
+
+    from kiosk.camera import service
+    from kiosk.camera.synthetic import ticket_frame, ticket_payloads
+
+    app = create_app(kiosk_dir, {"TESTING": True, "CAMERA_SOURCE": "fed-by-test.avi"})
+    app.extensions[service.EXTENSION] = service.build_loop(app)
+    payload = ticket_payloads(central_dir, count=1)[0]
+    assert [
+        e.result.reason
+        for e in service.get_loop(app).process(ticket_frame(payload, np.random.default_rng(1)))
+    ] == ["ok"]
+    client = app.test_client()
+    short = query_short_code(central_dir, payload)
+    remote = client.get("/camera/status?after=0", environ_base=REMOTE)
+    assert remote.status_code == 200 and "hx-swap-oob" not in remote.get_data(as_text=True)
+    assert short not in remote.get_data(as_text=True)
+    # The kiosk's own screen (loopback) still gets the verdict.
+    assert "hx-swap-oob" in client.get("/camera/status?after=0").get_data(as_text=True)
+
+
+def query_short_code(central_dir: Path, payload: str) -> str:
+    conn = instance.open_db(central_dir).conn
+    return conn.execute("SELECT short_code FROM tickets WHERE payload = ?", (payload,)).fetchone()[0]

@@ -79,7 +79,12 @@ def status_fragment() -> tuple[str, int, dict[str, str]]:
     event = loop.latest_event()
     verdict_html = None
     headers = {}
-    fragment = result_fragment(event.result) if event is not None and event.seq > after else None
+    # Verdicts (a ticket's short code among them) only for the kiosk's own screen and
+    # logged-in staff: anyone on the venue network may poll this line.
+    private = auth.is_loopback() or auth.current_staff() is not None
+    fragment = None
+    if private and event is not None and event.seq > after:
+        fragment = result_fragment(event.result)
     if fragment is not None:
         verdict_html, headers["HX-Trigger"] = fragment
     return (
