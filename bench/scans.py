@@ -47,11 +47,12 @@ def build_kiosk(root: Path, gate: str = "main") -> tuple[Path, list[str], list[s
     demo.build(database, central, START)
     issue_tickets(database, central, "day", EXTRA_TICKETS, day=START)
     bundle_file = root / "fair.bundle"
-    bundle.write_bundle(database, bundle_file)
+    bundle.write_bundle(database, bundle_file, roles="entry")
     kiosk = root / "kiosk"
     kdb = instance.create(kiosk, ["entry"], name="bench-kiosk", gate=gate)
     bundle.load_tables(kdb, bundle.read_bundle(bundle_file))
-    rows = kdb.conn.execute(
+    # The printed tickets' payloads: central holds them, a kiosk never does.
+    rows = database.conn.execute(
         "SELECT payload, short_code FROM tickets WHERE valid_from = ?", (START.isoformat(),)
     ).fetchall()
     return kiosk, [r[0] for r in rows], [r[1] for r in rows]
