@@ -35,6 +35,7 @@ LABEL = {
     "ticket_types": "ticket type",
     "categories": "category",
     "provinces": "province",
+    "stands": "stand",
 }
 # What refers to a row of these tables, and how to say it: (table, column, words).
 REFERRED = {
