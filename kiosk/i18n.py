@@ -9,7 +9,7 @@ no ``.po``, so an installed app never writes into its package.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -56,6 +56,13 @@ def select_language() -> str:
     return remembered if remembered in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def local_format(moment: datetime, pattern: str) -> str:
+    """A moment as the fair's wall clock (``kiosk.clock``'s zone), in the reader's language.
+    Flask-Babel's own conversion goes through pytz, whose Africa/Casablanca rules are wrong
+    after 2018 (UTC in November 2026): convert with zoneinfo and format as is."""
+    return format_datetime(moment.astimezone(clock.zone()), pattern, rebase=False)
+
+
 def language_url(code: str) -> str:
     """This page in language ``code``: the same path and query (a log-in page keeps its
     ``next``), with ``lang`` set."""
@@ -86,7 +93,7 @@ def init_app(app: Flask) -> None:
             return "—"
         moment = clock.parse_time(value)
         same_day = moment.date() == clock.now().date()
-        return format_datetime(moment, "HH:mm:ss" if same_day else "dd/MM HH:mm")
+        return local_format(moment, "HH:mm:ss" if same_day else "dd/MM HH:mm")
 
     @app.template_filter("long_date")
     def long_date(value: date) -> str:

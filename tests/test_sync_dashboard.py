@@ -53,9 +53,9 @@ def test_dashboard_shows_merged_figures_and_chart(central, central_dir: Path, ki
     page = central.get("/dashboard/").get_data(as_text=True)
     assert 'hx-get="/dashboard/live"' in page and 'hx-trigger="every 5s"' in page
     live = central.get("/dashboard/live").get_data(as_text=True)
-    assert '<span class="value" id="entries">3</span>' in live
-    assert '<span class="value" id="unique-visitors">3</span>' in live
-    assert "<svg" in live and "main 11h: 3" in live
+    assert '<bdi class="value" id="entries">3</bdi>' in live
+    assert '<bdi class="value" id="unique-visitors">3</bdi>' in live
+    assert "<svg" in live and "Entrée principale 11h: 3" in live
     assert "kiosk-main" in live  # the imported device shows in device health
     arabic = central.get("/dashboard/?lang=ar").get_data(as_text=True)
     assert 'dir="rtl"' in arabic and "لوحة متابعة المعرض" in arabic

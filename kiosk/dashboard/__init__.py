@@ -15,7 +15,9 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.wrappers import Response as Redirect
 
@@ -43,6 +45,43 @@ def organizer_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return for_organizers(*args, **kwargs)
 
     return wrapped
+
+
+# What organizers read for a kiosk's roles and camera state (stored as ids).
+ROLE_NAMES = {
+    "entry": _l("entrance"),
+    "heritage": _l("heritage area"),
+    "finder": _l("stand finder"),
+    "workshop": _l("session door"),
+    "central": _l("central"),
+}
+CAMERA_STATES = {
+    "none": _l("no camera"),
+    "ok": _l("working"),
+    "missing": _l("missing"),
+    "frozen": _l("frozen"),
+    "starting": _l("starting"),
+    "stopped": _l("stopped"),
+}
+
+
+@bp.app_template_filter("role_names")
+def role_names(roles: object) -> str:
+    """A device's roles (``entry,finder``) in the reader's language."""
+    ids = str(roles or "").replace("/", ",").split(",")
+    return ", ".join(str(ROLE_NAMES.get(role.strip(), role.strip())) for role in ids if role.strip())
+
+
+@bp.app_template_filter("camera_state")
+def camera_state(state: object) -> str:
+    return str(CAMERA_STATES.get(str(state), state)) if state else "—"
+
+
+def _names(conn: Any, table: str, language: str) -> dict[str, str]:
+    """id -> name of zones or gates in ``language`` (French where a name is missing)."""
+    column = f"name_{language}" if language in ("fr", "ar", "en") else "name_fr"
+    query = {"zones": "SELECT * FROM zones", "gates": "SELECT * FROM gates"}[table]
+    return {r["id"]: r[column] or r["name_fr"] for r in conn.execute(query)}
 
 
 @bp.app_template_filter("short_code")
@@ -74,14 +113,21 @@ def _live_context() -> dict[str, object]:
     conn = get_db().conn
     day = _today()
     figures = attendance.day_figures(conn, day)
-    zones = {r["id"]: r for r in conn.execute("SELECT * FROM zones ORDER BY id")}
+    language = str(get_locale())
+    gate_names = _names(conn, "gates", language)
     return {
         "day": day,
         "figures": figures,
-        "zones": zones,
+        "zone_names": _names(conn, "zones", language),
+        "gate_names": gate_names,
+        "event": conn.execute("SELECT * FROM event").fetchone(),
+        "staff": auth.current_staff(),
         "chart": Markup(
             entries_chart(
-                figures["entries_per_hour"], _("Entries per hour per gate"), span=_open_hours(conn, day)
+                figures["entries_per_hour"],
+                _("Entries per hour per gate"),
+                span=_open_hours(conn, day),
+                names=gate_names,
             )
         ),
         "devices": [
@@ -140,7 +186,7 @@ def devices() -> str | tuple[str, int]:
         except (settings.SettingsError, protocol.Refusal) as problem:
             error = str(problem)
     conn = get_db().conn
-    gates = conn.execute("SELECT id FROM gates ORDER BY id").fetchall()
+    gates = conn.execute("SELECT * FROM gates ORDER BY id").fetchall()
     page = render_template(
         "dashboard/devices.html", devices=protocol.devices(conn), gates=gates, enrolled=enrolled, error=error
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from html import escape
 
 from kiosk.entry.attendance import HourEntries
@@ -16,9 +17,12 @@ def entries_chart(
     width: int = 720,
     height: int = 260,
     span: tuple[int, int] = (8, 23),
+    names: Mapping[str, str] | None = None,
 ) -> str:
-    """Grouped bars: one group per hour, one bar per gate, with a legend. The axis covers
-    ``span`` (first and last hour, the day's opening hours) and any hour with entries."""
+    """Grouped bars: one group per hour, one bar per gate, with a legend naming each gate
+    (``names``: gate id -> name in the reader's language). The axis covers ``span`` (first
+    and last hour, the day's opening hours) and any hour with entries."""
+    names = names or {}
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     gates: list[str] = []
     for item in per_hour:
@@ -55,13 +59,13 @@ def entries_chart(
             parts.append(
                 f'<rect x="{x0 + j * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}"'
                 f' height="{h:.1f}" fill="{COLOURS[j % len(COLOURS)]}">'
-                f"<title>{escape(gate)} {hour:02d}h: {value}</title></rect>"
+                f"<title>{escape(names.get(gate, gate))} {hour:02d}h: {value}</title></rect>"
             )
     for j, gate in enumerate(gates):
         x = left + j * 110
         parts.append(
             f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOURS[j % len(COLOURS)]}"/>'
-            f'<text x="{x + 14}" y="13" font-size="11">{escape(gate)}</text>'
+            f'<text x="{x + 14}" y="13" font-size="11">{escape(names.get(gate, gate))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

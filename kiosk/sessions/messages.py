@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from kiosk.i18n import local_format
 from kiosk.sessions.rules import SessionFacts
 
 STATUSES = {
@@ -50,10 +50,10 @@ def verdict_detail(reason: str, session: SessionFacts, moment: datetime) -> str 
     """What staff and visitor need beside a refusal's message: when the doors open, or
     until when the seats left are held for registered people."""
     if reason == "session_closed" and moment < session.opens_at:
-        return _("Doors open at %(time)s.", time=format_time(session.opens_at, "HH:mm"))
+        return _("Doors open at %(time)s.", time=local_format(session.opens_at, "HH:mm"))
     if reason == "session_full" and not session.released(moment):
         return _(
             "The remaining seats are held for registered people until %(time)s.",
-            time=format_time(session.release_at, "HH:mm"),
+            time=local_format(session.release_at, "HH:mm"),
         )
     return None
