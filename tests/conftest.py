@@ -7,6 +7,8 @@ for each test that wants one (``central_dir``), so tests may change it freely.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 import shutil
 import socket
@@ -16,10 +18,15 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from kiosk import bundle, create_app, demo, instance
 
@@ -103,6 +110,49 @@ def wait_for_http(url: str, timeout: float = 15.0) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def post_json(url: str, document: dict[str, object], timeout: float = 30) -> dict[str, Any]:
+    """POST a JSON document to a real server; its JSON answer."""
+    request = urllib.request.Request(
+        url, data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as answer:
+        return json.loads(answer.read())
+
+
+def post_scan(base: str, code: str) -> dict[str, Any]:
+    """Scan a code through a served instance's ``/api/v1/scans``; the verdict."""
+    return post_json(base + "/api/v1/scans", {"code": code})
+
+
+def self_signed(folder: Path, days: int = 1, name: str = "kiosk-main.local") -> tuple[Path, Path]:
+    """A self-signed certificate for NAME and 127.0.0.1 valid DAYS (and an hour) from
+    yesterday, and its key: (cert-DAYS.pem, key-DAYS.pem) in FOLDER."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=days, hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / f"cert-{days}.pem", folder / f"key-{days}.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_file, key_file
 
 
 @contextmanager

@@ -51,6 +51,22 @@ def enroll(
     return folder
 
 
+def init_args(folder: Path, role: str, central_url: str, code: str, central_dir: Path) -> list[str]:
+    """The ``kiosk init`` arguments that enroll FOLDER on central with a one-time code."""
+    return [
+        "init",
+        str(folder),
+        "--role",
+        role,
+        "--central",
+        central_url,
+        "--code",
+        code,
+        "--central-key",
+        central_key(central_dir),
+    ]
+
+
 def central_key(central_dir: Path) -> str:
     """The fingerprint of central's sync key, as ``kiosk devices add`` prints it."""
     return signing.central_fingerprint(central_dir)

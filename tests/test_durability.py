@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import threading
-import urllib.request
 from pathlib import Path
 
-from tests.conftest import serving
+from tests.conftest import post_scan, serving
 from tests.helpers import rows
-
-
-def post_scan(base: str, code: str) -> dict:
-    request = urllib.request.Request(
-        base + "/api/v1/scans",
-        data=json.dumps({"code": code}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 def test_acknowledged_scans_survive_kill_9(kiosk_dir: Path, fair_clock: str) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from conftest import free_port, serving
+from conftest import free_port, post_scan, serving
 from sync_helpers import FAIR_DAY, Proxy, day_tickets, enroll, point_at, query, serve_at, wait_until
 
 from kiosk import db as dbmod
@@ -25,14 +25,6 @@ KIOSKS = {
     "exit": ("exit-south", "entry", "south-exit"),
     "heritage": ("heritage", "heritage", "heritage"),
 }
-
-
-def post(url: str, document: dict[str, object]) -> dict[str, object]:
-    request = urllib.request.Request(
-        url, data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read())
 
 
 def get(url: str) -> dict[str, object]:
@@ -74,23 +66,23 @@ def test_an_admission_travels_to_every_gate_of_its_zone(
     with fair(central_dir, tmp_path, fair_clock) as running:
         folders, urls = running["folders"], running["urls"]
         first, second = day_tickets(central_dir, 2)
-        admitted = post(urls["main"] + "/api/v1/scans", {"code": first})
+        admitted = post_scan(urls["main"], first)
         assert admitted["reason"] == "ok"
         wait_until(
             lambda: holds(folders["east"], admitted["scan_uuid"]), 30, "east hears of main's admission"
         )
-        refused = post(urls["east"] + "/api/v1/scans", {"code": first})
+        refused = post_scan(urls["east"], first)
         assert (refused["reason"], refused["level"]) == ("already_inside", "amber")
         # The exit-only gate knows the ticket is inside: a real exit, then main lets it back.
         wait_until(lambda: holds(folders["exit"], admitted["scan_uuid"]), 30, "the exit gate hears of it")
-        left = post(urls["exit"] + "/api/v1/scans", {"code": first})
+        left = post_scan(urls["exit"], first)
         assert (left["reason"], left["direction"]) == ("ok", "out")
         wait_until(lambda: holds(folders["main"], left["scan_uuid"]), 30, "main hears of the exit")
-        assert post(urls["main"] + "/api/v1/scans", {"code": first})["reason"] == "ok"
+        assert post_scan(urls["main"], first)["reason"] == "ok"
         # The heritage kiosk decides on its own zone, and holds nothing of the sales area.
-        inside_heritage = post(urls["heritage"] + "/api/v1/scans", {"code": second})
+        inside_heritage = post_scan(urls["heritage"], second)
         assert inside_heritage["reason"] == "ok"
-        assert post(urls["exit"] + "/api/v1/scans", {"code": second})["reason"] == "not_inside"
+        assert post_scan(urls["exit"], second)["reason"] == "not_inside"
         wait_until(
             lambda: get(running["central_url"] + "/api/v1/attendance")["entries"] == 3,
             30,
@@ -118,8 +110,8 @@ def test_central_down_gates_decide_alone_double_entry_flagged_after(
         running["central"].terminate()
         running["central"].wait(timeout=20)
         # Decisions stay local and instant: both gates admit (neither can know of the other).
-        at_main = post(urls["main"] + "/api/v1/scans", {"code": ticket})
-        at_east = post(urls["east"] + "/api/v1/scans", {"code": ticket})
+        at_main = post_scan(urls["main"], ticket)
+        at_east = post_scan(urls["east"], ticket)
         assert at_main["reason"] == at_east["reason"] == "ok"
         with serve_at(central_dir, running["port"], running["env"]):
             wait_until(
@@ -133,7 +125,7 @@ def test_central_down_gates_decide_alone_double_entry_flagged_after(
             for key, other in (("main", at_east), ("east", at_main)):
                 wait_until(lambda k=key, o=other: holds(folders[k], o["scan_uuid"]), 60, f"{key} hears of it")
             # Both gates now know: a third entry is refused at either.
-            assert post(urls["main"] + "/api/v1/scans", {"code": ticket})["reason"] == "already_inside"
+            assert post_scan(urls["main"], ticket)["reason"] == "already_inside"
 
 
 def test_kill_9_while_receiving_the_feed_counts_nothing_twice(

@@ -4,24 +4,11 @@ is refused at once, before any of it is read or spooled to disk."""
 
 from __future__ import annotations
 
-import json
 import socket
-import urllib.request
 from pathlib import Path
 
-from conftest import serving
+from conftest import post_scan, serving
 from sync_helpers import day_tickets
-
-
-def post_scan(base: str, code: str) -> str:
-    request = urllib.request.Request(
-        base + "/api/v1/scans",
-        data=json.dumps({"code": code}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return json.load(answer)["reason"]
 
 
 def test_idle_and_half_open_connections_do_not_stop_scans(
@@ -36,7 +23,7 @@ def test_idle_and_half_open_connections_do_not_stop_scans(
                 if i % 2:  # half a request, never finished (slowloris)
                     sock.sendall(b"POST /api/v1/scans HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
                 held.append(sock)
-            assert [post_scan(base, code) for code in day_tickets(central_dir, 3)] == ["ok"] * 3
+            assert [post_scan(base, code)["reason"] for code in day_tickets(central_dir, 3)] == ["ok"] * 3
         finally:
             for sock in held:
                 sock.close()

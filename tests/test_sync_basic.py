@@ -14,11 +14,11 @@ from click.testing import CliRunner
 from conftest import serving
 from sync_helpers import (
     add_device,
-    central_key,
     day_tickets,
     device_id,
     enroll,
     events_of,
+    init_args,
     query,
     reference_of,
     scan,
@@ -42,33 +42,11 @@ def kiosk_cli(*args: str) -> subprocess.CompletedProcess:
 def test_enroll_push_pull_and_attendance(central_dir: Path, tmp_path: Path) -> None:
     with serving(central_dir) as (central, _process):
         code = add_device(central_dir, "entry-main", "entry", "main")
-        done = kiosk_cli(
-            "init",
-            str(tmp_path / "k1"),
-            "--role",
-            "kiosk",
-            "--central",
-            central,
-            "--code",
-            code,
-            "--central-key",
-            central_key(central_dir),
-        )
+        done = kiosk_cli(*init_args(tmp_path / "k1", "kiosk", central, code, central_dir))
         assert done.returncode == 0, done.stderr
         assert "Enrolled as entry-main" in done.stdout
         # The code works once.
-        again = kiosk_cli(
-            "init",
-            str(tmp_path / "k1b"),
-            "--role",
-            "kiosk",
-            "--central",
-            central,
-            "--code",
-            code,
-            "--central-key",
-            central_key(central_dir),
-        )
+        again = kiosk_cli(*init_args(tmp_path / "k1b", "kiosk", central, code, central_dir))
         assert again.returncode != 0 and "enrollment failed" in again.stderr
         k2 = enroll(central, central_dir, tmp_path / "k2", "entry-east", "entry", "east")
         k1 = tmp_path / "k1"
@@ -204,18 +182,7 @@ def test_devices_commands_and_explicit_roles(central_dir: Path, tmp_path: Path) 
     assert wrong.exit_code != 0 and "no gate 'nowhere'" in wrong.output
     with serving(central_dir) as (central, _process):
         # Explicit kiosk roles win over the roles registered on central.
-        done = kiosk_cli(
-            "init",
-            str(tmp_path / "k"),
-            "--role",
-            "heritage,finder",
-            "--central",
-            central,
-            "--code",
-            code,
-            "--central-key",
-            central_key(central_dir),
-        )
+        done = kiosk_cli(*init_args(tmp_path / "k", "heritage,finder", central, code, central_dir))
         assert done.returncode == 0, done.stderr
     config = instance.read_config(tmp_path / "k")
     assert config["ROLE"] == "heritage,finder" and config["GATE"] == "heritage"

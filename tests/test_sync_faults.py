@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import FAIR_START, free_port, serving
+from conftest import FAIR_START, free_port, post_scan, serving
 from sync_helpers import (
     Proxy,
     day_tickets,
@@ -51,17 +51,6 @@ def central_high(central_dir: Path, folder: Path) -> int:
 
 def unsent(folder: Path) -> int:
     return query(folder, "SELECT device.seq - pushed_seq FROM device, sync_state")[0][0]
-
-
-def post_scan(base: str, code: str) -> dict[str, object]:
-    request = urllib.request.Request(
-        base + "/api/v1/scans",
-        data=json.dumps({"code": code}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return json.load(answer)
 
 
 def test_central_down_then_back_queues_drain(central_dir: Path, tmp_path: Path) -> None:

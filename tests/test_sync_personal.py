@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import serving
 from sessions_helpers import add_session, at, register
-from sync_helpers import add_device, central_key, enroll, query, reference_of
+from sync_helpers import add_device, enroll, init_args, query, reference_of
 
 from kiosk import bundle, instance, reference
 from kiosk import db as dbmod
@@ -230,41 +230,13 @@ def test_central_decides_by_the_role_it_registered(central_dir: Path, tmp_path: 
     gate gets no registrations, and is told why at enrollment."""
     with serving(central_dir) as (central, _process):
         code = add_device(central_dir, "gate-2", "entry", "main")
-        result = CliRunner().invoke(
-            main,
-            [
-                "init",
-                str(tmp_path / "k"),
-                "--role",
-                "workshop",
-                "--central",
-                central,
-                "--code",
-                code,
-                "--central-key",
-                central_key(central_dir),
-            ],
-        )
+        result = CliRunner().invoke(main, init_args(tmp_path / "k", "workshop", central, code, central_dir))
         assert result.exit_code == 0, result.output
         assert "registered gate-2 as entry, so it will not send session_registrations" in result.stderr
         assert instance.read_config(tmp_path / "k")["ROLE"] == "workshop"
         assert count(tmp_path / "k", "session_registrations") == 0
         assert count(tmp_path / "k", "staff") > 0
         code = add_device(central_dir, "door-2", "workshop", None)
-        result = CliRunner().invoke(
-            main,
-            [
-                "init",
-                str(tmp_path / "d"),
-                "--role",
-                "kiosk",
-                "--central",
-                central,
-                "--code",
-                code,
-                "--central-key",
-                central_key(central_dir),
-            ],
-        )
+        result = CliRunner().invoke(main, init_args(tmp_path / "d", "kiosk", central, code, central_dir))
         assert result.exit_code == 0 and not result.stderr
         assert count(tmp_path / "d", "session_registrations") == count(central_dir, "session_registrations")

@@ -225,6 +225,31 @@ def _record(
     )
 
 
+def _refuse(
+    conn: sqlite3.Connection,
+    session_id: str,
+    moment: datetime,
+    reason: str,
+    staff_id: str | None,
+    *,
+    serial: int | None = None,
+    digest: str | None = None,
+) -> SessionVerdict:
+    """Record a refusal that names no person of the session."""
+    return _record(
+        conn,
+        session_id,
+        moment,
+        reason,
+        person=None,
+        status=None,
+        serial=serial,
+        digest=digest,
+        late=False,
+        staff_id=staff_id,
+    )
+
+
 def _judge_and_record(
     conn: sqlite3.Connection,
     session_id: str,
@@ -304,18 +329,7 @@ def check_in_code(
             return repeat
         refusal, person, serial = _identify(conn, session_id, code)
         if refusal is not None:
-            return _record(
-                conn,
-                session_id,
-                moment,
-                refusal,
-                person=None,
-                status=None,
-                serial=serial,
-                digest=digest,
-                late=False,
-                staff_id=staff_id,
-            )
+            return _refuse(conn, session_id, moment, refusal, staff_id, serial=serial, digest=digest)
         return _judge_and_record(conn, session_id, moment, settings, person, serial, digest, staff_id)
 
 
@@ -335,18 +349,7 @@ def check_in_person(
         person = next((p for p in regs.entries(conn, session_id) if p.id == person_id), None)
         if person is None:
             # Not a person of this session: never an anonymous seat, even at an open session.
-            return _record(
-                conn,
-                session_id,
-                moment,
-                "not_registered",
-                person=None,
-                status=None,
-                serial=None,
-                digest=None,
-                late=False,
-                staff_id=staff_id,
-            )
+            return _refuse(conn, session_id, moment, "not_registered", staff_id)
         return _judge_and_record(conn, session_id, moment, settings, person, None, None, staff_id)
 
 
@@ -372,18 +375,7 @@ def walk_in(
         door = rules.Door(moment=moment, checked_in=figures.checked_in, held=figures.held)
         reason = rules.decide(session, "walk_in", door)
         if reason != "ok":
-            return _record(
-                conn,
-                session_id,
-                moment,
-                reason,
-                person=None,
-                status=None,
-                serial=None,
-                digest=None,
-                late=False,
-                staff_id=staff_id,
-            )
+            return _refuse(conn, session_id, moment, reason, staff_id)
         stamp = events.stamp(conn, moment)
         conn.execute(
             "INSERT INTO session_walk_ins (uuid, device_id, device_seq, device_time, session_id,"
