@@ -45,48 +45,19 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     app.extensions[settings.EXTENSION] = effective
 
     # Imported here: the blueprints import the app's modules, which import this package.
-    from kiosk import i18n, web
-    from kiosk.api import bp as api_bp
+    from kiosk import api, features, i18n, web
     from kiosk.camera import service as camera_service
-    from kiosk.camera import views as camera_views
-    from kiosk.dashboard import bp as dashboard_bp
-    from kiosk.entry import api as entry_api
-    from kiosk.entry import views as entry
-    from kiosk.fair import views as fair_views
-    from kiosk.finder import views as finder_views
-    from kiosk.sessions import api as sessions_api
-    from kiosk.sessions import views as sessions_views
-    from kiosk.views import home, metrics, staff
-    from sync.blueprint import bp as sync_bp
 
     web.init_app(app)
     i18n.init_app(app)
-    # Which camera target each kiosk role uses (the camera package imports no feature).
-    camera_service.init_app(
+    camera_service.init_app(app, features.CAMERA_TARGETS)
+    mounted = features.for_roles(settings.roles(app.config))
+    for feature in mounted:
+        for blueprint in feature.screens:
+            app.register_blueprint(blueprint)
+    api.init_app(
         app,
-        {
-            "entry": entry.CAMERA_TARGET,
-            "heritage": entry.CAMERA_TARGET,
-            "workshop": sessions_views.CAMERA_TARGET,
-        },
+        [feature.api for feature in mounted if feature.api is not None],
+        [feature.openapi for feature in mounted if feature.openapi is not None],
     )
-    for blueprint in (
-        home.bp,
-        entry.bp,
-        staff.bp,
-        api_bp,
-        entry_api.bp,
-        sessions_views.bp,
-        sessions_views.public,
-        sessions_api.bp,
-        sync_bp,
-        dashboard_bp,
-        camera_views.bp,
-        camera_views.api_bp,
-        finder_views.bp,
-        finder_views.api,
-        metrics.bp,
-        fair_views.bp,
-    ):
-        app.register_blueprint(blueprint)
     return app

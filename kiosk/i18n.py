@@ -95,6 +95,11 @@ def init_app(app: Flask) -> None:
         same_day = moment.date() == clock.now().date()
         return local_format(moment, "HH:mm:ss" if same_day else "dd/MM HH:mm")
 
+    @app.template_filter("hhmm")
+    def hhmm(value: str) -> str:
+        """A stored ISO time as hours and minutes on the fair's clock (a session's start)."""
+        return clock.parse_time(value).strftime("%H:%M")
+
     @app.template_filter("long_date")
     def long_date(value: date) -> str:
         """A fair day in words, in the reader's language ("lundi 15 juin 2026")."""

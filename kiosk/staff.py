@@ -75,6 +75,15 @@ def check_pin(conn: sqlite3.Connection, staff_id: str, pin: str, moment: datetim
     return "locked" if locked_until else "wrong_pin"
 
 
+def log_in(conn: sqlite3.Connection, name: str, pin: str, moment: datetime) -> tuple[str, sqlite3.Row | None]:
+    """A staff member's name and PIN: ``("ok", staff)``, else ``(outcome, None)`` with
+    ``wrong_pin``, ``locked`` or ``unknown_staff`` (for the log: the answer to the person
+    says only wrong name or PIN, so it does not tell which names exist)."""
+    row = find_by_name(conn, name[:100])
+    outcome = check_pin(conn, row["id"], pin, moment) if row else "unknown_staff"
+    return outcome, row if outcome == "ok" else None
+
+
 def list_staff(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     """Every staff account (never the PIN hash), by role then name."""
     return conn.execute("SELECT id, name, role, active FROM staff ORDER BY role, name").fetchall()

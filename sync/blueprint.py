@@ -2,7 +2,8 @@
 
 Thin views over ``sync.protocol``: check the protocol version, authenticate the
 device token, run the protocol function in one transaction, answer gzip JSON.
-They exist only on the central instance; a kiosk answers 404.
+Mounted on central only (``kiosk.features``). Request bodies are checked against the
+schemas of the published OpenAPI document (``kiosk.openapi.checked``).
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
-from kiosk import auth, clock, schedule, settings
+from kiosk import auth, clock, schedule
 from kiosk import db as dbmod
+from kiosk.openapi import checked
 from kiosk.web import get_db
 from sync import feed, protocol, signing, validate, wire
 from sync.protocol import Refusal
 
-bp = Blueprint("sync", __name__, url_prefix="/api/v1")
+bp = Blueprint("sync", __name__)  # under /api/v1
 # Pushes from many kiosks queue here rather than in SQLite's busy handler, which sleeps
 # in steps of milliseconds while the write lock is taken and would leave the CPU idle.
 PUSH_LOCK = threading.Lock()
@@ -29,10 +31,6 @@ PUSH_LOCK = threading.Lock()
 MAX_INFLATED_BODY = 2 * 1024 * 1024
 # ASCII digits only: str.isdigit also takes superscripts that int() refuses.
 CURSOR = re.compile(r"[0-9]{1,18}")
-
-
-def is_central() -> bool:
-    return settings.is_central(current_app.config)
 
 
 def ensure_change_log() -> None:
@@ -90,9 +88,7 @@ def _check_protocol() -> int:
 
 
 @bp.before_request
-def sync_only_on_central() -> None:
-    if request.endpoint and request.endpoint.startswith("sync.") and not is_central():
-        abort(404)
+def check_protocol() -> None:
     if request.path.startswith("/api/v1/sync/"):
         _check_protocol()
         ensure_change_log()
@@ -118,9 +114,7 @@ def _body(limit: int = MAX_INFLATED_BODY) -> dict[str, Any]:
         raise Refusal(413, "body_too_large", str(error)) from None
     except wire.WireError as error:
         raise Refusal(400, "bad_request", f"body: {error}") from None
-    if not isinstance(document, dict):
-        raise Refusal(400, "bad_request", "the body must be a JSON object")
-    return document
+    return checked(document)
 
 
 def _gzip(document: object) -> Response:
@@ -139,11 +133,8 @@ def key() -> Response:
 @bp.post("/sync/enroll")
 def enroll() -> Response:
     body = _body(limit=4096)  # a code and an id: no token yet, so very little is read
-    code, device_id = body.get("code"), body.get("device_id")
-    if not isinstance(code, str) or not isinstance(device_id, str) or not 8 <= len(device_id) <= 64:
-        raise Refusal(400, "bad_request", "send {'code': ..., 'device_id': ...}")
     with dbmod.write(get_db()) as conn:
-        answer = protocol.enroll(conn, code, device_id, clock.now())
+        answer = protocol.enroll(conn, body["code"], body["device_id"], clock.now())
     return _gzip({**answer, "protocol": wire.PROTOCOL})
 
 
@@ -165,9 +156,7 @@ def hello() -> Response:
             clock.now(),
             cursor if type(cursor) is int and 0 <= cursor < 1 << 62 else None,
         )
-        high = conn.execute("SELECT high_seq FROM sync_devices WHERE name = ?", (device["name"],)).fetchone()[
-            0
-        ]
+        high = protocol.high_seq(conn, device)
     return _gzip(
         {
             "server_time": clock.iso(clock.now()),
@@ -190,9 +179,7 @@ def push() -> Response:
         # batch refuses it whole; one committed after sees it applied whole.
         device = protocol.authenticate(conn, _token())
         answer = protocol.apply_batch(conn, device["device_id"], body, moment)
-        conn.execute(
-            "UPDATE sync_devices SET last_seen_at = ? WHERE name = ?", (clock.iso(moment), device["name"])
-        )
+        protocol.seen(conn, device, moment)
     return _gzip(answer)
 
 

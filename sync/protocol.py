@@ -414,6 +414,19 @@ def _status_text(status: dict[str, object]) -> str:
     return text if len(text) <= 4000 else "{}"
 
 
+def high_seq(conn: sqlite3.Connection, device: sqlite3.Row) -> int:
+    """The highest seq such that central holds every event of the device up to it."""
+    return int(
+        conn.execute("SELECT high_seq FROM sync_devices WHERE name = ?", (device["name"],)).fetchone()[0]
+    )
+
+
+def seen(conn: sqlite3.Connection, device: sqlite3.Row, moment: datetime) -> None:
+    conn.execute(
+        "UPDATE sync_devices SET last_seen_at = ? WHERE name = ?", (clock.iso(moment), device["name"])
+    )
+
+
 def _text(value: object) -> str | None:
     return str(value)[:100] if value is not None else None
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from kiosk import instance
+from kiosk import create_app, instance
 from kiosk import staff as accounts
 from tests.helpers import rows, ticket
 
@@ -204,3 +205,66 @@ def test_dates_in_words_in_each_language(app) -> None:
     for lang, word in (("fr", "juin"), ("en", "June"), ("ar", "يونيو")):
         with app.test_request_context(f"/?lang={lang}"):
             assert word in long_date(date(2026, 6, 15))
+
+
+def test_every_error_under_api_is_json(client) -> None:
+    for method, path, status in [
+        ("get", "/api/v1/nothing-here", 404),
+        ("get", "/api/v1/scans", 405),
+        ("post", "/api/v1/camera", 405),
+        ("post", "/api/v1/sync/hello", 404),  # central's, not an entry kiosk's
+    ]:
+        answer = getattr(client, method)(path)
+        assert answer.status_code == status and answer.is_json, path
+        assert answer.get_json()["error"]
+    assert not client.get("/nothing-here").is_json  # screens keep their HTML errors
+
+
+def test_bodies_are_checked_against_the_published_schema(client) -> None:
+    answer = client.post("/api/v1/walk-ins", json={"kind": "group", "people": 501})
+    assert answer.status_code == 400 and answer.get_json()["detail"].startswith("people: ")
+    answer = client.post("/api/v1/login", json={"name": "Omar"})
+    assert answer.status_code == 400 and "'pin' is a required property" in answer.get_json()["detail"]
+
+
+def _instance(kind: str, central_dir: Path, kiosk_dir: Path, tmp_path: Path) -> Path:
+    if kind == "central":
+        return central_dir
+    if kind == "entry":
+        return kiosk_dir
+    instance.create(tmp_path / kind, [kind], name=kind).conn.close()
+    return tmp_path / kind
+
+
+@pytest.mark.parametrize("role", ["entry", "central", "finder", "workshop"])
+def test_the_document_lists_exactly_the_routes_served(
+    role: str, central_dir: Path, kiosk_dir: Path, tmp_path: Path
+) -> None:
+    app = create_app(_instance(role, central_dir, kiosk_dir, tmp_path), {"TESTING": True})
+    document = app.test_client().get("/api/openapi.json").get_json()
+    published = {(path, method.upper()) for path, item in document["paths"].items() for method in item}
+    served = {
+        (re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule), method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert published == served
+    assert (
+        ("/api/v1/sync/push", "POST") in served
+        if role == "central"
+        else not any("sync" in p for p, _ in served)
+    )
+    schemes = document["components"]["securitySchemes"]
+    for item in document["paths"].values():
+        for operation in item.values():
+            for requirement in operation["security"]:
+                assert set(requirement) <= set(schemes)
+            assert all(code.isdigit() for code in operation["responses"])
+
+
+def test_staff_only_operations_say_so(client) -> None:
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    assert {} not in paths["/api/v1/scans/{scan_uuid}/annul"]["post"]["security"]
+    assert {} in paths["/api/v1/scans"]["post"]["security"]  # the kiosk's own screen needs no log-in
+    assert paths["/api/v1/attendance"]["get"]["security"] == []

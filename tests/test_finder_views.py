@@ -10,7 +10,7 @@ from finder_helpers import exhibitor_named, make_finder_kiosk, stand_of
 from helpers import rows
 
 from kiosk import create_app, events, instance
-from kiosk.api import openapi_document
+from kiosk.openapi import openapi_document
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from flask import Flask
 from flask_babel import force_locale
 
 from kiosk import clock, i18n, reasons, schedule
-from kiosk.api import openapi_document
 from kiosk.entry import admission
+from kiosk.openapi import openapi_document
 
 # Message ids are English (docs/HELPERS.md): every other language needs its own text.
 MESSAGE_ID_LANGUAGE = "en"

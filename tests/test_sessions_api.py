@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from helpers import rows, ticket
-from sessions_helpers import add_session, open_db, register
+from sessions_helpers import add_session, open_db, register, workshop_kiosk
 
 from kiosk import create_app
 from kiosk import db as dbmod
 from kiosk import staff as accounts
-from kiosk.api import openapi_document
+from kiosk.openapi import openapi_document
 from kiosk.sessions import registrations
 
 REMOTE = {"REMOTE_ADDR": "192.0.2.10"}  # not loopback: staff authentication is needed
@@ -291,15 +291,17 @@ def test_organizers_see_how_full_each_session_was_and_its_no_show_rate(
     assert "<td data-no-show-rate>25 %</td>" in row
 
 
-def test_programme_edits_only_on_central(kiosk_dir: Path) -> None:
-    app = create_app(kiosk_dir, {"TESTING": True})
-    client = app.test_client()
+def test_programme_edits_only_on_central(central_dir: Path, kiosk_dir: Path, tmp_path: Path) -> None:
+    workshop_kiosk(central_dir, tmp_path / "door")
+    client = create_app(tmp_path / "door", {"TESTING": True}).test_client()
     # Organizer accounts live on central only: a kiosk does not know them.
     assert login(client, "Hanane", "246810").status_code == 401
     assert client.get("/sessions/admin/new", environ_base={"REMOTE_ADDR": "192.0.2.10"}).status_code in (
         302,
         403,
     )
+    # An entry kiosk has no session screens at all.
+    assert create_app(kiosk_dir, {"TESTING": True}).test_client().get("/sessions/admin/").status_code == 404
 
 
 def test_a_workshop_kiosk_opens_on_the_session_list(central_dir: Path, tmp_path: Path) -> None:

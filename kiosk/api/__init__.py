@@ -1,88 +1,35 @@
-"""The JSON API (``/api/v1``) and its OpenAPI 3 document (``/api/openapi.json``).
-
-The document is assembled from the fragments in ``kiosk/openapi/*.json``: each
-feature describes its own paths and schemas beside the others.
+"""The JSON API: one parent blueprint (``/api``, the features' API blueprints nested
+under ``/api/v1``), one JSON error handler for all of it, staff log-in, and the
+instance's OpenAPI document at ``/api/openapi.json`` (``kiosk.openapi``).
 """
 
 from __future__ import annotations
 
-import json
-from importlib import resources
+from collections.abc import Iterable
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from kiosk import auth, clock, reasons
+from kiosk import auth, clock, openapi
 from kiosk import db as dbmod
 from kiosk import staff as accounts
 from kiosk.i18n import LANGUAGES
+from kiosk.openapi import json_body
 from kiosk.web import get_db
 
-bp = Blueprint("api", __name__, url_prefix="/api")
 
-
-@bp.errorhandler(HTTPException)
 def http_error(error: HTTPException) -> tuple[Response, int]:
     return jsonify({"error": error.name.lower().replace(" ", "_"), "detail": error.description}), (
         error.code or 500
     )
 
 
-# Enumerations the fragments name with "x-enum" rather than copy: the document is
-# generated from the code's own lists, so it cannot fall behind them.
-ENUMS: dict[str, tuple[str, ...]] = {
-    "reasons.gate": reasons.codes(reasons.GATE),
-    "reasons.door": reasons.codes(reasons.DOOR),
-    "levels": tuple(level.value for level in reasons.Level),
-    "languages": LANGUAGES,
-}
-
-
-def _fill_enums(node: object) -> None:
-    if isinstance(node, dict):
-        name = node.pop("x-enum", None)
-        if name is not None:
-            node["enum"] = list(ENUMS[name])
-        for value in node.values():
-            _fill_enums(value)
-    elif isinstance(node, list):
-        for value in node:
-            _fill_enums(value)
-
-
-def openapi_document() -> dict[str, object]:
-    """Merge every fragment's paths and components into one OpenAPI document."""
-    folder = resources.files("kiosk") / "openapi"
-    document: dict[str, object] = {}
-    paths: dict[str, object] = {}
-    schemas: dict[str, object] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".json"):
-            continue
-        fragment = json.loads(entry.read_text(encoding="utf-8"))
-        paths.update(fragment.pop("paths", {}))
-        schemas.update(fragment.pop("components", {}).get("schemas", {}))
-        document.update(fragment)
-    document["paths"] = paths
-    document.setdefault("components", {})["schemas"] = schemas  # type: ignore[index]
-    _fill_enums(document)
-    return document
-
-
-@bp.get("/openapi.json")
-def openapi() -> Response:
-    return jsonify(openapi_document())
-
-
-def json_body() -> dict[str, object] | None:
-    """The request's JSON object, or None when the body is not one."""
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else None
-
-
-def bad_request(detail: str) -> tuple[Response, int]:
-    return jsonify({"error": "bad_request", "detail": detail}), 400
+def unrouted_error(error: HTTPException) -> tuple[Response, int] | HTTPException:
+    """A path under /api that names no route (404, 405) answers JSON too."""
+    if request.path.startswith("/api/"):
+        return http_error(error)
+    return error
 
 
 def request_language() -> str:
@@ -90,17 +37,34 @@ def request_language() -> str:
     return asked if asked in LANGUAGES else "fr"
 
 
-@bp.post("/v1/login")
 def login() -> tuple[Response, int]:
-    body = json_body() or {}
-    name, pin = body.get("name"), body.get("pin")
-    if not isinstance(name, str) or not isinstance(pin, str):
-        return bad_request("send {'name': ..., 'pin': ...}")
+    body = json_body()
     with dbmod.write(get_db()) as conn:
-        row = accounts.find_by_name(conn, name[:100])
-        outcome = accounts.check_pin(conn, row["id"], pin, clock.now()) if row else "unknown_staff"
-    if outcome != "ok" or row is None:
-        auth.log_refused_login(name[:100], outcome)
-        status = 423 if outcome == "locked" else 401
-        return jsonify({"ok": False, "reason": "locked" if outcome == "locked" else "wrong_pin"}), status
-    return jsonify({"ok": True, "token": auth.make_token(row["id"]), "role": row["role"]}), 200
+        outcome, staff = accounts.log_in(conn, body["name"], body["pin"], clock.now())
+    if staff is None:
+        auth.log_refused_login(body["name"][:100], outcome)
+        if outcome == "locked":
+            return jsonify({"ok": False, "reason": "locked"}), 423
+        return jsonify({"ok": False, "reason": "wrong_pin"}), 401
+    return jsonify({"ok": True, "token": auth.make_token(staff["id"]), "role": staff["role"]}), 200
+
+
+def published() -> Response:
+    return jsonify(openapi.document())
+
+
+def init_app(app: Flask, features: Iterable[Blueprint], fragments: Iterable[str]) -> None:
+    """Mount ``/api`` with the features' API blueprints under ``/api/v1`` and publish
+    the document of ``fragments``."""
+    openapi.publish(app, fragments)
+    # Made per app: which children /api/v1 has depends on the instance's roles.
+    api = Blueprint("api", __name__, url_prefix="/api")
+    v1 = Blueprint("v1", __name__, url_prefix="/v1")
+    v1.add_url_rule("/login", view_func=login, methods=["POST"])
+    for child in features:
+        v1.register_blueprint(child)
+    api.register_blueprint(v1)
+    api.add_url_rule("/openapi.json", view_func=published)
+    api.register_error_handler(HTTPException, http_error)
+    app.register_blueprint(api)
+    app.register_error_handler(HTTPException, unrouted_error)

@@ -28,7 +28,7 @@ from kiosk.camera.service import camera_target, get_loop, still_chain
 from kiosk.web import get_db
 
 bp = Blueprint("camera", __name__, url_prefix="/camera")
-api_bp = Blueprint("camera_api", __name__, url_prefix="/api/v1/camera")
+api_bp = Blueprint("camera_api", __name__, url_prefix="/camera")  # under /api/v1
 
 PREVIEW_FPS = 12
 MAX_FRAME_SIDE = 4096  # a browser camera sends 1920 x 1080 at most

@@ -4,37 +4,33 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import force_locale
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
 from kiosk import auth, clock, schedule
-from kiosk.api import bad_request, http_error, json_body, request_language
+from kiosk.api import request_language
 from kiosk.entry import attendance, scanning, tally
 from kiosk.entry.messages import verdict_texts
 from kiosk.entry.views import get_scanner
+from kiosk.openapi import json_body
 from kiosk.web import gate_id, get_db
 
-bp = Blueprint("entry_api", __name__, url_prefix="/api/v1")
-bp.register_error_handler(HTTPException, http_error)
+bp = Blueprint("entry_api", __name__)  # under /api/v1
 
 
 @bp.post("/scans")
 @auth.staff_unless_local
 def post_scan() -> tuple[Response, int]:
     body = json_body()
-    if body is None:
-        return bad_request("the body must be a JSON object")
-    code = body.get("code")
-    gate = body.get("gate", gate_id())
-    direction = body.get("direction")  # None: the gate's own (an exit-only gate's is out)
-    if not isinstance(code, str):
-        return bad_request("'code' must be a string")
-    if not isinstance(gate, str) or direction not in (None, "in", "out"):
-        return bad_request("'gate' must be a string and 'direction' 'in' or 'out'")
     try:
-        verdict = get_scanner().scan(get_db(), code, gate, direction)
+        verdict = get_scanner().scan(
+            get_db(),
+            body["code"],
+            body.get("gate", gate_id()),
+            body.get("direction"),  # None: the gate's own (an exit-only gate's is out)
+        )
     except scanning.GateError as error:
-        return bad_request(str(error))
+        raise BadRequest(str(error)) from None
     with force_locale(request_language()):
         answer = {**verdict.as_dict(), **verdict_texts(verdict)}
     return jsonify(answer), 200
@@ -57,23 +53,18 @@ def annul_scan(scan_uuid: str) -> tuple[Response, int]:
 @auth.staff_unless_local
 def post_walk_in() -> tuple[Response, int]:
     body = json_body()
-    if body is None:
-        return bad_request("the body must be a JSON object")
-    people = body.get("people", 1)
-    if not isinstance(people, int) or isinstance(people, bool):
-        return bad_request("'people' must be a whole number")
     staff = auth.current_staff()
     try:
         event_uuid = tally.record_walk_in(
             get_db(),
-            str(body.get("gate", gate_id())),
-            str(body.get("kind", "")),
-            people,
-            str(body.get("direction", "in")),
+            body.get("gate", gate_id()),
+            body["kind"],
+            body.get("people", 1),
+            body.get("direction", "in"),
             staff_id=staff["id"] if staff else None,
         )
     except ValueError as error:
-        return bad_request(str(error))
+        raise BadRequest(str(error)) from None
     return jsonify({"ok": True, "uuid": event_uuid}), 201
 
 
@@ -85,7 +76,7 @@ def get_attendance() -> tuple[Response, int]:
         try:
             day = clock.parse_time(asked + "T12:00").date()
         except ValueError:
-            return bad_request("'date' must be YYYY-MM-DD")
+            raise BadRequest("'date' must be YYYY-MM-DD") from None
     else:
         day = schedule.today(conn)
     return jsonify(attendance.day_figures(conn, day)), 200

@@ -18,7 +18,6 @@ import qrcode.image.svg
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kiosk import auth, clock
@@ -26,7 +25,7 @@ from kiosk.finder import layout, plan, queries, stats
 from kiosk.web import gate_id, get_db
 
 bp = Blueprint("finder", __name__, url_prefix="/finder")
-api = Blueprint("finder_api", __name__, url_prefix="/api/v1")
+api = Blueprint("finder_api", __name__)  # under /api/v1
 
 MAX_LIMIT = 50
 AMENITY_NAMES = {
@@ -276,13 +275,6 @@ def _api_row(row: queries.Summary) -> dict[str, Any]:
         "products_fr": row["products_fr"],
         "products_ar": row["products_ar"],
     }
-
-
-@api.errorhandler(HTTPException)
-def api_error(error: HTTPException) -> tuple[Response, int]:
-    return jsonify({"error": error.name.lower().replace(" ", "_"), "detail": error.description}), (
-        error.code or 500
-    )
 
 
 @api.get("/exhibitors")

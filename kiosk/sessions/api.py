@@ -8,31 +8,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 from flask_babel import force_locale
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, NotFound
 
 from kiosk import auth, clock, reasons
-from kiosk.i18n import LANGUAGES
+from kiosk.api import request_language
+from kiosk.openapi import json_body
 from kiosk.sessions import checkin, messages, programme
 from kiosk.sessions.views import DOOR_ROLES, roster_text, settings, today, undo_minutes
 from kiosk.web import get_db
 
-bp = Blueprint("sessions_api", __name__, url_prefix="/api/v1/sessions")
-
-
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException) -> tuple[Response, int]:
-    return jsonify({"error": error.name.lower().replace(" ", "_"), "detail": error.description}), (
-        error.code or 500
-    )
-
-
-def _language() -> str:
-    asked = request.args.get("lang") or request.accept_languages.best_match(LANGUAGES)
-    return asked if asked in LANGUAGES else "fr"
-
-
-def _not_found() -> tuple[Response, int]:
-    return jsonify({"error": "not_found", "detail": "no such session"}), 404
+bp = Blueprint("sessions_api", __name__, url_prefix="/sessions")  # under /api/v1
 
 
 def _staff_id() -> str | None:
@@ -49,7 +34,7 @@ def list_sessions() -> tuple[Response, int]:
     try:
         day = clock.parse_time(asked + "T12:00").date() if asked else today(conn)
     except ValueError:
-        return jsonify({"error": "bad_request", "detail": "'date' must be YYYY-MM-DD"}), 400
+        raise BadRequest("'date' must be YYYY-MM-DD") from None
     moment = clock.now()
     answer = []
     for row in programme.sessions_on(conn, day):
@@ -80,16 +65,14 @@ def list_sessions() -> tuple[Response, int]:
 @bp.post("/<session_id>/check-ins")
 @auth.role_required(*DOOR_ROLES)
 def post_check_in(session_id: str) -> tuple[Response, int]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("code"), str):
-        return jsonify({"error": "bad_request", "detail": "send {'code': ...}"}), 400
+    body = json_body()
     try:
         verdict = checkin.check_in_code(
             get_db(), session_id, body["code"][:2048], staff_id=_staff_id(), settings=settings()
         )
     except checkin.SessionNotFound:
-        return _not_found()
-    with force_locale(_language()):
+        raise NotFound("no such session") from None
+    with force_locale(request_language()):
         message = reasons.message(verdict.reason, reasons.DOOR)
         status = messages.status_label(verdict.status)
     return jsonify({**verdict.as_dict(), "message": message, "status_label": status}), 200
@@ -100,7 +83,7 @@ def post_check_in(session_id: str) -> tuple[Response, int]:
 def post_undo(checkin_uuid: str) -> tuple[Response, int]:
     window = undo_minutes()
     outcome = checkin.undo(get_db(), checkin_uuid, staff_id=_staff_id(), window_minutes=window)
-    with force_locale(_language()):
+    with force_locale(request_language()):
         message = messages.undo_message(outcome, window)
     return jsonify({"ok": outcome == "ok", "reason": outcome, "message": message}), (
         200 if outcome == "ok" else 409
@@ -112,7 +95,7 @@ def post_undo(checkin_uuid: str) -> tuple[Response, int]:
 def get_roster(session_id: str) -> tuple[Response, int] | Response:
     row = programme.get_session(get_db().conn, session_id)
     if row is None:
-        return _not_found()
+        raise NotFound("no such session")
     people, rate = checkin.roster(get_db().conn, session_id, clock.now(), settings())
     if request.args.get("format") == "csv":
         return Response(roster_text(row, people, rate), mimetype="text/csv")

@@ -58,11 +58,6 @@ def _staff_id() -> str | None:
     return staff["id"] if staff else None
 
 
-@bp.app_template_filter("hhmm")
-def hhmm(text: str) -> str:
-    return clock.parse_time(text).strftime("%H:%M")
-
-
 @bp.app_context_processor
 def session_labels() -> dict[str, object]:
     return {

@@ -36,10 +36,9 @@ def login() -> Response | tuple[str, int] | str:
         name = request.form.get("name", "").strip()[:100]
         pin = request.form.get("pin", "")[:64]
         with dbmod.write(get_db()) as conn:
-            row = accounts.find_by_name(conn, name)
-            outcome = accounts.check_pin(conn, row["id"], pin, clock.now()) if row else "unknown_staff"
-        if outcome == "ok" and row is not None:
-            auth.start_session(row["id"])
+            outcome, staff = accounts.log_in(conn, name, pin, clock.now())
+        if staff is not None:
+            auth.start_session(staff["id"])
             return redirect(_safe_next(request.args.get("next")))
         auth.log_refused_login(name, outcome)
         error = {
