@@ -13,10 +13,11 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+from babel import dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request, session
-from flask_babel import Babel, format_date, format_datetime, get_locale
+from flask_babel import Babel, get_locale
 
 from kiosk import clock
 
@@ -24,6 +25,9 @@ LANGUAGES = ("fr", "ar", "en")
 DEFAULT_LANGUAGE = "fr"
 RTL_LANGUAGES = frozenset({"ar"})
 LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "en": "English"}
+# Locale data for dates and numbers: the fair is in Morocco, whose Arabic says "نونبر"
+# (not the Levantine/Egyptian "نوفمبر") and writes Latin digits.
+FORMAT_LOCALES = {"ar": "ar_MA"}
 PACKAGE_DIR = Path(__file__).parent
 
 
@@ -56,11 +60,17 @@ def select_language() -> str:
     return remembered if remembered in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def format_locale() -> str:
+    """The locale whose data formats dates for the reader (``ar_MA`` for Arabic)."""
+    language = str(get_locale())
+    return FORMAT_LOCALES.get(language, language)
+
+
 def local_format(moment: datetime, pattern: str) -> str:
     """A moment as the fair's wall clock (``kiosk.clock``'s zone), in the reader's language.
     Flask-Babel's own conversion goes through pytz, whose Africa/Casablanca rules are wrong
     after 2018 (UTC in November 2026): convert with zoneinfo and format as is."""
-    return format_datetime(moment.astimezone(clock.zone()), pattern, rebase=False)
+    return dates.format_datetime(moment.astimezone(clock.zone()), pattern, locale=format_locale())
 
 
 def language_url(code: str) -> str:
@@ -103,7 +113,7 @@ def init_app(app: Flask) -> None:
     @app.template_filter("long_date")
     def long_date(value: date) -> str:
         """A fair day in words, in the reader's language ("lundi 15 juin 2026")."""
-        return format_date(value, "full")
+        return dates.format_date(value, "full", locale=format_locale())
 
     @app.context_processor
     def language_context() -> dict[str, object]:
