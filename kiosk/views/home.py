@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from kiosk import settings
@@ -26,7 +26,8 @@ def index() -> Response | str:
     for role in settings.roles(current_app.config):
         endpoint = ROLE_SCREENS.get(role)
         if endpoint:
-            return redirect(url_for(endpoint))
+            # The language asked for goes along (url_for leaves out a None).
+            return redirect(url_for(endpoint, lang=request.args.get("lang")))
     return render_template("home.html", role_screens=ROLE_SCREENS)
 
 
