@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from kiosk import clock, instance
 from kiosk.entry import attendance
+from kiosk.entry.admission import Situation
 from kiosk.entry.scanning import Scanner
+from kiosk.schedule import OpeningHours
 from sync.client import Client
 from tests.conftest import FAIR_START
 
 _SECONDS = itertools.count()
+DAY1 = date(2026, 6, 15)
+HOURS = OpeningHours(DAY1, opens=time(10), closes=time(22), early_opens=time(8))
+
+
+def situation(**changes: object) -> Situation:
+    """A gate's situation at 11:00 on the first day, entering the sales zone, nobody
+    inside; ``changes`` replace any field."""
+    base = Situation(
+        moment=clock.at(DAY1, time(11)),
+        day=DAY1,
+        hours=HOURS,
+        direction="in",
+        zone_id="sales",
+        occupancy_limit=None,
+        inside_zone=0,
+        ticket_inside=False,
+        revoked=False,
+    )
+    return replace(base, **changes)
 
 
 def next_moment():

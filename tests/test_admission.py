@@ -8,11 +8,10 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from kiosk import clock, reasons
-from kiosk.entry.admission import Situation, TicketFacts, decide
+from kiosk.entry.admission import TicketFacts, decide
 from kiosk.schedule import OpeningHours, fair_day
+from tests.gates_helpers import DAY1, HOURS, situation
 
-DAY1 = date(2026, 6, 15)
-HOURS = OpeningHours(DAY1, opens=time(10), closes=time(22), early_opens=time(8))
 LATE = OpeningHours(DAY1 + timedelta(days=1), opens=time(10), closes=time(0, 30), early_opens=time(8))
 SCHEDULE = [HOURS, LATE]
 
@@ -25,21 +24,6 @@ CHILD = replace(DAY_TICKET, type_id="child", zones=frozenset({"sales", "kids"}))
 
 def at(hour: int, minute: int = 0, day: date = DAY1) -> datetime:
     return clock.at(day, time(hour, minute))
-
-
-def situation(**changes: object) -> Situation:
-    base = Situation(
-        moment=at(11),
-        day=DAY1,
-        hours=HOURS,
-        direction="in",
-        zone_id="sales",
-        occupancy_limit=None,
-        inside_zone=0,
-        ticket_inside=False,
-        revoked=False,
-    )
-    return replace(base, **changes)
 
 
 def test_valid_ticket_is_admitted() -> None:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from flask import Flask
 from flask_babel import force_locale
 
-from kiosk import clock, i18n, reasons, schedule
+from kiosk import clock, i18n, reasons
 from kiosk.entry import admission
 from kiosk.openapi import openapi_document
+from tests.gates_helpers import DAY1, situation
 
 # Message ids are English (docs/HELPERS.md): every other language needs its own text.
 MESSAGE_ID_LANGUAGE = "en"
@@ -59,8 +60,7 @@ def test_openapi_enums_are_generated_from_the_catalogue() -> None:
 
 
 def test_every_gate_decision_is_a_gate_code() -> None:
-    day = date(2026, 6, 15)
-    hours = schedule.OpeningHours(day, opens=time(10), closes=time(22), early_opens=time(8))
+    day = DAY1
     ticket = admission.TicketFacts(1, "child", day, 1, frozenset({"kids"}), early_access=False, reentry=False)
     variants = {
         "direction": ("in", "out"),
@@ -72,17 +72,7 @@ def test_every_gate_decision_is_a_gate_code() -> None:
         "ticket_left": (False, True),
         "occupancy_limit": (None, 0),
     }
-    base = admission.Situation(
-        moment=clock.at(day, time(11)),
-        day=day,
-        hours=hours,
-        direction="in",
-        zone_id="kids",
-        occupancy_limit=None,
-        inside_zone=0,
-        ticket_inside=False,
-        revoked=False,
-    )
+    base = situation(zone_id="kids")
     seen = {
         admission.decide(ticket, replace(base, **dict(zip(variants, values, strict=True))))
         for values in itertools.product(*variants.values())
