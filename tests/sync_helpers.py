@@ -21,12 +21,67 @@ from kiosk import db as dbmod
 from kiosk.entry.scanning import Scanner
 from kiosk.events import EVENT_TABLES
 from kiosk.reference import REFERENCE_TABLES, kiosk_view, withheld_tables
-from sync import protocol, signing, wire
+from sync import protocol, signing, validate, wire
 from sync.cli import init_enrolled
 from sync.client import Transport
 from sync.wire import primary_key, table_columns
 
 FAIR_DAY = "2026-06-15"
+# The columns of the event rows a kiosk pushes (the order is the tests' own).
+SCAN_COLUMNS = sorted(validate.SCAN_COLUMNS)
+WALK_IN_COLUMNS = [
+    "uuid",
+    "device_id",
+    "device_seq",
+    "device_time",
+    "fair_date",
+    "gate_id",
+    "zone_id",
+    "kind",
+]
+WALK_IN_COLUMNS += ["people", "direction", "staff_id"]
+
+
+def _event_row(columns: list[str], device: str, seq: int, values: dict[str, object]) -> list[object]:
+    row: dict[str, object] = {
+        "uuid": str(uuid.uuid4()),
+        "device_id": device,
+        "device_seq": seq,
+        "device_time": clock.iso(clock.now()),
+        "fair_date": FAIR_DAY,
+        "gate_id": "main",
+        "zone_id": "sales",
+        "direction": "in",
+        **values,
+    }
+    return [row[c] for c in columns]
+
+
+def scan_row(device: str, seq: int, **values: object) -> list[object]:
+    """A scan of SCAN_COLUMNS as DEVICE's SEQ-th event: a refused unknown code at gate main
+    now, unless VALUES say otherwise."""
+    defaults = {"code_digest": f"{seq:064x}", "ticket_serial": None, "type_id": None}
+    return _event_row(
+        SCAN_COLUMNS, device, seq, {**defaults, "result": "refused", "reason": "unknown_format", **values}
+    )
+
+
+def walk_in_row(device: str, seq: int, **values: object) -> list[object]:
+    """A walk-in of WALK_IN_COLUMNS as DEVICE's SEQ-th event: one adult at gate main now,
+    unless VALUES say otherwise."""
+    return _event_row(
+        WALK_IN_COLUMNS, device, seq, {"kind": "adult", "people": 1, "staff_id": None, **values}
+    )
+
+
+def insert_sql(table: str, columns: list[str]) -> str:
+    """INSERT INTO TABLE (COLUMNS) VALUES (?, ...)."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+
+
+def token_of(folder: Path) -> str:
+    """An enrolled kiosk's device token."""
+    return query(folder, "SELECT token FROM sync_state")[0][0]
 
 
 def add_device(central_dir: Path, name: str, role: str = "entry", gate: str | None = "main") -> str:
@@ -162,13 +217,8 @@ def fake_scans(folder: Path, count: int, gate: str = "main") -> None:
         device, last = conn.execute("UPDATE device SET seq = seq + ? RETURNING id, seq", (count,)).fetchone()
         first = last - count + 1
         conn.executemany(
-            "INSERT INTO scans (uuid, device_id, device_seq, device_time, fair_date, gate_id, zone_id,"
-            " direction, code_digest, result, reason) VALUES (?, ?, ?, ?, ?, ?, 'sales', 'in', ?,"
-            " 'refused', 'unknown_format')",
-            (
-                (str(uuid.uuid4()), device, seq, moment, FAIR_DAY, gate, f"{seq:064x}")
-                for seq in range(first, last + 1)
-            ),
+            insert_sql("scans", SCAN_COLUMNS),
+            (scan_row(device, seq, device_time=moment, gate_id=gate) for seq in range(first, last + 1)),
         )
     database.conn.close()
 

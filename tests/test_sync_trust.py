@@ -16,15 +16,19 @@ import pytest
 from conftest import serving
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync_helpers import (
+    SCAN_COLUMNS,
     add_device,
     central_key,
     day_tickets,
     device_id,
     enroll,
     events_of,
+    insert_sql,
     point_at,
     query,
     scan,
+    scan_row,
+    token_of,
     transport,
 )
 
@@ -33,46 +37,6 @@ from kiosk import db as dbmod
 from sync import protocol, signing, wire
 from sync.cli import init_enrolled
 from sync.client import Client, Refused, Transient
-
-COLUMNS = [
-    "uuid",
-    "device_id",
-    "device_seq",
-    "device_time",
-    "fair_date",
-    "gate_id",
-    "zone_id",
-    "direction",
-    "code_digest",
-    "ticket_serial",
-    "type_id",
-    "result",
-    "reason",
-]
-
-
-def scan_row(device: str, seq: int, **values: object) -> list[object]:
-    row = {
-        "uuid": str(uuid.uuid4()),
-        "device_id": device,
-        "device_seq": seq,
-        "device_time": clock.iso(clock.now()),
-        "fair_date": "2026-06-15",
-        "gate_id": "main",
-        "zone_id": "sales",
-        "direction": "in",
-        "code_digest": f"{seq:064x}",
-        "ticket_serial": None,
-        "type_id": None,
-        "result": "refused",
-        "reason": "unknown_format",
-        **values,
-    }
-    return [row[c] for c in COLUMNS]
-
-
-def token_of(folder: Path) -> str:
-    return query(folder, "SELECT token FROM sync_state")[0][0]
 
 
 def push(central: str, folder: Path, parts: list[dict[str, object]]) -> dict[str, object]:
@@ -90,7 +54,7 @@ def test_a_device_cannot_write_in_another_devices_name(central_dir: Path, tmp_pa
         other = enroll(central, central_dir, tmp_path / "other", "entry-east", "entry", "east")
         victim = device_id(gate)
         # device_id and device_seq listed twice: SQLite would store the first copy.
-        columns = [*COLUMNS, "device_id", "device_seq"]
+        columns = [*SCAN_COLUMNS, "device_id", "device_seq"]
         rows = [[*scan_row(victim, seq), device_id(other), 1000 + seq] for seq in range(1, 6)]
         with pytest.raises(Refused) as refused:
             push(central, other, [{"table": "scans", "columns": columns, "rows": rows}])
@@ -98,7 +62,7 @@ def test_a_device_cannot_write_in_another_devices_name(central_dir: Path, tmp_pa
         # The other device's id in the rows: refused whole, nothing stored under it.
         rows = [scan_row(victim, seq) for seq in range(1, 6)]
         with pytest.raises(Refused):
-            push(central, other, [{"table": "scans", "columns": COLUMNS, "rows": rows}])
+            push(central, other, [{"table": "scans", "columns": SCAN_COLUMNS, "rows": rows}])
         assert query(central_dir, "SELECT count(*) FROM scans WHERE device_id = ?", (victim,)) == [(0,)]
         # Entry-main's own scans all reach central.
         assert [scan(gate, t) for t in day_tickets(central_dir, 5)] == ["ok"] * 5
@@ -115,7 +79,9 @@ def test_unknown_columns_are_refused(central_dir: Path) -> None:
             conn, protocol.add_device(conn, "k", "entry", "main", clock.now()), device, clock.now()
         )
     batch = {
-        "events": [{"table": "scans", "columns": [*COLUMNS, "admin"], "rows": [[*scan_row(device, 1), 1]]}]
+        "events": [
+            {"table": "scans", "columns": [*SCAN_COLUMNS, "admin"], "rows": [[*scan_row(device, 1), 1]]}
+        ]
     }
     with pytest.raises(protocol.Refusal) as refused, dbmod.write(database) as conn:
         protocol.apply_batch(conn, device, batch, clock.now())
@@ -127,7 +93,7 @@ def test_a_role_pushes_only_the_event_tables_it_produces(central_dir: Path, tmp_
         finder = enroll(central, central_dir, tmp_path / "finder", "finder-1", "finder", None)
         me = device_id(finder)
         with pytest.raises(Refused) as refused:
-            push(central, finder, [{"table": "scans", "columns": COLUMNS, "rows": [scan_row(me, 1)]}])
+            push(central, finder, [{"table": "scans", "columns": SCAN_COLUMNS, "rows": [scan_row(me, 1)]}])
         assert refused.value.status == 403 and refused.value.error == "table_not_for_role"
     assert query(central_dir, "SELECT count(*) FROM scans WHERE device_id = ?", (me,)) == [(0,)]
 
@@ -140,7 +106,7 @@ def test_a_seq_held_under_another_uuid_is_a_conflict_never_sent(central_dir: Pat
         database = instance.open_db(central_dir)
         with dbmod.write(database) as conn:
             conn.execute(
-                f"INSERT INTO scans ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})",
+                insert_sql("scans", SCAN_COLUMNS),
                 scan_row(me, 1),
             )
         database.conn.close()

@@ -14,17 +14,25 @@ from pathlib import Path
 
 import pytest
 from conftest import serving
-from sync_helpers import day_tickets, device_id, enroll, query, scan
+from sync_helpers import (
+    SCAN_COLUMNS,
+    WALK_IN_COLUMNS,
+    day_tickets,
+    device_id,
+    enroll,
+    insert_sql,
+    query,
+    scan,
+    scan_row,
+    token_of,
+    walk_in_row,
+)
 from test_sync_dashboard import login
-from test_sync_trust import COLUMNS, scan_row, token_of
 
 from kiosk import clock, create_app, events, instance
 from kiosk import db as dbmod
 from sync import protocol, wire
 from sync.client import Client, Refused
-
-WALK_IN = ["uuid", "device_id", "device_seq", "device_time", "fair_date", "gate_id", "zone_id", "kind"]
-WALK_IN += ["people", "direction", "staff_id"]
 
 
 def enrolled(central_dir: Path, name: str = "k", role: str = "entry") -> tuple[object, str]:
@@ -34,24 +42,6 @@ def enrolled(central_dir: Path, name: str = "k", role: str = "entry") -> tuple[o
         protocol.ensure_change_log(conn)
         protocol.enroll(conn, protocol.add_device(conn, name, role, "main", clock.now()), device, clock.now())
     return database, device
-
-
-def walk_in(device: str, seq: int, **values: object) -> list[object]:
-    row = {
-        "uuid": str(uuid.uuid4()),
-        "device_id": device,
-        "device_seq": seq,
-        "device_time": clock.iso(clock.now()),
-        "fair_date": "2026-06-15",
-        "gate_id": "main",
-        "zone_id": "sales",
-        "kind": "adult",
-        "people": 1,
-        "direction": "in",
-        "staff_id": None,
-        **values,
-    }
-    return [row[c] for c in WALK_IN]
 
 
 def apply(database: object, device: str, parts: list[dict[str, object]]) -> dict[str, object]:
@@ -78,7 +68,7 @@ BAD_SCANS = [
 def test_a_bad_scan_is_kept_aside_with_its_reason(central_dir: Path, values: dict, reason: str) -> None:
     database, device = enrolled(central_dir)
     rows = [scan_row(device, 1), scan_row(device, 2, **values), scan_row(device, 3)]
-    answer = apply(database, device, [{"table": "scans", "columns": COLUMNS, "rows": rows}])
+    answer = apply(database, device, [{"table": "scans", "columns": SCAN_COLUMNS, "rows": rows}])
     assert answer["high_seq"] == 1 and answer["applied"] == 2
     assert [(r["device_seq"], r["reason"]) for r in answer["rejected"]] == [(2, reason)]
     assert query(central_dir, "SELECT device_seq FROM scans WHERE device_id = ?", (device,)) == [(1,), (3,)]
@@ -90,14 +80,17 @@ def test_walk_ins_annulments_and_undos_are_checked(central_dir: Path) -> None:
     database, device = enrolled(central_dir)
     other_database, other = enrolled(central_dir, "other")
     theirs = scan_row(other, 1)
-    apply(other_database, other, [{"table": "scans", "columns": COLUMNS, "rows": [theirs]}])
-    rows = [walk_in(device, 1, kind="group", people=10**9), walk_in(device, 2, kind="adult", people=3)]
+    apply(other_database, other, [{"table": "scans", "columns": SCAN_COLUMNS, "rows": [theirs]}])
+    rows = [
+        walk_in_row(device, 1, kind="group", people=10**9),
+        walk_in_row(device, 2, kind="adult", people=3),
+    ]
     annul = {
         "table": "annulments",
         "columns": ["uuid", "device_id", "device_seq", "device_time", "scan_uuid", "staff_id"],
         "rows": [[str(uuid.uuid4()), device, 3, clock.iso(clock.now()), theirs[0], None]],
     }
-    answer = apply(database, device, [{"table": "walk_ins", "columns": WALK_IN, "rows": rows}, annul])
+    answer = apply(database, device, [{"table": "walk_ins", "columns": WALK_IN_COLUMNS, "rows": rows}, annul])
     assert [r["reason"] for r in answer["rejected"]] == [
         "bad_people",
         "bad_people",
@@ -115,12 +108,10 @@ def test_stored_bad_rows_never_break_the_figures(central_dir: Path) -> None:
         scan_row(device, 2, result="accepted", reason="ok", ticket_serial=None, type_id=None),
     ]
     with dbmod.write(database) as conn:
-        conn.executemany(
-            f"INSERT INTO scans ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})", bad
-        )
+        conn.executemany(insert_sql("scans", SCAN_COLUMNS), bad)
         conn.execute(
-            f"INSERT INTO walk_ins ({', '.join(WALK_IN)}) VALUES ({', '.join('?' for _ in WALK_IN)})",
-            walk_in(device, 3, kind="group", people="many"),
+            insert_sql("walk_ins", WALK_IN_COLUMNS),
+            walk_in_row(device, 3, kind="group", people="many"),
         )
     client = create_app(central_dir, {"TESTING": True}).test_client()
     login(client)
@@ -137,8 +128,8 @@ def test_an_organizer_voids_a_devices_bad_events(central_dir: Path, tmp_path: Pa
         with dbmod.write(database) as conn:
             stamp = events.stamp(conn, clock.now())
             conn.execute(
-                f"INSERT INTO walk_ins ({', '.join(WALK_IN)}) VALUES ({', '.join('?' for _ in WALK_IN)})",
-                walk_in(str(stamp["device_id"]), int(stamp["device_seq"]), kind="group", people=10**9),
+                insert_sql("walk_ins", WALK_IN_COLUMNS),
+                walk_in_row(str(stamp["device_id"]), int(stamp["device_seq"]), kind="group", people=10**9),
             )
         database.conn.close()
         tickets = day_tickets(central_dir, 4)[1:]
@@ -190,10 +181,10 @@ def test_hostile_bodies_and_values_get_a_4xx(central_dir: Path, tmp_path: Path) 
         assert status == 413, answer
         deep = gzip.compress(b"[" * 100_000 + b"]" * 100_000)
         assert raw_push(central, deep, token)[0] == 400
-        nan = json.dumps({"events": [{"table": "scans", "columns": COLUMNS, "rows": [scan_row(me, 1)]}]})
+        nan = json.dumps({"events": [{"table": "scans", "columns": SCAN_COLUMNS, "rows": [scan_row(me, 1)]}]})
         nan = nan.replace('"in"', "NaN")
         assert raw_push(central, gzip.compress(nan.encode()), token)[0] == 400
-        huge = {"events": [{"table": "scans", "columns": COLUMNS, "rows": [scan_row(me, 1 << 64)]}]}
+        huge = {"events": [{"table": "scans", "columns": SCAN_COLUMNS, "rows": [scan_row(me, 1 << 64)]}]}
         assert raw_push(central, gzip.compress(json.dumps(huge).encode()), token)[0] == 400
         for path in (
             "/api/v1/sync/changes?cursor=%C2%B2",
