@@ -35,7 +35,7 @@ class Check:
         return f"{self.status:<4}  {self.name:<9} {self.detail}"
 
 
-def database(app: Flask, folder: Path) -> Check:
+def database(folder: Path) -> Check:
     path = folder / dbmod.DB_FILENAME
     problem = backup.check_database(path)
     if problem:
@@ -44,7 +44,7 @@ def database(app: Flask, folder: Path) -> Check:
     return Check("database", "ok", f"{path} integrity ok ({size / 1e6:.1f} MB)")
 
 
-def disk(app: Flask, folder: Path) -> Check:
+def disk(folder: Path) -> Check:
     usage = shutil.disk_usage(folder)
     share = usage.free / usage.total
     detail = f"{usage.free / 1e9:.1f} GB free of {usage.total / 1e9:.1f} GB ({share:.0%})"
@@ -162,13 +162,17 @@ def backups(app: Flask, folder: Path) -> Check:
 
 
 def run(folder: Path, cert: Path | None = None) -> list[Check]:
-    """Every check, in order."""
+    """Every check, in order. The database and the disk are checked first, without the
+    app: an instance that cannot start still gets those two lines and the reason."""
     from kiosk import create_app
 
-    app = create_app(folder)
+    first = [database(folder), disk(folder)]
+    try:
+        app = create_app(folder)
+    except Exception as error:  # whatever stops the app from starting is the finding
+        return [*first, Check("app", "FAIL", f"does not start: {' '.join(str(error).split())[:200]}")]
     return [
-        database(app, folder),
-        disk(app, folder),
+        *first,
         *central_and_clock(app, folder),
         camera(app, folder),
         backups(app, folder),
