@@ -31,7 +31,7 @@ CREATE TABLE zone_minutes (
     low INTEGER NOT NULL,
     high INTEGER NOT NULL,
     rise INTEGER NOT NULL,
-    PRIMARY KEY (zone_id, fair_date, minute)
+    PRIMARY KEY (fair_date, zone_id, minute)          -- a day's zones, or one zone
 ) WITHOUT ROWID;
 
 -- Entries through each gate per fair day (the gate screen).
@@ -51,7 +51,7 @@ WHEN NOT EXISTS (SELECT 1 FROM zone_passages WHERE zone_id = NEW.zone_id AND fai
 BEGIN
     INSERT INTO zone_minutes (zone_id, fair_date, minute, net, low, high, rise)
     VALUES (NEW.zone_id, NEW.fair_date, NEW.minute, NEW.delta, min(0, NEW.delta), max(0, NEW.delta), max(0, NEW.delta))
-    ON CONFLICT (zone_id, fair_date, minute) DO UPDATE SET
+    ON CONFLICT (fair_date, zone_id, minute) DO UPDATE SET
         net = net + excluded.net,
         low = min(low, net + excluded.net),
         high = max(high, net + excluded.net),
