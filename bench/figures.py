@@ -40,7 +40,7 @@ def fill_day(kiosk: Path, count: int) -> float:
     NOW, in twos (in, in, out, out...) so the zone stays under its limit; seconds taken."""
     database = instance.open_db(kiosk)
     start = clock.parse_time(NOW).replace(hour=9)
-    step = (clock.parse_time(NOW) - start) / count
+    step = (clock.parse_time(NOW) - start) / max(count, 1)
     rows = [
         (
             str(uuid.uuid4()),
