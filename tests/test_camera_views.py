@@ -116,7 +116,7 @@ def test_mjpeg_preview_streams_frames(kiosk_dir: Path, payload: str, tmp_path: P
 
 def test_browser_frame_decodes_and_answers_the_verdict(client, kiosk_dir: Path, payload: str) -> None:
     frame = jpeg(ticket_frame(payload, np.random.default_rng(6), size=(800, 450)))
-    first = client.post("/camera/browser/frame?direction=in", data=frame, content_type="image/jpeg")
+    first = client.post("/camera/browser/frame", data=frame, content_type="image/jpeg")
     assert first.status_code == 200 and first.headers["X-Camera-Result"] == "verdict"
     assert 'data-level="green"' in first.get_data(as_text=True)
     assert accepted_scans(kiosk_dir, payload) == 1

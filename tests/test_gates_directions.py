@@ -104,3 +104,29 @@ def test_heritage_screen_shows_its_limit_and_places_left(kiosk_dir: Path) -> Non
     stats = client.get("/entry/stats").text
     assert 'id="places-left">1<' in stats and "near-limit" in stats
     assert 'id="peak-zone">9<' in stats
+
+
+def test_browser_camera_keeps_the_two_way_gate_rule(kiosk_dir: Path) -> None:
+    """A phone camera page cannot record an exit at a two-way gate without staff either."""
+    # No browser debounce: the same frame is shown before and after the log-in.
+    client = create_app(kiosk_dir, {"TESTING": True, "CAMERA_DEBOUNCE_SECONDS": 0.0}).test_client()
+    import cv2
+    import numpy as np
+
+    from kiosk.camera.synthetic import ticket_frame
+
+    database = instance.open_db(kiosk_dir)
+    with dbmod.write(database) as conn:
+        accounts.add_staff(conn, "Nadia", "gate", STAFF_PIN)
+    payload = ticket(kiosk_dir, "day")["payload"]
+    Scanner().scan(database, payload, "main", "in", at(10, 30))
+    frame = cv2.imencode(".jpg", ticket_frame(payload, np.random.default_rng(6), size=(800, 450)))[1]
+    assert 'name="direction"' not in client.get("/camera/browser").text
+    refused = client.post("/camera/browser/frame?direction=out", data=frame.tobytes())
+    assert refused.status_code == 400
+    assert rows(kiosk_dir, "SELECT count(*) FROM scans WHERE direction = 'out'")[0][0] == 0
+    client.post("/staff/login", data={"name": "Nadia", "pin": STAFF_PIN})
+    assert 'name="direction" value="out"' in client.get("/camera/browser").text
+    exit_answer = client.post("/camera/browser/frame?direction=out", data=frame.tobytes())
+    assert exit_answer.status_code == 200 and 'data-level="green"' in exit_answer.text
+    assert rows(kiosk_dir, "SELECT result FROM scans WHERE direction = 'out'")[0][0] == "accepted"

@@ -167,7 +167,7 @@ def browser_frame() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
     target (as the camera loop does); answer a verdict fragment, a hint fragment, or 204
     when there is nothing new to show."""
     options = {
-        "direction": request.args.get("direction", "in"),
+        "direction": request.args.get("direction") or None,  # None: the gate's own
         "session_id": request.args.get("session") or None,
     }
     data = request.get_data()

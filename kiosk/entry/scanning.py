@@ -47,6 +47,16 @@ def gate_directions(gate: sqlite3.Row) -> list[str]:
     return sorted(gate["directions"].split(","))
 
 
+def exit_needs_staff(conn: sqlite3.Connection, gate_id: str, direction: str | None) -> bool:
+    """Whether recording this passage needs a logged-in staff member: an exit asked for at
+    a gate that is both entry and exit (a visitor who could choose "exit" would pass the
+    ticket back over the fence)."""
+    if direction != "out":
+        return False
+    gate = conn.execute("SELECT directions FROM gates WHERE id = ?", (gate_id,)).fetchone()
+    return gate is not None and len(gate_directions(gate)) > 1
+
+
 def gate_row(conn: sqlite3.Connection, gate_id: str, direction: str | None = None) -> sqlite3.Row:
     """The gate, checking it allows ``direction`` (when given)."""
     gate = conn.execute("SELECT * FROM gates WHERE id = ?", (gate_id,)).fetchone()

@@ -87,9 +87,7 @@ def stats() -> str:
 def scan() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
     direction = request.form.get("direction") or None  # None: the gate's own
     code = request.form.get("code", "")
-    if direction == "out" and _two_way_gate() and auth.current_staff() is None:
-        # At a gate that is both entry and exit, only staff record exits: a visitor who
-        # could choose "exit" would pass the ticket back over the fence.
+    if auth.current_staff() is None and scanning.exit_needs_staff(get_db().conn, gate_id(), direction):
         log.warning("exit at two-way gate %r asked without a staff log-in", gate_id())
         return render_template("entry/_call_staff.html"), 403
     # A scan the kiosk cannot decide (its gate is not in the reference data, its database
@@ -176,27 +174,40 @@ def tally_add() -> tuple[str, int, dict[str, str]]:
     return render_template("entry/_stats.html", **_stats()), 200, {"HX-Trigger": "scanned"}
 
 
-def _two_way_gate() -> bool:
-    gate = get_db().conn.execute("SELECT * FROM gates WHERE id = ?", (gate_id(),)).fetchone()
-    return gate is not None and len(scanning.gate_directions(gate)) > 1
-
-
 def _staff_id() -> str | None:
     staff = auth.current_staff()
     return staff["id"] if staff else None
 
 
-def scan_target(app: Flask, database: Opener, direction: str | None = None, **_options: object) -> Target:
-    """Camera target of the entry and heritage kiosks: the verdict path, at this kiosk's gate."""
+def scan_target(
+    app: Flask,
+    database: Opener,
+    direction: str | None = None,
+    staff_id: str | None = None,
+    **_options: object,
+) -> Target:
+    """Camera target of the entry and heritage kiosks: the verdict path, at this kiosk's gate.
+    ``direction`` is a browser camera page's choice, held to the screen's rule (exits at a
+    two-way gate by staff only); the kiosk's own camera scans in ``CAMERA_DIRECTION``."""
     scanner = get_scanner(app)
     gate = app.config["GATE"]
-    # Unset: the gate's own direction (entries, or exits at an exit-only gate).
-    direction = direction or app.config["CAMERA_DIRECTION"]
 
     def target(text: str) -> scanning.Verdict:
-        return scanner.scan(database(), text, gate, direction)
+        db = database()
+        if staff_id is None and scanning.exit_needs_staff(db.conn, gate, direction):
+            raise scanning.GateError("exits at this gate are recorded by staff")
+        # Unset: the gate's own direction (entries, or exits at an exit-only gate).
+        return scanner.scan(db, text, gate, direction or app.config["CAMERA_DIRECTION"])
 
     return target
+
+
+def camera_page(conn: sqlite3.Connection) -> dict[str, object]:
+    """The browser camera page offers a direction only where staff may choose one: at a
+    two-way gate, to a logged-in staff member."""
+    gate = conn.execute("SELECT directions FROM gates WHERE id = ?", (gate_id(),)).fetchone()
+    two_way = gate is not None and len(scanning.gate_directions(gate)) > 1
+    return {"directions": scanning.gate_directions(gate) if two_way and auth.current_staff() else []}
 
 
 def camera_result(result: object) -> tuple[str, str] | None:
@@ -213,4 +224,6 @@ def camera_result(result: object) -> tuple[str, str] | None:
     return html, "scanned"
 
 
-CAMERA_TARGET = CameraTarget(make=scan_target, render=camera_result, refusals=(scanning.GateError,))
+CAMERA_TARGET = CameraTarget(
+    make=scan_target, render=camera_result, page=camera_page, refusals=(scanning.GateError,)
+)
