@@ -29,7 +29,7 @@ from bench import server
 from bench.table import print_table
 from kiosk import bundle, clock, demo, instance
 from kiosk import db as dbmod
-from sync import protocol, signing, wire
+from sync import protocol, signing, validate, wire
 from sync.client import Client, pending_events
 
 KIOSKS = 8
@@ -71,21 +71,7 @@ def scan_rows(device_id: str, first: int, count: int) -> list[tuple]:
     ]
 
 
-SCAN_COLUMNS = [
-    "uuid",
-    "device_id",
-    "device_seq",
-    "device_time",
-    "fair_date",
-    "gate_id",
-    "zone_id",
-    "direction",
-    "code_digest",
-    "ticket_serial",
-    "type_id",
-    "result",
-    "reason",
-]
+SCAN_COLUMNS = list(validate.SCAN_COLUMNS)
 
 
 def fill_kiosk(folder: Path, count: int) -> None:

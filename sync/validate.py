@@ -28,7 +28,8 @@ DIGEST = re.compile(r"[0-9a-f]{64}")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 UUIDS = re.compile(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n)*" + UUID.pattern)
 DIGESTS = re.compile(r"(?:[0-9a-f]{64}\n)*[0-9a-f]{64}")
-SCAN_COLUMNS = {
+# The columns of a scan, in the table's order (the sync benchmark and tests push them).
+SCAN_COLUMNS = (
     "uuid",
     "device_id",
     "device_seq",
@@ -42,7 +43,7 @@ SCAN_COLUMNS = {
     "type_id",
     "result",
     "reason",
-}
+)
 GATE_CODES = frozenset(reasons.codes(reasons.Place.GATE))
 DOOR_CODES = frozenset(reasons.codes(reasons.Place.DOOR))
 
@@ -126,16 +127,24 @@ def _place(row: Row, ref: Reference) -> str | None:
     return None
 
 
+def _verdict(row: Row, codes: frozenset[str]) -> str | None:
+    """A result and a reason of CODES that agree (accepted exactly when ok)."""
+    if row.get("result") not in ("accepted", "refused") or row.get("reason") not in codes:
+        return "bad_result"
+    if (row["result"] == "accepted") != (row["reason"] == "ok"):
+        return "bad_result"
+    return None
+
+
 def _scan(row: Row, ref: Reference, _device: str) -> str | None:
     problem = _day(row, ref) or _place(row, ref)
     if problem:
         return problem
     if not isinstance(row.get("code_digest"), str) or not DIGEST.fullmatch(str(row["code_digest"])):
         return "bad_code_digest"
-    if row.get("result") not in ("accepted", "refused") or row.get("reason") not in GATE_CODES:
-        return "bad_result"
-    if (row["result"] == "accepted") != (row["reason"] == "ok"):
-        return "bad_result"
+    problem = _verdict(row, GATE_CODES)
+    if problem:
+        return problem
     if not _int(row, "ticket_serial", 0, MAX_INT):
         return "bad_ticket_serial"
     if row.get("type_id") is not None and row["type_id"] not in ref.types:
@@ -179,10 +188,9 @@ def _session_walk_in(row: Row, ref: Reference, _device: str) -> str | None:
 
 
 def _checkin(row: Row, ref: Reference, _device: str) -> str | None:
-    if row.get("result") not in ("accepted", "refused") or row.get("reason") not in DOOR_CODES:
-        return "bad_result"
-    if (row["result"] == "accepted") != (row["reason"] == "ok"):
-        return "bad_result"
+    problem = _verdict(row, DOOR_CODES)
+    if problem:
+        return problem
     digest = row.get("code_digest")
     if digest is not None and not (isinstance(digest, str) and DIGEST.fullmatch(digest)):
         return "bad_code_digest"
@@ -229,11 +237,11 @@ def _scans_fine(columns: list[str], rows: list[list[object]], ref: Reference) ->
     """Whether every scan of a batch passes ``check_row``, decided column by column with
     set operations (a gate's batch of 500 scans in well under a millisecond). False only
     means "look row by row": it never lets a bad scan through."""
-    if not set(columns) >= SCAN_COLUMNS or not rows:
+    if not set(columns) >= set(SCAN_COLUMNS) or not rows:
         return False
     col = dict(zip(columns, zip(*rows, strict=True), strict=True))
     # Columns central does not check itself (added later to scans): plain cells only.
-    for name in set(columns) - SCAN_COLUMNS:
+    for name in set(columns) - set(SCAN_COLUMNS):
         if any(cell_problem(v) for v in set(col[name])):
             return False
     texts = ("uuid", "device_time", "fair_date", "gate_id", "zone_id", "direction", "code_digest")

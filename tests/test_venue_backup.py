@@ -4,31 +4,18 @@ acknowledged before the backup began; a damaged file is refused; serve rotates i
 from __future__ import annotations
 
 import gzip
-import json
 import shutil
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from kiosk import backup
-from tests.conftest import serving
+from tests.conftest import post_scan, serving
 from tests.helpers import rows
-
-
-def post_scan(base: str, code: str) -> dict:
-    request = urllib.request.Request(
-        base + "/api/v1/scans",
-        data=json.dumps({"code": code}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 def kiosk_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:

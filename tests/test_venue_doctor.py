@@ -3,19 +3,13 @@ real token, a real video of a ticket as the camera, real certificates."""
 
 from __future__ import annotations
 
-import datetime
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
 from kiosk.camera.synthetic import ticket_payloads, ticket_video
-from tests.conftest import serving
+from tests.conftest import self_signed, serving
 from tests.sync_helpers import enroll
 
 
@@ -31,25 +25,6 @@ def doctor(folder: Path, *args: str, env: dict[str, str] | None = None) -> subpr
 
 def statuses(output: str) -> dict[str, str]:
     return {line.split()[1]: line.split()[0] for line in output.splitlines()}
-
-
-def certificate(folder: Path, days: int) -> Path:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "central.local")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=days, hours=1))
-        .sign(key, hashes.SHA256())
-    )
-    path = folder / f"cert-{days}.pem"
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return path
 
 
 def test_doctor_on_an_enrolled_kiosk_with_a_camera(central_dir: Path, tmp_path: Path) -> None:
@@ -70,7 +45,7 @@ def test_doctor_on_an_enrolled_kiosk_with_a_camera(central_dir: Path, tmp_path: 
         }
         assert "decoded 'SK1:" in done.stdout
 
-        long_lived, expiring = certificate(tmp_path, 300), certificate(tmp_path, 3)
+        (long_lived, _key), (expiring, _key) = self_signed(tmp_path, 300), self_signed(tmp_path, 3)
         assert statuses(doctor(kiosk, "--cert", str(long_lived)).stdout)["tls"] == "ok"
         done = doctor(kiosk, "--cert", str(expiring))
         assert done.returncode == 1 and statuses(done.stdout)["tls"] == "FAIL"
