@@ -29,17 +29,8 @@ from sync.wire import primary_key, table_columns
 FAIR_DAY = "2026-06-15"
 # The columns of the event rows a kiosk pushes.
 SCAN_COLUMNS = list(validate.SCAN_COLUMNS)
-WALK_IN_COLUMNS = [
-    "uuid",
-    "device_id",
-    "device_seq",
-    "device_time",
-    "fair_date",
-    "gate_id",
-    "zone_id",
-    "kind",
-]
-WALK_IN_COLUMNS += ["people", "direction", "staff_id"]
+# A walk-in: a scan's event stamp and place (its first seven columns), then its own.
+WALK_IN_COLUMNS = [*SCAN_COLUMNS[:7], "kind", "people", "direction", "staff_id"]
 
 
 def _event_row(columns: list[str], device: str, seq: int, values: dict[str, object]) -> list[object]:
