@@ -193,6 +193,20 @@ def test_kill9_during_pull_cursor_never_goes_back(central_dir: Path, tmp_path: P
     assert reference_of(k1) == reference_of(central_dir, "entry")
 
 
+def organizer_get(central: str, path: str) -> dict:
+    """GET an organizer-only API of a served central (the demo organizer's token)."""
+    login = urllib.request.Request(
+        central + "/api/v1/login",
+        data=json.dumps({"name": "Hanane", "pin": "246810"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(login) as answer:
+        token = json.load(answer)["token"]
+    asked = urllib.request.Request(central + path, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(asked) as answer:
+        return json.load(answer)
+
+
 def test_two_offline_gates_admit_the_same_ticket(central_dir: Path, tmp_path: Path) -> None:
     with serving(central_dir) as (central, _process):
         k1 = enroll(central, central_dir, tmp_path / "k1", "entry-main")
@@ -203,8 +217,7 @@ def test_two_offline_gates_admit_the_same_ticket(central_dir: Path, tmp_path: Pa
         assert scan(k2, other, "east") == "ok"  # left by main, came back by east: fine
         for folder in (k1, k2):
             Client(folder).round()
-        with urllib.request.urlopen(central + "/api/v1/conflicts") as answer:
-            conflicts = json.load(answer)["conflicts"]
+        conflicts = organizer_get(central, "/api/v1/conflicts")["conflicts"]
         with urllib.request.urlopen(central + "/api/v1/attendance") as answer:
             figures = json.load(answer)
     doubles = [c for c in conflicts if c["kind"] == "double_entry"]
@@ -234,8 +247,7 @@ def test_kiosk_clock_one_hour_off(central_dir: Path, tmp_path: Path, fair_clock:
             timeout=60,
         )
         assert done.returncode == 0, done.stderr
-        with urllib.request.urlopen(central + "/api/v1/conflicts?kind=clock_offset") as answer:
-            conflicts = json.load(answer)["conflicts"]
+        conflicts = organizer_get(central, "/api/v1/conflicts?kind=clock_offset")["conflicts"]
         with urllib.request.urlopen(central + f"/api/v1/attendance?date={FAIR_START}") as answer:
             figures = json.load(answer)
     assert len(conflicts) == 1 and abs(conflicts[0]["detail"]["offset_seconds"] - 3600) < 5
