@@ -51,10 +51,13 @@ def exit_needs_staff(conn: sqlite3.Connection, gate_id: str, direction: str | No
     """Whether recording this passage needs a logged-in staff member: an exit asked for at
     a gate that is both entry and exit (a visitor who could choose "exit" would pass the
     ticket back over the fence)."""
-    if direction != "out":
-        return False
+    return direction == "out" and len(directions_of(conn, gate_id)) > 1
+
+
+def directions_of(conn: sqlite3.Connection, gate_id: str) -> list[str]:
+    """The directions of a gate by its id (none for a gate this instance does not have)."""
     gate = conn.execute("SELECT directions FROM gates WHERE id = ?", (gate_id,)).fetchone()
-    return gate is not None and len(gate_directions(gate)) > 1
+    return gate_directions(gate) if gate is not None else []
 
 
 def gate_row(conn: sqlite3.Connection, gate_id: str, direction: str | None = None) -> sqlite3.Row:

@@ -205,9 +205,8 @@ def scan_target(
 def camera_page(conn: sqlite3.Connection) -> dict[str, object]:
     """The browser camera page offers a direction only where staff may choose one: at a
     two-way gate, to a logged-in staff member."""
-    gate = conn.execute("SELECT directions FROM gates WHERE id = ?", (gate_id(),)).fetchone()
-    two_way = gate is not None and len(scanning.gate_directions(gate)) > 1
-    return {"directions": scanning.gate_directions(gate) if two_way and auth.current_staff() else []}
+    directions = scanning.directions_of(conn, gate_id())
+    return {"directions": directions if len(directions) > 1 and auth.current_staff() else []}
 
 
 def camera_result(result: object) -> tuple[str, str] | None:
