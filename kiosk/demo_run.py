@@ -38,7 +38,7 @@ KIOSKS = [
     ("finder", "finder", None, CENTRAL_PORT + 4),
     ("workshop", "workshop", None, CENTRAL_PORT + 5),
 ]
-ORGANIZER = ("Hanane", "246810")  # the demo organizer (kiosk.sessions.demo.DEMO_STAFF)
+ORGANIZER = ("Hanane", "24681357")  # the demo organizer (kiosk.sessions.demo.DEMO_STAFF)
 CODE = re.compile(r"Enrollment code for \S+: (\S+)")
 KEY = re.compile(r"Central key: (\S+)")
 

@@ -22,7 +22,7 @@ def staff_group() -> None:
 @click.option("--role", required=True, type=click.Choice(accounts.ROLES))
 @click.option(
     "--pin",
-    prompt="PIN (4 to 12 digits)",
+    prompt="PIN (6 to 12 digits; organizers 8+ digits or a 12+ character passphrase)",
     hide_input=True,
     confirmation_prompt=True,
     help="The personal PIN; asked for when not given.",

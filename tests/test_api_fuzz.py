@@ -65,8 +65,13 @@ def fuzz(base: str, token: str, tmp_path: Path) -> subprocess.CompletedProcess[s
 @pytest.mark.parametrize(
     ("instance", "name", "pin", "paths"),
     [
-        ("kiosk_dir", "Omar", "1357", {"/api/v1/scans", "/api/v1/camera"}),
-        ("central_dir", "Hanane", "246810", {"/api/v1/sync/push", "/api/v1/sessions", "/api/v1/exhibitors"}),
+        ("kiosk_dir", "Omar", "135791", {"/api/v1/scans", "/api/v1/camera"}),
+        (
+            "central_dir",
+            "Hanane",
+            "24681357",
+            {"/api/v1/sync/push", "/api/v1/sessions", "/api/v1/exhibitors"},
+        ),
     ],
 )
 def test_the_published_document_is_true(

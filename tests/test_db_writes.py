@@ -99,12 +99,12 @@ def test_operations_write_only_inside_kiosk_db_write(
     assert check_in_code(central, session_id, code, settings=DoorSettings(debounce_seconds=0)).reason == "ok"
     # Staff: a wrong PIN is counted, the right one clears the count.
     with dbmod.write(central) as conn:
-        staff.add_staff(conn, "Zineb Test", "gate", "4321")
+        staff.add_staff(conn, "Zineb Test", "gate", "432165")
     login = create_app(central_dir, {"TESTING": True}).test_client()
     attempts = "SELECT count(*) FROM staff_attempts"
     assert login.post("/staff/login", data={"name": "Zineb Test", "pin": "0000"}).status_code == 401
     assert central.conn.execute(attempts).fetchone()[0] == 1
-    assert login.post("/staff/login", data={"name": "Zineb Test", "pin": "4321"}).status_code == 302
+    assert login.post("/staff/login", data={"name": "Zineb Test", "pin": "432165"}).status_code == 302
     assert central.conn.execute(attempts).fetchone()[0] == 0
     central.conn.close()
 

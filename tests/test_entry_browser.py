@@ -56,8 +56,8 @@ def test_visitors_see_no_undo_button(page, live_kiosk: str, kiosk_dir: Path) -> 
 
 
 def test_staff_types_a_short_code_and_undoes_it(page, live_kiosk: str, kiosk_dir: Path) -> None:
-    accounts.add_staff(instance.open_db(kiosk_dir).conn, "Nadia", "gate", "9753")
-    staff_log_in(page, live_kiosk, "Nadia", "9753", "/entry/?lang=en")
+    accounts.add_staff(instance.open_db(kiosk_dir).conn, "Nadia", "gate", "975319")
+    staff_log_in(page, live_kiosk, "Nadia", "975319", "/entry/?lang=en")
     row = ticket(kiosk_dir, "pass")
     page.fill("#code", row["short_code"].lower())
     page.click("button[type=submit]")
@@ -88,8 +88,8 @@ def test_language_returns_to_french_when_idle(page, kiosk_dir: Path, fair_clock:
 
 
 def test_another_site_cannot_annul_with_the_staff_session(page, live_kiosk: str, kiosk_dir: Path) -> None:
-    accounts.add_staff(instance.open_db(kiosk_dir).conn, "Ilham", "gate", "8642")
-    staff_log_in(page, live_kiosk, "Ilham", "8642", "/entry/")
+    accounts.add_staff(instance.open_db(kiosk_dir).conn, "Ilham", "gate", "864286")
+    staff_log_in(page, live_kiosk, "Ilham", "864286", "/entry/")
     wedge_scan(page, ticket(kiosk_dir, "day")["payload"])
     undo = page.locator(".undo-button")
     undo.wait_for(timeout=5000)

@@ -34,7 +34,7 @@ def test_edit_a_gate_limit_upload_a_plan_and_see_the_preview(page, central_dir: 
     book.active.append(["Q99", "Stand perdu", "", "artisan", "", "azilal", "honey"])
     book.save(tmp_path / "exposants.xlsx")
     with serving(central_dir) as (base, _process):
-        staff_log_in(page, base, "Hanane", "246810", "/setup/")
+        staff_log_in(page, base, "Hanane", "24681357", "/setup/")
         gate = page.locator("#gates-kids")
         assert gate.locator("input[name=occupancy_limit]").input_value() == "60"
         # a wrong limit: the fair file check's reason, nothing changed

@@ -105,7 +105,7 @@ def test_gate_admits_a_check_symbol_typed_as_its_lookalike(client, kiosk_dir: Pa
 def test_door_says_type_again_for_a_wrong_check_symbol(central_dir: Path) -> None:
     session_id = add_session(open_db(central_dir), required=False)
     client = create_app(central_dir, {"TESTING": True}).test_client()
-    assert client.post("/staff/login", data={"name": "Rachid", "pin": "2468"}).status_code == 302
+    assert client.post("/staff/login", data={"name": "Rachid", "pin": "246824"}).status_code == 302
     code = _swap_check(ticket(central_dir, "day")["short_code"])
     answer = client.post(f"/sessions/{session_id}/check-in?lang=fr", data={"code": code}).text
     assert 'data-reason="mistyped_code"' in answer and 'data-level="amber"' in answer

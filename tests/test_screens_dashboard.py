@@ -19,7 +19,7 @@ from sync import protocol
 @pytest.fixture
 def central(central_dir: Path):
     client = create_app(central_dir, {"TESTING": True}).test_client()
-    assert client.post("/staff/login", data={"name": "Hanane", "pin": "246810"}).status_code == 302
+    assert client.post("/staff/login", data={"name": "Hanane", "pin": "24681357"}).status_code == 302
     return client
 
 

@@ -22,7 +22,7 @@ def door(central_dir: Path):
     return create_app(central_dir, {"TESTING": True}).test_client()
 
 
-def log_in(client, name: str = "Rachid", pin: str = "2468") -> None:
+def log_in(client, name: str = "Rachid", pin: str = "246824") -> None:
     answer = client.post("/staff/login", data={"name": name, "pin": pin}, environ_base=REMOTE)
     assert answer.status_code == 302, answer.text
 
@@ -30,7 +30,7 @@ def log_in(client, name: str = "Rachid", pin: str = "2468") -> None:
 def test_staff_names_are_case_insensitive(door) -> None:
     log_in(door, "rachid")
     assert "Rachid" in door.get("/sessions/", environ_base=REMOTE).text
-    api = door.post("/api/v1/login", json={"name": "  RACHID ", "pin": "2468"}, environ_base=REMOTE)
+    api = door.post("/api/v1/login", json={"name": "  RACHID ", "pin": "246824"}, environ_base=REMOTE)
     assert api.status_code == 200 and api.get_json()["role"] == "workshop"
     wrong = door.post("/staff/login", data={"name": "rachid", "pin": "0000"}, environ_base=REMOTE)
     assert wrong.status_code == 401

@@ -23,6 +23,6 @@ def test_log_in_page_switches_language_and_is_styled(page, live_kiosk: str) -> N
         assert box is not None and box["height"] >= 60  # a kiosk touch target
     assert page.locator("link[rel=icon]").count() == 1
     page.fill("input[name=name]", "omar")  # any case
-    page.fill("input[name=pin]", "1357")
+    page.fill("input[name=pin]", "135791")
     page.click("button[type=submit]")
     page.wait_for_url("**/entry/recent")

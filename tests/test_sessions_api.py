@@ -30,7 +30,7 @@ def api(central_app):
     return central_app.test_client()
 
 
-def token(api, name: str = "Rachid", pin: str = "2468") -> dict[str, str]:
+def token(api, name: str = "Rachid", pin: str = "246824") -> dict[str, str]:
     answer = api.post("/api/v1/login", json={"name": name, "pin": pin}, environ_base=REMOTE)
     assert answer.status_code == 200, answer.get_json()
     return {"Authorization": "Bearer " + answer.get_json()["token"]}
@@ -52,7 +52,7 @@ def test_every_route_needs_staff(api) -> None:
 
 
 def test_gate_staff_may_not_use_session_doors(api, central_dir: Path) -> None:
-    answer = api.get("/api/v1/sessions", headers=token(api, "Omar", "1357"), environ_base=REMOTE)
+    answer = api.get("/api/v1/sessions", headers=token(api, "Omar", "135791"), environ_base=REMOTE)
     assert answer.status_code == 403 and answer.get_json()["error"] == "forbidden_role"
 
 
@@ -160,7 +160,7 @@ def test_openapi_document_has_the_session_paths() -> None:
     assert {"SessionVerdict", "SessionFigures", "Roster", "Error"} <= set(document["components"]["schemas"])
 
 
-def login(client, name: str = "Rachid", pin: str = "2468"):
+def login(client, name: str = "Rachid", pin: str = "246824"):
     return client.post("/staff/login", data={"name": name, "pin": pin})
 
 
@@ -169,7 +169,7 @@ def test_door_screen_needs_a_logged_in_workshop_staff(api, central_dir: Path) ->
     assert answer.status_code == 302 and "/staff/login" in answer.headers["Location"]
     htmx = api.get("/sessions/x/count", headers={"HX-Request": "true"})
     assert "/staff/login" in htmx.headers["HX-Redirect"]
-    login(api, "Omar", "1357")
+    login(api, "Omar", "135791")
     assert api.get("/sessions/").status_code == 403
 
 
@@ -218,7 +218,7 @@ def test_door_screens_show_names_and_the_public_programme_does_not(api, central_
 
 
 def test_organizer_edits_the_programme_and_registrations(api, central_dir: Path) -> None:
-    login(api, "Hanane", "246810")
+    login(api, "Hanane", "24681357")
     assert api.get("/sessions/admin/").status_code == 200
     form = {
         "title_fr": "Nouvel atelier",
@@ -280,12 +280,12 @@ def test_organizers_see_how_full_each_session_was_and_its_no_show_rate(
     login(api)
     for person in made[:3]:
         api.post(f"/sessions/{session_id}/check-in", data={"code": person["short_code"]})
-    login(api, "Hanane", "246810")
+    login(api, "Hanane", "24681357")
     during = api.get("/sessions/admin/").text
     row = re.search(rf'data-session="{session_id}".*?</tr>', during, re.S).group(0)
     assert "<td data-checked-in>3</td>" in row and "<td data-no-show-rate></td>" in row
     monkeypatch.setenv("KIOSK_NOW", "2026-06-15T13:30:00+01:00")
-    login(api, "Hanane", "246810")
+    login(api, "Hanane", "24681357")
     after = api.get("/sessions/admin/").text
     row = re.search(rf'data-session="{session_id}".*?</tr>', after, re.S).group(0)
     assert "<td data-no-show-rate>25 %</td>" in row
@@ -295,7 +295,7 @@ def test_programme_edits_only_on_central(central_dir: Path, kiosk_dir: Path, tmp
     workshop_kiosk(central_dir, tmp_path / "door")
     client = create_app(tmp_path / "door", {"TESTING": True}).test_client()
     # Organizer accounts live on central only: a kiosk does not know them.
-    assert login(client, "Hanane", "246810").status_code == 401
+    assert login(client, "Hanane", "24681357").status_code == 401
     assert client.get("/sessions/admin/new", environ_base={"REMOTE_ADDR": "192.0.2.10"}).status_code in (
         302,
         403,

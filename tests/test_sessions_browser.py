@@ -51,7 +51,7 @@ def test_staff_check_people_in_until_the_session_is_full(page, workshop_kiosk, f
 
     folder, session_id, made = workshop_kiosk
     with serving(folder, {"KIOSK_NOW": fair_clock}) as (base, _process):
-        log_in(page, base, "Rachid", "2468")
+        log_in(page, base, "Rachid", "246824")
         expect(page.locator("h1")).to_contain_text("Choisissez une séance")
         expect(page.locator("[data-staff]")).to_have_text("Rachid")
         page.click(f'[data-session="{session_id}"]')
@@ -116,11 +116,11 @@ def test_wrong_pins_lock_the_account(page, workshop_kiosk, fair_clock: str) -> N
         log_in(page, base, "Meryem", "0000")
         expect(page.locator(".error")).to_contain_text("Trop de codes erronés")
         # Locked: even the right PIN is refused for now.
-        log_in(page, base, "Meryem", "8642")
+        log_in(page, base, "Meryem", "864286")
         expect(page.locator(".error")).to_contain_text("Trop de codes erronés")
         assert "/staff/login" in page.url
         # Another account is not affected, and the public programme never shows a name.
-        log_in(page, base, "Rachid", "2468")
+        log_in(page, base, "Rachid", "246824")
         expect(page.locator("[data-staff]")).to_have_text("Rachid")
         page.goto(base + "/programme/")
         expect(page.locator(".programme-item").first).to_be_visible()

@@ -24,7 +24,7 @@ def staff_id(folder: Path, name: str = "Rachid") -> str:
     return rows(folder, "SELECT id FROM staff WHERE name = ?", (name,))[0]["id"]
 
 
-def logged_in(app, name: str = "Rachid", pin: str = "2468"):
+def logged_in(app, name: str = "Rachid", pin: str = "246824"):
     client = app.test_client()
     assert client.post("/staff/login", data={"name": name, "pin": pin}).status_code == 302
     return client
@@ -167,7 +167,7 @@ def test_browser_camera_checks_into_the_door_session_or_the_one_chosen_on_the_pa
     folder = tmp_path / "workshop"
     session_id, made = workshop_kiosk(central_dir, folder)
     app = create_app(folder, {"TESTING": True})
-    staff = logged_in(app, "Meryem", "8642")
+    staff = logged_in(app, "Meryem", "864286")
     rng = np.random.default_rng(8)
     frame = jpeg(ticket_frame(registrations.qr_text(str(made[0]["token"])), rng, size=(800, 450)))
     # No session at the door, none chosen on the page: ignored, and the page says why.
@@ -248,7 +248,7 @@ def test_undo_window_comes_from_annul_minutes_on_the_door_screen_and_the_api(
     refused = staff.post(f"/sessions/{session_id}/undo/{early[0].checkin_uuid}").get_data(as_text=True)
     assert 'data-outcome="too_late"' in refused
     assert "Trop tard pour annuler cet enregistrement" in refused and "2 minutes" in refused
-    token = staff.post("/api/v1/login", json={"name": "Rachid", "pin": "2468"}).get_json()["token"]
+    token = staff.post("/api/v1/login", json={"name": "Rachid", "pin": "246824"}).get_json()["token"]
     api = staff.post(
         f"/api/v1/sessions/check-ins/{early[1].checkin_uuid}/undo?lang=en",
         headers={"Authorization": f"Bearer {token}"},

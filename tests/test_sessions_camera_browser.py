@@ -43,7 +43,7 @@ def patient_expect() -> Iterator[None]:
     expect.set_options(timeout=5_000)
 
 
-def log_in(page, base: str, name: str = "Rachid", pin: str = "2468") -> None:
+def log_in(page, base: str, name: str = "Rachid", pin: str = "246824") -> None:
     page.goto(base + "/staff/login")
     page.fill("input[name=name]", name)
     page.fill("input[name=pin]", pin)

@@ -16,39 +16,39 @@ from kiosk.cli import main
 def test_staff_add_and_list(central_dir: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(
-        main, ["staff", "add", str(central_dir), "--name", "Zahra", "--role", "workshop", "--pin", "97531"]
+        main, ["staff", "add", str(central_dir), "--name", "Zahra", "--role", "workshop", "--pin", "975310"]
     )
     assert result.exit_code == 0, result.output
     prompted = runner.invoke(
-        main, ["staff", "add", str(central_dir), "--name", "Ali", "--role", "gate"], input="8080\n8080\n"
+        main, ["staff", "add", str(central_dir), "--name", "Ali", "--role", "gate"], input="808080\n808080\n"
     )
     assert prompted.exit_code == 0, prompted.output
     twice = runner.invoke(
-        main, ["staff", "add", str(central_dir), "--name", "Zahra", "--role", "gate", "--pin", "1234"]
+        main, ["staff", "add", str(central_dir), "--name", "Zahra", "--role", "gate", "--pin", "123456"]
     )
     assert twice.exit_code == 1 and "already named" in twice.stderr
     short = runner.invoke(
         main, ["staff", "add", str(central_dir), "--name", "Bo", "--role", "gate", "--pin", "12"]
     )
-    assert short.exit_code == 1 and "4 to 12 digits" in short.stderr
+    assert short.exit_code == 1 and "6 to 12 digits" in short.stderr
     listed = runner.invoke(main, ["staff", "list", str(central_dir)])
     assert "workshop   Zahra" in listed.stdout and "gate       Ali" in listed.stdout
-    assert "97531" not in listed.stdout
+    assert "975310" not in listed.stdout
     stored = rows(central_dir, "SELECT id, pin_hash FROM staff WHERE name = 'Zahra'")[0]
     assert stored["pin_hash"].startswith("scrypt:")
     conn = instance.open_db(central_dir).conn
-    assert accounts.check_pin(conn, stored["id"], "97531", clock.now()) == "ok"
+    assert accounts.check_pin(conn, stored["id"], "975310", clock.now()) == "ok"
 
 
 def test_a_kiosk_warns_that_central_owns_staff_accounts(kiosk_dir: Path) -> None:
     added = CliRunner().invoke(
-        main, ["staff", "add", str(kiosk_dir), "--name", "Local", "--role", "gate", "--pin", "4444"]
+        main, ["staff", "add", str(kiosk_dir), "--name", "Local", "--role", "gate", "--pin", "444444"]
     )
     assert added.exit_code == 0 and "Warning" in added.stderr
 
 
 def test_two_active_accounts_never_share_a_name(kiosk_dir: Path) -> None:
     conn = instance.open_db(kiosk_dir).conn
-    accounts.add_staff(conn, "Samia", "gate", "2468")
+    accounts.add_staff(conn, "Samia", "gate", "246824")
     with pytest.raises(ValueError, match="already named"):
-        accounts.add_staff(conn, "Samia", "workshop", "1357")
+        accounts.add_staff(conn, "Samia", "workshop", "135791")

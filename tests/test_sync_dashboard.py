@@ -23,7 +23,7 @@ def central(central_dir: Path):
     return create_app(central_dir, {"TESTING": True}).test_client()
 
 
-def login(client, name: str = "Hanane", pin: str = "246810") -> None:
+def login(client, name: str = "Hanane", pin: str = "24681357") -> None:
     answer = client.post("/staff/login", data={"name": name, "pin": pin})
     assert answer.status_code == 302
 
@@ -41,7 +41,7 @@ def merge_kiosk(central_dir: Path, kiosk_dir: Path) -> None:
 
 def test_only_organizers(central, central_dir: Path) -> None:
     assert central.get("/dashboard/").status_code == 302  # to the login page
-    login(central, "Omar", "1357")  # a gate staff member
+    login(central, "Omar", "135791")  # a gate staff member
     assert central.get("/dashboard/").status_code == 403
 
 

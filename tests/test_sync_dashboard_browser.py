@@ -20,7 +20,7 @@ def test_live_figures_refresh_without_reload(page, central_dir: Path, kiosk_dir:
     with serving(central_dir) as (central, _process):
         page.goto(central + "/dashboard/")
         page.fill("input[name=name]", "Hanane")
-        page.fill("input[name=pin]", "246810")
+        page.fill("input[name=pin]", "24681357")
         page.press("input[name=pin]", "Enter")
         page.wait_for_url("**/dashboard/")
         assert page.text_content("#entries") == "0"

@@ -197,7 +197,7 @@ def organizer_get(central: str, path: str) -> dict:
     """GET an organizer-only API of a served central (the demo organizer's token)."""
     login = urllib.request.Request(
         central + "/api/v1/login",
-        data=json.dumps({"name": "Hanane", "pin": "246810"}).encode(),
+        data=json.dumps({"name": "Hanane", "pin": "24681357"}).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(login) as answer:

@@ -47,7 +47,7 @@ def test_the_dashboard_shows_a_frozen_camera_and_a_silent_kiosk(central_dir: Pat
         )
     database.conn.close()
     client = create_app(central_dir, {"TESTING": True}).test_client()
-    assert client.post("/staff/login", data={"name": "Hanane", "pin": "246810"}).status_code == 302
+    assert client.post("/staff/login", data={"name": "Hanane", "pin": "24681357"}).status_code == 302
     page = client.get("/dashboard/live").get_data(as_text=True)
     for text in (
         "aucun contact depuis plus de 2 minutes",

@@ -21,10 +21,10 @@ from kiosk.sessions import registrations
 
 # name, role, PIN: for the demo only, printed when the demo is built.
 DEMO_STAFF = [
-    ("Hanane", "organizer", "246810"),
-    ("Omar", "gate", "1357"),
-    ("Rachid", "workshop", "2468"),
-    ("Meryem", "workshop", "8642"),
+    ("Hanane", "organizer", "24681357"),
+    ("Omar", "gate", "135791"),
+    ("Rachid", "workshop", "246824"),
+    ("Meryem", "workshop", "864286"),
 ]
 
 FIRST_NAMES = [
