@@ -138,6 +138,19 @@ def find(conn: dbmod.Connection, text: str, limit: int = 10) -> list[Summary]:
     return summaries(conn, [hit.id for hit in search.search(conn, text, limit)])
 
 
+class Found(TypedDict):
+    """Some of a search's results, and how many there are in all."""
+
+    total: int
+    results: list[Summary]
+
+
+def find_range(conn: dbmod.Connection, text: str, start: int, stop: int) -> Found:
+    """Results ``start`` to ``stop`` (best first) of a search, with the true number of matches."""
+    ids = [hit.id for hit in search.search(conn, text, None)]
+    return {"total": len(ids), "results": summaries(conn, ids[start:stop])}
+
+
 def exhibitor(conn: sqlite3.Connection, exhibitor_id: str) -> Detail | None:
     """Everything the exhibitor page shows, with the organisation's other stands."""
     found = summaries(conn, [exhibitor_id])

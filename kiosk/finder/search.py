@@ -30,7 +30,6 @@ from kiosk.finder.text import fold, query_words
 # bm25 weights per column: exhibitor_id (unindexed), name, organisation, products,
 # categories, province, stand.
 WEIGHTS = "0, 10.0, 6.0, 3.0, 3.0, 2.0, 8.0"
-CANDIDATES = 200
 MIN_QUERY = 2
 _STAND = re.compile(r"^([a-z])0*(\d{1,3})$")
 
@@ -184,8 +183,8 @@ def _fts_terms(words: list[str], vocab: Vocabulary) -> tuple[list[str], list[lis
 def _run(conn: sqlite3.Connection, expression: str) -> list[sqlite3.Row]:
     return conn.execute(
         f"SELECT exhibitor_id, bm25(finder_fts, {WEIGHTS}) AS rank FROM finder_fts"
-        " WHERE finder_fts MATCH ? ORDER BY rank LIMIT ?",
-        (expression, CANDIDATES),
+        " WHERE finder_fts MATCH ? ORDER BY rank",
+        (expression,),
     ).fetchall()
 
 
@@ -208,8 +207,9 @@ def _tier(query: str, names: tuple[str, str, str], alternatives: list[list[str]]
     return (2, best) if best else (3, 0.0)
 
 
-def search(conn: dbmod.Connection, text: str, limit: int = 10) -> list[Hit]:
-    """Exhibitors matching what the visitor typed, best first."""
+def search(conn: dbmod.Connection, text: str, limit: int | None = 10) -> list[Hit]:
+    """Exhibitors matching what the visitor typed, best first; every match when ``limit`` is
+    None (the screen counts them all and pages through them)."""
     words = query_words(text)
     if len("".join(words)) < MIN_QUERY:
         return []

@@ -113,23 +113,37 @@ def attract() -> str | Response:
     return render_template("finder/attract.html", **{**_screen_context(), "at_rest": True})
 
 
-def _results(text: str) -> list[queries.Summary]:
-    limit = current_app.config["FINDER_RESULTS"]
-    return queries.find(get_db().conn, text, limit)
+def _page() -> int:
+    """Which page of results (1 = the first ``FINDER_RESULTS``); anything unreadable is the first."""
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _found(text: str, start_page: int, stop_page: int) -> queries.Found | None:
+    """Pages ``start_page`` to ``stop_page`` of the results, or None before anything is typed."""
+    if not text.strip():
+        return None
+    size = current_app.config["FINDER_RESULTS"]
+    return queries.find_range(get_db().conn, text, (start_page - 1) * size, stop_page * size)
 
 
 @bp.get("/search")
 def search_screen() -> str:
-    """The search screen; with ``q`` (the form sent without JavaScript) it shows and counts results."""
+    """The search screen; with ``q`` (the form sent without JavaScript) it shows and counts results,
+    ``page`` pages of them (the "more" link of a page without htmx)."""
     text = request.args.get("q", "")[:100]
     conn = get_db().conn
-    found = _results(text) if text.strip() else None
-    if found is not None:
-        stats.record_search(get_db(), clock.now(), text, len(found))
+    page = _page()
+    found = _found(text, 1, page)
+    if found is not None and page == 1:
+        stats.record_search(get_db(), clock.now(), text, found["total"])
     return render_template(
         "finder/search.html",
         q=text,
-        results=found,
+        found=found,
+        page=page,
         count_delay_ms=int(1000 * current_app.config["FINDER_COUNT_DELAY_SECONDS"]),
         categories=queries.categories(conn),
         provinces=queries.provinces(conn),
@@ -139,11 +153,15 @@ def search_screen() -> str:
 
 @bp.get("/results")
 def results() -> str:
-    """Results as you type: an htmx fragment, read only (the whole search page without htmx)."""
+    """Results as you type: an htmx fragment, read only (the whole search page without htmx).
+    With ``page`` > 1 only that page's rows and the next "more" button (appended in place)."""
     text = request.args.get("q", "")[:100]
     if not request.headers.get("HX-Request"):
         return search_screen()
-    return render_template("finder/_results.html", q=text, results=_results(text) if text.strip() else None)
+    page = _page()
+    found = _found(text, page, page)
+    template = "finder/_results.html" if page == 1 else "finder/_result_page.html"
+    return render_template(template, q=text, found=found, page=page)
 
 
 @bp.post("/count")
@@ -152,8 +170,9 @@ def count_search() -> tuple[str, int]:
     """Count a search once the visitor stopped typing (the screen posts it after a pause), so
     the keystrokes on the way ("mi", "mie") are not counted as searches that found nothing."""
     text = request.form.get("q", "")[:100]
-    if text.strip():
-        stats.record_search(get_db(), clock.now(), text, len(_results(text)))
+    found = _found(text, 1, 1)
+    if found is not None:
+        stats.record_search(get_db(), clock.now(), text, found["total"])
     return "", 204
 
 

@@ -74,4 +74,11 @@
     board.appendChild(last);
   }
   draw(board.dataset.layout === "ar" ? "ar" : "fr");
+  // On a screen too narrow for it (a phone), the CSS hides this keyboard: give the field
+  // back to the device's own keyboard.
+  function fit() {
+    input.inputMode = board.offsetParent === null ? "search" : "none";
+  }
+  window.addEventListener("resize", fit);
+  fit();
 })();
