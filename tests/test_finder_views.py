@@ -82,7 +82,7 @@ def test_exhibitor_page_highlights_the_stand_and_draws_the_route(client, finder_
     assert 'id="you-are-here"' in page
     assert "Autres stands de l'organisation" in page  # Tifawin has a second stand
     assert '<div class="qr" id="qr"><svg' in page
-    assert 'src="/static/js/finder-kiosk.js"' in page
+    assert 'src="/static/js/idle-reset.js"' in page
 
 
 def test_step_free_route_from_a_phone_link_works_without_script(client, finder_dir: Path) -> None:

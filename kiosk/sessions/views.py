@@ -22,7 +22,7 @@ from kiosk import db as dbmod
 from kiosk.camera.service import CameraTarget
 from kiosk.sessions import checkin, door_camera, messages, programme, rules
 from kiosk.sessions import registrations as regs
-from kiosk.settings import is_central
+from kiosk.settings import has_role, is_central
 from kiosk.tickets import reading
 from kiosk.web import get_db
 
@@ -58,7 +58,7 @@ def _staff_id() -> str | None:
     return staff["id"] if staff else None
 
 
-@bp.app_context_processor
+@public.app_context_processor  # every role with the door has the programme; a finder has only it
 def session_labels() -> dict[str, object]:
     return {
         "kind_label": lambda kind: str(messages.KINDS.get(kind, kind)),
@@ -446,4 +446,11 @@ def programme_page() -> str:
         for row, figures in _sessions_with_figures(conn, day, moment)
     ]
     event = conn.execute("SELECT * FROM event").fetchone()
-    return render_template("sessions/programme.html", sessions=rows, day=day, event=event, now=moment)
+    return render_template(
+        "sessions/programme.html",
+        sessions=rows,
+        day=day,
+        event=event,
+        now=moment,
+        finder_kiosk=has_role(current_app.config, "finder"),
+    )
