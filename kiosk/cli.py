@@ -283,7 +283,6 @@ def tickets_revoke(directory: Path, codes: tuple[str, ...], reason: str) -> None
 def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | None) -> None:
     """Serve the kiosk or central app of DIR (and run its camera if CAMERA_SOURCE is set)."""
     import waitress
-    from werkzeug.serving import run_simple
 
     from kiosk import create_app, logs
     from kiosk.camera import service as camera
@@ -303,7 +302,14 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
         fail(str(error))
     app = create_app(directory)
     logs.configure(app)
-    from kiosk.serve import server_options, start_backups, start_sync_loop, start_watchdog
+    from kiosk.serve import (
+        raise_file_limit,
+        serve_tls,
+        server_options,
+        start_backups,
+        start_sync_loop,
+        start_watchdog,
+    )
 
     start_sync_loop(directory, app)  # kiosks with a CENTRAL_URL sync in the background
     start_backups(directory, app)
@@ -320,9 +326,10 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
         ",".join(settings.roles(app.config)),
         camera.describe(app),
     )
+    raise_file_limit()
     try:
         if cert and key:
-            run_simple(host, port, app, threaded=True, use_reloader=False, ssl_context=(str(cert), str(key)))
+            serve_tls(app, host, port, cert, key)  # hypercorn: TLS handshakes off the worker threads
         else:
             # waitress: HTTP/1.1 keep-alive and a fixed pool of worker threads.
             waitress.serve(app, host=host, port=port, **server_options(app))
