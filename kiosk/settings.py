@@ -59,6 +59,59 @@ def _check_roles(value: str) -> None:
     parse_roles(value)
 
 
+PRINTER_KINDS = ("usb", "network", "file")
+PRINTER_PORT = 9100  # the raw ESC/POS (JetDirect) port of network receipt printers
+
+
+@dataclass(frozen=True)
+class PrinterTarget:
+    """Where an ESC/POS printer is: a USB device (vendor and product ids), a network
+    host and port, or a device file or plain file path."""
+
+    kind: str
+    vendor: int = 0
+    product: int = 0
+    host: str = ""
+    port: int = PRINTER_PORT
+    path: str = ""
+
+
+def parse_printer(text: str) -> PrinterTarget:
+    """``usb:VVVV:PPPP`` (hexadecimal ids, as lsusb shows them), ``network:HOST[:PORT]``
+    or ``file:PATH``."""
+    kind, _, target = text.partition(":")
+    if kind == "usb":
+        vendor, _, product = target.partition(":")
+        try:
+            return PrinterTarget(kind, vendor=int(vendor, 16), product=int(product, 16))
+        except ValueError:
+            raise SettingsError(
+                "a USB printer is usb:VENDOR:PRODUCT in hexadecimal, e.g. usb:04b8:0202"
+            ) from None
+    if kind == "network":
+        host, _, port = target.partition(":")
+        if not host or (port and not (port.isdigit() and 0 < int(port) < 65536)):
+            raise SettingsError("a network printer is network:HOST or network:HOST:PORT")
+        return PrinterTarget(kind, host=host, port=int(port) if port else PRINTER_PORT)
+    if kind == "file" and target:
+        return PrinterTarget(kind, path=target)
+    raise SettingsError(f"a printer is {', '.join(f'{k}:...' for k in PRINTER_KINDS)}, e.g. network:10.0.0.9")
+
+
+def _check_printer(value: str) -> None:
+    parse_printer(value)
+
+
+def _check_printer_profile(value: str) -> None:
+    from escpos.capabilities import CAPABILITIES  # loaded only when the setting is set
+
+    profile = CAPABILITIES["profiles"].get(value)
+    if profile is None or not isinstance(profile["media"]["width"].get("pixels"), int):
+        raise SettingsError(
+            "not a python-escpos printer profile with a known paper width (e.g. TM-T20II, POS-5890)"
+        )
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name, type, default and a line of help. ``optional`` settings may
@@ -191,6 +244,22 @@ SETTINGS: tuple[Setting, ...] = (
         optional=True,
     ),
     Setting("DECODERS", str, "zxingcpp,pyzbar", "QR decoder chain, first to last"),
+    # --- kids' space labels (kiosk/kids/labels.py)
+    Setting(
+        "KIDS_PRINTER",
+        str,
+        None,
+        "ESC/POS label printer: usb:VVVV:PPPP, network:HOST[:PORT] or file:PATH (unset: PDF labels)",
+        optional=True,
+        check=_check_printer,
+    ),
+    Setting(
+        "KIDS_PRINTER_PROFILE",
+        str,
+        "TM-T20II",
+        "python-escpos profile of that printer: its paper width and QR support (POS-5890: 58 mm)",
+        check=_check_printer_profile,
+    ),
     # --- sync
     Setting("SYNC_INTERVAL", float, 3.0, "kiosk: seconds between sync rounds", above=0),
     Setting(

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Install the system packages salon-kiosk needs on Debian/Ubuntu.
-#   scripts/system-deps.sh run    libzbar0 (pyzbar's library) and fonts for tickets and badges
-#                                 (DejaVu; Noto Naskh Arabic from fonts-noto-core)
-#   scripts/system-deps.sh test   the above plus Chromium for the browser tests
+#   scripts/system-deps.sh run    libzbar0 (pyzbar's library), fonts for tickets and badges
+#                                 (DejaVu; Noto Naskh Arabic from fonts-noto-core), libfribidi0
+#                                 (Pillow's Raqm layout: Arabic on kids' labels) and libusb-1.0-0
+#                                 (pyusb: a USB label printer)
+#   scripts/system-deps.sh test   the above plus Chromium for the browser tests and poppler-utils
+#                                 (pdftoppm renders label PDFs whose QR codes the tests read)
 # As root it installs what is missing with apt-get; otherwise it says what to run.
 set -euo pipefail
-want=(libzbar0 fonts-dejavu-core fonts-noto-core)
-[ "${1:-run}" = test ] && want+=(chromium)
+want=(libzbar0 fonts-dejavu-core fonts-noto-core libfribidi0 libusb-1.0-0)
+[ "${1:-run}" = test ] && want+=(chromium poppler-utils)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

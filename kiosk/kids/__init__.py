@@ -1,0 +1,1 @@
+"""The kids' space: supervised drop-off and matched pick-up (issue 15)."""

@@ -1,0 +1,287 @@
+"""The two printed labels of a kids' space drop-off, in the visitor's language.
+
+A sticker for each child (first name, note, drop-off time, the security code in big
+letters, a QR) and a receipt for the adult (the same code and QR, the children's first
+names, the space's closing time and phone number). Pick-up matches the two.
+
+Printed on an ESC/POS thermal printer (``KIDS_PRINTER``, through python-escpos: USB,
+network or a device file) with the printer's own QR command and text; a line the
+printer's code pages cannot show as it should (Arabic must be joined and laid right to
+left, Tifinagh has no code page) is drawn by Pillow, whose Raqm layout shapes it, in
+DejaVu Sans (one font with Latin, Arabic and Tifinagh, so a line mixing them needs no
+fallback), and sent as a raster image. Without a printer the same lines make a PDF of
+62 mm labels (the common continuous label roll) through fpdf2, as the ticket PDFs are
+made (``kiosk.tickets.printing.new_pdf``: Arabic shaped by HarfBuzz in Noto Naskh).
+Building the lines needs an app context: their words come from Flask-Babel.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import textwrap
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+import usb.core
+from babel import lists
+from escpos.constants import QR_ECLEVEL_M
+from escpos.escpos import Escpos
+from escpos.exceptions import Error as EscposError
+from escpos.printer import File, Network, Usb
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from fpdf import FPDF
+from fpdf.enums import MethodReturnValue
+from PIL import Image, ImageDraw, ImageFont
+
+from kiosk import i18n, settings
+from kiosk.tickets.badges import has_arabic
+from kiosk.tickets.printing import DEJAVU, new_pdf, qr_image
+
+log = logging.getLogger(__name__)
+
+NETWORK_TIMEOUT = 5.0  # seconds: staff wait at the drop-off screen this long at most for the printer
+QR_MODULE_DOTS = 6  # 0.75 mm a module at 203 dpi: read by the kiosk camera at arm's length
+RASTER_DOTS = 24  # an image line's height per size step: the printer's own font A is 24 dots
+RASTER_FONT = DEJAVU / "DejaVuSans-Bold.ttf"  # bold: thin strokes fade on thermal paper
+LABEL_MM = 62
+MARGIN_MM = 4
+QR_MM = 34
+POINTS = {1: 10, 2: 16, 4: 30}  # PDF font size (pt) for each ESC/POS magnification
+
+
+class PrintFailed(Exception):
+    """The labels did not reach the printer (unplugged, off, out of reach); the message says why."""
+
+
+@dataclass(frozen=True)
+class ChildLabel:
+    """The sticker on one child."""
+
+    first_name: str
+    note: str  # allergy, language spoken...; "" for none
+    dropped_off: datetime  # aware
+    code: str  # the security code the adult's receipt shares
+    qr_payload: str
+
+
+@dataclass(frozen=True)
+class AdultReceipt:
+    """The accompanying adult's receipt: pick-up needs it."""
+
+    code: str
+    qr_payload: str
+    children: tuple[str, ...]  # first names
+    closes: datetime  # aware: the kids' space's closing time that day
+    phone: str  # the kids' space's phone number
+
+
+@dataclass(frozen=True)
+class DropOffLabels:
+    """Everything printed for one drop-off, in ``language`` (one of ``kiosk.i18n.LANGUAGES``)."""
+
+    children: tuple[ChildLabel, ...]
+    receipt: AdultReceipt
+    language: str
+
+    def __post_init__(self) -> None:
+        if self.language not in i18n.LANGUAGES:
+            raise ValueError(f"no language {self.language!r}")
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text; ``size`` is the ESC/POS magnification (1, 2 or 4)."""
+
+    text: str
+    size: int = 1
+
+
+@dataclass(frozen=True)
+class Qr:
+    payload: str
+
+
+Part = Line | Qr
+
+
+def _time(moment: datetime) -> str:
+    return i18n.local_format(moment, "HH:mm")
+
+
+def child_parts(label: ChildLabel) -> list[Part]:
+    """The child's sticker, top to bottom (inside ``force_locale``)."""
+    parts: list[Part] = [Line(_("Kids' space")), Line(label.first_name, 2)]
+    if label.note:
+        parts.append(Line(label.note))
+    parts += [
+        Line(_("Dropped off at %(time)s", time=_time(label.dropped_off))),
+        Line(label.code, 4),
+        Qr(label.qr_payload),
+    ]
+    return parts
+
+
+def phone_text(phone: str, rtl: bool) -> str:
+    """A phone number kept on one line and, in a right-to-left line, in its own left-to-right
+    order (Unicode isolate: else the bidi algorithm reverses its groups of digits)."""
+    unbroken = phone.replace(" ", "\u00a0")
+    return f"\u2066{unbroken}\u2069" if rtl else unbroken
+
+
+def receipt_parts(receipt: AdultReceipt, rtl: bool) -> list[Part]:
+    """The adult's receipt, top to bottom (inside ``force_locale``)."""
+    return [
+        Line(_("Kids' space: pick-up receipt")),
+        Line(lists.format_list(list(receipt.children), locale=i18n.format_locale()), 2),
+        Line(receipt.code, 4),
+        Qr(receipt.qr_payload),
+        Line(_("Keep this receipt: it is needed to pick up the children.")),
+        Line(_("Pick up before %(time)s", time=_time(receipt.closes))),
+        Line(_("Kids' space phone: %(phone)s", phone=phone_text(receipt.phone, rtl))),
+    ]
+
+
+def labels_parts(labels: DropOffLabels) -> Iterator[list[Part]]:
+    """Each label's parts: the children's stickers, then the adult's receipt, in the
+    drop-off's language."""
+    with force_locale(labels.language):
+        for child in labels.children:
+            yield child_parts(child)
+        yield receipt_parts(labels.receipt, labels.language in i18n.RTL_LANGUAGES)
+
+
+# --- ESC/POS
+
+
+def open_printer(config: Mapping[str, Any]) -> Escpos:
+    """The configured printer (``KIDS_PRINTER``, ``KIDS_PRINTER_PROFILE``), not yet opened."""
+    target = settings.parse_printer(config["KIDS_PRINTER"])
+    profile = config["KIDS_PRINTER_PROFILE"]
+    if target.kind == "usb":
+        return Usb(target.vendor, target.product, profile=profile)
+    if target.kind == "network":
+        return Network(target.host, target.port, timeout=NETWORK_TIMEOUT, profile=profile)
+    return File(target.path, profile=profile)
+
+
+def needs_raster(printer: Escpos, text: str) -> bool:
+    """Whether the printer's text would show ``text`` wrong: right-to-left letters (the
+    printer would print them unjoined, left to right) or a letter in none of its code pages."""
+    encoder = printer.magic.encoder
+    return any(
+        unicodedata.bidirectional(char) in ("R", "AL")
+        or (not char.isspace() and encoder.find_suitable_encoding(char) is None)
+        for char in text
+    )
+
+
+def raster_line(text: str, size: int, width: int, rtl: bool) -> Image.Image:
+    """``text`` drawn black on white, centred, ``width`` dots wide, wrapped at words, shaped
+    by Raqm; ``rtl``: the line is laid right to left (a name in Latin letters keeps its
+    own order inside it)."""
+    font = ImageFont.truetype(str(RASTER_FONT), RASTER_DOTS * size, layout_engine=ImageFont.Layout.RAQM)
+    direction = "rtl" if rtl else "ltr"
+    rows: list[str] = []
+    for word in text.split():
+        candidate = f"{rows[-1]} {word}" if rows else word
+        if rows and font.getlength(candidate, direction=direction) <= width:
+            rows[-1] = candidate
+        else:
+            rows.append(word)
+    ascent, descent = font.getmetrics()
+    height = ascent + descent
+    image = Image.new("1", (width, height * len(rows)), 1)
+    draw = ImageDraw.Draw(image)
+    for index, row in enumerate(rows):
+        draw.text((width / 2, index * height), row, font=font, fill=0, anchor="ma", direction=direction)
+    return image
+
+
+def write_escpos(printer: Escpos, labels: DropOffLabels) -> None:
+    """Every label of the drop-off as ESC/POS commands to ``printer``, a cut after each."""
+    width = int(printer.profile.profile_data["media"]["width"]["pixels"])
+    native_qr = bool(printer.profile.supports("qrCode"))
+    rtl = labels.language in i18n.RTL_LANGUAGES
+    columns = printer.profile.get_columns("a")
+    for parts in labels_parts(labels):
+        printer.set_with_default(align="center")
+        for part in parts:
+            if isinstance(part, Qr):
+                # Centred by the alignment above: python-escpos centres only image QR codes.
+                printer.qr(part.payload, ec=QR_ECLEVEL_M, size=QR_MODULE_DOTS, native=native_qr)
+            elif needs_raster(printer, part.text):
+                printer.image(raster_line(part.text, part.size, width, rtl))
+            else:
+                big = part.size > 1
+                printer.set(
+                    align="center",
+                    bold=big,
+                    custom_size=big,
+                    normal_textsize=not big,
+                    width=part.size,
+                    height=part.size,
+                )
+                # The printer breaks a line at its last column, inside a word: break at words.
+                for row in textwrap.wrap(part.text, columns // part.size):
+                    printer.textln(row)
+        printer.cut()
+
+
+def print_labels(config: Mapping[str, Any], labels: DropOffLabels) -> None:
+    """Print the drop-off's labels on ``KIDS_PRINTER`` (which must be set); raises
+    ``PrintFailed`` when the printer cannot be reached or refuses."""
+    printer = open_printer(config)
+    try:
+        printer.open()  # fail here, before any label, if the printer is unreachable
+        write_escpos(printer, labels)
+    except (EscposError, OSError, usb.core.NoBackendError) as error:
+        log.warning("kids' labels not printed on %s: %s", config["KIDS_PRINTER"], error)
+        raise PrintFailed(str(error).splitlines()[0]) from error
+    finally:
+        printer.close()
+
+
+# --- PDF
+
+
+def _pdf_parts(pdf: FPDF, parts: list[Part], top: float, draw: bool) -> float:
+    """Lay ``parts`` out from ``top`` (drawing them if ``draw``); returns the bottom."""
+    width = LABEL_MM - 2 * MARGIN_MM
+    y = top
+    for part in parts:
+        if isinstance(part, Qr):
+            if draw:
+                buffer = io.BytesIO()
+                qr_image(part.payload, box_size=8).save(buffer, format="PNG")
+                pdf.image(buffer, x=(LABEL_MM - QR_MM) / 2, y=y, w=QR_MM, h=QR_MM)
+            y += QR_MM
+            continue
+        points = POINTS[part.size]
+        pdf.set_font("Naskh" if has_arabic(part.text) else "DejaVu", "B" if part.size > 1 else "", points)
+        pdf.set_xy(MARGIN_MM, y)
+        line_mm = points * 0.45
+        height = pdf.multi_cell(
+            width, line_mm, part.text, align="C", dry_run=not draw, output=MethodReturnValue.HEIGHT
+        )
+        y += cast(float, height) + 1
+    return y
+
+
+def labels_pdf(labels: DropOffLabels) -> bytes:
+    """The drop-off's labels as a PDF, one 62 mm wide page a label, each as long as its text."""
+    every = list(labels_parts(labels))
+    # A page's height is fixed when it is added: measure every label on a scratch page first.
+    scratch = new_pdf()  # same line breaks whatever the direction
+    scratch.add_page(format=(LABEL_MM, LABEL_MM))
+    heights = [_pdf_parts(scratch, parts, MARGIN_MM, draw=False) + MARGIN_MM for parts in every]
+    pdf = new_pdf()
+    pdf.set_text_shaping(True, direction="rtl" if labels.language in i18n.RTL_LANGUAGES else "ltr")
+    for parts, height in zip(every, heights, strict=True):
+        pdf.add_page(format=(LABEL_MM, height))
+        _pdf_parts(pdf, parts, MARGIN_MM, draw=True)
+    return bytes(pdf.output())

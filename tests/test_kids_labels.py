@@ -1,0 +1,235 @@
+"""The kids' space labels (issue 15 point 1): a sticker per child and the adult's receipt,
+as ESC/POS through python-escpos (its Dummy printer, a file printer and a real socket on
+loopback) and as a PDF of 62 mm labels whose QR codes the kiosk's own decoder reads back;
+Arabic shaped and laid right to left on both."""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import subprocess
+import threading
+import zlib
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from escpos.printer import Dummy
+from flask import Flask
+from fontTools.ttLib import TTFont
+from PIL import Image, ImageDraw, ImageFont
+
+from kiosk import clock, create_app, instance, settings
+from kiosk.camera.decoding import decode
+from kiosk.kids import labels
+from tests.conftest import free_port
+
+CODE = "K7QM"
+PAYLOAD = "KIDS1:K7QM:3f2c9a"  # any text: kids-core defines the real payload
+QR_STORE = b"\x1d(k"  # GS ( k: the printer's own 2D code commands
+QR_PRINT = b"\x1d(k\x03\x001Q0"  # ... function 181: print the stored QR
+RASTER = b"\x1dv0"  # GS v 0: a raster image
+CUT = b"\x1dV"
+PROFILE = "TM-T20II"
+
+
+def moment(hour: int, minute: int) -> datetime:
+    return datetime(2026, 6, 15, hour, minute, tzinfo=clock.zone())
+
+
+def drop_off(language: str, names: tuple[str, ...], note: str = "") -> labels.DropOffLabels:
+    children = tuple(labels.ChildLabel(name, note, moment(14, 5), CODE, PAYLOAD) for name in names)
+    receipt = labels.AdultReceipt(CODE, PAYLOAD, names, moment(19, 0), "+212 522 00 11 22")
+    return labels.DropOffLabels(children, receipt, language)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    folder = tmp_path / "kids"
+    instance.create(folder, ["entry"], name="kids-1", gate="main").conn.close()
+    app = create_app(folder, {"TESTING": True, "KIDS_PRINTER": f"file:{tmp_path / 'lp0'}"})
+    with app.app_context():
+        yield app
+
+
+def escpos(drop: labels.DropOffLabels) -> bytes:
+    printer = Dummy(profile=PROFILE)
+    labels.write_escpos(printer, drop)
+    return printer.output
+
+
+def test_french_labels_are_printer_text_with_the_code_and_a_native_qr(app: Flask) -> None:
+    out = escpos(drop_off("fr", ("Amélie", "Adam"), note="Allergie : arachides"))
+    # Two stickers and the receipt, each with the code, its native QR and a cut.
+    assert out.count(QR_PRINT) == 3 and out.count(CUT) == 3
+    assert out.count(QR_STORE + b"\x14\x001P0" + PAYLOAD.encode()) == 3
+    assert out.count(CODE.encode() + b"\n") == 3  # the code as big text
+    for text in ("Amélie\n", "Allergie : arachides\n", "Arrivée à 14:05\n", "Amélie et Adam\n"):
+        assert text.encode("cp437") in out  # the code page python-escpos picks for them
+    assert "+212\xa0522\xa000\xa011\xa022".encode("cp437") in out  # a phone number is never split
+    assert RASTER not in out  # every French line is the printer's own text
+    # A long sentence is broken between words, within the 48 columns of the paper.
+    assert "Gardez ce reçu : il est demandé pour reprendre\nles enfants.\n".encode("cp437") in out
+
+
+def test_arabic_lines_are_raster_images_and_the_code_stays_text(app: Flask) -> None:
+    out = escpos(drop_off("ar", ("أمينة",)))
+    # Sticker: title, name, drop-off time; receipt: title, names, keep it, closing, phone.
+    assert out.count(RASTER) == 8
+    assert out.count(QR_PRINT) == 2 and out.count(CODE.encode() + b"\n") == 2
+    arabic_page = Dummy(profile=PROFILE).profile.get_code_pages()["CP720"]
+    assert b"\x1bt" + bytes([int(arabic_page)]) not in out  # no Arabic letter went out as text
+
+
+def test_english_labels(app: Flask) -> None:
+    out = escpos(drop_off("en", ("Adam",)))
+    assert b"Dropped off at 14:05\n" in out and b"Kids' space phone: +212" in out
+
+
+def place(image: Image.Image, word: str) -> int:
+    """Where ``word``, drawn alone in size 2, is found in the line ``image`` (x of its left
+    edge); both blurred, so that the word's position a fraction of a dot apart still matches."""
+    font = ImageFont.truetype(str(labels.RASTER_FONT), labels.RASTER_DOTS * 2)
+    template = Image.new("1", (int(font.getlength(word)) + 2, image.height), 1)
+    ImageDraw.Draw(template).text((1, 0), word, font=font, fill=0)
+    line, alone = (cv2.GaussianBlur(np.array(i.convert("L")), (7, 7), 0) for i in (image, template))
+    _worst, best, _at, (x, _y) = cv2.minMaxLoc(cv2.matchTemplate(line, alone, cv2.TM_CCOEFF_NORMED))
+    assert best > 0.9, f"{word!r} is not in the line"
+    return int(x)
+
+
+def test_arabic_raster_is_joined_and_right_to_left(app: Flask) -> None:
+    name = "أمينة"
+    shaped = labels.raster_line(name, 2, 576, rtl=True)
+    font = ImageFont.truetype(str(labels.RASTER_FONT), 48, layout_engine=ImageFont.Layout.BASIC)
+    unjoined = Image.new("1", shaped.size, 1)
+    ImageDraw.Draw(unjoined).text((288, 0), name, font=font, fill=0, anchor="ma")
+    assert np.array(shaped).tolist() != np.array(unjoined).tolist()
+    # Right to left: the first word is on the right; a Latin name keeps its own order.
+    line = labels.raster_line(f"{name} Adam Benali", 2, 576, rtl=True)
+    assert place(line, "Adam") < place(line, "Benali") < place(line, name)
+    ltr = labels.raster_line(f"{name} Adam Benali", 2, 576, rtl=False)
+    assert place(ltr, name) < place(ltr, "Adam") < place(ltr, "Benali")
+    # The phone number's groups keep their order after an Arabic word.
+    phone = labels.raster_line("هاتف " + labels.phone_text("+212 522 00", rtl=True), 2, 576, rtl=True)
+    assert place(phone, "+212") < place(phone, "522") < place(phone, "00") < place(phone, "هاتف")
+
+
+def test_long_raster_lines_wrap_within_the_paper(app: Flask) -> None:
+    image = labels.raster_line("احتفظوا بهذا الوصل: يُطلب عند استلام الأطفال.", 1, 384, rtl=True)
+    assert image.width == 384 and image.height > 40  # two rows on 58 mm paper
+
+
+def test_file_printer_from_the_settings(app: Flask, tmp_path: Path) -> None:
+    drop = drop_off("fr", ("Adam",))
+    labels.print_labels(app.config, drop)
+    assert (tmp_path / "lp0").read_bytes() == escpos(drop)
+
+
+def test_network_printer_gets_the_same_bytes_over_tcp(app: Flask) -> None:
+    received = bytearray()
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def accept() -> None:
+            connection, _ = server.accept()
+            with connection:
+                while chunk := connection.recv(65536):
+                    received.extend(chunk)
+
+        reader = threading.Thread(target=accept)
+        reader.start()
+        config = {**app.config, "KIDS_PRINTER": f"network:127.0.0.1:{server.getsockname()[1]}"}
+        drop = drop_off("ar", ("أمينة", "Adam"))
+        labels.print_labels(config, drop)
+        reader.join(timeout=10)
+    assert bytes(received) == escpos(drop)
+
+
+def test_an_unreachable_printer_fails_in_one_line(app: Flask, tmp_path: Path) -> None:
+    drop = drop_off("fr", ("Adam",))
+    absent = (f"network:127.0.0.1:{free_port()}", f"file:{tmp_path / 'no' / 'lp0'}", "usb:0000:0000")
+    for target in absent:
+        with pytest.raises(labels.PrintFailed) as failed:
+            labels.print_labels({**app.config, "KIDS_PRINTER": target}, drop)
+        assert "\n" not in str(failed.value)
+
+
+def test_printer_settings_are_checked() -> None:
+    parse = settings.parse_printer
+    assert parse("usb:04b8:0e15") == settings.PrinterTarget("usb", vendor=0x04B8, product=0x0E15)
+    assert parse("network:10.0.0.9") == settings.PrinterTarget("network", host="10.0.0.9", port=9100)
+    assert parse("network:printer.local:9101").port == 9101
+    assert parse("file:/dev/usb/lp0").path == "/dev/usb/lp0"
+    for bad in ("usb:epson", "network:", "network:h:99999", "serial:/dev/ttyS0", "file:", "lp0"):
+        with pytest.raises(settings.SettingsError):
+            settings.load(None, {"KIOSK_KIDS_PRINTER": bad, "KIOSK_SECRET_KEY": "x"})
+    with pytest.raises(settings.SettingsError, match="KIDS_PRINTER_PROFILE"):
+        settings.load(None, {"KIOSK_KIDS_PRINTER_PROFILE": "Epson", "KIOSK_SECRET_KEY": "x"})
+    loaded = settings.load(None, {"KIOSK_KIDS_PRINTER_PROFILE": "POS-5890", "KIOSK_SECRET_KEY": "x"})
+    assert loaded.values["KIDS_PRINTER"] is None and loaded.values["KIDS_PRINTER_PROFILE"] == "POS-5890"
+
+
+def test_a_58mm_printer_without_native_qr_gets_an_image_qr(app: Flask) -> None:
+    printer = Dummy(profile="POS-5890")  # its profile says: no QR command, 384 dots
+    labels.write_escpos(printer, drop_off("fr", ("Adam",)))
+    assert QR_PRINT not in printer.output and RASTER in printer.output
+
+
+def rasterise(pdf: bytes, folder: Path) -> list[Path]:
+    source = folder / "labels.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(source), str(folder / "page")], check=True)
+    return sorted(folder.glob("page-*.png"))
+
+
+def media_boxes(pdf: bytes) -> list[tuple[float, float]]:
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    return [(float(w), float(h)) for w, h in boxes]
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_pdf_labels_are_62mm_and_their_qr_reads_back(app: Flask, tmp_path: Path, language: str) -> None:
+    pdf = labels.labels_pdf(drop_off(language, ("Amélie", "أمينة"), note="Allergie : arachides"))
+    pages = rasterise(pdf, tmp_path)
+    assert len(pages) == 3
+    sizes = media_boxes(pdf)[1:]  # after the document's default
+    assert len(sizes) == 3 and all(abs(width - 62 * 72 / 25.4) < 0.1 for width, _height in sizes)
+    for page in pages:
+        assert [found.text for found in decode(cv2.imread(str(page)))] == [PAYLOAD]
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "labels.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert text.count(CODE) == 3 and "Amélie" in text and "أمينة" in text
+    assert ("Espace enfants" if language == "fr" else "فضاء الأطفال") in text
+
+
+def embedded_fonts(pdf: bytes) -> dict[str, TTFont]:
+    """The fonts embedded in an fpdf2 PDF (its compressed streams that parse as TrueType)."""
+    fonts = {}
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        try:
+            data = zlib.decompress(pdf[match.end() : pdf.index(b"endstream", match.end())])
+            font = TTFont(io.BytesIO(data))
+        except Exception:
+            continue
+        fonts[font["name"].getDebugName(4)] = font
+    return fonts
+
+
+def test_pdf_arabic_name_is_set_in_joined_forms(app: Flask) -> None:
+    pdf = labels.labels_pdf(drop_off("ar", ("أمينة",)))
+    bold = embedded_fonts(pdf)["Noto Naskh Arabic Bold"]  # the child's name is bold
+    glyphs = set(bold.getGlyphOrder())
+    # Meem initial, yeh medial, noon medial, teh marbuta final: the letters joined as one
+    # word, not the isolated letters (meem U+0645) one after the other.
+    assert {"uniFEE3", "uniFEF4", "uniFEE8", "uniFE94"} <= glyphs
+    assert "uni0645" not in glyphs
+
+
+def test_labels_need_a_known_language() -> None:
+    with pytest.raises(ValueError):
+        drop_off("de", ("Adam",))
