@@ -212,8 +212,10 @@ def write_escpos(printer: Escpos, labels: DropOffLabels) -> None:
         printer.set_with_default(align="center")
         for part in parts:
             if isinstance(part, Qr):
-                # Centred by the alignment above: python-escpos centres only image QR codes.
-                printer.qr(part.payload, ec=QR_ECLEVEL_M, size=QR_MODULE_DOTS, native=native_qr)
+                # A native QR is centred by the alignment above; python-escpos centres an image one.
+                printer.qr(
+                    part.payload, ec=QR_ECLEVEL_M, size=QR_MODULE_DOTS, native=native_qr, center=not native_qr
+                )
             elif needs_raster(printer, part.text):
                 printer.image(raster_line(part.text, part.size, width, rtl))
             else:
