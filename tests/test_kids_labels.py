@@ -12,6 +12,7 @@ import subprocess
 import threading
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -86,8 +87,12 @@ def test_arabic_lines_are_raster_images_and_the_code_stays_text(app: Flask) -> N
 
 
 def test_english_labels(app: Flask) -> None:
-    out = escpos(drop_off("en", ("Adam",)))
+    drop = drop_off("en", ("Adam",))
+    out = escpos(drop)
     assert b"Dropped off at 14:05\n" in out and b"Kids' space phone: +212" in out
+    # No phone number set for the space: no line for it.
+    unset = labels.DropOffLabels(drop.children, replace(drop.receipt, phone=""), "en")
+    assert b"phone" not in escpos(unset) and b"Pick up before 19:00\n" in escpos(unset)
 
 
 def place(image: Image.Image, word: str) -> int:

@@ -77,7 +77,7 @@ class AdultReceipt:
     qr_payload: str
     children: tuple[str, ...]  # first names
     closes: datetime  # aware: the kids' space's closing time that day
-    phone: str  # the kids' space's phone number
+    phone: str  # the kids' space's phone number; "" for none (no line for it)
 
 
 @dataclass(frozen=True)
@@ -135,15 +135,17 @@ def phone_text(phone: str, rtl: bool) -> str:
 
 def receipt_parts(receipt: AdultReceipt, rtl: bool) -> list[Part]:
     """The adult's receipt, top to bottom (inside ``force_locale``)."""
-    return [
+    parts: list[Part] = [
         Line(_("Kids' space: pick-up receipt")),
         Line(lists.format_list(list(receipt.children), locale=i18n.format_locale()), 2),
         Line(receipt.code, 4),
         Qr(receipt.qr_payload),
         Line(_("Keep this receipt: it is needed to pick up the children.")),
         Line(_("Pick up before %(time)s", time=_time(receipt.closes))),
-        Line(_("Kids' space phone: %(phone)s", phone=phone_text(receipt.phone, rtl))),
     ]
+    if receipt.phone:
+        parts.append(Line(_("Kids' space phone: %(phone)s", phone=phone_text(receipt.phone, rtl))))
+    return parts
 
 
 def labels_parts(labels: DropOffLabels) -> Iterator[list[Part]]:
