@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import uuid
+from collections import Counter, defaultdict
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from kiosk import clock, instance
 from kiosk import db as dbmod
+from kiosk.dashboard import passback
 from kiosk.db import Database
 from kiosk.entry import attendance, tally
 from tests.conftest import FAIR_START
@@ -66,6 +68,82 @@ def raw_gate_entries(conn: sqlite3.Connection, gate_id: str, day: date) -> int:
     ).fetchone()[0]
 
 
+def raw_day_figures(conn: sqlite3.Connection, day: date) -> attendance.DayFigures:
+    """The reference: every figure of ``attendance.day_figures`` walked over the day's
+    whole raw log, each passage's time parsed and corrected by its device's offset (how
+    ``day_figures`` computed them on every call before 0701)."""
+    visitor_types = {row[0] for row in conn.execute("SELECT id FROM ticket_types WHERE is_visitor = 1")}
+    zones = [row[0] for row in conn.execute("SELECT id FROM zones ORDER BY id")]
+    grounds = attendance.fair_zones(conn)
+    entries = exits = walk_in_people = 0
+    zone_entries = dict.fromkeys(zones, 0)
+    entries_by_gate: dict[str, int] = defaultdict(int)
+    per_hour: dict[tuple[int, str, str], int] = defaultdict(int)
+    visitors: set[int] = set()
+    walk_ins = {"adult": 0, "child": 0, "group": 0}
+    for row in conn.execute(
+        "SELECT m.*, coalesce(d.clock_offset, 0) AS clock_offset FROM ("
+        " SELECT device_id, device_time, gate_id, zone_id, direction, 1 AS people,"
+        "  ticket_serial, type_id AS kind"
+        f" FROM scans WHERE fair_date = :day AND {VALID_SCANS} AND ticket_serial IS NOT NULL"
+        " UNION ALL SELECT device_id, device_time, gate_id, zone_id, direction, people, NULL, kind"
+        " FROM walk_ins WHERE fair_date = :day) AS m"
+        " LEFT JOIN sync_devices d ON d.device_id = m.device_id",
+        {"day": day.isoformat()},
+    ):
+        moment = clock.parse_time(row["device_time"]) - timedelta(seconds=row["clock_offset"])
+        people, gate, zone = row["people"], row["gate_id"], row["zone_id"]
+        if row["direction"] == "in":
+            zone_entries[zone] += people
+            entries_by_gate[gate] += people
+            per_hour[(moment.hour, gate, zone)] += people
+            if row["ticket_serial"] is not None and row["kind"] in visitor_types:
+                visitors.add(row["ticket_serial"])
+        if zone not in grounds:
+            continue
+        if row["direction"] == "out":
+            exits += people
+            continue
+        entries += people
+        if row["ticket_serial"] is None:
+            walk_in_people += people
+            walk_ins[row["kind"]] += people
+    counts = raw_occupancy(conn, day)
+    return {
+        "date": day.isoformat(),
+        "entries": entries,
+        "exits": exits,
+        "not_inside": conn.execute(
+            "SELECT count(*) FROM scans WHERE fair_date = ? AND reason = 'not_inside'", (day.isoformat(),)
+        ).fetchone()[0],
+        "unique_visitors": len(visitors) + walk_in_people,
+        "ticket_visitors": len(visitors),
+        "zone_entries": zone_entries,
+        "inside": {zone: counts[zone].inside if zone in counts else 0 for zone in zones},
+        "peak": {zone: counts[zone].peak if zone in counts else 0 for zone in zones},
+        "walk_ins": walk_ins,
+        "entries_by_gate": dict(sorted(entries_by_gate.items())),
+        "entries_per_hour": [
+            {"hour": hour, "gate": gate, "zone": zone, "fair_entrance": zone in grounds, "entries": count}
+            for (hour, gate, zone), count in sorted(per_hour.items())
+        ],
+    }
+
+
+def raw_refusals_per_gate_hour(conn: sqlite3.Connection, day: date) -> list[dict[str, object]]:
+    """The reference for the dashboard's pass-back refusals (walked over the raw log)."""
+    rows = conn.execute(
+        "SELECT s.gate_id, s.device_time, coalesce(d.clock_offset, 0) FROM scans s"
+        " LEFT JOIN sync_devices d ON d.device_id = s.device_id"
+        " WHERE s.fair_date = ? AND s.reason = 'already_inside'",
+        (day.isoformat(),),
+    ).fetchall()
+    counts = Counter(
+        (gate, (clock.parse_time(moment) - timedelta(seconds=offset)).hour) for gate, moment, offset in rows
+    )
+    return [{"gate": gate, "hour": hour, "refusals": n} for (gate, hour), n in sorted(counts.items())]
+
+
 def clamped(deltas: list[int]) -> attendance.ZoneCount:
     inside = peak = 0
     for delta in deltas:
@@ -112,12 +190,18 @@ def db(kiosk_dir: Path) -> Database:
 
 
 DEVICES = ["dev-a", "dev-b", "dev-c", "dev-none"]
-# Two gates of one zone, and another zone.
-GATES = {"heritage": "heritage", "heritage-2": "heritage", "kids": "kids"}
+# The fair's grounds (two outer gates), two gates of one zone inside it, and another zone.
+GATES = {"main": "sales", "east": "sales", "heritage": "heritage", "heritage-2": "heritage", "kids": "kids"}
+# Visitor types and others (exhibitors and staff are no visitors).
+TYPES = ["day", "pass", "child", "exhibitor", "staff"]
 
 passage = st.fixed_dictionaries(
     {
         "walk_in": st.booleans(),
+        "kind": st.sampled_from(["adult", "child", "group"]),
+        "serial": st.integers(1, 6),
+        "type": st.sampled_from(TYPES),
+        "refusal": st.sampled_from(["not_inside", "already_inside", "wrong_zone"]),
         "device": st.sampled_from(DEVICES),
         "gate": st.sampled_from(sorted(GATES)),
         "direction": st.sampled_from(["in", "out"]),
@@ -152,10 +236,11 @@ def test_kept_figures_equal_the_raw_log_after_every_event(db: Database, passages
             GATES[p["gate"]],
         )
         if p["walk_in"]:
-            events.append(("walk_ins", key, (*common, "adult", p["people"], p["direction"], None)))
+            events.append(("walk_ins", key, (*common, p["kind"], p["people"], p["direction"], None)))
             continue
-        result = "accepted" if p["accepted"] else "refused"
-        events.append(("scans", key, (*common, p["direction"], "d", None, None, result, "ok")))
+        result, reason = ("accepted", "ok") if p["accepted"] else ("refused", p["refusal"])
+        scan = (*common, p["direction"], "d", p["serial"], p["type"], result, reason)
+        events.append(("scans", key, scan))
         if p["annulled"]:
             # Its own device and seq, and may arrive before the scan it annuls.
             row = (str(uuid.uuid4()), "dev-a", next(seqs), clock.iso(moment), key, None)
@@ -167,6 +252,8 @@ def test_kept_figures_equal_the_raw_log_after_every_event(db: Database, passages
         assert attendance.occupancy(db.conn, day) == raw_occupancy(db.conn, day)
         for gate in GATES:
             assert attendance.gate_entries(db.conn, gate, day) == raw_gate_entries(db.conn, gate, day)
+        assert attendance.day_figures(db.conn, day) == raw_day_figures(db.conn, day)
+        assert passback.refusals_per_gate_hour(db.conn, day) == raw_refusals_per_gate_hour(db.conn, day)
 
 
 def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database) -> None:
@@ -175,15 +262,46 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
     tally.record_walk_in(db, "heritage", "group", 3, direction="in", moment=moment + timedelta(seconds=5))
     tally.record_walk_in(db, "heritage", "adult", direction="out", moment=moment + timedelta(minutes=3))
     tally.record_walk_in(db, "kids", "child", direction="in", moment=moment)
+    tally.record_walk_in(db, "main", "adult", direction="in", moment=moment)
+    with dbmod.write(db) as conn:
+        for seq, (serial, result, reason) in enumerate(
+            [(7, "accepted", "ok"), (7, "refused", "already_inside"), (8, "refused", "not_inside")]
+        ):
+            conn.execute(
+                "INSERT INTO scans VALUES (?, 'dev-a', ?, ?, ?, 'main', 'sales', ?, 'd', ?, 'day', ?, ?)",
+                (
+                    str(uuid.uuid4()),
+                    seq + 1,
+                    clock.iso(moment + timedelta(minutes=seq)),
+                    FAIR_START.isoformat(),
+                    "out" if reason == "not_inside" else "in",
+                    serial,
+                    result,
+                    reason,
+                ),
+            )
     kept = attendance.occupancy(db.conn, FAIR_START)
-    assert kept == {"heritage": (2, 3), "kids": (1, 1)}
+    assert kept == {"heritage": (2, 3), "kids": (1, 1), "sales": (2, 2)}
+    figures = attendance.day_figures(db.conn, FAIR_START)
+    assert (figures["entries"], figures["unique_visitors"], figures["not_inside"]) == (2, 2, 1)
+    assert figures["zone_entries"] == {
+        **dict.fromkeys(figures["zone_entries"], 0),
+        "sales": 2,
+        "heritage": 3,
+        "kids": 1,
+    }
+    refusals = passback.refusals_per_gate_hour(db.conn, FAIR_START)
+    assert refusals == [{"gate": "main", "hour": 11, "refusals": 1}]
     # The database as it was before 0700, holding the same events.
     db.conn.executescript(
         "DROP TRIGGER scans_counted; DROP TRIGGER walk_ins_counted; DROP TRIGGER annulments_uncounted;"
+        " DROP TRIGGER scans_refusal_counted;"
         " DROP VIEW counted_passages; DROP TABLE zone_passages; DROP TABLE zone_minutes;"
-        " DROP TABLE gate_days;"
-        " DELETE FROM schema_migrations WHERE name = '0700_zone_minutes.sql';"
+        " DROP TABLE gate_days; DROP TABLE gate_minutes; DROP TABLE day_visitors; DROP TABLE day_totals;"
+        " DELETE FROM schema_migrations WHERE name IN ('0700_zone_minutes.sql', '0701_day_figures.sql');"
     )
-    assert dbmod.migrate(db) == ["0700_zone_minutes.sql"]
+    assert dbmod.migrate(db) == ["0700_zone_minutes.sql", "0701_day_figures.sql"]
     assert attendance.occupancy(db.conn, FAIR_START) == kept
     assert attendance.gate_entries(db.conn, "heritage", FAIR_START) == 3
+    assert attendance.day_figures(db.conn, FAIR_START) == figures
+    assert passback.refusals_per_gate_hour(db.conn, FAIR_START) == refusals

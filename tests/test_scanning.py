@@ -245,7 +245,9 @@ def test_peak_and_hours(db, scanner, kiosk_dir: Path) -> None:
     scanner.scan(db, payloads[0], "main", "out", at(11, 5))
     day = figures(db)
     assert day["peak"]["sales"] == 3 and day["inside"]["sales"] == 2
-    assert day["entries_per_hour"] == [{"hour": 10, "gate": "main", "entries": 3}]
+    assert day["entries_per_hour"] == [
+        {"hour": 10, "gate": "main", "zone": "sales", "fair_entrance": True, "entries": 3}
+    ]
 
 
 def test_scan_after_midnight_counts_for_the_evening(db, scanner, kiosk_dir: Path) -> None:
@@ -285,4 +287,6 @@ def test_hours_and_order_use_the_measured_clock_offset(db, scanner, kiosk_dir: P
     )
     payload = ticket(kiosk_dir, "day")["payload"]
     scanner.scan(db, payload, "main", "in", at(12, 30))  # really 11:30
-    assert figures(db)["entries_per_hour"] == [{"hour": 11, "gate": "main", "entries": 1}]
+    assert figures(db)["entries_per_hour"] == [
+        {"hour": 11, "gate": "main", "zone": "sales", "fair_entrance": True, "entries": 1}
+    ]

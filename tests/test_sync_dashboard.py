@@ -85,13 +85,25 @@ def test_add_device_shows_code_and_qr_once(central, central_dir: Path) -> None:
 
 
 def test_csv_exports(central, central_dir: Path, kiosk_dir: Path) -> None:
-    for code in day_tickets(central_dir, 2):
+    codes = day_tickets(central_dir, 2)
+    for code in codes:
         scan(kiosk_dir, code)
+    # Into the heritage zone inside the fair: a zone entry, not a second fair entry.
+    scan(kiosk_dir, codes[0], gate="heritage")
     merge_kiosk(central_dir, kiosk_dir)
     login(central)
     exported = central.get("/dashboard/export/attendance.csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(exported)))
-    assert rows == [["date", "hour", "gate", "entries"], ["2026-06-15", "11", "main", "2"]]
+    assert rows == [
+        ["date", "hour", "gate", "zone", "fair_entrance", "entries"],
+        ["2026-06-15", "11", "heritage", "heritage", "0", "1"],
+        ["2026-06-15", "11", "main", "sales", "1", "2"],
+    ]
+    figures = central.get("/api/v1/attendance").get_json()
+    assert (figures["entries"], figures["unique_visitors"]) == (2, 2)
+    assert (figures["zone_entries"]["sales"], figures["zone_entries"]["heritage"]) == (2, 1)
+    live = central.get("/dashboard/live").get_data(as_text=True)
+    assert '<bdi class="value" id="entries">2</bdi>' in live
     devices = central.get("/dashboard/export/devices.csv").get_data(as_text=True)
     assert "kiosk-main" in devices
     assert central.get("/dashboard/export/conflicts.csv").status_code == 200

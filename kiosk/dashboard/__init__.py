@@ -226,8 +226,12 @@ def export(what: str) -> Response:
         figures = attendance.day_figures(conn, day)
         return _csv(
             f"attendance-{day}.csv",
-            ["date", "hour", "gate", "entries"],
-            [[day, f"{r['hour']:02d}", r["gate"], r["entries"]] for r in figures["entries_per_hour"]],
+            # fair_entrance: 1 at the fair's outer gates (the day's entries), 0 at a zone's.
+            ["date", "hour", "gate", "zone", "fair_entrance", "entries"],
+            [
+                [day, f"{r['hour']:02d}", r["gate"], r["zone"], int(r["fair_entrance"]), r["entries"]]
+                for r in figures["entries_per_hour"]
+            ],
         )
     if what == "devices":
         keys = [

@@ -7,24 +7,24 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 
 from kiosk import clock
+from kiosk.entry import attendance
 from kiosk.tickets import shortcode
 
 
 def refusals_per_gate_hour(conn: sqlite3.Connection, day: date) -> list[dict[str, object]]:
     """``already_inside`` refusals of a fair day per gate and hour (fair time, each
-    device's clock corrected by the offset sync measured), in gate then hour order."""
-    rows = conn.execute(
-        "SELECT s.gate_id, s.device_time, coalesce(d.clock_offset, 0) FROM scans s"
-        " LEFT JOIN sync_devices d ON d.device_id = s.device_id"
-        " WHERE s.fair_date = ? AND s.reason = 'already_inside'",
+    device's clock corrected by the offset sync measured), in gate then hour order;
+    counted as the scans arrive (migration 0701)."""
+    counts: Counter[tuple[str, int]] = Counter()
+    for gate, quarter, refusals in conn.execute(
+        "SELECT gate_id, minute / 15, sum(already_inside) FROM gate_minutes WHERE fair_date = ?"
+        " GROUP BY gate_id, minute / 15 HAVING sum(already_inside) > 0",
         (day.isoformat(),),
-    ).fetchall()
-    counts = Counter(
-        (gate, (clock.parse_time(moment) - timedelta(seconds=offset)).hour) for gate, moment, offset in rows
-    )
+    ):
+        counts[(gate, attendance.local_hour(quarter))] += refusals
     return [{"gate": gate, "hour": hour, "refusals": n} for (gate, hour), n in sorted(counts.items())]
 
 

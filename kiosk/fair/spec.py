@@ -21,7 +21,8 @@ FAIR_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 HH_MM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 LANGS = ("fr", "ar", "en")
-ZONE_KINDS = ("area", "room")
+# "grounds": the fair itself; its gates are the outer gates, where the day's entries count.
+ZONE_KINDS = ("grounds", "area", "room")
 DIRECTIONS = ("in", "out")
 ALL_ZONES = "*"
 MAX_DAYS = 62
@@ -329,7 +330,7 @@ def _zones(read: _Reader, document: dict[str, Any], tables: dict[str, Any]) -> s
     for index, item in enumerate(items):
         kind = item.get("kind", "area")
         if kind not in ZONE_KINDS:
-            read.problem("zone", index, "kind", f"kind must be area or room, not {kind!r}")
+            read.problem("zone", index, "kind", f"kind must be {', '.join(ZONE_KINDS)}, not {kind!r}")
         tables["zones"].append(
             {"id": read.ident(item, "zone", index), **read.names(item, "zone", index), "kind": kind}
         )

@@ -17,7 +17,7 @@ from flask import Blueprint, abort, render_template, request
 from werkzeug.datastructures import FileStorage
 
 from kiosk.dashboard import organizer_required
-from kiosk.fair import setup, store, svgplan
+from kiosk.fair import setup, spec, store, svgplan
 from kiosk.finder import directory, layout
 from kiosk.sessions import programme
 from kiosk.web import get_db
@@ -29,7 +29,7 @@ SECTIONS = ["event", "event_days", "zones", "gates", "ticket_types", "categories
 
 def _choices(conn: Any) -> dict[str, list[str]]:
     return {
-        "kinds": ["area", "room"],
+        "kinds": list(spec.ZONE_KINDS),
         "directions": ["in,out", "in", "out"],
         "zones": [row[0] for row in conn.execute("SELECT id FROM zones ORDER BY rowid")],
     }
