@@ -1,6 +1,7 @@
-"""Languages of the visitor screens: French by default, Arabic (right to left), English.
+"""Languages of the visitor screens: French by default, Arabic (right to left), English and
+Standard Moroccan Tamazight (``zgh``, in Tifinagh).
 
-Message ids in the code are English; ``fr`` and ``ar`` catalogs translate them. Each
+Message ids in the code are English; ``fr``, ``ar`` and ``zgh`` catalogs translate them. Each
 feature may keep its own ``translations`` folder beside its code; all are merged.
 In a checkout, catalogs are compiled from ``.po`` to ``.mo`` at start-up when a ``.po``
 is newer, so it runs without a build step; a wheel carries them compiled (setup.py) and
@@ -9,8 +10,11 @@ no ``.po``, so an installed app never writes into its package.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from babel import dates
@@ -21,13 +25,18 @@ from flask_babel import Babel, get_locale
 
 from kiosk import clock
 
-LANGUAGES = ("fr", "ar", "en")
+LANGUAGES = ("fr", "ar", "en", "zgh")
 DEFAULT_LANGUAGE = "fr"
 RTL_LANGUAGES = frozenset({"ar"})
-LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "en": "English"}
+# Each language named in its own script, so a reader finds theirs in the switch.
+LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "en": "English", "zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}
 # Locale data for dates and numbers: the fair is in Morocco, whose Arabic says "نونبر"
-# (not the Levantine/Egyptian "نوفمبر") and writes Latin digits.
+# (not the Levantine/Egyptian "نوفمبر") and writes Latin digits. CLDR's zgh is Moroccan
+# Tamazight in Tifinagh already (month "ⵏⵓⵡⴰⵏⴱⵉⵔ").
 FORMAT_LOCALES = {"ar": "ar_MA"}
+# Languages the fair's own data is written in (fair.toml names, titles, provinces); a text
+# missing in the reader's language is shown in French, the one every fair file has.
+DATA_LANGUAGES = ("fr", "ar", "en")
 PACKAGE_DIR = Path(__file__).parent
 
 
@@ -64,6 +73,13 @@ def format_locale() -> str:
     """The locale whose data formats dates for the reader (``ar_MA`` for Arabic)."""
     language = str(get_locale())
     return FORMAT_LOCALES.get(language, language)
+
+
+def localized(row: Mapping[str, Any] | sqlite3.Row, field: str) -> str:
+    """``row``'s ``field`` in the reader's language (``name_ar`` for Arabic), else French."""
+    language = str(get_locale())
+    text = row[f"{field}_{language}"] if language in DATA_LANGUAGES else None
+    return text or row[f"{field}_fr"] or ""
 
 
 def local_format(moment: datetime, pattern: str) -> str:
@@ -122,4 +138,5 @@ def init_app(app: Flask) -> None:
             "text_dir": text_direction(),
             "languages": LANGUAGE_NAMES,
             "language_url": language_url,
+            "localized": localized,
         }

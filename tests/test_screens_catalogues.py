@@ -1,5 +1,6 @@
-"""Every message of the code and templates is translated in French and Arabic, with the
-same placeholders, and Arabic dates use Moroccan locale data (issue 14 point 11)."""
+"""Every message of the code and templates is translated in every language but the ids'
+English (French, Arabic, Tamazight), with the same placeholders; Arabic dates use Moroccan
+locale data and Tamazight dates CLDR's zgh (issue 14 points 11 and 12)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from kiosk import i18n
 ROOT = Path(__file__).resolve().parent.parent
 PYBABEL = Path(sys.executable).with_name("pybabel")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
-TRANSLATED = ("fr", "ar")
+# Message ids are English: every other language of the screens needs its catalogues.
+TRANSLATED = tuple(language for language in i18n.LANGUAGES if language != "en")
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +120,21 @@ def test_arabic_dates_use_moroccan_month_names() -> None:
     with app.test_request_context("/"), force_locale("ar"):
         shown = render_template_string("{{ day | long_date }}", day=date(2026, 11, 29))
     assert "نونبر" in shown and "نوفمبر" not in shown
+
+
+def test_tamazight_is_a_language_of_the_screens_with_its_own_dates() -> None:
+    assert "zgh" in TRANSLATED
+    app = Flask(__name__)
+    i18n.init_app(app)
+    with app.test_request_context("/"), force_locale("zgh"):
+        shown = render_template_string("{{ day | long_date }}", day=date(2026, 11, 29))
+    # Tifinagh month name, Western digits (as in Morocco).
+    assert "ⵏⵓⵡⴰⵏⴱⵉⵔ" in shown and "29" in shown and "2026" in shown
+
+
+def test_moroccan_arabic_dates_write_western_digits() -> None:
+    app = Flask(__name__)
+    i18n.init_app(app)
+    with app.test_request_context("/"), force_locale("ar"):
+        shown = render_template_string("{{ day | long_date }}", day=date(2026, 6, 15))
+    assert "15" in shown and "2026" in shown and not re.search("[\u0660-\u0669]", shown)

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from kiosk import auth, clock
 from kiosk.finder import layout, plan, queries, stats
+from kiosk.i18n import localized
 from kiosk.web import gate_id, get_db
 
 bp = Blueprint("finder", __name__, url_prefix="/finder")
@@ -81,7 +82,6 @@ def _screen_context() -> dict[str, Any]:
         "idle_seconds": current_app.config["FINDER_IDLE_SECONDS"],
         "programme_url": programme_url(),
         "phone": _is_phone(),
-        "name_key": f"name_{_lang()}",
         "amenity_names": AMENITY_NAMES,
         "kind_names": KIND_NAMES,
         "at_rest": False,
@@ -101,7 +101,7 @@ def _finder_name(row: dict[str, Any]) -> str:
 @bp.app_template_filter("finder_label")
 def _finder_label(row: dict[str, Any]) -> str:
     """Name of a category or province in the screen's language."""
-    return str(row.get(f"name_{_lang()}") or row.get("name_fr") or "")
+    return localized(row, "name")
 
 
 @bp.get("/")
