@@ -307,12 +307,14 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
         serve_tls,
         server_options,
         start_backups,
+        start_kids_wipe,
         start_sync_loop,
         start_watchdog,
     )
 
     start_sync_loop(directory, app)  # kiosks with a CENTRAL_URL sync in the background
     start_backups(directory, app)
+    start_kids_wipe(directory, app)
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     start_watchdog(f"{'https' if cert else 'http'}://{local}:{port}/healthz")
     loop = camera.start_camera(app, stop_on_sigterm=True)

@@ -25,6 +25,7 @@ from kiosk.db import Database
 from kiosk.fair import store
 from kiosk.fair.spec import FairFile
 from kiosk.finder import directory
+from kiosk.kids.demo import build_demo as kids_demo
 from kiosk.sessions import programme
 from kiosk.sessions.demo import build_demo as sessions_demo
 from kiosk.tickets import keys
@@ -45,7 +46,7 @@ DEMO_TICKETS = {
 
 # Parts of the demo that features add (registrations...): f(db, rng, start).
 DemoPart = Callable[[Database, random.Random, date], None]
-DEMO_PARTS: list[DemoPart] = [sessions_demo]
+DEMO_PARTS: list[DemoPart] = [sessions_demo, kids_demo]
 
 
 def demo_signing_key() -> Ed25519PrivateKey:

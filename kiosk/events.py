@@ -24,6 +24,7 @@ EVENT_TABLES: list[str] = [
     "session_checkins",
     "session_checkin_undos",
     "finder_events",
+    "kids_counts",
 ]
 
 # The kiosk roles that write each event table: central stores a pushed table only from
@@ -37,6 +38,7 @@ EVENT_ROLES: dict[str, frozenset[str]] = {
     "session_checkins": frozenset({"workshop"}),
     "session_checkin_undos": frozenset({"workshop"}),
     "finder_events": frozenset({"finder"}),
+    "kids_counts": frozenset({"kids"}),
 }
 
 

@@ -20,6 +20,8 @@ from kiosk.entry import api as entry_api
 from kiosk.entry import views as entry_views
 from kiosk.fair import views as fair_views
 from kiosk.finder import views as finder_views
+from kiosk.kids import api as kids_api
+from kiosk.kids import views as kids_views
 from kiosk.sessions import api as sessions_api
 from kiosk.sessions import views as sessions_views
 from kiosk.views import home, metrics, staff
@@ -45,6 +47,7 @@ FEATURES: dict[str, Feature] = {
     "dashboard": Feature((dashboard_bp,)),
     "setup": Feature((fair_views.bp,)),
     "sync": Feature(api=sync_bp, openapi="0300_sync.json"),
+    "kids": Feature((kids_views.bp,), kids_api.bp, "0800_kids.json"),
 }
 
 # Central keeps the fair's setup, the programme editor, the organizers' figures and the sync server; it
@@ -54,6 +57,8 @@ ROLE_FEATURES: dict[str, tuple[str, ...]] = {
     "heritage": ("entry", "camera"),
     "workshop": ("sessions", "programme", "camera"),
     "finder": ("finder", "programme"),
+    # Never on central: the children's names and adults' phones stay on the kids' kiosk.
+    "kids": ("kids",),
     "central": ("entry", "sessions", "programme", "finder", "dashboard", "setup", "sync"),
 }
 

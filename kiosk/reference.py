@@ -51,12 +51,16 @@ REFERENCE_TABLES: list[str] = [
 # A stolen kiosk must not give away more than its role needs: a public stand finder
 # holds no tickets and no staff. Tickets are not personal, yet bound to the roles that
 # admit them the same way (and wiped on revocation).
-DECIDING_ROLES = frozenset({"entry", "heritage", "workshop"})
+DECIDING_ROLES = frozenset({"entry", "heritage", "workshop", "kids"})
 PERSONAL_TABLES: dict[str, frozenset[str] | None] = {
     "staff": DECIDING_ROLES,
     "staff_attempts": None,
     "session_registrations": frozenset({"workshop"}),
     "tickets": DECIDING_ROLES,
+    # The kids' space: written on the kids' kiosk, never a reference table (sync and
+    # bundles never carry them); listed so that a revoked kiosk wipes them too.
+    "kids_drop_offs": frozenset({"kids"}),
+    "kids_children": frozenset({"kids"}),
 }
 
 # What never leaves central, whatever the kiosk's role (bundle and sync pull alike):
@@ -65,16 +69,22 @@ PERSONAL_TABLES: dict[str, frozenset[str] | None] = {
 # - columns: sent blank. A ticket's signed QR payload would let whoever holds the file
 #   print working copies; a kiosk decides a typed code from serial, type and validity.
 CENTRAL_ONLY_ROWS: dict[str, str] = {"staff": "role != 'organizer'"}
+# ...except at kiosks of these roles, which get every row: at the kids' space an
+# organizer releases a child whose adult lost the receipt, there and offline.
+ALL_ROWS_FOR: dict[str, frozenset[str]] = {"staff": frozenset({"kids"})}
 CENTRAL_ONLY_COLUMNS: dict[str, dict[str, str]] = {"tickets": {"payload": ""}}
 
 
 def kiosk_view(table: str, columns: list[str], roles: str | Iterable[str] | None) -> tuple[str, str]:
     """(select list, row condition) of what a device with ``roles`` gets of ``table``
     (``columns``: the table's columns): everything for central."""
-    if "central" in parse_roles(roles):
+    held = parse_roles(roles)
+    if "central" in held:
         return ", ".join(f"[{c}]" for c in columns), "1"
     blank = CENTRAL_ONLY_COLUMNS.get(table, {})
     select = ", ".join(f"'{blank[c]}' AS [{c}]" if c in blank else f"[{c}]" for c in columns)
+    if held & ALL_ROWS_FOR.get(table, frozenset()):
+        return select, "1"
     return select, CENTRAL_ONLY_ROWS.get(table, "1")
 
 

@@ -33,6 +33,7 @@ from kiosk import settings
 from kiosk.backup import Schedule
 from kiosk.camera.service import get_loop
 from kiosk.entry.views import NUDGE
+from kiosk.kids.wipe import WipeSchedule
 from sync.client import Loop
 
 # waitress on a venue network: up to 1000 connections (poll, not select's 1024 fds), idle
@@ -220,6 +221,15 @@ def start_backups(folder: Path, app: Flask) -> Schedule | None:
     if interval <= 0:
         return None
     schedule = Schedule(folder, interval, int(app.config["BACKUP_KEEP"]))
+    schedule.start()
+    return schedule
+
+
+def start_kids_wipe(folder: Path, app: Flask) -> WipeSchedule | None:
+    """A kids' kiosk wipes the day's names and phones by itself (``KIDS_KEEP_HOURS``)."""
+    if not settings.has_role(app.config, "kids"):
+        return None
+    schedule = WipeSchedule(folder, float(app.config["KIDS_KEEP_HOURS"]))
     schedule.start()
     return schedule
 

@@ -29,7 +29,7 @@ ENVIRONMENT_PREFIX = "KIOSK_"
 # KIOSK_* variables that are not settings: the clock's start (kiosk.clock) and create_app's folder.
 NOT_SETTINGS = frozenset({"NOW", "NOW_AT", "NOW_FROZEN", "INSTANCE"})
 
-ROLES = ("central", "entry", "heritage", "finder", "workshop")
+ROLES = ("central", "entry", "heritage", "finder", "workshop", "kids")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -140,7 +140,7 @@ SETTINGS: tuple[Setting, ...] = (
         "ROLE",
         str,
         "entry",
-        "central, or kiosk roles, comma-separated (entry, heritage, finder, workshop)",
+        "central, or kiosk roles, comma-separated (entry, heritage, finder, workshop, kids)",
         check=_check_roles,
     ),
     Setting("NAME", str, None, "this instance's name (device name; in every log line)", optional=True),
@@ -200,6 +200,35 @@ SETTINGS: tuple[Setting, ...] = (
         float,
         1.5,
         "a search is counted when typing pauses this long",
+        minimum=0,
+    ),
+    # --- kids' space
+    Setting(
+        "KIDS_LONG_STAY_MINUTES",
+        int,
+        120,
+        "kids' space: a child inside longer than this is highlighted",
+        minimum=1,
+    ),
+    Setting(
+        "KIDS_CALL_MINUTES",
+        int,
+        30,
+        "kids' space: the adults of children still inside are listed this long before closing",
+        minimum=0,
+    ),
+    Setting(
+        "KIDS_PHONE",
+        str,
+        None,
+        "kids' space: its phone number, printed on the adults' receipts",
+        optional=True,
+    ),
+    Setting(
+        "KIDS_KEEP_HOURS",
+        float,
+        0.0,
+        "kids' space: names and phones are wiped this long after the fair day closes (0: at closing)",
         minimum=0,
     ),
     # --- camera

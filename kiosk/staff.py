@@ -16,10 +16,10 @@ from kiosk import clock
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 5
-ROLES = ("gate", "workshop", "organizer")
+ROLES = ("gate", "workshop", "kids", "organizer")
 # A kiosk holds its staff's PIN hashes (a stolen one can be attacked offline): 6 digits
-# at least. Organizers log in on central only and can do everything: 8 digits, or a
-# passphrase. Log-in reads at most MAX_SECRET characters.
+# at least. Organizers log in on central (and at the kids' space, kiosk.reference.ALL_ROWS_FOR)
+# and can do everything: 8 digits, or a passphrase. Log-in reads at most MAX_SECRET characters.
 PIN_DIGITS = (6, 12)
 ORGANIZER_DIGITS = 8
 PASSPHRASE_CHARACTERS = 12
@@ -27,6 +27,7 @@ MAX_SECRET = 64
 PIN_RULE = {
     "gate": "a PIN is 6 to 12 digits",
     "workshop": "a PIN is 6 to 12 digits",
+    "kids": "a PIN is 6 to 12 digits",
     "organizer": "an organizer's PIN is 8 to 64 digits, or a passphrase of 12 to 64 characters",
 }
 

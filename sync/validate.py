@@ -222,6 +222,18 @@ def _finder(row: Row, ref: Reference, _device: str) -> str | None:
     return None
 
 
+def _kids_counts(row: Row, ref: Reference, _device: str) -> str | None:
+    problem = _day(row, ref)
+    if problem:
+        return problem
+    figures = ("drop_offs", "pick_ups", "inside", "longest_stay_minutes")
+    if not all(_int(row, name, 0, 1_000_000, required=True) for name in figures):
+        return "bad_value"
+    if row["pick_ups"] > row["drop_offs"] or row["inside"] > row["drop_offs"]:  # type: ignore[operator]
+        return "bad_value"
+    return None
+
+
 CHECKS: dict[str, Callable[[Row, Reference, str], str | None]] = {
     "scans": _scan,
     "walk_ins": _walk_in,
@@ -230,6 +242,7 @@ CHECKS: dict[str, Callable[[Row, Reference, str], str | None]] = {
     "session_checkins": _checkin,
     "session_checkin_undos": _undo,
     "finder_events": _finder,
+    "kids_counts": _kids_counts,
 }
 
 

@@ -236,7 +236,7 @@ def _instance(kind: str, central_dir: Path, kiosk_dir: Path, tmp_path: Path) -> 
     return tmp_path / kind
 
 
-@pytest.mark.parametrize("role", ["entry", "central", "finder", "workshop"])
+@pytest.mark.parametrize("role", ["entry", "central", "finder", "workshop", "kids"])
 def test_the_document_lists_exactly_the_routes_served(
     role: str, central_dir: Path, kiosk_dir: Path, tmp_path: Path
 ) -> None:

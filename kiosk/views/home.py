@@ -17,6 +17,7 @@ ROLE_SCREENS = {
     "heritage": "entry.screen",
     "workshop": "sessions.index",
     "finder": "finder.attract",
+    "kids": "kids.drop_off_page",
     "central": "dashboard.index",
 }
 

@@ -1,0 +1,23 @@
+"""The demo's kids' space staff (a ``kiosk.demo.DEMO_PARTS`` entry). No child or adult is
+invented: the kids' kiosk starts empty, as at a real fair's opening."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import click
+
+from kiosk import db as dbmod
+from kiosk import staff as accounts
+from kiosk.db import Database
+
+# name, role, PIN: for the demo only, printed when the demo is built.
+KIDS_STAFF = ("Salma", "kids", "975310")
+
+
+def build_demo(db: Database, rng: random.Random, start: date) -> None:
+    name, role, pin = KIDS_STAFF
+    with dbmod.write(db) as conn:
+        accounts.add_staff(conn, name, role, pin)
+    click.echo(f"Demo kids' space staff (name, role, PIN): {name} {role} {pin}")

@@ -1,0 +1,56 @@
+"""``kiosk serve`` on a kids' kiosk: the end-of-day wipe runs by itself, every minute,
+whether or not anyone uses the screens. Backups taken before a wipe hold the names it
+removed: they go too (the next scheduled backup is taken from the wiped database)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from kiosk import backup, clock, instance
+from kiosk.kids import space
+
+log = logging.getLogger(__name__)
+INTERVAL_SECONDS = 60.0
+
+
+def wipe_now(folder: Path, keep_hours: float) -> list[str]:
+    """Wipe what is due in the instance at ``folder``; returns the days wiped."""
+    database = instance.open_db(folder)
+    try:
+        days = space.wipe_due(database, clock.now(), keep_hours)
+    finally:
+        database.conn.close()
+    if days:
+        for old in sorted((Path(folder) / backup.BACKUP_FOLDER).glob(f"*{backup.SUFFIX}")):
+            old.unlink(missing_ok=True)
+            log.info("kids' space: backup %s removed with the wipe", old.name)
+    return [day.isoformat() for day in days]
+
+
+class WipeSchedule:
+    """The wipe's background thread."""
+
+    def __init__(self, folder: Path, keep_hours: float, interval: float = INTERVAL_SECONDS) -> None:
+        self.folder = Path(folder)
+        self.keep_hours = keep_hours
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="kids-wipe", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                wipe_now(self.folder, self.keep_hours)
+            except Exception:
+                log.exception("kids' space: wipe failed")
+            if self._stop.wait(self.interval):
+                return
