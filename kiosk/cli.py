@@ -307,11 +307,13 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
         serve_tls,
         server_options,
         start_backups,
+        start_checkpoints,
         start_kids_wipe,
         start_sync_loop,
         start_watchdog,
     )
 
+    start_checkpoints(directory, app)
     start_sync_loop(directory, app)  # kiosks with a CENTRAL_URL sync in the background
     start_backups(directory, app)
     start_kids_wipe(directory, app)

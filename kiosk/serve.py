@@ -29,6 +29,7 @@ from hypercorn.config import Config, Sockets
 from hypercorn.middleware import AsyncioWSGIMiddleware
 from hypercorn.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 
+from kiosk import db as dbmod
 from kiosk import settings
 from kiosk.backup import Schedule
 from kiosk.camera.service import get_loop
@@ -212,6 +213,15 @@ def start_sync_loop(folder: Path, app: Flask) -> Loop | None:
     loop.start()
     app.extensions[NUDGE] = loop.nudge
     return loop
+
+
+def start_checkpoints(folder: Path, app: Flask) -> dbmod.Checkpointer:
+    """Copy the WAL back into the database file in a thread of its own, not in the
+    commit of whichever request crosses the threshold (see ``kiosk.db.checkpoint``)."""
+    checkpointer = dbmod.Checkpointer(Path(folder) / dbmod.DB_FILENAME)
+    app.extensions["kiosk.pool"].autocheckpoint = False
+    checkpointer.start()
+    return checkpointer
 
 
 def start_backups(folder: Path, app: Flask) -> Schedule | None:

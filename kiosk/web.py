@@ -23,13 +23,19 @@ class ConnectionPool:
     def __init__(self, path: Path, keep: int = 8) -> None:
         self.path = path
         self.keep = keep
+        # False once a kiosk.db.Checkpointer copies the WAL back (kiosk serve): the
+        # requests' commits then never do it while holding the write lock.
+        self.autocheckpoint = True
         self._idle: queue.SimpleQueue[Database] = queue.SimpleQueue()
 
     def acquire(self) -> Database:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            return dbmod.connect(self.path, migrate_schema=False)
+            database = dbmod.connect(self.path, migrate_schema=False)
+            if not self.autocheckpoint:
+                database.conn.execute("PRAGMA wal_autocheckpoint=0")
+            return database
 
     def release(self, database: Database) -> None:
         if database.conn.in_transaction:

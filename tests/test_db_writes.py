@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from kiosk import create_app, instance, staff
 from kiosk import db as dbmod
 from kiosk.finder import queries
+from kiosk.serve import start_checkpoints
 from kiosk.sessions import registrations
 from kiosk.sessions.checkin import DoorSettings, check_in_code
 from sync.client import Client
@@ -111,15 +112,42 @@ def test_operations_write_only_inside_kiosk_db_write(
     assert stray_writes == []
 
 
-def test_a_mark_that_may_be_lost_leaves_the_connection_durable(kiosk_dir: Path) -> None:
+def test_a_durable_write_returns_once_its_commit_is_synced(kiosk_dir: Path) -> None:
     database = instance.open_db(kiosk_dir)
-    synchronous = "PRAGMA synchronous"
+    group = database.conn.wal_sync
     with dbmod.write(database, durable=False) as conn:
-        assert conn.execute(synchronous).fetchone()[0] == 1  # NORMAL
-    assert database.conn.execute(synchronous).fetchone()[0] == 2  # FULL
-    with pytest.raises(ZeroDivisionError), dbmod.write(database, durable=False):
+        conn.execute("UPDATE sync_state SET last_error = 'mark'")
+    assert group.synced < group.committed  # a mark that may be lost does not wait for the disk
+    with dbmod.write(database) as conn:
+        conn.execute("UPDATE sync_state SET last_error = 'kept'")
+    assert group.synced == group.committed  # the flush covered the mark too
+    with pytest.raises(ZeroDivisionError), dbmod.write(database):
         1 / 0  # noqa: B018
-    assert database.conn.execute(synchronous).fetchone()[0] == 2
+    assert group.synced == group.committed  # a rolled-back write commits nothing
+
+
+def test_concurrent_writers_share_flushes_and_each_returns_synced(kiosk_dir: Path) -> None:
+    group = instance.open_db(kiosk_dir).conn.wal_sync
+    returned: list[tuple[int, int]] = []
+
+    def writer() -> None:
+        database = instance.open_db(kiosk_dir)
+        for _ in range(20):
+            with dbmod.write(database) as conn:
+                conn.execute("UPDATE sync_state SET last_error = ?", (str(threading.get_ident()),))
+                before = group.committed  # under the lock: this commit will be the next one
+            returned.append((before + 1, group.synced))
+        database.conn.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(returned) == 80
+    assert group.synced == group.committed
+    # Each writer left only once a flush covered its own commit (its own or a neighbour's).
+    assert all(synced >= commit for commit, synced in returned)
 
 
 def test_a_nested_write_is_refused_not_a_deadlock(kiosk_dir: Path) -> None:
@@ -128,3 +156,29 @@ def test_a_nested_write_is_refused_not_a_deadlock(kiosk_dir: Path) -> None:
         pass
     with dbmod.write(database) as conn:  # the lock was released
         assert conn.in_transaction
+
+
+def test_a_checkpoint_off_the_write_path_starts_the_wal_over(kiosk_dir: Path) -> None:
+    database = instance.open_db(kiosk_dir)
+    database.conn.execute("PRAGMA wal_autocheckpoint=0")  # what kiosk serve's pool does
+    frames = "PRAGMA wal_checkpoint(PASSIVE)"
+    for number in range(50):
+        with dbmod.write(database) as conn:
+            conn.execute("UPDATE sync_state SET last_error = ?", (str(number),))
+    grown = database.conn.execute(frames).fetchone()[1]
+    assert grown >= 50
+    assert dbmod.checkpoint(database, restart_pages=10) == grown
+    with dbmod.write(database) as conn:
+        conn.execute("UPDATE sync_state SET last_error = 'after'")
+    # The WAL was copied whole, so the next commit wrote from its beginning again.
+    assert database.conn.execute(frames).fetchone()[1] < 10
+
+
+def test_served_requests_leave_checkpoints_to_their_thread(kiosk_dir: Path) -> None:
+    app = create_app(kiosk_dir, {"TESTING": True})
+    checkpointer = start_checkpoints(kiosk_dir, app)
+    try:
+        database = app.extensions["kiosk.pool"].acquire()
+        assert database.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    finally:
+        checkpointer.stop()

@@ -3,7 +3,7 @@
 ``Scanner.scan`` turns scanned text into a recorded verdict in one write transaction:
 parse and verify the payload, gather what the kiosk knows, let
 ``kiosk.entry.admission.decide`` rule, append the scan to the log, commit, and only then
-answer. A verdict shown as accepted is therefore already on disk (``synchronous=FULL``).
+answer. A verdict shown as accepted is therefore already on disk (``kiosk.db.write``).
 """
 
 from __future__ import annotations
@@ -94,6 +94,10 @@ class Scanner:
         direction, the gate's first (an entry, or the exit of an exit-only gate)."""
         moment = moment or clock.now()
         digest = verdict_log.code_digest(code)
+        # Parsing and verifying the code reads only reference data (keys, tickets) and costs
+        # a signature check: done before the write lock, so concurrent scans queue only for
+        # the decision reads and the append.
+        claims = reading.ticket_claims(db.conn, code)
         with self._timing(gate_id), dbmod.write(db) as conn:
             gate = gate_row(conn, gate_id, direction)
             direction = direction or gate_directions(gate)[0]
@@ -105,7 +109,6 @@ class Scanner:
             # yesterday's tickets (the event keeps this device's own time; central corrects it).
             judged = events.central_time(conn, moment)
             day = schedule.fair_day(judged, days)
-            claims = reading.ticket_claims(conn, code)
             situation = _Where(gate, direction, judged, day, days)
             reason, ticket = self._judge(conn, claims, situation)
             stamp = events.stamp(conn, moment)
