@@ -27,6 +27,7 @@ from kiosk.settings_cli import config
 from kiosk.staff_cli import staff_group
 from kiosk.tickets import badges, issuing, printing, reading, revocation
 from kiosk.tickets.keys import create_key
+from kiosk.tls_cli import COMMANDS as TLS_COMMANDS
 from sync.cli import COMMANDS as SYNC_COMMANDS
 
 log = logging.getLogger("kiosk.serve")
@@ -353,6 +354,7 @@ for _command in (
     staff_group,
     *SYNC_COMMANDS,
     *OPS_COMMANDS,
+    *TLS_COMMANDS,
 ):
     main.add_command(_command)
 

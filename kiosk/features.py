@@ -24,7 +24,7 @@ from kiosk.kids import api as kids_api
 from kiosk.kids import views as kids_views
 from kiosk.sessions import api as sessions_api
 from kiosk.sessions import views as sessions_views
-from kiosk.views import home, metrics, staff
+from kiosk.views import home, metrics, staff, venue_ca
 from sync.blueprint import bp as sync_bp
 
 
@@ -35,8 +35,9 @@ class Feature:
     openapi: str | None = None  # its fragment in kiosk/openapi/
 
 
-# Every instance: the start page, staff log-in, /metrics, and the API's own routes (log-in, document).
-CORE = Feature(screens=(home.bp, staff.bp, metrics.bp), openapi="0000_info.json")
+# Every instance: the start page, staff log-in, /metrics, the venue CA for staff phones, and
+# the API's own routes (log-in, document).
+CORE = Feature(screens=(home.bp, staff.bp, metrics.bp, venue_ca.bp), openapi="0000_info.json")
 
 FEATURES: dict[str, Feature] = {
     "entry": Feature((entry_views.bp,), entry_api.bp, "0010_scans.json"),

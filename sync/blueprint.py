@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kiosk import auth, clock, schedule
+from kiosk import auth, clock, schedule, tls
 from kiosk import db as dbmod
 from kiosk.openapi import checked
 from kiosk.web import get_db
@@ -127,15 +127,26 @@ def _gzip(document: object) -> Response:
 def key() -> Response:
     """Central's sync public key, signed like every answer: a kiosk about to enroll
     checks it against the fingerprint printed with its code before sending the code."""
-    return _gzip({"key": signing.public_text(_central_key())})
+    # The venue CA travels in this signed answer: the kiosk pins it for TLS to central.
+    ca = tls.venue_ca_pem(Path(current_app.instance_path))
+    return _gzip({"key": signing.public_text(_central_key()), "ca": ca})
 
 
 @bp.post("/sync/enroll")
 def enroll() -> Response:
-    body = _body(limit=4096)  # a code and an id: no token yet, so very little is read
+    body = _body(limit=4096)  # a code, an id and a public key: no token yet, so little is read
     with dbmod.write(get_db()) as conn:
         answer = protocol.enroll(conn, body["code"], body["device_id"], clock.now())
-    return _gzip({**answer, "protocol": wire.PROTOCOL})
+    folder = Path(current_app.instance_path)
+    certificate = None
+    if body.get("tls_key") and tls.has_ca(folder):
+        # Signed for the names the organizer gave, never for names the kiosk asks for.
+        names = tls.device_names(answer["name"], answer["addresses"])
+        try:
+            certificate = tls.issue(folder, body["tls_key"], names, clock.now()).decode()
+        except tls.TLSError as error:
+            raise Refusal(400, "bad_request", f"tls_key: {error}") from None
+    return _gzip({**answer, "certificate": certificate, "protocol": wire.PROTOCOL})
 
 
 @bp.post("/sync/hello")

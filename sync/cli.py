@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import qrcode
 
-from kiosk import clock, instance, settings
+from kiosk import clock, instance, settings, tls
 from kiosk import db as dbmod
 from kiosk.cli_common import INSTANCE_DIR, open_instance
 from kiosk.reference import withheld_tables
@@ -31,11 +31,26 @@ def devices() -> None:
 @click.option("--role", required=True, help="Kiosk roles: entry, heritage, finder, workshop (comma list).")
 @click.option("--gate", help="The gate the kiosk stands at.")
 @click.option("--central-url", help="Central's URL as kiosks reach it, printed in the QR.")
-def devices_add(directory: Path, name: str, role: str, gate: str | None, central_url: str | None) -> None:
+@click.option(
+    "--address",
+    "addresses",
+    multiple=True,
+    help="The kiosk's LAN address or host name (repeat): its HTTPS certificate (venue CA) names it.",
+)
+def devices_add(
+    directory: Path,
+    name: str,
+    role: str,
+    gate: str | None,
+    central_url: str | None,
+    addresses: tuple[str, ...],
+) -> None:
     """Register a kiosk and print its one-time enrollment code."""
     try:
         roles = settings.parse_roles(role)
-    except settings.SettingsError as error:
+        for address in addresses:
+            tls.parse_name(address)
+    except (settings.SettingsError, tls.TLSError) as error:
         raise click.ClickException(str(error)) from None
     if "central" in roles:
         raise click.ClickException("a device is a kiosk; central is this instance")
@@ -44,7 +59,7 @@ def devices_add(directory: Path, name: str, role: str, gate: str | None, central
         if gate and not conn.execute("SELECT 1 FROM gates WHERE id = ?", (gate,)).fetchone():
             raise click.ClickException(f"no gate {gate!r} at this fair")
         try:
-            code = protocol.add_device(conn, name, ",".join(roles), gate, clock.now())
+            code = protocol.add_device(conn, name, ",".join(roles), gate, clock.now(), addresses)
         except protocol.Refusal as refusal:
             raise click.ClickException(refusal.detail) from None
     key = signing.central_fingerprint(directory)
@@ -201,12 +216,24 @@ def init_enrolled(
     if (directory / instance.CONFIG_FILENAME).exists():
         raise click.ClickException(f"{directory} is already an instance folder")
     device_id = str(uuid.uuid4())
+    tls_key = tls.new_key()  # this kiosk's HTTPS key: only its public half leaves
     try:
-        transport = Transport(central_url, attempts=3, fingerprint=central_key)
-        transport.request("GET", "/api/v1/sync/key")  # the code goes only to the pinned central
-        answer = transport.request("POST", "/api/v1/sync/enroll", {"code": code, "device_id": device_id})
+        # First look, TLS unchecked (nothing secret is sent): the answer is believed only
+        # if signed by the key printed with the code; it pins that key and the venue CA.
+        looking = Transport(central_url, attempts=3, fingerprint=central_key, verify_tls=False)
+        offered = looking.request("GET", "/api/v1/sync/key")
+        looking.close()
+        assert isinstance(offered, dict)
+        ca_pem = offered.get("ca") if isinstance(offered.get("ca"), str) else None
+        # The code goes only to the pinned central, over TLS checked against the venue CA.
+        transport = Transport(central_url, attempts=3, central_key=looking.central_key, ca_pem=ca_pem)
+        answer = transport.request(
+            "POST",
+            "/api/v1/sync/enroll",
+            {"code": code, "device_id": device_id, "tls_key": tls.public_pem(tls_key)},
+        )
         transport.close()
-    except (Refused, Transient, ValueError) as error:
+    except (Refused, Transient, ValueError, OSError) as error:
         raise click.ClickException(f"enrollment failed: {error}") from None
     assert isinstance(answer, dict)
     # `--role kiosk` takes the roles central registered; explicit roles win.
@@ -237,6 +264,10 @@ def init_enrolled(
             (central_url, answer["token"], transport.central_key),
         )
     database.conn.close()
+    if ca_pem:
+        certificate = answer.get("certificate")
+        chain = certificate.encode() if isinstance(certificate, str) else None
+        tls.install(directory, ca_pem.encode(), chain, tls.key_pem(tls_key))
     client = Client(directory)
     try:
         result = client.round()

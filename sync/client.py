@@ -16,6 +16,7 @@ import json
 import logging
 import random
 import sqlite3
+import ssl
 import threading
 import time
 import urllib.parse
@@ -27,7 +28,7 @@ from typing import TypedDict, cast
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from kiosk import clock, events
+from kiosk import clock, events, tls
 from kiosk import db as dbmod
 from kiosk.db import Database
 from kiosk.events import EVENT_TABLES
@@ -77,9 +78,16 @@ class Transport:
         max_wait: float = 5.0,
         central_key: str | None = None,
         fingerprint: str | None = None,
+        ca_pem: str | None = None,
+        verify_tls: bool = True,
     ) -> None:
         """``central_key``: central's pinned sync key; or, to enroll, the ``fingerprint``
-        printed with the code (the key central offers must match it, then it is pinned)."""
+        printed with the code (the key central offers must match it, then it is pinned).
+
+        Over HTTPS, ``ca_pem`` (the venue CA, learnt at enrollment) is the only authority
+        trusted for central's certificate; without it, the system's. ``verify_tls=False``
+        is for enrollment's first look only (``GET /sync/key``): it sends no secret, and
+        its answer is trusted only through the key fingerprint."""
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {base_url!r}")
@@ -93,6 +101,10 @@ class Transport:
         self.timeout = timeout
         self.attempts = attempts
         self.max_wait = max_wait
+        self.tls = ssl.create_default_context(cadata=ca_pem) if ca_pem else ssl.create_default_context()
+        if not verify_tls:
+            self.tls.check_hostname = False
+            self.tls.verify_mode = ssl.CERT_NONE
         self.conn: http.client.HTTPConnection | None = None
         self.bytes_sent = 0
         self.bytes_received = 0
@@ -104,8 +116,12 @@ class Transport:
 
     def _connection(self) -> http.client.HTTPConnection:
         if self.conn is None:
-            kind = http.client.HTTPSConnection if self.parts.scheme == "https" else http.client.HTTPConnection
-            self.conn = kind(self.host, self.parts.port, timeout=self.timeout)
+            if self.parts.scheme == "https":
+                self.conn = http.client.HTTPSConnection(
+                    self.host, self.parts.port, timeout=self.timeout, context=self.tls
+                )
+            else:
+                self.conn = http.client.HTTPConnection(self.host, self.parts.port, timeout=self.timeout)
         return self.conn
 
     def request(
@@ -404,7 +420,13 @@ class Client:
         if not row["central_key"]:
             raise ValueError("this kiosk does not know central's key: enroll it again with --central-key")
         self.transport = Transport(
-            row["central_url"], row["token"], timeout, attempts, max_wait, central_key=row["central_key"]
+            row["central_url"],
+            row["token"],
+            timeout,
+            attempts,
+            max_wait,
+            central_key=row["central_key"],
+            ca_pem=tls.venue_ca_pem(self.folder),
         )
         self.problems: list[tuple[str, str]] = []
 

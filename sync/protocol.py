@@ -18,6 +18,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TypedDict, cast
 
@@ -57,6 +58,7 @@ class Enrollment(TypedDict):
     name: str
     role: str
     gate: str | None
+    addresses: list[str]
 
 
 class Refusal(Exception):
@@ -291,9 +293,17 @@ def normalize_code(code: str) -> str:
     return crockford.group(crockford.clean(code), 4)
 
 
-def add_device(conn: sqlite3.Connection, name: str, role: str, gate: str | None, moment: datetime) -> str:
+def add_device(
+    conn: sqlite3.Connection,
+    name: str,
+    role: str,
+    gate: str | None,
+    moment: datetime,
+    addresses: Sequence[str] = (),
+) -> str:
     """Register a kiosk to enroll; returns its one-time code (stored hashed). Adding a
-    name again that has not enrolled yet replaces its code."""
+    name again that has not enrolled yet replaces its code. ADDRESSES: the LAN addresses
+    or host names its HTTPS certificate will name (venue CA)."""
     existing = conn.execute(
         "SELECT enrolled_at, revoked_at FROM sync_devices WHERE name = ?", (name,)
     ).fetchone()
@@ -302,12 +312,12 @@ def add_device(conn: sqlite3.Connection, name: str, role: str, gate: str | None,
     code = new_code()
     expires = clock.iso(moment + timedelta(hours=CODE_HOURS))
     conn.execute(
-        "INSERT INTO sync_devices (name, role, gate_id, code_hash, code_expires_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role,"
+        "INSERT INTO sync_devices (name, role, gate_id, code_hash, code_expires_at, created_at, addresses)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role,"
         " gate_id = excluded.gate_id, code_hash = excluded.code_hash, code_expires_at ="
         " excluded.code_expires_at, token_hash = NULL, device_id = NULL, enrolled_at = NULL,"
-        " revoked_at = NULL, high_seq = 0",
-        (name, role, gate, digest(normalize_code(code)), expires, clock.iso(moment)),
+        " revoked_at = NULL, high_seq = 0, addresses = excluded.addresses",
+        (name, role, gate, digest(normalize_code(code)), expires, clock.iso(moment), " ".join(addresses)),
     )
     return code
 
@@ -334,7 +344,13 @@ def enroll(conn: sqlite3.Connection, code: str, device_id: str, moment: datetime
         " WHERE name = ?",
         (device_id, digest(token), clock.iso(moment), clock.iso(moment), row["name"]),
     )
-    return {"token": token, "name": row["name"], "role": row["role"], "gate": row["gate_id"]}
+    return {
+        "token": token,
+        "name": row["name"],
+        "role": row["role"],
+        "gate": row["gate_id"],
+        "addresses": row["addresses"].split(),
+    }
 
 
 def revoke_device(conn: sqlite3.Connection, name: str, moment: datetime) -> None:
