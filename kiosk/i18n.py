@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 from babel import dates
@@ -75,11 +75,26 @@ def format_locale() -> str:
     return FORMAT_LOCALES.get(language, language)
 
 
+class Written(TypedDict):
+    """A data field's text and the language it is written in."""
+
+    text: str
+    lang: str
+
+
+def written(row: Mapping[str, Any] | sqlite3.Row, field: str) -> Written:
+    """``row``'s ``field`` in the reader's language when the data has it (``name_ar`` for
+    Arabic), else French, with the language it is in (a screen says "in French" beside it)."""
+    language = str(get_locale())
+    columns = row.keys()
+    if language in DATA_LANGUAGES and f"{field}_{language}" in columns and row[f"{field}_{language}"]:
+        return {"text": str(row[f"{field}_{language}"]), "lang": language}
+    return {"text": str(row[f"{field}_fr"] or ""), "lang": "fr"}
+
+
 def localized(row: Mapping[str, Any] | sqlite3.Row, field: str) -> str:
     """``row``'s ``field`` in the reader's language (``name_ar`` for Arabic), else French."""
-    language = str(get_locale())
-    text = row[f"{field}_{language}"] if language in DATA_LANGUAGES else None
-    return text or row[f"{field}_fr"] or ""
+    return written(row, field)["text"]
 
 
 def local_format(moment: datetime, pattern: str) -> str:
@@ -139,4 +154,5 @@ def init_app(app: Flask) -> None:
             "languages": LANGUAGE_NAMES,
             "language_url": language_url,
             "localized": localized,
+            "written": written,
         }

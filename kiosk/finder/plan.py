@@ -17,6 +17,59 @@ from typing import Any
 from kiosk.finder import layout
 from kiosk.finder.layout import Route
 
+ZONE_LABEL_SIZE = 2.2  # metres of plan, the largest a zone's name is drawn
+GLYPH_WIDTH = 0.62  # a DejaVu Sans Bold character is about this many font sizes wide
+GATE_LABEL_SIZE = 1.8  # as .gate-label in finder.css
+
+
+SMALLEST_ONE_LINE = 1.5  # below this a long name is written on two lines instead
+
+
+def label_size(text: str, room: float, largest: float = ZONE_LABEL_SIZE) -> float:
+    """The font size that fits ``text`` on one line within ``room`` (plan units), at most ``largest``,
+    so a zone's name stays inside its border."""
+    return math.floor(100 * min(largest, room / (GLYPH_WIDTH * max(len(text), 1)))) / 100  # never above
+
+
+def label_lines(text: str, room: float) -> tuple[list[str], float]:
+    """A zone's name as one line, or two when one line would be too small to read, and its size."""
+    one = label_size(text, room)
+    words = text.split()
+    if one >= SMALLEST_ONE_LINE or len(words) < 2:
+        return [text], one
+    # Break at the space that makes the longer line shortest.
+    cut = min(range(1, len(words)), key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))))
+    lines = [" ".join(words[:cut]), " ".join(words[cut:])]
+    return lines, max(one, label_size(max(lines, key=len), room))
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def text_box(text: str, x: float, y: float, size: float, anchor: str) -> Box:
+    """The rough box of a line of text drawn at baseline (x, y)."""
+    width = GLYPH_WIDTH * size * len(text)
+    left = x - width / 2 if anchor == "middle" else (x - width if anchor == "end" else x)
+    return (left, y - size, left + width, y + 0.25 * size)
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def here_label(position: Position, route: Route | None, width: float, height: float) -> dict[str, Any]:
+    """Where "you are here" is written: away from the first leg of the route (it starts at the
+    mark) and inside the plan: above the mark, below it, or beside it."""
+    dx, dy = 0.0, -1.0
+    if route and len(route.points) > 1:
+        (x0, y0), (x1, y1) = route.points[0], route.points[1]
+        dx, dy = x1 - x0, y1 - y0
+    if abs(dy) >= abs(dx):  # the route leaves up or down: write beside the mark
+        side = -1 if position.x > width - 24 else 1
+        return {"x": position.x + side * 2.4, "y": position.y + 0.8, "anchor": "start" if side > 0 else "end"}
+    above = position.y > 4
+    return {"x": position.x, "y": position.y - 2.6 if above else position.y + 4.2, "anchor": "middle"}
+
 
 @dataclass(frozen=True)
 class Position:
@@ -66,24 +119,37 @@ def plan_view(
     zones = []
     for zone in document["zones"]:
         xs, ys = [p[0] for p in zone["points"]], [p[1] for p in zone["points"]]
+        name = zone_names.get(zone["zone"], zone["zone"])
+        lines, size = label_lines(name, 0.9 * (max(xs) - min(xs)))
         zones.append(
             {
                 "zone": zone["zone"],
-                "name": zone_names.get(zone["zone"], zone["zone"]),
+                "name": name,
+                "lines": lines,
                 "points": " ".join(f"{x:g},{y:g}" for x, y in zone["points"]),
                 "label_x": (min(xs) + max(xs)) / 2,
-                "label_y": max(ys) - 1.2,
+                # the last line sits just above the zone's lower border
+                "label_y": max(ys) - 1.2 - 1.15 * size * (len(lines) - 1),
+                "label_size": size,
             }
         )
     width, height = plan_site.size  # metres
+    zone_boxes = [
+        text_box(line, z["label_x"], z["label_y"] + 1.15 * z["label_size"] * i, z["label_size"], "middle")
+        for z in zones
+        for i, line in enumerate(z["lines"])
+    ]
     gates = []
     for gate, (x, y) in document["gates"].items():
         # Labels near the edges grow inwards; the gate the kiosk stands at is "you are here".
         anchor = "end" if x > width - 12 else ("start" if x < 12 else "middle")
         here = position is not None and math.dist((x, y), (position.x, position.y)) < 4
-        gates.append(
-            {"id": gate, "name": "" if here else gate_names.get(gate, gate), "x": x, "y": y, "anchor": anchor}
-        )
+        name = "" if here else gate_names.get(gate, gate)
+        # Above the gate, or below it when that would cover a zone's name.
+        label_dy = -2.2
+        if any(overlaps(text_box(name, x, y - 2.2, GATE_LABEL_SIZE, anchor), box) for box in zone_boxes):
+            label_dy = 3.8
+        gates.append({"id": gate, "name": name, "x": x, "y": y, "anchor": anchor, "label_dy": label_dy})
     walkways = [
         {"x1": a[0], "y1": a[1], "x2": b[0], "y2": b[1], "steps": walkway["steps"]}
         for walkway in document["walkways"]
@@ -102,6 +168,7 @@ def plan_view(
         "gates": gates,
         "amenities": amenities,
         "position": position,
+        "here_label": here_label(position, route, width, height) if position else None,
         "route": " ".join(f"{x:g},{y:g}" for x, y in route.points) if route else "",
         "route_end": route.points[-1] if route else None,
     }

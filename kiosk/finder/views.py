@@ -36,6 +36,8 @@ AMENITY_NAMES = {
     "exit": _l("Emergency exit"),
     "info": _l("Information"),
 }
+# Said beside an exhibitor's text the fair file gives in another language than the page's.
+LANGUAGE_NOTES = {"fr": _l("in French"), "ar": _l("in Arabic"), "en": _l("in English")}
 KIND_NAMES = {
     "cooperative": _l("Cooperative"),
     "association": _l("Association"),
@@ -84,6 +86,7 @@ def _screen_context() -> dict[str, Any]:
         "phone": _is_phone(),
         "amenity_names": AMENITY_NAMES,
         "kind_names": KIND_NAMES,
+        "language_notes": LANGUAGE_NOTES,
         "at_rest": False,
     }
 
