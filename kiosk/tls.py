@@ -17,7 +17,6 @@ Every instance keeps what it serves with in ``DIR/tls/``: ``ca.pem`` (the venue 
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import os
 import re
@@ -66,14 +65,6 @@ def served_files(folder: Path) -> tuple[Path, Path, Path]:
 def fingerprint(certificate: x509.Certificate) -> str:
     """SHA-256 of the certificate, as phones and browsers show it (AB:CD:...)."""
     return certificate.fingerprint(hashes.SHA256()).hex(":").upper()
-
-
-def spki_sha256(certificate: x509.Certificate) -> str:
-    """Hex SHA-256 of the certificate's public key (what stays the same across renewals)."""
-    der = certificate.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return hashlib.sha256(der).hexdigest()
 
 
 def parse_name(text: str) -> x509.GeneralName:
