@@ -5,7 +5,8 @@ The accounts themselves (PINs, lock-out) are ``kiosk.staff``.
 A kiosk's own screen talks to it over loopback and needs no login for scanning.
 Anything that changes data and comes from another host needs a logged-in staff
 member: a browser session (``/staff/login``) or an API token
-(``Authorization: Bearer``, from ``POST /api/v1/login``).
+(``Authorization: Bearer``, from ``POST /api/v1/login``). Both carry the id of a
+server-side session (``kiosk.staff.start_session``), so log-out ends them for good.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import logging
+import secrets
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
@@ -21,23 +23,87 @@ from typing import Any, TypeVar, cast
 from flask import current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
-from kiosk import clock
+from kiosk import clock, settings
+from kiosk import db as dbmod
+from kiosk import staff as accounts
 from kiosk.web import get_db
 
 log = logging.getLogger(__name__)
 
-TOKEN_MAX_AGE = 12 * 3600
-
 F = TypeVar("F", bound=Callable[..., Any])
 
+# The browser's "I logged in here before as ..." cookie (kiosk.staff.Client.known).
+BROWSER_COOKIE = "kiosk_browser"
+BROWSER_DAYS = 60
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key or "", salt="staff-token")
+
+def _serializer(salt: str = "staff-token") -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt=salt)
 
 
-def make_token(staff_id: str) -> str:
-    return _serializer().dumps(staff_id)
+def session_lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["STAFF_SESSION_HOURS"])
+
+
+def make_token(session_id: str) -> str:
+    """The API token of a server-side session (``kiosk.staff.start_session``)."""
+    return _serializer().dumps(session_id)
+
+
+def _throttle() -> accounts.ClientThrottle:
+    # One per app, made on first use (dict.setdefault is atomic under the GIL).
+    return cast(
+        accounts.ClientThrottle,
+        current_app.extensions.setdefault("kiosk.login_throttle", accounts.ClientThrottle()),
+    )
+
+
+def _browser() -> tuple[str | None, frozenset[str]]:
+    """This browser's known-client cookie: its id and the staff ids it logged in as."""
+    try:
+        value = _serializer("known-browser").loads(
+            request.cookies.get(BROWSER_COOKIE, ""), max_age=BROWSER_DAYS * 86400
+        )
+    except BadSignature:
+        return None, frozenset()
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str):
+        return None, frozenset()
+    staff = value.get("staff")
+    known = frozenset(s for s in staff if isinstance(s, str)) if isinstance(staff, list) else frozenset()
+    return value["id"], known
+
+
+def log_in(name: str, pin: str) -> accounts.LogIn:
+    """``kiosk.staff.log_in`` for this request's client."""
+    browser, known = _browser()
+    client = accounts.Client(request.remote_addr or "", is_loopback(), browser, known)
+    return accounts.log_in(
+        get_db(),
+        name,
+        pin,
+        clock.now(),
+        client,
+        _throttle(),
+        settings.is_central(current_app.config),
+        session_lifetime(),
+    )
+
+
+def remember_browser(response: Response, staff_id: str) -> Response:
+    """After a good PIN: this browser is known for ``staff_id`` (kept for a few accounts)."""
+    browser, known = _browser()
+    value = {"id": browser or secrets.token_urlsafe(16), "staff": [staff_id, *sorted(known - {staff_id})][:8]}
+    response.set_cookie(
+        BROWSER_COOKIE,
+        _serializer("known-browser").dumps(value),
+        max_age=BROWSER_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return response
 
 
 def is_loopback() -> bool:
@@ -51,22 +117,19 @@ def current_staff() -> sqlite3.Row | None:
     """The logged-in staff member of this request (session or bearer token), if any."""
     if "staff" in g:
         return g.staff
-    staff_id = None
+    session_id = None
+    lifetime = session_lifetime()
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         try:
-            staff_id = _serializer().loads(header[7:], max_age=TOKEN_MAX_AGE)
+            session_id = _serializer().loads(header[7:], max_age=int(lifetime.total_seconds()))
         except BadSignature:
-            staff_id = None
+            session_id = None
     else:
-        staff_id = _session_staff_id()
+        session_id = _session_id()
     row = None
-    if isinstance(staff_id, str):
-        row = (
-            get_db()
-            .conn.execute("SELECT id, name, role FROM staff WHERE id = ? AND active = 1", (staff_id,))
-            .fetchone()
-        )
+    if isinstance(session_id, str):
+        row = accounts.session_staff(get_db().conn, session_id, clock.now(), lifetime)
     g.staff = row
     return row
 
@@ -76,17 +139,40 @@ def current_staff() -> sqlite3.Row | None:
 BACKGROUND_HEADER = "X-Kiosk-Background"
 
 
-def start_session(staff_id: str) -> None:
-    """Log a staff member in on this browser (after a good PIN)."""
+def start_session(session_id: str) -> None:
+    """Log a staff member in on this browser (after a good PIN): the cookie carries the
+    id of the server-side session."""
     session.clear()
-    session["staff_id"] = staff_id
+    session["staff_session"] = session_id
     session["staff_seen"] = clock.iso(clock.now())
 
 
-def _session_staff_id() -> object:
-    """The browser session's staff id, unless idle for longer than ``STAFF_IDLE_MINUTES``
-    (then the session is logged out)."""
-    staff_id = session.get("staff_id")
+def end_session() -> None:
+    """Log-out: the server-side session is deleted, so a copy of the cookie is worthless."""
+    session_id = session.pop("staff_session", None)
+    session.pop("staff_seen", None)
+    if isinstance(session_id, str):
+        with dbmod.write(get_db()) as conn:
+            accounts.end_session(conn, session_id)
+
+
+def end_token(token: str) -> bool:
+    """Revoke an API token (its session); False when it is no valid token."""
+    try:
+        session_id = _serializer().loads(token, max_age=int(session_lifetime().total_seconds()))
+    except BadSignature:
+        return False
+    if not isinstance(session_id, str):
+        return False
+    with dbmod.write(get_db()) as conn:
+        accounts.end_session(conn, session_id)
+    return True
+
+
+def _session_id() -> object:
+    """The browser's server-side session id, unless idle for longer than
+    ``STAFF_IDLE_MINUTES`` (then the session is logged out)."""
+    staff_id = session.get("staff_session")
     if staff_id is None:
         return None
     moment = clock.now()
@@ -97,7 +183,9 @@ def _session_staff_id() -> object:
         seen = None
     idle = timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
     if seen is None or moment - seen > idle:
-        session.pop("staff_id", None)
+        # Dropped from this cookie only (no write in a read path): a copy made before
+        # still ends at the session's absolute lifetime or at log-out.
+        session.pop("staff_session", None)
         session.pop("staff_seen", None)
         return None
     if not request.headers.get(BACKGROUND_HEADER):

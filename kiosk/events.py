@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import TypedDict
 
 from kiosk import clock
+from kiosk.reference import DECIDING_ROLES
 
 # Tables of append-only events that kiosks push to central. Each has the columns
 # uuid, device_id, device_seq and device_time; features add their tables here.
@@ -25,6 +26,7 @@ EVENT_TABLES: list[str] = [
     "session_checkin_undos",
     "finder_events",
     "kids_counts",
+    "staff_lockouts",
 ]
 
 # The kiosk roles that write each event table: central stores a pushed table only from
@@ -39,6 +41,8 @@ EVENT_ROLES: dict[str, frozenset[str]] = {
     "session_checkin_undos": frozenset({"workshop"}),
     "finder_events": frozenset({"finder"}),
     "kids_counts": frozenset({"kids"}),
+    # Kiosks where staff log in (they hold the staff table) report lock-outs.
+    "staff_lockouts": DECIDING_ROLES,
 }
 
 

@@ -30,6 +30,7 @@ REFERENCE_TABLES: list[str] = [
     "signing_keys",
     "tickets",
     "staff",
+    "staff_state",
     "sessions",
     "session_registrations",
     "provinces",
@@ -47,14 +48,17 @@ REFERENCE_TABLES: list[str] = [
 #   kiosk holding one of those roles: personal data goes only where it is needed.
 # - A revoked kiosk wipes every table listed here, whatever its roles (sync.client).
 # Staff (names, PIN hashes) is personal but needed everywhere: staff log in at any
-# kiosk. staff_attempts is local to each kiosk (failed PIN tries), never sent.
+# kiosk. staff_attempts and staff_sessions are local to each kiosk (failed PIN tries,
+# who is logged in), never sent, yet wiped on revocation.
 # A stolen kiosk must not give away more than its role needs: a public stand finder
 # holds no tickets and no staff. Tickets are not personal, yet bound to the roles that
 # admit them the same way (and wiped on revocation).
 DECIDING_ROLES = frozenset({"entry", "heritage", "workshop", "kids"})
 PERSONAL_TABLES: dict[str, frozenset[str] | None] = {
     "staff": DECIDING_ROLES,
+    "staff_state": DECIDING_ROLES,
     "staff_attempts": None,
+    "staff_sessions": None,
     "session_registrations": frozenset({"workshop"}),
     "tickets": DECIDING_ROLES,
     # The kids' space: written on the kids' kiosk, never a reference table (sync and
@@ -68,10 +72,13 @@ PERSONAL_TABLES: dict[str, frozenset[str] | None] = {
 #   only, so no kiosk holds an organizer's PIN hash to crack.
 # - columns: sent blank. A ticket's signed QR payload would let whoever holds the file
 #   print working copies; a kiosk decides a typed code from serial, type and validity.
-CENTRAL_ONLY_ROWS: dict[str, str] = {"staff": "role != 'organizer'"}
+CENTRAL_ONLY_ROWS: dict[str, str] = {
+    "staff": "role != 'organizer'",
+    "staff_state": "staff_id IN (SELECT id FROM staff WHERE role != 'organizer')",
+}
 # ...except at kiosks of these roles, which get every row: at the kids' space an
 # organizer releases a child whose adult lost the receipt, there and offline.
-ALL_ROWS_FOR: dict[str, frozenset[str]] = {"staff": frozenset({"kids"})}
+ALL_ROWS_FOR: dict[str, frozenset[str]] = {"staff": frozenset({"kids"}), "staff_state": frozenset({"kids"})}
 CENTRAL_ONLY_COLUMNS: dict[str, dict[str, str]] = {"tickets": {"payload": ""}}
 
 

@@ -171,6 +171,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "STAFF_IDLE_MINUTES", float, 10.0, "a staff session ends after this long without activity", above=0
     ),
+    Setting(
+        "STAFF_SESSION_HOURS",
+        float,
+        12.0,
+        "a staff session or API token ends this long after log-in, however busy",
+        above=0,
+    ),
     # --- session doors (workshops)
     Setting(
         "SESSION_DOORS_OPEN_MINUTES", float, 30.0, "session doors open this long before the start", minimum=0

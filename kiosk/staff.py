@@ -1,4 +1,4 @@
-"""Staff accounts: personal PINs (hashed), and lock-out after repeated wrong PINs.
+"""Staff accounts: personal PINs (hashed), log-in with lock-out, and staff sessions.
 
 Plain functions on a connection, used by the log-in views, the API, ``kiosk staff``
 and the demo; the request guards are in ``kiosk.auth``.
@@ -6,13 +6,20 @@ and the demo; the request guards are in ``kiosk.auth``.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
+import threading
 import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk import clock
+from kiosk import clock, events
+from kiosk import db as dbmod
+from kiosk.db import Database
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 5
@@ -24,27 +31,23 @@ PIN_DIGITS = (6, 12)
 ORGANIZER_DIGITS = 8
 PASSPHRASE_CHARACTERS = 12
 MAX_SECRET = 64
-PIN_RULE = {
-    "gate": "a PIN is 6 to 12 digits",
-    "workshop": "a PIN is 6 to 12 digits",
-    "kids": "a PIN is 6 to 12 digits",
-    "organizer": "an organizer's PIN is 8 to 64 digits, or a passphrase of 12 to 64 characters",
-}
+STAFF_PIN_RULE = "a PIN is 6 to 12 digits"
+ORGANIZER_PIN_RULE = "an organizer's PIN is 8 to 64 digits, or a passphrase of 12 to 64 characters"
 
 
 def pin_problem(role: str, pin: str) -> str | None:
     """Why ``pin`` cannot be the secret of an account with ``role`` (None: it can)."""
     if role == "organizer":
         if len(pin) > MAX_SECRET or pin != pin.strip():
-            return PIN_RULE[role]
+            return ORGANIZER_PIN_RULE
         digits = pin.isdecimal() and pin.isascii()
         if (digits and len(pin) >= ORGANIZER_DIGITS) or (not digits and len(pin) >= PASSPHRASE_CHARACTERS):
             return None
-        return PIN_RULE[role]
+        return ORGANIZER_PIN_RULE
     low, high = PIN_DIGITS
     if pin.isdecimal() and pin.isascii() and low <= len(pin) <= high:
         return None
-    return PIN_RULE[role]
+    return STAFF_PIN_RULE
 
 
 def add_staff(conn: sqlite3.Connection, name: str, role: str, pin: str) -> str:
@@ -76,23 +79,147 @@ def find_by_name(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
     return None
 
 
-def check_pin(conn: sqlite3.Connection, staff_id: str, pin: str, moment: datetime) -> str:
-    """``ok``, ``wrong_pin``, ``locked`` or ``unknown_staff``; counts failures and locks
-    the account for a while after too many."""
-    staff = conn.execute("SELECT pin_hash FROM staff WHERE id = ? AND active = 1", (staff_id,)).fetchone()
-    if staff is None:
-        return "unknown_staff"
-    attempts = conn.execute(
-        "SELECT failures, locked_until FROM staff_attempts WHERE staff_id = ?", (staff_id,)
-    ).fetchone()
-    if attempts and attempts["locked_until"] and moment < clock.parse_time(attempts["locked_until"]):
-        return "locked"
-    if check_password_hash(staff["pin_hash"], pin[:64]):
-        conn.execute("DELETE FROM staff_attempts WHERE staff_id = ?", (staff_id,))
-        return "ok"
+# A hash of no PIN, checked when the name is unknown: a log-in costs one scrypt whether
+# the name exists or not, so the time of the answer does not tell which names exist.
+DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+# Failed tries an account takes from unknown clients, all kiosks together, before it
+# locks: more than one client's allowance, so one client alone never locks it.
+ACCOUNT_FAILURES = 2 * MAX_FAILURES
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who tries a log-in: its ``address``; ``local``: the instance's own screen
+    (loopback); ``browser``: the id of its known-client cookie, and ``known``: the staff
+    ids that cookie says this browser logged in as before (an account lock-out does not
+    stop them; the browser has its own throttle)."""
+
+    address: str
+    local: bool = False
+    browser: str | None = None
+    known: frozenset[str] = frozenset()
+
+
+class ClientThrottle:
+    """Failed log-ins per client, in memory: ``MAX_FAILURES`` then ``LOCK_MINUTES`` of
+    refusals, whatever the name tried. At most ``size`` clients are remembered (the
+    oldest forgotten first), so a flood of addresses cannot fill the memory."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._clients: OrderedDict[str, tuple[int, datetime | None]] = OrderedDict()
+        self._guard = threading.Lock()
+        self._size = size
+
+    def locked(self, key: str, moment: datetime) -> bool:
+        with self._guard:
+            _failures, until = self._clients.get(key, (0, None))
+            return until is not None and moment < until
+
+    def failed(self, key: str, moment: datetime) -> bool:
+        """Count a failure; True when it locks the client now."""
+        with self._guard:
+            failures, until = self._clients.pop(key, (0, None))
+            if until is not None and moment >= until:
+                failures = 0
+            failures += 1
+            until = moment + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+            self._clients[key] = (0 if until else failures, until)
+            while len(self._clients) > self._size:
+                self._clients.popitem(last=False)
+            return until is not None
+
+    def succeeded(self, key: str) -> None:
+        with self._guard:
+            self._clients.pop(key, None)
+
+
+# The outcomes that mean "wait a few minutes" (the rest: "wrong name or PIN").
+LOCKED = frozenset({"locked", "client_locked"})
+
+
+class LogIn(NamedTuple):
+    """What a log-in attempt gave: ``outcome`` (``ok``, ``wrong_pin``, ``unknown_staff``,
+    ``locked``: the account, ``client_locked``: this client) and, when ok, the staff row
+    and the new session's id."""
+
+    outcome: str
+    staff: sqlite3.Row | None = None
+    session_id: str | None = None
+
+
+def _state(conn: sqlite3.Connection, staff_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM staff_state WHERE staff_id = ?", (staff_id,)).fetchone()
+
+
+def account_locked(conn: sqlite3.Connection, staff_id: str, moment: datetime) -> bool:
+    """Locked here (too many wrong PINs at this instance) or anywhere central heard of."""
+    until = [
+        row[0]
+        for row in (
+            conn.execute(
+                "SELECT locked_until FROM staff_attempts WHERE staff_id = ?", (staff_id,)
+            ).fetchone(),
+            conn.execute("SELECT locked_until FROM staff_state WHERE staff_id = ?", (staff_id,)).fetchone(),
+        )
+        if row is not None and row[0]
+    ]
+    return any(moment < clock.parse_time(text) for text in until)
+
+
+def log_in(
+    db: Database,
+    name: str,
+    pin: str,
+    moment: datetime,
+    client: Client,
+    throttle: ClientThrottle,
+    central: bool,
+    lifetime: timedelta,
+) -> LogIn:
+    """Check a staff member's name and PIN and, when right, start a session.
+
+    The slow hash runs outside the write lock (scans go on meanwhile) and runs for an
+    unknown name too. A client that failed ``MAX_FAILURES`` times is refused for a while.
+    An account that failed ``ACCOUNT_FAILURES`` times from unknown remote clients is
+    locked for unknown remote clients only: the instance's own screen and a browser
+    that logged in as that account before still log in (their own throttle holds), so
+    nobody on the network can lock the organizer out. A kiosk reports the lock to
+    central (a ``staff_lockouts`` event), which shares it with every kiosk (``central``:
+    this instance is central and records it at once)."""
+    row = find_by_name(db.conn, name[:100])
+    known = row is not None and row["id"] in client.known
+    key = f"browser:{client.browser}" if known else f"address:{client.address}"
+    if throttle.locked(key, moment):
+        return LogIn("client_locked")
+    stopped_by_account = not (client.local or known)
+    if row is not None and stopped_by_account and account_locked(db.conn, row["id"], moment):
+        return LogIn("locked")
+    stored = (
+        db.conn.execute("SELECT pin_hash FROM staff WHERE id = ?", (row["id"],)).fetchone() if row else None
+    )
+    right = check_password_hash(stored[0] if stored else DUMMY_HASH, pin[:MAX_SECRET]) and row is not None
+    if row is None:
+        return LogIn("client_locked" if throttle.failed(key, moment) else "unknown_staff")
+    staff_id = row["id"]
+    with dbmod.write(db) as conn:
+        if not right:
+            client_locked = throttle.failed(key, moment)
+            if stopped_by_account and _count_failure(conn, staff_id, moment, central):
+                return LogIn("locked")
+            return LogIn("client_locked" if client_locked else "wrong_pin")
+        throttle.succeeded(key)
+        if stopped_by_account:
+            conn.execute("DELETE FROM staff_attempts WHERE staff_id = ?", (staff_id,))
+        forget_old_sessions(conn, moment, lifetime)
+        return LogIn("ok", row, start_session(conn, staff_id, moment))
+
+
+def _count_failure(conn: sqlite3.Connection, staff_id: str, moment: datetime, central: bool) -> bool:
+    """One more wrong PIN for the account; True when it locks it now."""
+    attempts = conn.execute("SELECT failures FROM staff_attempts WHERE staff_id = ?", (staff_id,)).fetchone()
     failures = (attempts["failures"] if attempts else 0) + 1
     locked_until = None
-    if failures >= MAX_FAILURES:
+    if failures >= ACCOUNT_FAILURES:
         locked_until = clock.iso(moment + timedelta(minutes=LOCK_MINUTES))
         failures = 0
     conn.execute(
@@ -101,18 +228,131 @@ def check_pin(conn: sqlite3.Connection, staff_id: str, pin: str, moment: datetim
         " locked_until = excluded.locked_until",
         (staff_id, failures, locked_until),
     )
-    return "locked" if locked_until else "wrong_pin"
+    if locked_until is None:
+        return False
+    if central:
+        share_lockout(conn, staff_id, locked_until)
+    else:
+        conn.execute(
+            "INSERT INTO staff_lockouts (uuid, device_id, device_seq, device_time, staff_id, locked_until)"
+            " VALUES (:uuid, :device_id, :device_seq, :device_time, :staff_id, :locked_until)",
+            {**events.stamp(conn, moment), "staff_id": staff_id, "locked_until": locked_until},
+        )
+    return True
 
 
-def log_in(conn: sqlite3.Connection, name: str, pin: str, moment: datetime) -> tuple[str, sqlite3.Row | None]:
-    """A staff member's name and PIN: ``("ok", staff)``, else ``(outcome, None)`` with
-    ``wrong_pin``, ``locked`` or ``unknown_staff`` (for the log: the answer to the person
-    says only wrong name or PIN, so it does not tell which names exist)."""
-    row = find_by_name(conn, name[:100])
-    outcome = check_pin(conn, row["id"], pin, moment) if row else "unknown_staff"
-    return outcome, row if outcome == "ok" else None
+def share_lockout(conn: sqlite3.Connection, staff_id: str, locked_until: str) -> None:
+    """Central: the account is locked until then at every kiosk (kept if later already)."""
+    state = _state(conn, staff_id)
+    if (
+        state
+        and state["locked_until"]
+        and clock.parse_time(state["locked_until"]) >= clock.parse_time(locked_until)
+    ):
+        return
+    conn.execute(
+        "INSERT INTO staff_state (staff_id, locked_until) VALUES (?, ?)"
+        " ON CONFLICT (staff_id) DO UPDATE SET locked_until = excluded.locked_until",
+        (staff_id, locked_until),
+    )
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def start_session(conn: sqlite3.Connection, staff_id: str, moment: datetime) -> str:
+    """A new session of ``staff_id`` (call in a write); returns its id. Sessions are never
+    extended: they end at log-out, when the account's generation moves, or after
+    ``STAFF_SESSION_HOURS``."""
+    state = _state(conn, staff_id)
+    session_id = secrets.token_urlsafe(24)
+    conn.execute(
+        "INSERT INTO staff_sessions (id, staff_id, generation, started_at) VALUES (?, ?, ?, ?)",
+        (session_id, staff_id, state["generation"] if state else 0, clock.iso(moment)),
+    )
+    return session_id
+
+
+def session_staff(
+    conn: sqlite3.Connection, session_id: str, moment: datetime, lifetime: timedelta
+) -> sqlite3.Row | None:
+    """The active staff member of a live session (id, name, role), else None."""
+    row = conn.execute(
+        "SELECT s.id, s.name, s.role, x.started_at FROM staff_sessions x"
+        " JOIN staff s ON s.id = x.staff_id AND s.active = 1"
+        " LEFT JOIN staff_state st ON st.staff_id = s.id"
+        " WHERE x.id = ? AND x.generation = coalesce(st.generation, 0)",
+        (session_id,),
+    ).fetchone()
+    if row is None or moment - clock.parse_time(row["started_at"]) > lifetime:
+        return None
+    return row
+
+
+def end_session(conn: sqlite3.Connection, session_id: str) -> None:
+    """Log-out (call in a write): the cookie or token of this session stops working."""
+    conn.execute("DELETE FROM staff_sessions WHERE id = ?", (session_id,))
+
+
+def end_sessions(conn: sqlite3.Connection, staff_id: str) -> None:
+    """End every session of the account (call in a write): here at once, and at every
+    kiosk once it has central's reference data (on central: the generation moves)."""
+    conn.execute("DELETE FROM staff_sessions WHERE staff_id = ?", (staff_id,))
+    conn.execute(
+        "INSERT INTO staff_state (staff_id, generation) VALUES (?, 1)"
+        " ON CONFLICT (staff_id) DO UPDATE SET generation = generation + 1",
+        (staff_id,),
+    )
+
+
+def held_by_kiosks(conn: sqlite3.Connection, organizers: bool = False) -> list[sqlite3.Row]:
+    """The accounts (id, name) whose PIN hash a kiosk holds: every active non-organizer
+    (``kiosk.reference.CENTRAL_ONLY_ROWS`` keeps organizers on central), organizers too
+    at the roles that get them (``organizers``, ``kiosk.reference.ALL_ROWS_FOR``)."""
+    return conn.execute(
+        "SELECT id, name FROM staff WHERE active = 1 AND (? OR role != 'organizer') ORDER BY name",
+        (organizers,),
+    ).fetchall()
+
+
+def expose(conn: sqlite3.Connection, staff_ids: list[str], device: str, moment: datetime) -> None:
+    """A kiosk holding these accounts' PIN hashes is gone (call in a write, on central):
+    their sessions end at every kiosk, and each PIN is marked to change (``set_pin``
+    clears the mark), since the hash can be attacked offline."""
+    for staff_id in staff_ids:
+        end_sessions(conn, staff_id)
+        conn.execute(
+            "UPDATE staff_state SET pin_exposed_at = ?, pin_exposed_by = ? WHERE staff_id = ?",
+            (clock.iso(moment), device, staff_id),
+        )
+
+
+def set_pin(conn: sqlite3.Connection, staff_id: str, role: str, pin: str) -> None:
+    """A new PIN for an account (call in a write): its sessions end, the exposure mark goes."""
+    problem = pin_problem(role, pin)
+    if problem:
+        raise ValueError(problem)
+    conn.execute("UPDATE staff SET pin_hash = ? WHERE id = ?", (generate_password_hash(pin), staff_id))
+    end_sessions(conn, staff_id)
+    conn.execute(
+        "UPDATE staff_state SET pin_exposed_at = NULL, pin_exposed_by = NULL WHERE staff_id = ?", (staff_id,)
+    )
+
+
+def forget_old_sessions(conn: sqlite3.Connection, moment: datetime, lifetime: timedelta) -> None:
+    """Delete sessions past their lifetime (call in a write)."""
+    gone = [
+        row["id"]
+        for row in conn.execute("SELECT id, started_at FROM staff_sessions")
+        if moment - clock.parse_time(row["started_at"]) > lifetime
+    ]
+    conn.executemany("DELETE FROM staff_sessions WHERE id = ?", [(i,) for i in gone])
 
 
 def list_staff(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Every staff account (never the PIN hash), by role then name."""
-    return conn.execute("SELECT id, name, role, active FROM staff ORDER BY role, name").fetchall()
+    """Every staff account (never the PIN hash), by role then name, with the kiosk that
+    exposed its PIN hash if any (``pin_exposed_by``)."""
+    return conn.execute(
+        "SELECT s.id, s.name, s.role, s.active, st.pin_exposed_by FROM staff s"
+        " LEFT JOIN staff_state st ON st.staff_id = s.id ORDER BY s.role, s.name"
+    ).fetchall()

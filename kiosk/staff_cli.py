@@ -50,4 +50,29 @@ def staff_add(directory: Path, name: str, role: str, pin: str) -> None:
 def staff_list(directory: Path) -> None:
     """List staff accounts (names and roles, never PINs)."""
     for row in accounts.list_staff(open_instance(directory).conn):
-        click.echo(f"{row['role']:<10} {row['name']}{'' if row['active'] else '  (inactive)'}")
+        exposed = (
+            f"  (PIN held by revoked kiosk {row['pin_exposed_by']}: set a new one)"
+            if row["pin_exposed_by"]
+            else ""
+        )
+        click.echo(f"{row['role']:<10} {row['name']}{'' if row['active'] else '  (inactive)'}{exposed}")
+
+
+@staff_group.command("set-pin")
+@INSTANCE_DIR
+@click.option("--name", required=True, help="The staff member's log-in name.")
+@click.option(
+    "--pin", prompt="New PIN", hide_input=True, confirmation_prompt=True, help="Asked for when not given."
+)
+def staff_set_pin(directory: Path, name: str, pin: str) -> None:
+    """Give an account a new PIN: its sessions end everywhere (on central: kiosks follow)."""
+    database = open_instance(directory)
+    try:
+        with dbmod.write(database) as conn:
+            row = accounts.find_by_name(conn, name)
+            if row is None:
+                raise ValueError(f"no active staff account named {name!r}")
+            accounts.set_pin(conn, row["id"], row["role"], pin)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"New PIN set for {row['name']}; their sessions are ended.")

@@ -80,14 +80,21 @@ def devices_add(
 @INSTANCE_DIR
 @click.argument("name")
 def devices_revoke(directory: Path, name: str) -> None:
-    """Revoke a kiosk: its token stops working and it wipes its personal data."""
+    """Revoke a kiosk: its token stops working, it wipes its personal data if it ever
+    syncs again, and the staff whose PIN hashes it held are logged out everywhere and
+    marked for a new PIN."""
     database = open_instance(directory, central=True)
     with dbmod.write(database) as conn:
         try:
-            protocol.revoke_device(conn, name, clock.now())
+            exposed = protocol.revoke_device(conn, name, clock.now())
         except protocol.Refusal as refusal:
             raise click.ClickException(refusal.detail) from None
     click.echo(f"Revoked {name}.")
+    if exposed:
+        click.echo(
+            f"{name} held the PIN hashes of {len(exposed)} staff: their sessions are ended everywhere."
+            f" Give each a new PIN (kiosk staff set-pin): {', '.join(exposed)}"
+        )
 
 
 @devices.command("list")

@@ -24,8 +24,9 @@ from typing import TypedDict, cast
 
 from kiosk import clock, crockford, events
 from kiosk import db as dbmod
+from kiosk import staff as accounts
 from kiosk.events import EVENT_TABLES
-from kiosk.reference import REFERENCE_TABLES, kiosk_view, parse_roles, withheld_tables
+from kiosk.reference import ALL_ROWS_FOR, REFERENCE_TABLES, kiosk_view, parse_roles, withheld_tables
 from sync import validate
 from sync.wire import (
     CHANGES_PAGE,
@@ -353,14 +354,26 @@ def enroll(conn: sqlite3.Connection, code: str, device_id: str, moment: datetime
     }
 
 
-def revoke_device(conn: sqlite3.Connection, name: str, moment: datetime) -> None:
-    row = conn.execute("SELECT revoked_at FROM sync_devices WHERE name = ?", (name,)).fetchone()
+def revoke_device(conn: sqlite3.Connection, name: str, moment: datetime) -> list[str]:
+    """Revoke a kiosk (a stolen one): its token stops working, and what it held that
+    could be reused is rotated. It held the PIN hashes of the staff (kiosks that decide,
+    ``kiosk.reference.PERSONAL_TABLES``): their sessions end everywhere and each PIN is
+    marked to change (organizers' too at a kids' kiosk). It held no signing key (public
+    keys only).
+    Returns the names of the accounts whose PIN must change."""
+    row = conn.execute("SELECT revoked_at, role FROM sync_devices WHERE name = ?", (name,)).fetchone()
     if row is None:
         raise Refusal(404, "unknown_device", f"no device named {name!r}")
     conn.execute(
         "UPDATE sync_devices SET revoked_at = coalesce(revoked_at, ?), code_hash = NULL WHERE name = ?",
         (clock.iso(moment), name),
     )
+    if "staff" in withheld_tables(row["role"]):
+        return []
+    everyone = parse_roles(row["role"]) & ALL_ROWS_FOR.get("staff", frozenset())
+    held = accounts.held_by_kiosks(conn, organizers=bool(everyone))
+    accounts.expose(conn, [r["id"] for r in held], name, moment)
+    return [r["name"] for r in held]
 
 
 def authenticate(conn: sqlite3.Connection, token: str | None) -> sqlite3.Row:
@@ -550,6 +563,10 @@ def apply_batch(
             fresh, lost = _landed(conn, table, device_id, fresh, at)
             clashes.extend(lost)
         applied += inserted
+        if table == "staff_lockouts":
+            # A kiosk locked an account: every kiosk learns it with the reference data.
+            for row in fresh:
+                accounts.share_lockout(conn, str(row[at["staff_id"]]), str(row[at["locked_until"]]))
         seqs.update(cast(int, row[at["device_seq"]]) for row in fresh)  # checked above
         times = [sent for row in fresh if isinstance(sent := row[at["device_time"]], str)]
         if times:

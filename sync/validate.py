@@ -14,9 +14,9 @@ import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from kiosk import clock, reasons
+from kiosk import clock, reasons, staff
 from kiosk.entry.tally import KINDS as WALK_IN_KINDS
 from kiosk.entry.tally import MAX_GROUP
 
@@ -234,6 +234,20 @@ def _kids_counts(row: Row, ref: Reference, _device: str) -> str | None:
     return None
 
 
+def _lockout(row: Row, ref: Reference, _device: str) -> str | None:
+    # A known account, locked for at most the lock-out time from the event's own clock.
+    if row.get("staff_id") not in ref.ids("SELECT id FROM staff"):
+        return "unknown_staff"
+    try:
+        start = clock.parse_time(str(row["device_time"]))
+        until = clock.parse_time(str(row.get("locked_until")))
+    except ValueError:
+        return "bad_time"
+    if not start < until <= start + timedelta(minutes=staff.LOCK_MINUTES + 1):
+        return "bad_value"
+    return None
+
+
 CHECKS: dict[str, Callable[[Row, Reference, str], str | None]] = {
     "scans": _scan,
     "walk_ins": _walk_in,
@@ -243,6 +257,7 @@ CHECKS: dict[str, Callable[[Row, Reference, str], str | None]] = {
     "session_checkin_undos": _undo,
     "finder_events": _finder,
     "kids_counts": _kids_counts,
+    "staff_lockouts": _lockout,
 }
 
 

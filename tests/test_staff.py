@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,12 @@ def test_staff_add_and_list(central_dir: Path) -> None:
     assert "975310" not in listed.stdout
     stored = rows(central_dir, "SELECT id, pin_hash FROM staff WHERE name = 'Zahra'")[0]
     assert stored["pin_hash"].startswith("scrypt:")
-    conn = instance.open_db(central_dir).conn
-    assert accounts.check_pin(conn, stored["id"], "975310", clock.now()) == "ok"
+    database = instance.open_db(central_dir)
+    here = accounts.Client("127.0.0.1", local=True)
+    attempt = accounts.log_in(
+        database, "Zahra", "975310", clock.now(), here, accounts.ClientThrottle(), True, timedelta(hours=1)
+    )
+    assert attempt.outcome == "ok" and attempt.staff is not None and attempt.staff["id"] == stored["id"]
 
 
 def test_a_kiosk_warns_that_central_owns_staff_accounts(kiosk_dir: Path) -> None:

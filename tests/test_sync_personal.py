@@ -46,15 +46,14 @@ def sync(folder: Path) -> None:
 def test_declaration() -> None:
     assert reference.withheld_tables("entry") == ["session_registrations"]
     assert reference.withheld_tables("heritage,finder") == ["session_registrations"]
-    assert reference.withheld_tables(None) == ["tickets", "staff", "session_registrations"]
+    assert reference.withheld_tables(None) == ["tickets", "staff", "staff_state", "session_registrations"]
     assert reference.withheld_tables("entry,workshop") == []
     assert reference.withheld_tables(["workshop"]) == []
     assert reference.withheld_tables("central") == []
     # Staff (PIN log-in) and tickets go to the kiosks that decide; a stand finder gets neither.
-    assert reference.withheld_tables("finder") == ["tickets", "staff", "session_registrations"]
-    assert set(reference.PERSONAL_TABLES) - {"staff_attempts", "kids_drop_offs", "kids_children"} <= set(
-        reference.REFERENCE_TABLES
-    )
+    assert reference.withheld_tables("finder") == ["tickets", "staff", "staff_state", "session_registrations"]
+    local = {"staff_attempts", "staff_sessions", "kids_drop_offs", "kids_children"}
+    assert set(reference.PERSONAL_TABLES) - local <= set(reference.REFERENCE_TABLES)
 
 
 def test_entry_kiosk_never_receives_registrations_a_workshop_kiosk_gets_them_all(
@@ -165,11 +164,14 @@ def test_bundle_without_role_carries_no_registrations(central_dir: Path, tmp_pat
     result = runner.invoke(main, ["bundle", str(central_dir), "--out", str(plain)])
     assert result.exit_code == 0, result.output
     assert "no role" in result.output
-    assert "personal data left out: tickets, staff, session_registrations" in result.output
+    assert "personal data left out: tickets, staff, staff_state, session_registrations" in result.output
     text = gzip.decompress(plain.read_bytes()).decode()
     assert not any(name in text for name in names)
     document = bundle.open_bundle(plain)
-    assert document["withheld"] == ["tickets", "staff", "session_registrations"] and document["roles"] == []
+    assert (
+        document["withheld"] == ["tickets", "staff", "staff_state", "session_registrations"]
+        and document["roles"] == []
+    )
     assert document["tables"]["session_registrations"] == [] and document["tables"]["staff"] == []
 
     result = runner.invoke(main, ["bundle", str(central_dir), "--out", str(door), "--role", "entry,workshop"])

@@ -3,14 +3,20 @@ client and per account, and log-in that does not tell which names exist."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from helpers import rows
 
+from kiosk import bundle, clock, create_app, instance
 from kiosk import db as dbmod
-from kiosk import instance
 from kiosk import staff as accounts
+from kiosk.cli import main
 from kiosk.sessions.demo import DEMO_STAFF
+from sync import protocol
 
 
 @pytest.mark.parametrize(
@@ -50,3 +56,233 @@ def test_long_enough_pins_are_taken(kiosk_dir: Path, role: str, pin: str) -> Non
 def test_the_demo_staff_follow_the_rule() -> None:
     for _name, role, pin in DEMO_STAFF:
         assert accounts.pin_problem(role, pin) is None, (role, pin)
+
+
+REMOTE = {"REMOTE_ADDR": "192.0.2.10"}
+
+
+def address(n: int) -> dict[str, str]:
+    return {"REMOTE_ADDR": f"192.0.2.{n}"}
+
+
+def test_a_copied_cookie_stops_working_at_log_out(kiosk_dir: Path) -> None:
+    app = create_app(kiosk_dir, {"TESTING": True})
+    staff, thief = app.test_client(), app.test_client()
+    assert (
+        staff.post("/staff/login", data={"name": "Omar", "pin": "135791"}, environ_base=REMOTE).status_code
+        == 302
+    )
+    cookie = staff.get_cookie("session")
+    assert cookie is not None
+    thief.set_cookie("session", cookie.value)
+    assert thief.get("/entry/recent", environ_base=REMOTE).status_code == 200
+    staff.post("/staff/logout", environ_base=REMOTE)
+    assert thief.get("/entry/recent", environ_base=REMOTE).status_code == 302
+
+
+def test_an_api_token_can_be_revoked(kiosk_dir: Path) -> None:
+    client = create_app(kiosk_dir, {"TESTING": True}).test_client()
+    token = client.post(
+        "/api/v1/login", json={"name": "Omar", "pin": "135791"}, environ_base=REMOTE
+    ).get_json()
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    assert client.get("/entry/recent", headers=headers, environ_base=REMOTE).status_code == 200
+    assert client.post("/api/v1/logout", headers=headers, environ_base=REMOTE).status_code == 200
+    assert client.get("/entry/recent", headers=headers, environ_base=REMOTE).status_code == 302
+
+
+def test_a_session_replayed_every_few_minutes_still_ends(kiosk_dir: Path) -> None:
+    app = create_app(kiosk_dir, {"TESTING": True})
+    client = app.test_client()
+    assert (
+        client.post("/staff/login", data={"name": "Omar", "pin": "135791"}, environ_base=REMOTE).status_code
+        == 302
+    )
+    assert client.get("/entry/recent", environ_base=REMOTE).status_code == 200
+    # The session started longer ago than STAFF_SESSION_HOURS, used all along.
+    started = clock.iso(clock.now() - timedelta(hours=app.config["STAFF_SESSION_HOURS"], minutes=1))
+    with dbmod.write(instance.open_db(kiosk_dir)) as conn:
+        conn.execute("UPDATE staff_sessions SET started_at = ?", (started,))
+    assert client.get("/entry/recent", environ_base=REMOTE).status_code == 302
+
+
+def test_one_client_is_throttled_without_locking_the_account(kiosk_dir: Path) -> None:
+    client = create_app(kiosk_dir, {"TESTING": True}).test_client()
+
+    def log_in(pin: str, where: dict[str, str]) -> int:
+        return client.post("/api/v1/login", json={"name": "Omar", "pin": pin}, environ_base=where).status_code
+
+    for _ in range(accounts.MAX_FAILURES - 1):
+        assert log_in("000000", address(1)) == 401
+    assert log_in("000000", address(1)) == 423
+    assert log_in("135791", address(1)) == 423  # this client waits, whatever the PIN
+    # Unknown names count for the client too: no free guesses by trying other names.
+    assert (
+        client.post("/api/v1/login", json={"name": "Nobody", "pin": "1"}, environ_base=address(1)).status_code
+        == 423
+    )
+    assert log_in("135791", address(2)) == 200  # the account itself is not locked
+
+
+def test_many_clients_lock_the_account_for_strangers_only(kiosk_dir: Path) -> None:
+    client = create_app(kiosk_dir, {"TESTING": True}).test_client()
+
+    def log_in(pin: str, where: dict[str, str]) -> int:
+        return client.post("/staff/login", data={"name": "Omar", "pin": pin}, environ_base=where).status_code
+
+    assert log_in("135791", address(200)) == 302  # Omar's own phone, known from now on
+    omar_phone = client.get_cookie("kiosk_browser")
+    assert omar_phone is not None
+    client.delete_cookie("kiosk_browser")
+    answers = [log_in("000000", address(n)) for n in range(accounts.ACCOUNT_FAILURES)]
+    assert answers == [401] * accounts.ACCOUNT_FAILURES
+    assert log_in("135791", address(100)) == 401  # a stranger with the right PIN now waits
+    assert log_in("135791", {"REMOTE_ADDR": "127.0.0.1"}) == 302  # the kiosk's own screen
+    client.delete_cookie("session")
+    client.set_cookie("kiosk_browser", omar_phone.value)
+    assert log_in("135791", address(200)) == 302  # the browser Omar used before
+    lockouts = rows(kiosk_dir, "SELECT staff_id, locked_until FROM staff_lockouts")
+    assert len(lockouts) == 1
+
+
+def test_nobody_on_the_network_locks_the_organizer_out_of_central(central_dir: Path) -> None:
+    client = create_app(central_dir, {"TESTING": True}).test_client()
+    hanane = {"name": "Hanane", "pin": "24681357"}
+    assert client.post("/staff/login", data=hanane, environ_base=address(50)).status_code == 302
+    laptop = client.get_cookie("kiosk_browser")
+    assert laptop is not None
+    attacker = create_app(central_dir, {"TESTING": True}).test_client()
+    for n in range(3 * accounts.ACCOUNT_FAILURES):
+        attacker.post(
+            "/staff/login", data={"name": "Hanane", "pin": "99999999"}, environ_base=address(n % 40)
+        )
+    assert attacker.post("/staff/login", data=hanane, environ_base=address(41)).status_code == 401
+    fresh = create_app(central_dir, {"TESTING": True}).test_client()
+    fresh.set_cookie("kiosk_browser", laptop.value)
+    assert fresh.post("/staff/login", data=hanane, environ_base=address(50)).status_code == 302
+    assert fresh.post("/staff/login", data=hanane).status_code == 302  # central's own screen
+
+
+def test_a_lock_out_at_one_kiosk_reaches_the_others_through_central(
+    central_dir: Path, kiosk_dir: Path
+) -> None:
+    client = create_app(kiosk_dir, {"TESTING": True}).test_client()
+    for n in range(accounts.ACCOUNT_FAILURES):
+        client.post("/api/v1/login", json={"name": "Omar", "pin": "000000"}, environ_base=address(n))
+    database = instance.open_db(kiosk_dir)
+    columns = ["uuid", "device_id", "device_seq", "device_time", "staff_id", "locked_until"]
+    events = [list(r) for r in database.conn.execute(f"SELECT {', '.join(columns)} FROM staff_lockouts")]
+    assert len(events) == 1
+    central = instance.open_db(central_dir)
+    with dbmod.write(central) as conn:
+        answer = protocol.apply_batch(
+            conn,
+            events[0][1],
+            {"events": [{"table": "staff_lockouts", "columns": columns, "rows": events}]},
+            clock.now(),
+            roles="entry",
+        )
+    assert answer["applied"] == 1 and "rejected" not in answer
+    # Another kiosk gets central's reference data (here by bundle) and refuses strangers.
+    other = central_dir.parent / "kiosk-east"
+    bundle_file = central_dir.parent / "east.bundle"
+    bundle.write_bundle(central, bundle_file, roles="entry")
+    made = instance.create(other, ["entry"], name="kiosk-east", gate="main")
+    bundle.load_tables(made, bundle.read_bundle(bundle_file))
+    east = create_app(other, {"TESTING": True}).test_client()
+    omar = {"name": "Omar", "pin": "135791"}
+    assert east.post("/api/v1/login", json=omar, environ_base=address(99)).status_code == 423
+    assert east.post("/api/v1/login", json=omar).status_code == 200  # its own screen
+
+
+def test_central_refuses_a_lock_out_of_an_organizer_or_for_days(central_dir: Path) -> None:
+    central = instance.open_db(central_dir)
+    ids = dict(central.conn.execute("SELECT name, id FROM staff"))
+    now = clock.now()
+    columns = ["uuid", "device_id", "device_seq", "device_time", "staff_id", "locked_until"]
+
+    def event(seq: int, staff_id: str, until: datetime) -> list[object]:
+        return [str(uuid.uuid4()), "dev-x", seq, clock.iso(now), staff_id, clock.iso(until)]
+
+    batch = [
+        event(1, ids["Hanane"], now + timedelta(minutes=5)),
+        event(2, ids["Omar"], now + timedelta(days=3)),
+    ]
+    with dbmod.write(central) as conn:
+        answer = protocol.apply_batch(
+            conn,
+            "dev-x",
+            {"events": [{"table": "staff_lockouts", "columns": columns, "rows": batch}]},
+            now,
+            roles="entry",
+        )
+    assert [r["reason"] for r in answer["rejected"]] == ["unknown_staff", "bad_value"]
+    assert rows(central_dir, "SELECT * FROM staff_state WHERE locked_until IS NOT NULL") == []
+
+
+def test_unknown_names_cost_one_slow_hash_outside_the_write_lock(
+    kiosk_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = instance.open_db(kiosk_dir)
+    seen: list[bool] = []
+    real = accounts.check_password_hash
+
+    def watched(pwhash: str, password: str) -> bool:
+        seen.append(database.conn.writing)
+        return real(pwhash, password)
+
+    monkeypatch.setattr(accounts, "check_password_hash", watched)
+    throttle = accounts.ClientThrottle()
+    for name in ("Omar", "Nobody At All"):
+        outcome = accounts.log_in(
+            database,
+            name,
+            "000000",
+            clock.now(),
+            accounts.Client("192.0.2.1"),
+            throttle,
+            False,
+            timedelta(hours=1),
+        ).outcome
+        assert outcome in ("wrong_pin", "unknown_staff")
+    assert seen == [False, False]  # one scrypt each, never inside the write lock
+
+
+def test_revoking_a_stolen_kiosk_ends_its_staff_sessions_and_marks_their_pins(central_dir: Path) -> None:
+    client = create_app(central_dir, {"TESTING": True}).test_client()
+    token = client.post(
+        "/api/v1/login", json={"name": "Omar", "pin": "135791"}, environ_base=REMOTE
+    ).get_json()
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    assert client.get("/api/v1/conflicts", headers=headers, environ_base=REMOTE).status_code == 403
+    with dbmod.write(instance.open_db(central_dir)) as conn:
+        protocol.ensure_change_log(conn)  # as central's server does at start
+        cursor = protocol.current_cursor(conn)
+    runner = CliRunner()
+    added = runner.invoke(
+        main, ["devices", "add", str(central_dir), "--name", "entry-lost", "--role", "entry"]
+    )
+    assert added.exit_code == 0, added.output
+    revoked = runner.invoke(main, ["devices", "revoke", str(central_dir), "entry-lost"])
+    assert revoked.exit_code == 0 and "Omar" in revoked.stdout and "Hanane" not in revoked.stdout
+    assert client.get("/api/v1/conflicts", headers=headers, environ_base=REMOTE).status_code == 401
+    listed = runner.invoke(main, ["staff", "list", str(central_dir)]).stdout
+    assert "Omar  (PIN held by revoked kiosk entry-lost" in listed
+    assert "Hanane  (PIN" not in listed
+    # Kiosks learn it with the reference data: the account's generation moved.
+    page = protocol.serve_changes(instance.open_db(central_dir).conn, cursor, roles="entry")
+    sent = page.get("tables", {}).get("staff_state")
+    kiosk_staff = rows(central_dir, "SELECT id FROM staff WHERE role != 'organizer'")
+    assert sent is not None and len(sent["rows"]) == len(kiosk_staff)
+    assert all(row[sent["columns"].index("generation")] == 1 for row in sent["rows"])
+    changed = runner.invoke(main, ["staff", "set-pin", str(central_dir), "--name", "Omar", "--pin", "975318"])
+    assert changed.exit_code == 0, changed.output
+    assert "Omar  (PIN held" not in runner.invoke(main, ["staff", "list", str(central_dir)]).stdout
+
+
+def test_a_finder_kiosk_revoked_exposes_no_pin(central_dir: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["devices", "add", str(central_dir), "--name", "finder-lost", "--role", "finder"])
+    revoked = runner.invoke(main, ["devices", "revoke", str(central_dir), "finder-lost"])
+    assert revoked.exit_code == 0 and "PIN" not in revoked.stdout
+    assert rows(central_dir, "SELECT * FROM staff_state WHERE pin_exposed_at IS NOT NULL") == []

@@ -11,12 +11,10 @@ from flask import Blueprint, Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from kiosk import auth, clock, openapi
-from kiosk import db as dbmod
+from kiosk import auth, openapi
 from kiosk import staff as accounts
 from kiosk.i18n import LANGUAGES
 from kiosk.openapi import json_body
-from kiosk.web import get_db
 
 
 def http_error(error: HTTPException) -> tuple[Response, int]:
@@ -39,14 +37,26 @@ def request_language() -> str:
 
 def login() -> tuple[Response, int]:
     body = json_body()
-    with dbmod.write(get_db()) as conn:
-        outcome, staff = accounts.log_in(conn, body["name"], body["pin"], clock.now())
-    if staff is None:
-        auth.log_refused_login(body["name"][:100], outcome)
-        if outcome == "locked":
+    attempt = auth.log_in(body["name"], body["pin"])
+    if attempt.staff is None or attempt.session_id is None:
+        auth.log_refused_login(body["name"][:100], attempt.outcome)
+        if attempt.outcome in accounts.LOCKED:
             return jsonify({"ok": False, "reason": "locked"}), 423
         return jsonify({"ok": False, "reason": "wrong_pin"}), 401
-    return jsonify({"ok": True, "token": auth.make_token(staff["id"]), "role": staff["role"]}), 200
+    token = auth.make_token(attempt.session_id)
+    answer = jsonify({"ok": True, "token": token, "role": attempt.staff["role"]})
+    return auth.remember_browser(answer, attempt.staff["id"]), 200
+
+
+def logout() -> tuple[Response, int]:
+    """Revoke the API token sent (or end the browser session): it stops working at once."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        if not auth.end_token(header[7:]):
+            return jsonify({"error": "staff_login_required"}), 401
+    else:
+        auth.end_session()
+    return jsonify({"ok": True}), 200
 
 
 def published() -> Response:
@@ -61,6 +71,7 @@ def init_app(app: Flask, features: Iterable[Blueprint], fragments: Iterable[str]
     api = Blueprint("api", __name__, url_prefix="/api")
     v1 = Blueprint("v1", __name__, url_prefix="/v1")
     v1.add_url_rule("/login", view_func=login, methods=["POST"])
+    v1.add_url_rule("/logout", view_func=logout, methods=["POST"])
     for child in features:
         v1.register_blueprint(child)
     api.register_blueprint(v1)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kiosk import auth, clock
-from kiosk import db as dbmod
+from kiosk import auth
 from kiosk import staff as accounts
-from kiosk.web import get_db
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -35,20 +33,21 @@ def login() -> Response | tuple[str, int] | str:
     if request.method == "POST":
         name = request.form.get("name", "").strip()[:100]
         pin = request.form.get("pin", "")[:64]
-        with dbmod.write(get_db()) as conn:
-            outcome, staff = accounts.log_in(conn, name, pin, clock.now())
-        if staff is not None:
-            auth.start_session(staff["id"])
-            return redirect(_safe_next(request.args.get("next")))
-        auth.log_refused_login(name, outcome)
-        error = {
-            "locked": _("Too many wrong PINs. Try again in a few minutes."),
-        }.get(outcome, _("Wrong name or PIN."))
+        attempt = auth.log_in(name, pin)
+        if attempt.staff is not None and attempt.session_id is not None:
+            auth.start_session(attempt.session_id)
+            return auth.remember_browser(redirect(_safe_next(request.args.get("next"))), attempt.staff["id"])
+        auth.log_refused_login(name, attempt.outcome)
+        error = (
+            _("Too many wrong PINs. Try again in a few minutes.")
+            if attempt.outcome in accounts.LOCKED
+            else _("Wrong name or PIN.")
+        )
         return render_template("staff/login.html", error=error), 401
     return render_template("staff/login.html", error=error)
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    session.pop("staff_id", None)
+    auth.end_session()
     return redirect(url_for("home.index"))
