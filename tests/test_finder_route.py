@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
+import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk import instance
 from kiosk.finder import layout, plan
@@ -31,7 +35,8 @@ def small_graph(flat_middle: bool = True) -> Graph:
 
 def test_shortest_path_and_step_free_detour() -> None:
     graph = small_graph()
-    assert layout.shortest_path(graph, "a", "c") == (["a", "b", "c"], 20.0)
+    # Two walks of 20 m, one with steps: either is a shortest walk, the step-free one is flat.
+    assert layout.shortest_path(graph, "a", "c")[1] == 20.0
     assert layout.shortest_path(graph, "a", "c", step_free=True) == (["a", "b", "c"], 20.0)
     # without the flat middle only the stepped way remains
     graph = small_graph(flat_middle=False)
@@ -130,3 +135,62 @@ def test_phone_position_is_parsed_and_clamped() -> None:
         assert plan.parse_position(bad, default, (140, 100)) == default
     assert plan.Position(10, 10, 90).arrow(4) == (14, 10)
     assert plan.Position(10, 10, 0).arrow(4) == (10, 6)
+
+
+def dijkstra_metres(graph: Graph, start: str, step_free: bool) -> dict[str, float]:
+    """The definition a route must meet: plain Dijkstra over every node, no bound, no landmark."""
+    best, queue, done = {start: 0.0}, [(0.0, start)], set()
+    while queue:
+        metres, node = heapq.heappop(queue)
+        if node in done:
+            continue
+        done.add(node)
+        for other, length, steps in graph.adjacency[node]:
+            if not (step_free and steps) and metres + length < best.get(other, math.inf):
+                best[other] = metres + length
+                heapq.heappush(queue, (metres + length, other))
+    return best
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32), st.integers(min_value=2, max_value=60))
+def test_a_star_routes_are_as_short_as_dijkstra_from_any_start(seed: int, size: int) -> None:
+    """Random walkway networks (several pieces, some edges with steps, aisles of equal
+    lengths and so ties): A* with its landmark bound finds walks exactly as short as plain
+    Dijkstra, step-free or not, and NoRoute exactly where Dijkstra reaches nothing."""
+    rng = random.Random(seed)
+    graph = Graph()
+    for index in range(size):
+        graph.add_node(f"n{index}", (float(rng.randint(0, 30)), float(rng.randint(0, 30))))
+    names = list(graph.points)
+    for _ in range(rng.randint(size // 2, size * 2)):
+        a, b = rng.sample(names, 2)
+        graph.add_edge(a, b, steps=rng.random() < 0.2)
+    for start in rng.sample(names, min(4, size)):
+        for step_free in (False, True):
+            expected = dijkstra_metres(graph, start, step_free)
+            for goal in names:
+                if goal not in expected:
+                    with pytest.raises(NoRoute):
+                        layout.shortest_path(graph, start, goal, step_free)
+                    continue
+                nodes, metres = layout.shortest_path(graph, start, goal, step_free)
+                assert nodes[0] == start and nodes[-1] == goal
+                assert metres == pytest.approx(expected[goal], abs=1e-9)
+                for a, b in itertools.pairwise(nodes):  # a real walk along edges allowed
+                    assert any(o == b and not (step_free and s) for o, _l, s in graph.adjacency[a])
+
+
+def test_nearest_node_by_grid_is_the_nearest_by_distance() -> None:
+    rng = random.Random(7)
+    graph = Graph()
+    for index in range(400):
+        graph.add_node(f"n{index}", (rng.uniform(0, 300), rng.uniform(0, 80)))
+        if index:
+            graph.add_edge(f"n{index}", f"n{index - 1}", steps=index % 3 == 0)
+    for _ in range(200):
+        point = (rng.uniform(-50, 350), rng.uniform(-50, 130))
+        for step_free in (False, True):
+            allowed = [n for n, e in graph.adjacency.items() if not step_free or any(not s for *_x, s in e)]
+            want = min(math.dist(graph.points[n], point) for n in allowed)
+            assert math.dist(graph.points[graph.nearest(point, step_free)], point) == want

@@ -4,8 +4,11 @@ The plan comes from the organizer's SVG (``kiosk.fair.svgplan``): central import
 into the ``site_plan`` table (zones, walkways, gates, facilities and the walkway graph
 derived from their geometry, in metres) and the ``stands`` table; kiosks get both by
 sync or bundle. ``site(conn)`` builds the graph once per plan version. Routes are
-shortest paths (Dijkstra with ``heapq``; the tree from each start is kept, as a kiosk
-routes from its own place all day); edges with steps are left out of step-free routes.
+shortest paths found by A* (``heapq``) from any start, a phone's as well as the kiosk's:
+its lower bound on the metres left is the larger of the straight line and the ALT bound
+from a few landmarks (walking distances from far-apart nodes, measured once per graph),
+which, on a plan of long aisles, keeps the search near the route instead of the whole
+fair. Edges with steps are left out of step-free routes.
 """
 
 from __future__ import annotations
@@ -34,18 +37,52 @@ class Stand:
     door_y: float
 
 
+class NodeGrid:
+    """Points by square cell, searched ring by ring outwards from the asked point: the
+    nearest node of a big plan without measuring the distance to every node."""
+
+    CELL = 10.0  # metres
+
+    def __init__(self, points: dict[str, tuple[float, float]]) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[str, tuple[float, float]]]] = {}
+        for name, (x, y) in points.items():
+            self.cells.setdefault((int(x // self.CELL), int(y // self.CELL)), []).append((name, (x, y)))
+        columns, rows = [i for i, _j in self.cells] or [0], [j for _i, j in self.cells] or [0]
+        self.corner = (min(columns), min(rows), max(columns), max(rows))
+
+    def nearest(self, point: tuple[float, float]) -> str:
+        if not self.cells:
+            raise ValueError("no node to be near")
+        ci, cj = int(point[0] // self.CELL), int(point[1] // self.CELL)
+        low_i, low_j, high_i, high_j = self.corner
+        reach = max(ci - low_i, high_i - ci, cj - low_j, high_j - cj)  # rings to the last cell
+        best: tuple[float, str] | None = None
+        for ring in range(reach + 1):
+            for i in range(ci - ring, ci + ring + 1):
+                for j in (cj - ring, cj + ring) if abs(i - ci) != ring else range(cj - ring, cj + ring + 1):
+                    for name, place in self.cells.get((i, j), ()):
+                        metres = math.dist(place, point)
+                        if best is None or (metres, name) < best:
+                            best = (metres, name)
+            # Anything in a farther ring is at least ``ring`` whole cells away.
+            if best is not None and best[0] <= ring * self.CELL:
+                break
+        assert best is not None
+        return best[1]
+
+
 @dataclass
 class Graph:
     """Walkway graph: node -> (x, y), and adjacency node -> [(other, metres, has_steps)]."""
 
     points: dict[str, tuple[float, float]] = field(default_factory=dict)
     adjacency: dict[str, list[tuple[str, float, bool]]] = field(default_factory=dict)
-    # Shortest-path trees by (start, step_free) and nearest nodes by (point, step_free):
-    # a kiosk routes from the same place all day, so each start is searched once.
-    # Building the graph clears them; the graph is not changed once routes are asked.
-    _trees: dict[tuple[str, bool], tuple[dict[str, float], dict[str, str]]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    # Walking metres from each landmark to every node it reaches, per node (measured on the
+    # first route; building the graph clears them; the graph is not changed once routed on).
+    _landmarks: dict[str, tuple[float, ...]] | None = field(default=None, repr=False, compare=False)
+    # Nodes by grid cell, one grid for all routes and one for step-free ones (built once).
+    _grids: dict[bool, NodeGrid] = field(default_factory=dict, repr=False, compare=False)
+    # Nearest nodes by (point, step_free): a kiosk asks for its own place all day.
     _nearest: dict[tuple[tuple[float, float], bool], str] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -53,39 +90,51 @@ class Graph:
     def add_node(self, name: str, point: tuple[float, float]) -> None:
         self.points[name] = point
         self.adjacency.setdefault(name, [])
-        self._trees.clear()
+        self._landmarks = None
+        self._grids.clear()
         self._nearest.clear()
 
     def add_edge(self, a: str, b: str, steps: bool = False) -> None:
         length = math.dist(self.points[a], self.points[b])
         self.adjacency[a].append((b, length, steps))
         self.adjacency[b].append((a, length, steps))
-        self._trees.clear()
+        self._landmarks = None
+        self._grids.clear()
 
     def nearest(self, point: tuple[float, float], step_free: bool = False) -> str:
         """The node closest to a point (only nodes with a step-free edge if asked)."""
         key = (point, step_free)
         found = self._nearest.pop(key, None)
         if found is None:
-            candidates = (
-                name
-                for name, edges in self.adjacency.items()
-                if edges and (not step_free or any(not steps for _o, _l, steps in edges))
-            )
-            found = min(candidates, key=lambda name: math.dist(self.points[name], point))
+            found = self._grid(step_free).nearest(point)
         _keep(self._nearest, key, found)
         return found
 
-    def tree(self, start: str, step_free: bool = False) -> tuple[dict[str, float], dict[str, str]]:
-        """Dijkstra from ``start`` to every node: (metres to each, previous node of each)."""
-        key = (start, step_free)
-        found = self._trees.pop(key, None) or _dijkstra(self.adjacency, start, step_free)
-        _keep(self._trees, key, found)
-        return found
+    def _grid(self, step_free: bool) -> NodeGrid:
+        grid = self._grids.get(step_free)
+        if grid is None:
+            grid = self._grids[step_free] = NodeGrid(
+                {
+                    name: self.points[name]
+                    for name, edges in self.adjacency.items()
+                    if edges and (not step_free or any(not steps for _o, _l, steps in edges))
+                }
+            )
+        return grid
+
+    def landmarks(self) -> dict[str, tuple[float, ...]]:
+        """node -> walking metres from each landmark (0 where a landmark does not reach it).
+        Landmarks are picked farthest-first: each is the node farthest from those already
+        picked, so together they bound the metres between any two nodes from below."""
+        if self._landmarks is None:
+            self._landmarks = _landmark_distances(self.adjacency)
+        return self._landmarks
 
 
-# Starts (and nearest-node answers) a graph keeps: a kiosk's own place and phone links.
+# Nearest-node answers a graph keeps: a kiosk's own place and phone links.
 CACHED = 64
+# More landmarks bound better but cost more per node searched; 8 is the usual middle.
+LANDMARKS = 8
 
 
 def _keep(cache: dict[Any, Any], key: Any, value: Any) -> None:
@@ -95,11 +144,9 @@ def _keep(cache: dict[Any, Any], key: Any, value: Any) -> None:
         del cache[next(iter(cache))]
 
 
-def _dijkstra(
-    adjacency: dict[str, list[tuple[str, float, bool]]], start: str, step_free: bool
-) -> tuple[dict[str, float], dict[str, str]]:
+def _distances(adjacency: dict[str, list[tuple[str, float, bool]]], start: str) -> dict[str, float]:
+    """Dijkstra from ``start`` to every node it reaches, steps allowed."""
     best = {start: 0.0}
-    previous: dict[str, str] = {}
     queue = [(0.0, start)]
     done: set[str] = set()
     while queue:
@@ -107,15 +154,77 @@ def _dijkstra(
         if node in done:
             continue
         done.add(node)
-        for other, length, steps in adjacency[node]:
-            if step_free and steps:
-                continue
+        for other, length, _steps in adjacency[node]:
             candidate = distance + length
             if candidate < best.get(other, math.inf):
                 best[other] = candidate
-                previous[other] = node
                 heapq.heappush(queue, (candidate, other))
-    return best, previous
+    return best
+
+
+def _landmark_distances(adjacency: dict[str, list[tuple[str, float, bool]]]) -> dict[str, tuple[float, ...]]:
+    if not adjacency:
+        return {}
+    # The largest walkway network gets the landmarks (a stray piece is routed on by the
+    # straight-line bound alone).
+    seen: set[str] = set()
+    largest: dict[str, float] = {}
+    for node in adjacency:
+        if node not in seen:
+            reached = _distances(adjacency, node)
+            seen.update(reached)
+            largest = max(largest, reached, key=len)
+    tables: list[dict[str, float]] = []
+    closest = largest  # metres from the nearest landmark picked so far (first: any node)
+    for _ in range(LANDMARKS):
+        landmark = max(closest, key=closest.__getitem__)
+        if closest[landmark] == 0.0:
+            break
+        table = _distances(adjacency, landmark)
+        tables.append(table)
+        closest = {node: min(metres, table[node]) for node, metres in closest.items()}
+    return {node: tuple(table.get(node, 0.0) for table in tables) for node in adjacency}
+
+
+def _astar(graph: Graph, start: str, goal: str, step_free: bool) -> dict[str, str]:
+    """A* from ``start`` to ``goal``: the previous node of each node reached. The bound
+    never overestimates, so the goal leaves the queue by a shortest walk (of two equally
+    short, either)."""
+    points, adjacency = graph.points, graph.adjacency
+    marks = graph.landmarks()
+    gx, gy = points[goal]
+    goal_marks = marks.get(goal, ())
+
+    def bound(node: str) -> float:
+        x, y = points[node]
+        metres = math.hypot(x - gx, y - gy)
+        for there, here in zip(goal_marks, marks.get(node, ()), strict=False):
+            if abs(there - here) > metres:
+                metres = abs(there - here)
+        return metres
+
+    best = {start: 0.0}
+    previous: dict[str, str] = {}
+    # Ties of the estimate go to the node farthest from the start: on long aisles of equal
+    # estimates this follows one walk instead of widening through all of them.
+    queue = [(bound(start), -0.0, start)]
+    done: set[str] = set()
+    while queue:
+        _estimate, _farther, node = heapq.heappop(queue)
+        if node == goal:
+            break
+        if node in done:
+            continue
+        done.add(node)
+        for other, length, steps in adjacency[node]:
+            if step_free and steps:
+                continue
+            candidate = best[node] + length
+            if candidate < best.get(other, math.inf):
+                best[other] = candidate
+                previous[other] = node
+                heapq.heappush(queue, (candidate + bound(other), -candidate, other))
+    return previous
 
 
 @dataclass(frozen=True)
@@ -189,15 +298,15 @@ def site(conn: sqlite3.Connection) -> Site:
 
 
 def shortest_path(graph: Graph, start: str, goal: str, step_free: bool = False) -> tuple[list[str], float]:
-    """The shortest walk from ``start`` to ``goal`` (from the start's cached shortest-path
-    tree); returns (nodes, metres). Raises NoRoute."""
-    best, previous = graph.tree(start, step_free)
-    if goal not in best:
+    """The shortest walk from ``start`` to ``goal``; returns (nodes, metres). Raises NoRoute."""
+    previous = _astar(graph, start, goal, step_free)
+    if goal != start and goal not in previous:
         raise NoRoute(f"no {'step-free ' if step_free else ''}walkway from {start} to {goal}")
     path = [goal]
     while path[-1] != start:
         path.append(previous[path[-1]])
-    return path[::-1], best[goal]
+    path.reverse()
+    return path, sum(math.dist(graph.points[a], graph.points[b]) for a, b in itertools.pairwise(path))
 
 
 def route_to_stand(graph: Graph, start: tuple[float, float], stand: Stand, step_free: bool = False) -> Route:
