@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import socket
-import subprocess
-import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import replace
@@ -28,11 +25,11 @@ from kiosk import clock, create_app, instance, settings
 from kiosk.camera.decoding import decode
 from kiosk.kids import labels
 from tests.conftest import free_port
+from tests.kids_labels_helpers import QR_PRINT, network_printer, pdf_text, rasterise
 
 CODE = "K7QM"
 PAYLOAD = "KIDS1:K7QM:3f2c9a"  # any text: kids-core defines the real payload
 QR_STORE = b"\x1d(k"  # GS ( k: the printer's own 2D code commands
-QR_PRINT = b"\x1d(k\x03\x001Q0"  # ... function 181: print the stored QR
 RASTER = b"\x1dv0"  # GS v 0: a raster image
 CUT = b"\x1dV"
 PROFILE = "TM-T20II"
@@ -86,6 +83,14 @@ def test_arabic_lines_are_raster_images_and_the_code_stays_text(app: Flask) -> N
     assert b"\x1bt" + bytes([int(arabic_page)]) not in out  # no Arabic letter went out as text
 
 
+def test_tamazight_lines_are_raster_images(app: Flask) -> None:
+    out = escpos(drop_off("zgh", ("Adam",)))
+    # Tifinagh is in no code page of the printer: title and time on the sticker; title,
+    # keep it, closing and phone on the receipt. The names and the code stay text.
+    assert out.count(RASTER) == 6
+    assert b"Adam\n" in out and out.count(CODE.encode() + b"\n") == 2
+
+
 def test_english_labels(app: Flask) -> None:
     drop = drop_off("en", ("Adam",))
     out = escpos(drop)
@@ -136,21 +141,9 @@ def test_file_printer_from_the_settings(app: Flask, tmp_path: Path) -> None:
 
 
 def test_network_printer_gets_the_same_bytes_over_tcp(app: Flask) -> None:
-    received = bytearray()
-    with socket.create_server(("127.0.0.1", 0)) as server:
-
-        def accept() -> None:
-            connection, _ = server.accept()
-            with connection:
-                while chunk := connection.recv(65536):
-                    received.extend(chunk)
-
-        reader = threading.Thread(target=accept)
-        reader.start()
-        config = {**app.config, "KIDS_PRINTER": f"network:127.0.0.1:{server.getsockname()[1]}"}
-        drop = drop_off("ar", ("أمينة", "Adam"))
-        labels.print_labels(config, drop)
-        reader.join(timeout=10)
+    drop = drop_off("ar", ("أمينة", "Adam"))
+    with network_printer() as (port, received):
+        labels.print_labels({**app.config, "KIDS_PRINTER": f"network:127.0.0.1:{port}"}, drop)
     assert bytes(received) == escpos(drop)
 
 
@@ -184,19 +177,12 @@ def test_a_58mm_printer_without_native_qr_gets_an_image_qr(app: Flask) -> None:
     assert QR_PRINT not in printer.output and RASTER in printer.output
 
 
-def rasterise(pdf: bytes, folder: Path) -> list[Path]:
-    source = folder / "labels.pdf"
-    source.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "200", "-png", str(source), str(folder / "page")], check=True)
-    return sorted(folder.glob("page-*.png"))
-
-
 def media_boxes(pdf: bytes) -> list[tuple[float, float]]:
     boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
     return [(float(w), float(h)) for w, h in boxes]
 
 
-@pytest.mark.parametrize("language", ["fr", "ar"])
+@pytest.mark.parametrize("language", ["fr", "ar", "zgh"])
 def test_pdf_labels_are_62mm_and_their_qr_reads_back(app: Flask, tmp_path: Path, language: str) -> None:
     pdf = labels.labels_pdf(drop_off(language, ("Amélie", "أمينة"), note="Allergie : arachides"))
     pages = rasterise(pdf, tmp_path)
@@ -205,11 +191,9 @@ def test_pdf_labels_are_62mm_and_their_qr_reads_back(app: Flask, tmp_path: Path,
     assert len(sizes) == 3 and all(abs(width - 62 * 72 / 25.4) < 0.1 for width, _height in sizes)
     for page in pages:
         assert [found.text for found in decode(cv2.imread(str(page)))] == [PAYLOAD]
-    text = subprocess.run(
-        ["pdftotext", str(tmp_path / "labels.pdf"), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(pdf, tmp_path)
     assert text.count(CODE) == 3 and "Amélie" in text and "أمينة" in text
-    assert ("Espace enfants" if language == "fr" else "فضاء الأطفال") in text
+    assert {"fr": "Espace enfants", "ar": "فضاء الأطفال", "zgh": "ⵉⴼⵔⵅⴰⵏ"}[language] in text
 
 
 def embedded_fonts(pdf: bytes) -> dict[str, TTFont]:

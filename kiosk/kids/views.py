@@ -7,13 +7,15 @@ without a receipt are for organizers only.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from datetime import date
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import get_locale
 from werkzeug.exceptions import BadRequest
 
 from kiosk import auth, clock, schedule
-from kiosk.kids import receipt, refusals, space
+from kiosk.kids import labels, receipt, refusals, space
 from kiosk.web import gate_id, get_db
 
 bp = Blueprint("kids", __name__, url_prefix="/kids")
@@ -40,10 +42,46 @@ def places() -> int | None:
     return space.capacity(get_db().conn, gate_id())
 
 
-def drop_off_labels(drop: space.DropOff) -> Any:
-    """The labels of a drop-off for kiosk.kids.labels (kids-labels lands it); None
-    until then: the screen then shows the code to write down."""
-    return None
+def drop_off_labels(code: str, day: date, children: Sequence[space.Child]) -> labels.DropOffLabels:
+    """The labels of ``children`` left under ``code`` on ``day``, in the screen's language
+    (staff switch it to the visitor's)."""
+    payload = receipt.receipt_payload(code, day)
+    return labels.DropOffLabels(
+        tuple(labels.ChildLabel(c.first_name, c.note, c.dropped_at, code, payload) for c in children),
+        labels.AdultReceipt(
+            code,
+            payload,
+            tuple(c.first_name for c in children),
+            space.closing(get_db().conn, day),
+            current_app.config["KIDS_PHONE"] or "",
+        ),
+        str(get_locale()),
+    )
+
+
+def print_labels(drop: labels.DropOffLabels) -> dict[str, object]:
+    """Print on the configured printer, if any: the labels fragment's context (whether
+    there is a printer and, when printing failed, why)."""
+    printer = current_app.config["KIDS_PRINTER"] is not None
+    failure = None
+    if printer:
+        try:
+            labels.print_labels(current_app.config, drop)
+        except labels.PrintFailed as error:
+            failure = str(error)
+    return {"code": drop.receipt.code, "printer": printer, "print_failure": failure}
+
+
+def _labels_of(code: str) -> labels.DropOffLabels | tuple[str, int]:
+    """The labels of today's children under ``code`` still inside, or the refusal fragment."""
+    conn = get_db().conn
+    moment = clock.now()
+    day = schedule.today(conn, moment)
+    found = space.look_up(conn, code, day, moment, current_app.config["KIDS_LONG_STAY_MINUTES"])
+    if not found.ok:
+        reason = str(found.reason)
+        return render_template("kids/_refused.html", reason=reason, message=refusals.message(reason)), 404
+    return drop_off_labels(found.code, day, found.children)
 
 
 def _context(**extra: object) -> dict[str, object]:
@@ -112,10 +150,35 @@ def drop_off() -> tuple[str, int]:
         return render_template(
             "kids/_refused.html", reason=done.reason, message=refusals.message(str(done.reason))
         ), 409
-    payload = receipt.receipt_payload(done.code, done.day) if done.day else ""
-    return render_template(
-        "kids/_dropped.html", drop=done, payload=payload, labels=drop_off_labels(done)
-    ), 201
+    assert done.day is not None  # a recorded drop-off has its day
+    payload = receipt.receipt_payload(done.code, done.day)
+    # Printed after the drop-off is stored: a printer that fails loses nothing (reprint below).
+    printed = print_labels(drop_off_labels(done.code, done.day, done.children))
+    return render_template("kids/_dropped.html", drop=done, payload=payload, **printed), 201
+
+
+@bp.post("/drop-offs/<code>/print")
+@auth.role_required(*ROLES)
+def reprint(code: str) -> tuple[str, int]:
+    """Print the labels of a code's children still inside again (jammed, printer was off)."""
+    drop = _labels_of(code)
+    if isinstance(drop, tuple):
+        return drop
+    return render_template("kids/_labels.html", **print_labels(drop)), 200
+
+
+@bp.get("/drop-offs/<code>/labels.pdf")
+@auth.role_required(*ROLES)
+def labels_pdf(code: str) -> Response | tuple[str, int]:
+    """The labels of a code's children still inside as a PDF of 62 mm labels."""
+    drop = _labels_of(code)
+    if isinstance(drop, tuple):
+        return drop
+    return Response(
+        labels.labels_pdf(drop),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="kids-{drop.receipt.code}.pdf"'},
+    )
 
 
 @bp.get("/pick-up")

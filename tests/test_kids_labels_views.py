@@ -1,0 +1,120 @@
+"""The kids' space screens print a drop-off's labels (issue 15 point 1): on the configured
+printer after the drop-off is stored, a failed printer loses nothing and the labels
+print again once it is back, and the PDF of a code's labels reads back to its receipt."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import cv2
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from kids_helpers import KIDS_STAFF, make_kids_kiosk, rows
+
+from kiosk import create_app
+from kiosk.camera.decoding import decode
+from kiosk.kids.receipt import receipt_payload
+from tests.conftest import FAIR_START, free_port
+from tests.kids_labels_helpers import QR_PRINT, network_printer, pdf_text, rasterise
+
+PHONE = "+212 522 00 11 22"
+FAMILY = {
+    "adult_first_name": "Rkia",
+    "adult_phone": "0699 87 65 43",
+    "child_first_name": ["Ouissal", "بهاء"],
+    "child_age_band": ["3-5", "6-8"],
+    "child_note": ["allergique aux arachides", ""],
+}
+
+
+def kids_app(central_dir: Path, tmp_path: Path, printer: str | None) -> Flask:
+    folder = make_kids_kiosk(central_dir, tmp_path / "kids")
+    config: dict[str, object] = {"TESTING": True, "KIDS_PHONE": PHONE}
+    if printer:
+        config["KIDS_PRINTER"] = printer
+    return create_app(folder, config)
+
+
+def staff(client: FlaskClient) -> dict[str, str]:
+    answer = client.post("/api/v1/login", json={"name": KIDS_STAFF[0], "pin": KIDS_STAFF[1]})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return {"Authorization": f"Bearer {answer.get_json()['token']}"}
+
+
+def drop_off(client: FlaskClient, headers: dict[str, str], lang: str = "fr") -> tuple[str, str]:
+    """Two children dropped off on the screen: (security code, the answer's HTML)."""
+    answer = client.post(f"/kids/drop-off?lang={lang}", data=FAMILY, headers=headers)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 201, page
+    code = re.search(r'data-code="(\w{4})"', page)
+    assert code
+    return code[1], page
+
+
+def test_a_drop_off_prints_both_labels(central_dir: Path, tmp_path: Path) -> None:
+    device = tmp_path / "lp0"
+    client = kids_app(central_dir, tmp_path, f"file:{device}").test_client()
+    code, page = drop_off(client, staff(client))
+    assert "Étiquettes imprimées" in page and 'id="reprint-labels"' in page
+    out = device.read_bytes()
+    # Two stickers and the receipt: each has the code and the receipt's QR.
+    assert out.count(QR_PRINT) == 3 and out.count(code.encode() + b"\n") == 3
+    assert out.count(receipt_payload(code, FAIR_START).encode()) == 3
+    assert "Ouissal\n".encode("cp437") in out and b"\x1dv0" in out  # the Arabic name as an image
+    assert PHONE.replace(" ", "\xa0").encode("cp437") in out
+
+
+def test_a_failed_printer_keeps_the_drop_off_and_prints_again_when_back(
+    central_dir: Path, tmp_path: Path
+) -> None:
+    port = free_port()  # nothing listens there yet: the printer is off
+    app = kids_app(central_dir, tmp_path, f"network:127.0.0.1:{port}")
+    client = app.test_client()
+    headers = staff(client)
+    code, page = drop_off(client, headers)
+    assert "L'imprimante d'étiquettes a échoué" in page and "Le dépôt est enregistré" in page
+    stored = rows(Path(app.instance_path), "SELECT code FROM kids_drop_offs")
+    assert stored == [(code,)]
+    assert len(rows(Path(app.instance_path), "SELECT id FROM kids_children")) == 2
+
+    with network_printer(port) as (_port, received):  # the printer is switched on
+        again = client.post(f"/kids/drop-offs/{code}/print?lang=fr", headers=headers)
+    assert again.status_code == 200 and "Étiquettes imprimées" in again.get_data(as_text=True)
+    assert received.count(QR_PRINT) == 3 and received.count(code.encode() + b"\n") == 3
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_labels_pdf_reads_back_to_the_receipt(central_dir: Path, tmp_path: Path, lang: str) -> None:
+    client = kids_app(central_dir, tmp_path, None).test_client()
+    headers = staff(client)
+    code, page = drop_off(client, headers, lang)
+    assert 'id="reprint-labels"' not in page  # no printer: the PDF is the way to print
+    link = re.search(r'id="labels-pdf"[^>]*href="([^"]+)"', page)
+    assert link
+    answer = client.get(link[1].replace("&amp;", "&"), headers=headers)
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    pages = rasterise(answer.data, tmp_path)
+    assert len(pages) == 3
+    for png in pages:
+        assert [found.text for found in decode(cv2.imread(str(png)))] == [receipt_payload(code, FAIR_START)]
+    text = pdf_text(answer.data, tmp_path)
+    assert ("Espace enfants" if lang == "fr" else "فضاء الأطفال") in text and "بهاء" in text
+
+
+def test_no_labels_for_a_code_with_no_child_inside(central_dir: Path, tmp_path: Path) -> None:
+    client = kids_app(central_dir, tmp_path, None).test_client()
+    headers = staff(client)
+    code, _page = drop_off(client, headers)
+    other = "ZZZZ" if code != "ZZZZ" else "YYYY"
+    assert client.get(f"/kids/drop-offs/{other}/labels.pdf", headers=headers).status_code == 404
+    for child in client.post("/api/v1/kids/pick-ups", json={"code": code}, headers=headers).get_json()[
+        "children"
+    ]:
+        assert child["first_name"] in FAMILY["child_first_name"]
+    gone = client.get(f"/kids/drop-offs/{code}/labels.pdf?lang=en", headers=headers)
+    assert gone.status_code == 404 and "already been picked up" in gone.get_data(as_text=True)
+    assert client.post(f"/kids/drop-offs/{code}/print", headers=headers).status_code == 404
+    # Staff only: the labels show children's names.
+    assert client.get(f"/kids/drop-offs/{code}/labels.pdf").status_code in (302, 401)
