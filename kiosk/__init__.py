@@ -45,10 +45,11 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     app.extensions[settings.EXTENSION] = effective
 
     # Imported here: the blueprints import the app's modules, which import this package.
-    from kiosk import api, features, i18n, web
+    from kiosk import api, auth, features, i18n, web
     from kiosk.camera import service as camera_service
 
     web.init_app(app)
+    auth.init_app(app)
     i18n.init_app(app)
     camera_service.init_app(app, features.CAMERA_TARGETS)
     mounted = features.for_roles(settings.roles(app.config))

@@ -19,8 +19,9 @@ import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
-from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
@@ -245,6 +246,40 @@ def staff_unless_local(view: F) -> F:
         return view(*args, **kwargs)
 
     return cast(F, wrapped)
+
+
+# Methods that change something: a page of another site must not make the kiosk's
+# browser (or a staff member's) send them.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def cross_site() -> bool:
+    """Whether this request was made by a page of another site (CSRF), as browsers tell
+    it: ``Sec-Fetch-Site``, else ``Origin`` (checked like Datasette's CSRF guard). A
+    request with neither comes from no browser page (curl, a kiosk's sync client)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    return urlsplit(origin).netloc.lower() != request.host.lower()
+
+
+def refuse_cross_site() -> None:
+    """Before every request: an unsafe method from another site's page is refused (403),
+    loopback-trusted routes included (a page opened in the kiosk's own browser must not
+    scan or annul). Requests carrying a bearer token (the JSON API, sync) pass: a
+    browser never adds that header to a cross-site request on its own."""
+    if request.method not in UNSAFE_METHODS or request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    if cross_site():
+        log.warning("cross-site %s %s refused (from %s)", request.method, request.path, request.remote_addr)
+        abort(403, description="cross-site request refused")
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(refuse_cross_site)
 
 
 def log_refused_login(name: str, outcome: str) -> None:
