@@ -1,7 +1,8 @@
 """The fair's clock: aware datetimes in the fair's time zone, replaceable by ``KIOSK_NOW``.
 
 The zone is the fair's (``[fair] timezone`` of the fair file, stored with the event):
-an instance calls ``use_zone`` when it opens its database. Until then, and for an
+an instance calls ``use_fair_zone`` when it opens its database and a kiosk again after
+each sync pull. Until then, and for an
 instance without a fair yet, it is Africa/Casablanca. Every module asks this one for
 the time.
 
@@ -16,6 +17,7 @@ their processes share one clock), else when this process first saw the value.
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -27,6 +29,15 @@ def use_zone(name: str) -> None:
     """Make ``name`` (an IANA zone) the fair's zone for this process."""
     global _zone
     _zone = ZoneInfo(name)
+
+
+def use_fair_zone(conn: sqlite3.Connection) -> None:
+    """Make the zone stored with the event (if there is one yet) the fair's: an instance
+    calls it when it opens its database, and a kiosk after sync brought the event again,
+    so a changed ``timezone`` applies without a restart."""
+    row = conn.execute("SELECT timezone FROM event LIMIT 1").fetchone()
+    if row is not None:
+        use_zone(row[0])
 
 
 def zone() -> tzinfo:

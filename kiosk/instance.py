@@ -98,15 +98,8 @@ def open_db(path: Path) -> Database:
     if not has_identity:
         database.conn.close()
         raise InstanceError(f"{file} has no device identity: restore it from a backup")
-    use_fair_zone(database)
+    clock.use_fair_zone(database.conn)
     return database
-
-
-def use_fair_zone(database: Database) -> None:
-    """Set the clock to the time zone stored with the event (if there is one yet)."""
-    row = database.conn.execute("SELECT timezone FROM event LIMIT 1").fetchone()
-    if row is not None:
-        clock.use_zone(row[0])
 
 
 def check_integrity(path: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import Flask, current_app, g
 from flask_htmx import HTMX
 
+from kiosk import clock, events
 from kiosk import db as dbmod
-from kiosk import events, instance
 from kiosk.db import Database
 
 # Reads the HX-* request headers (htmx.target, htmx.trigger...) in any view.
@@ -68,7 +68,7 @@ def init_app(app: Flask) -> None:
     path = Path(app.instance_path) / dbmod.DB_FILENAME
     if path.exists():
         database = dbmod.connect(path)  # bring the schema up to date once, at start-up
-        instance.use_fair_zone(database)
+        clock.use_fair_zone(database.conn)
         database.conn.close()
     app.extensions["kiosk.pool"] = ConnectionPool(path)
     app.teardown_appcontext(close_db)

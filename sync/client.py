@@ -570,6 +570,7 @@ class Client:
                 apply_changes(conn, page)
             pages += 1
             if not page.get("more"):
+                clock.use_fair_zone(self.db.conn)  # the fair may have moved to another zone
                 return pages
 
     def _snapshot_page(self, progress: SnapshotProgress) -> int:

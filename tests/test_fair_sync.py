@@ -3,13 +3,16 @@ ordinary sync pull: a new stand on the plan is routable on the kiosk, a gate's n
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import serving
 from sync_helpers import enroll, query
 
-from kiosk import demo, instance
+from kiosk import clock, demo, instance
 from kiosk.cli import main
 from kiosk.finder import layout
 from sync.client import Client
@@ -44,3 +47,35 @@ def test_fair_and_plan_changes_reach_a_kiosk_by_sync(central_dir: Path, tmp_path
     route = layout.route_between(layout.site(database.conn), "Z01", (40, 99))
     database.conn.close()
     assert route.points[-1] == (9.25, 67)  # Z01's door, on the aisle above it
+
+
+@pytest.fixture
+def zone_restored() -> Iterator[None]:
+    """This process's clock goes back to the demo fair's zone after the test, pass or fail."""
+    yield
+    clock.use_zone(clock.DEFAULT_ZONE)
+
+
+@pytest.mark.usefixtures("zone_restored")
+def test_a_new_fair_time_zone_reaches_a_running_kiosk_by_sync(central_dir: Path, tmp_path: Path) -> None:
+    """The fair moves zone: the kiosk's clock follows after its next pull, no restart."""
+    runner = CliRunner()
+    with serving(central_dir) as (central, _process):
+        kiosk = enroll(central, central_dir, tmp_path / "k1", "entry-main", role="entry")
+        exported = runner.invoke(main, ["fair", "export", str(central_dir), str(tmp_path / "fair.toml")])
+        assert exported.exit_code == 0, exported.output
+        text = (tmp_path / "fair.toml").read_text(encoding="utf-8")
+        moved = text.replace('timezone = "Africa/Casablanca"', 'timezone = "Europe/Paris"')
+        assert moved != text
+        (tmp_path / "fair.toml").write_text(moved, encoding="utf-8")
+        applied = runner.invoke(main, ["fair", "apply", str(central_dir), str(tmp_path / "fair.toml")])
+        assert applied.exit_code == 0, applied.output
+        # This process stands for the running kiosk: its clock still has the zone it opened with.
+        clock.use_zone("Africa/Casablanca")
+        client = Client(kiosk)
+        try:
+            client.pull()
+        finally:
+            client.close()
+    assert str(clock.zone()) == "Europe/Paris"
+    assert clock.now().utcoffset() == timedelta(hours=2)  # 15 June, Paris summer time
