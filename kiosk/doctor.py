@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from kiosk import backup, clock
+from kiosk import backup, clock, tls
 from kiosk import db as dbmod
 from kiosk.events import CLOCK_TOLERANCE_SECONDS
 from sync.protocol import LOW_DISK_SHARE
@@ -137,7 +137,10 @@ def camera(app: Flask, folder: Path) -> Check:
 
 
 def certificate(app: Flask, folder: Path, cert: Path | None = None) -> Check:
-    path = cert
+    """Days left on CERT, or on the certificate the venue CA gave this instance
+    (``DIR/tls/cert.pem``, kiosk.tls) when no other is named."""
+    served = tls.served_files(folder)[1]
+    path = cert or (served if served.exists() else None)
     if path is None:
         return Check("tls", "skip", "no certificate (served over plain HTTP)")
     from cryptography import x509

@@ -48,7 +48,7 @@ def restore_command(directory: Path, file: Path) -> None:
 @click.option(
     "--cert",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The TLS certificate `kiosk serve` uses, to count its days left.",
+    help="The TLS certificate `kiosk serve` uses, to count its days left (default: DIR/tls/cert.pem if any).",
 )
 def doctor_command(directory: Path, cert: Path | None) -> None:
     """Check this machine before the doors open: database, disk, central and clock, camera,

@@ -106,6 +106,9 @@ def test_enrollment_over_https_pins_the_venue_ca_and_certifies_the_kiosk(
         assert private.public_key() == leaf.public_key()
         assert kiosk_key.read_bytes() not in b"".join(p.read_bytes() for p in venue_central.rglob("*.pem"))
         assert kiosk_cli("sync", kiosk).returncode == 0
+        # `kiosk doctor` counts the days left on the certificate the kiosk was given.
+        doctor = kiosk_cli("doctor", kiosk)
+        assert f"ok    tls       {kiosk_cert}: " in doctor.stdout, doctor.stdout
 
         # The kiosk serves HTTPS with its own certificate, trusted through the venue CA.
         with serving_https(kiosk, kiosk_cert, kiosk_key, venue) as (kiosk_url, _kiosk_process):
