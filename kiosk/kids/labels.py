@@ -245,7 +245,7 @@ def print_labels(config: Mapping[str, Any], labels: DropOffLabels) -> None:
         write_escpos(printer, labels)
     except (EscposError, OSError, usb.core.NoBackendError) as error:
         log.warning("kids' labels not printed on %s: %s", config["KIDS_PRINTER"], error)
-        raise PrintFailed(str(error).splitlines()[0]) from error
+        raise PrintFailed(" ".join(str(error).split())) from error  # one line: python-escpos wraps
     finally:
         printer.close()
 
