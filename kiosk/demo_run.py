@@ -1,4 +1,4 @@
-"""``make demo``: build the demo fair and run central plus five kiosks, enrolled and syncing.
+"""``make demo``: build the demo fair and run central plus six kiosks, enrolled and syncing.
 
 Each instance is a separate ``kiosk serve`` process on loopback with its own folder
 and SQLite file. Central starts first; each kiosk is registered on it
@@ -25,18 +25,21 @@ from pathlib import Path
 from types import FrameType
 
 from kiosk import clock, instance
+from kiosk.kids.demo import KIDS_STAFF
 from kiosk.tickets import printing
 
-# Central's port; the kiosks take the next five (DEMO_PORT=6000 make demo moves them all).
+# Central's port; the kiosks take the next six (DEMO_PORT=6000 make demo moves them all).
 CENTRAL_PORT = int(os.environ.get("DEMO_PORT", "5000"))
 CENTRAL_URL = f"http://127.0.0.1:{CENTRAL_PORT}"
-# name, roles, gate, port: two entrances, the heritage zone, a stand finder, a workshop door
+# name, roles, gate, port: two entrances, the heritage zone, a stand finder, a workshop door,
+# the kids' space (its staff: kiosk.kids.demo.KIDS_STAFF)
 KIOSKS = [
     ("entry-main", "entry", "main", CENTRAL_PORT + 1),
     ("entry-east", "entry", "east", CENTRAL_PORT + 2),
     ("heritage", "heritage", "heritage", CENTRAL_PORT + 3),
     ("finder", "finder", None, CENTRAL_PORT + 4),
     ("workshop", "workshop", None, CENTRAL_PORT + 5),
+    ("kids", "kids", "kids", CENTRAL_PORT + 6),
 ]
 ORGANIZER = ("Hanane", "24681357")  # the demo organizer (kiosk.sessions.demo.DEMO_STAFF)
 CODE = re.compile(r"Enrollment code for \S+: (\S+)")
@@ -190,6 +193,7 @@ def run(root: Path) -> None:
         for name, roles, gate, port in KIOSKS:
             where = f"gate {gate}" if gate else roles
             print(f"  {name:<12} http://127.0.0.1:{port}/  ({where})")
+        print(f"  (kids' space staff {KIDS_STAFF[0]}, PIN {KIDS_STAFF[2]}; without a receipt: the organizer)")
         sheet, codes = write_sample_tickets(central)
         print(f"\nTickets to try, valid today: {sheet} (print it or show it to a camera),")
         print(

@@ -63,6 +63,16 @@ def form(base: str, path: str, fields: dict[str, str], token: str) -> tuple[int,
         return error.code, error.read().decode()
 
 
+def call_bytes(base: str, path: str, token: str) -> tuple[int, bytes]:
+    """A GET as a staff member: (status, body bytes)."""
+    request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
 def token(base: str, who: tuple[str, str]) -> str:
     status, answer = call(base, "POST", "/api/v1/login", {"name": who[0], "pin": who[1]})
     assert status == 200, answer

@@ -14,6 +14,7 @@ from kids_helpers import (
     KIDS_STAFF,
     ORGANIZER,
     call,
+    call_bytes,
     every_text,
     form,
     make_kids_kiosk,
@@ -149,6 +150,9 @@ def test_central_gets_counts_and_nothing_personal(central_dir: Path, tmp_path: P
             while rows(central_dir, "SELECT count(*) FROM kids_counts") != [(3,)]:
                 assert time.monotonic() < deadline, "the counts never reached central"
                 time.sleep(0.3)
+        # The organizers' dashboard shows the counts (the latest of the kiosk).
+        status, live = call_bytes(central, "/dashboard/live", token(central, ORGANIZER))
+        assert status == 200 and b'id="kids-drop-offs">4<' in live and b'id="kids-inside">2<' in live
     stored = rows(
         central_dir,
         "SELECT drop_offs, pick_ups, inside, longest_stay_minutes FROM kids_counts ORDER BY device_seq",

@@ -17,7 +17,7 @@ import pytest
 
 from kiosk import demo_run
 
-KIOSKS = 5
+KIOSKS = 6
 
 
 def ports_free(base: int) -> bool:
@@ -42,7 +42,7 @@ def base_port() -> int:
         base = rng.randrange(20000, 60000)
         if ports_free(base):
             return base
-    pytest.fail("no six free consecutive ports")
+    pytest.fail("no seven free consecutive ports")
 
 
 def start_demo(folder: Path, base: int, day: date) -> subprocess.Popen:
@@ -80,6 +80,7 @@ def test_demo_stops_every_server_it_started_on_sigterm(tmp_path: Path, base_port
         output = read_until_running(process)
         assert all(listening(port) for port in range(base_port, base_port + KIOSKS + 1))
         assert "Tickets to try, valid today" in output
+        assert "kids' space staff Salma, PIN 975310" in output
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
     finally:

@@ -26,6 +26,7 @@ from kiosk import db as dbmod
 from kiosk.dashboard import passback
 from kiosk.dashboard.chart import entries_chart
 from kiosk.entry import attendance
+from kiosk.kids import space as kids_space
 from kiosk.tickets import shortcode
 from kiosk.web import get_db
 from sync import protocol, signing
@@ -53,6 +54,7 @@ ROLE_NAMES = {
     "heritage": _l("heritage area"),
     "finder": _l("stand finder"),
     "workshop": _l("session door"),
+    "kids": _l("kids' space"),
     "central": _l("central"),
 }
 CAMERA_STATES = {
@@ -134,6 +136,7 @@ def _live_context() -> dict[str, object]:
             {**device, "alerts": protocol.health_alerts(device, clock.now())}
             for device in protocol.devices(conn)
         ],
+        "kids": kids_space.central_counts(conn, day),
         "passback_refusals": passback.refusals_per_gate_hour(conn, day),
         "double_entries": passback.offline_double_entries(conn, day),
         "conflicts": protocol.conflicts(conn, limit=30),

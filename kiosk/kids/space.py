@@ -441,14 +441,16 @@ def wipes(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute("SELECT * FROM kids_wipes ORDER BY id DESC").fetchall()
 
 
-def central_counts(conn: sqlite3.Connection, day: date) -> Counts:
+def central_counts(conn: sqlite3.Connection, day: date) -> Counts | None:
     """The day's figures of every kids' kiosk, as central holds them: each kiosk's latest
-    counts, added up (the longest stay is the longest of any)."""
+    counts, added up (the longest stay is the longest of any); None before any arrived."""
     row = conn.execute(
-        "SELECT coalesce(sum(drop_offs), 0), coalesce(sum(pick_ups), 0), coalesce(sum(inside), 0),"
-        " coalesce(max(longest_stay_minutes), 0) FROM kids_counts k WHERE fair_date = :day"
+        "SELECT sum(drop_offs), sum(pick_ups), sum(inside), max(longest_stay_minutes)"
+        " FROM kids_counts k WHERE fair_date = :day"
         " AND device_seq = (SELECT max(device_seq) FROM kids_counts l WHERE l.fair_date = :day"
         " AND l.device_id = k.device_id)",
         {"day": day.isoformat()},
     ).fetchone()
+    if row[0] is None:
+        return None
     return {"drop_offs": row[0], "pick_ups": row[1], "inside": row[2], "longest_stay_minutes": row[3]}

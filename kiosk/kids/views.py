@@ -216,8 +216,15 @@ def confirm() -> tuple[str, int]:
     if not done.ok:
         reason = str(done.reason)
         return render_template("kids/_refused.html", reason=reason, message=refusals.message(reason)), 200
-    answer, status = _look_up(code)
-    return render_template("kids/_handed.html", children=done.children) + answer, status
+    handed = render_template("kids/_handed.html", children=done.children)
+    conn = get_db().conn
+    moment = clock.now()
+    rest = space.look_up(
+        conn, code, schedule.today(conn, moment), moment, current_app.config["KIDS_LONG_STAY_MINUTES"]
+    )
+    if not rest.ok:  # the code's last child: nothing left to confirm
+        return handed + render_template("kids/_all_handed.html"), 200
+    return handed + render_template("kids/_matched.html", found=rest), 200
 
 
 @bp.get("/inside")
