@@ -14,6 +14,7 @@ import io
 import threading
 import time
 from collections.abc import Iterator
+from typing import cast
 
 import cv2
 import numpy as np
@@ -31,6 +32,10 @@ bp = Blueprint("camera", __name__, url_prefix="/camera")
 api_bp = Blueprint("camera_api", __name__, url_prefix="/camera")  # under /api/v1
 
 PREVIEW_FPS = 12
+# Each open MJPEG preview holds one of the server's worker threads for as long as it is
+# watched (kiosk.serve runs 8): the kiosk's own screen needs one, a staff member may
+# watch another; more are refused so that scans and screens always find a thread.
+MAX_PREVIEW_STREAMS = 2
 MAX_FRAME_SIDE = 4096  # a browser camera sends 1920 x 1080 at most
 STATES = {
     "ok": _l("Camera on"),
@@ -132,8 +137,17 @@ def snapshot() -> Response:
 @bp.get("/preview.mjpg")
 @auth.staff_unless_local  # pictures of visitors: the kiosk itself or staff
 def preview() -> Response:
-    """The live preview as MJPEG (an <img> shows it with no script); ends with the loop."""
+    """The live preview as MJPEG (an <img> shows it with no script); ends with the loop.
+    At most ``MAX_PREVIEW_STREAMS`` at once: 503 beyond."""
     loop = _loop_or_404()
+    streams = cast(
+        threading.BoundedSemaphore,
+        current_app.extensions.setdefault(
+            "kiosk.preview_streams", threading.BoundedSemaphore(MAX_PREVIEW_STREAMS)
+        ),
+    )
+    if not streams.acquire(blocking=False):
+        abort(Response("too many previews open", 503, {"Retry-After": "10", "Cache-Control": "no-store"}))
 
     def frames() -> Iterator[bytes]:
         last = -1
@@ -145,9 +159,12 @@ def preview() -> Response:
                     yield b"--frame\r\nContent-Type: image/jpeg\r\n\r\n" + image + b"\r\n"
             time.sleep(1 / PREVIEW_FPS)
 
-    return Response(
+    response = Response(
         frames(), mimetype="multipart/x-mixed-replace; boundary=frame", headers={"Cache-Control": "no-store"}
     )
+    # Called by the server when the stream ends or its viewer goes away.
+    response.call_on_close(streams.release)
+    return response
 
 
 @bp.get("/browser")

@@ -1,0 +1,55 @@
+"""A kiosk server that survives hostile clients (issue 11): MJPEG previews cannot take
+every worker thread. Real ``kiosk serve`` on loopback with a camera playing a video."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from conftest import post_scan, serving
+
+from kiosk.camera.synthetic import ticket_payloads, ticket_video
+from kiosk.camera.views import MAX_PREVIEW_STREAMS
+
+WORKER_THREADS = 8  # kiosk.serve's waitress threads
+
+
+def open_preview(base: str) -> tuple[socket.socket, int]:
+    """A preview request left open, as a forgotten browser tab keeps it: (socket, status)."""
+    where = urlsplit(base)
+    sock = socket.create_connection((where.hostname, where.port), timeout=30)
+    sock.sendall(f"GET /camera/preview.mjpg HTTP/1.1\r\nHost: {where.netloc}\r\n\r\n".encode())
+    status_line = b""
+    while not status_line.endswith(b"\r\n"):
+        status_line += sock.recv(1)
+    return sock, int(status_line.split()[1])
+
+
+def test_previews_leave_threads_for_scans(
+    kiosk_dir: Path, central_dir: Path, tmp_path: Path, fair_clock: str
+) -> None:
+    payloads = ticket_payloads(central_dir, count=2)
+    video = ticket_video(tmp_path / "v.avi", payloads[0], size=(640, 480))
+    env = {"KIOSK_NOW": fair_clock, "KIOSK_CAMERA_SOURCE": str(video)}
+    with serving(kiosk_dir, env) as (base, _process):
+        opened = [open_preview(base) for _ in range(WORKER_THREADS)]
+        try:
+            statuses = sorted(status for _sock, status in opened)
+            assert statuses == [200] * MAX_PREVIEW_STREAMS + [503] * (WORKER_THREADS - MAX_PREVIEW_STREAMS)
+            # Scans still find a thread while the previews stream.
+            assert post_scan(base, payloads[1])["level"] in ("green", "amber", "red")
+            # A preview that ends gives its place back.
+            for sock, status in opened:
+                if status == 200:
+                    sock.close()
+                    break
+            for _ in range(50):
+                sock, status = open_preview(base)
+                sock.close()
+                if status == 200:
+                    break
+            assert status == 200
+        finally:
+            for sock, _status in opened:
+                sock.close()
