@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
 from kiosk.dashboard import organizer_required
@@ -25,6 +26,32 @@ from kiosk.web import get_db
 bp = Blueprint("setup", __name__, url_prefix="/setup")
 MAX_UPLOAD = 20_000_000
 SECTIONS = ["event", "event_days", "zones", "gates", "ticket_types", "categories", "provinces"]
+# What an organizer reads beside each field of setup.FIELDS (and a new row's key).
+FIELD_LABELS = {
+    "id": _l("Identifier (letters, digits, dashes)"),
+    "date": _l("Day"),
+    "name_fr": _l("Name in French"),
+    "name_ar": _l("Name in Arabic"),
+    "name_en": _l("Name in English"),
+    "venue": _l("Venue"),
+    "timezone": _l("Time zone"),
+    "start_date": _l("First day"),
+    "end_date": _l("Last day"),
+    "opens": _l("Opens"),
+    "closes": _l("Closes"),
+    "early_opens": _l("Opens for early access"),
+    "kind": _l("Kind"),
+    "zone_id": _l("Zone"),
+    "directions": _l("Directions"),
+    "occupancy_limit": _l("Most people inside"),
+    "code": _l("Code in the QR (1-255)"),
+    "zones": _l("Zones it opens (ids, or *)"),
+    "default_days": _l("Days"),
+    "early_access": _l("Early access"),
+    "is_visitor": _l("Counts as a visitor"),
+    "reentry": _l("May come back in"),
+    "synonyms": _l("Other search words"),
+}
 
 
 def _choices(conn: Any) -> dict[str, list[str]]:
@@ -44,6 +71,7 @@ def _row_context(table: str, row: dict[str, Any] | None, **extra: Any) -> dict[s
         "row": row or {},
         "choices": _choices(get_db().conn),
         "growing": table in setup.GROWING,
+        "labels": FIELD_LABELS,
         **extra,
     }
 
