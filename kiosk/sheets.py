@@ -18,6 +18,8 @@ from pathlib import Path
 import openpyxl  # type: ignore[import-untyped]
 from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
+from kiosk import spreadsheet
+
 MAX_ROWS = 100_000
 
 
@@ -71,7 +73,7 @@ def read_table(path: Path, columns: Iterable[str]) -> list[tuple[int, dict[str, 
         try:
             sheet = workbook.worksheets[0]
             records = (
-                (number, [_text(value) for value in values])
+                (number, [spreadsheet.uncell(_text(value)) for value in values])
                 for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
             )
             first = next(records, None)
@@ -89,13 +91,18 @@ def read_table(path: Path, columns: Iterable[str]) -> list[tuple[int, dict[str, 
             reader = csv.DictReader(stream)
             _check_header(path, list(reader.fieldnames or []), columns)
             # line_num after reading a record is the line it ends on (the line for one-line rows)
-            return [(reader.line_num, row) for row in reader]
+            return [(reader.line_num, _uncelled(row)) for row in reader]
     except UnicodeDecodeError as error:
         raise SheetError(f"{path}: not UTF-8 ({error})") from None
     except csv.Error as error:
         raise SheetError(f"{path}: {error}") from None
     except OSError as error:
         raise SheetError(f"{path}: cannot read the file ({error})") from None
+
+
+def _uncelled(row: dict[str, str]) -> dict[str, str]:
+    # Surplus fields (under None) are lists: left as they are, they are refused anyway.
+    return {key: spreadsheet.uncell(value) if isinstance(value, str) else value for key, value in row.items()}
 
 
 def _check_header(path: Path, header: list[str], columns: Iterable[str]) -> None:

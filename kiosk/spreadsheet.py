@@ -3,7 +3,8 @@
 A cell starting with = + - @ (or a tab or carriage return, which some spreadsheets skip
 before one of those) is read as a formula: a name typed at a door or a device name
 could run one on the organizer's laptop. Such text cells get a leading apostrophe,
-which spreadsheets show as text and hide.
+which spreadsheets show as text and hide. Every CSV this project writes goes through
+``Writer``; ``kiosk.sheets`` reads the apostrophe back off (``uncell``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ def cell(value: object) -> object:
     """``value`` as safe to put in a CSV cell (numbers and empty cells unchanged)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
+    return value
+
+
+def uncell(value: str) -> str:
+    """A cell ``cell`` wrote, back to its text: an exported file imported again keeps
+    its phone numbers ("+212...") and names as they were."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
     return value
 
 

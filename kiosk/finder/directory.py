@@ -9,7 +9,6 @@ their line number and reason; the good ones are loaded.
 
 from __future__ import annotations
 
-import csv
 import re
 import sqlite3
 import uuid
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk import db as dbmod
-from kiosk import sheets
+from kiosk import sheets, spreadsheet
 from kiosk.db import Database
 from kiosk.finder.text import fold
 
@@ -286,8 +285,8 @@ def export_csv(db: Database, path: Path) -> int:
     rows = export_rows(db.conn)
     tmp = Path(str(path) + ".tmp")
     with tmp.open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = spreadsheet.Writer(stream)  # names and descriptions typed by exhibitors
+        writer.writerow(COLUMNS)
+        writer.writerows([row[column] for column in COLUMNS] for row in rows)
     tmp.replace(path)
     return len(rows)

@@ -6,7 +6,6 @@ a row refused on import is refused for the same reason on screen.
 
 from __future__ import annotations
 
-import csv
 import sqlite3
 import uuid
 from collections.abc import Iterable
@@ -14,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kiosk import clock, sheets
+from kiosk import clock, sheets, spreadsheet
 from kiosk import db as dbmod
 from kiosk.db import Database
 from kiosk.sessions.rules import KINDS
@@ -174,7 +173,7 @@ def export_csv(db: Database, path: Path) -> int:
     """Write the programme as CSV (the import format); returns the number of sessions."""
     rows = list(export_rows(db.conn))
     with Path(path).open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream)
+        writer = spreadsheet.Writer(stream)  # titles and speakers typed by organizers
         writer.writerow(CSV_COLUMNS)
         writer.writerows(rows)
     return len(rows)
