@@ -118,3 +118,24 @@ def test_no_labels_for_a_code_with_no_child_inside(central_dir: Path, tmp_path: 
     assert client.post(f"/kids/drop-offs/{code}/print", headers=headers).status_code == 404
     # Staff only: the labels show children's names.
     assert client.get(f"/kids/drop-offs/{code}/labels.pdf").status_code in (302, 401)
+
+
+def test_an_api_drop_off_prints_too_and_says_so(central_dir: Path, tmp_path: Path) -> None:
+    device = tmp_path / "lp0"
+    app = kids_app(central_dir, tmp_path, f"file:{device}")
+    client = app.test_client()
+    headers = staff(client)
+    family = {
+        "adult": {"first_name": "Rkia", "phone": "0699 87 65 43"},
+        "children": [{"first_name": "Bahaa", "age_band": "6-8"}],
+    }
+    answer = client.post("/api/v1/kids/drop-offs?lang=en", json=family, headers=headers)
+    assert answer.status_code == 201 and answer.get_json()["printed"] is True
+    assert "print_failure" not in answer.get_json()
+    out = device.read_bytes()
+    assert out.count(QR_PRINT) == 2 and b"Dropped off at" in out  # in the language asked
+    # The printer's device vanished (unplugged): the drop-off is recorded, the answer says why.
+    app.config["KIDS_PRINTER"] = f"file:{tmp_path / 'unplugged' / 'lp0'}"
+    failed = client.post("/api/v1/kids/drop-offs", json=family, headers=headers).get_json()
+    assert failed["printed"] is False and "No such file or directory" in failed["print_failure"]
+    assert len(rows(Path(app.instance_path), "SELECT id FROM kids_drop_offs")) == 2

@@ -11,7 +11,7 @@ from werkzeug.exceptions import BadRequest
 from kiosk import auth, clock, schedule
 from kiosk.api import request_language
 from kiosk.kids import refusals, space
-from kiosk.kids.views import ROLES, before_kids_request, places, staff_id
+from kiosk.kids.views import ROLES, before_kids_request, drop_off_labels, places, print_labels, staff_id
 from kiosk.openapi import json_body
 from kiosk.web import get_db
 
@@ -45,8 +45,20 @@ def post_drop_off() -> tuple[Response, int]:
         raise BadRequest(str(error)) from None
     if not done.ok:
         return _refused(str(done.reason))
+    assert done.day is not None  # a recorded drop-off has its day
+    with force_locale(request_language()):
+        drop = drop_off_labels(done.code, done.day, done.children)
+    # Printed once the drop-off is stored: a failed printer loses nothing (reprint on the screen).
+    printing = print_labels(drop)
+    failure = printing["print_failure"]
     children = [{"id": child.id, "first_name": child.first_name} for child in done.children]
-    return jsonify({"ok": True, "code": done.code, "children": children}), 201
+    answer = {
+        "ok": True,
+        "code": done.code,
+        "children": children,
+        "printed": printing["printer"] and not failure,
+    }
+    return jsonify(answer | ({"print_failure": failure} if failure else {})), 201
 
 
 @bp.post("/pick-ups")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TypedDict
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import get_locale
@@ -59,9 +60,16 @@ def drop_off_labels(code: str, day: date, children: Sequence[space.Child]) -> la
     )
 
 
-def print_labels(drop: labels.DropOffLabels) -> dict[str, object]:
-    """Print on the configured printer, if any: the labels fragment's context (whether
-    there is a printer and, when printing failed, why)."""
+class Printing(TypedDict):
+    """How a drop-off's labels went: the labels fragment's context, the API's answer."""
+
+    code: str
+    printer: bool  # a label printer is configured (else: the PDF)
+    print_failure: str | None  # why it failed, when it did
+
+
+def print_labels(drop: labels.DropOffLabels) -> Printing:
+    """Print on the configured printer, if any."""
     printer = current_app.config["KIDS_PRINTER"] is not None
     failure = None
     if printer:
