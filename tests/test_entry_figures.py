@@ -295,12 +295,12 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
     # The database as it was before 0700, holding the same events.
     db.conn.executescript(
         "DROP TRIGGER scans_counted; DROP TRIGGER walk_ins_counted; DROP TRIGGER annulments_uncounted;"
-        " DROP TRIGGER scans_refusal_counted;"
-        " DROP VIEW counted_passages; DROP TABLE zone_passages; DROP TABLE zone_minutes;"
-        " DROP TABLE gate_days; DROP TABLE gate_minutes; DROP TABLE day_visitors; DROP TABLE day_totals;"
-        " DELETE FROM schema_migrations WHERE name IN ('0700_zone_minutes.sql', '0701_day_figures.sql');"
+        " DROP TRIGGER scans_refusal_counted; DROP VIEW counted_passages;"
+        " DROP TABLE zone_passages; DROP TABLE zone_minutes; DROP TABLE zone_hours; DROP TABLE gate_days;"
+        " DROP TABLE gate_quarters; DROP TABLE day_visitors; DROP TABLE day_totals;"
+        " DELETE FROM schema_migrations WHERE name LIKE '070_%';"
     )
-    assert dbmod.migrate(db) == ["0700_zone_minutes.sql", "0701_day_figures.sql"]
+    assert dbmod.migrate(db) == ["0700_zone_minutes.sql", "0701_day_figures.sql", "0702_figure_rollups.sql"]
     assert attendance.occupancy(db.conn, FAIR_START) == kept
     assert attendance.gate_entries(db.conn, "heritage", FAIR_START) == 3
     assert attendance.day_figures(db.conn, FAIR_START) == figures

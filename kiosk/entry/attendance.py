@@ -4,7 +4,7 @@ Everything is derived from the append-only logs, so a kiosk and the central
 instance (which holds every kiosk's events) compute figures the same way. Annulled
 scans are skipped. Walk-in tallies count into entries, exits, visitors and
 occupancy like scanned tickets. The database keeps the figures as the events arrive
-(triggers of migrations 0700 and 0701, in the event's own transaction), so reading
+(triggers of migrations 0700 to 0702, in the event's own transaction), so reading
 them costs the same whatever the day's volume.
 """
 
@@ -64,7 +64,8 @@ class GateFigures(TypedDict):
 
 
 class Minute(NamedTuple):
-    """One zone's passages in one minute (a row of ``zone_minutes``): over their prefix
+    """One zone's passages in one minute or one hour (a row of ``zone_minutes`` or
+    ``zone_hours``): over their prefix
     sums in time order p_0 = 0, p_1..p_n, net = p_n, low = min p_k, high = max p_k and
     rise = max (p_k - min of p_0..p_k)."""
 
@@ -94,13 +95,14 @@ def occupancy(conn: sqlite3.Connection, day: date, zone_id: str | None = None) -
     happened (device time corrected by the clock offset central measured for the device
     when the passage arrived), and the count never goes below zero at any moment (nobody
     can leave before anyone entered: an exit counted at an empty zone is ignored, a later
-    entry counts). Read from the minute buckets the database keeps as events arrive
-    (migration 0700): at most 1,440 rows a zone and a day, whatever the volume.
+    entry counts). Read from the hour summaries the database folds from its minute
+    buckets as events arrive (migrations 0700, 0702): at most 24 rows a zone and a day,
+    whatever the volume.
     """
     zone_filter = " AND zone_id = :zone" if zone_id is not None else ""
     rows = conn.execute(
-        "SELECT zone_id, net, low, high, rise FROM zone_minutes"
-        f" WHERE fair_date = :day{zone_filter} ORDER BY zone_id, minute",
+        "SELECT zone_id, net, low, high, rise FROM zone_hours"
+        f" WHERE fair_date = :day{zone_filter} ORDER BY zone_id, hour",
         {"day": day.isoformat(), "zone": zone_id},
     ).fetchall()
     return {
@@ -151,8 +153,8 @@ def day_figures(conn: sqlite3.Connection, day: date) -> DayFigures:
     """The day's figures: entries and exits at the fair's outer gates (``fair_zones``),
     entries into each zone, unique visitors, inside now and peak per zone, walk-ins,
     and entries per hour per gate. Read from the counters the database keeps per gate,
-    zone and minute of corrected time as the events arrive (migrations 0700, 0701):
-    a few thousand rows a day at most, whatever the volume."""
+    zone and quarter of an hour of corrected time as the events arrive (migrations
+    0700 to 0702): a few hundred rows a day, whatever the volume."""
     visitors = conn.execute(
         "SELECT visitors FROM day_totals WHERE fair_date = ?", (day.isoformat(),)
     ).fetchone()
@@ -167,9 +169,8 @@ def day_figures(conn: sqlite3.Connection, day: date) -> DayFigures:
     per_hour: dict[tuple[int, str, str], int] = defaultdict(int)
     walk_ins = {"adult": 0, "child": 0, "group": 0}
     for gate, zone, quarter, people_in, people_out, adults, children, groups, refused in conn.execute(
-        "SELECT gate_id, zone_id, minute / 15, sum(entries), sum(exits), sum(adults), sum(children),"
-        " sum(groups), sum(not_inside) FROM gate_minutes WHERE fair_date = ?"
-        " GROUP BY gate_id, zone_id, minute / 15",
+        "SELECT gate_id, zone_id, quarter, entries, exits, adults, children, groups, not_inside"
+        " FROM gate_quarters WHERE fair_date = ?",
         (day.isoformat(),),
     ):
         not_inside += refused
