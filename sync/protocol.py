@@ -506,7 +506,8 @@ def apply_batch(
     rejected: list[Rejected] = []
     reference: validate.Reference | None = None
     applied = duplicates = 0
-    new_scans: list[dict[str, object]] = []
+    touched: set[tuple[object, object, object]] = set()  # (ticket, zone, day) with new passages
+    annulled: list[object] = []
     oldest_new: str | None = None
     for part in document["events"]:
         table, columns, rows = _check_part(conn, part)
@@ -571,14 +572,15 @@ def apply_batch(
         times = [sent for row in fresh if isinstance(sent := row[at["device_time"]], str)]
         if times:
             oldest_new = min([*times, oldest_new] if oldest_new else times)
-        if table == "scans" and {"result", "direction", "ticket_serial"} <= at.keys():
-            # Only admissions can make a double entry; the others need no second look.
-            result, direction, serial = at["result"], at["direction"], at["ticket_serial"]
-            new_scans.extend(
-                dict(zip(columns, row, strict=False))
+        if table == "scans":
+            # Entries can make a double entry, exits can resolve one; refusals do neither.
+            touched.update(
+                (row[at["ticket_serial"]], row[at["zone_id"]], row[at["fair_date"]])
                 for row in fresh
-                if row[result] == "accepted" and row[direction] == "in" and row[serial] is not None
+                if row[at["result"]] == "accepted" and row[at["ticket_serial"]] is not None
             )
+        elif table == "annulments":
+            annulled.extend(row[at["scan_uuid"]] for row in fresh)
     blocked = {c["device_seq"] for c in clashes} | {r["device_seq"] for r in rejected}
     seqs -= blocked
     high = _advance(conn, device_id, device["high_seq"] if device else 0, seqs, blocked)
@@ -590,7 +592,16 @@ def apply_batch(
         )
     else:
         conn.execute("UPDATE sync_devices SET high_seq = ? WHERE device_id = ?", (high, device_id))
-    _flag_double_entries(conn, new_scans, moment)
+    if annulled:
+        touched.update(
+            conn.execute(
+                "SELECT ticket_serial, zone_id, fair_date FROM scans"
+                " WHERE uuid IN (SELECT value FROM json_each(?))"
+                " AND result = 'accepted' AND ticket_serial IS NOT NULL",
+                (json.dumps(annulled),),
+            ).fetchall()
+        )
+    _flag_double_entries(conn, touched, moment)
     if oldest_new and seqs:
         _flag_late(conn, device_id, device, oldest_new, seqs, applied, moment)
     answer: PushAnswer = {"high_seq": high, "applied": applied, "duplicates": duplicates}
@@ -762,54 +773,64 @@ def _advance(conn: sqlite3.Connection, device_id: str, high: int, seqs: set[int]
     return high
 
 
-def _flag_double_entries(conn: sqlite3.Connection, scans: list[dict[str, object]], moment: datetime) -> None:
-    """A ticket with more accepted entries than exits allow in a zone on a day was let in
-    twice by gates that could not see each other: keep both scans, flag them. One query
-    for the whole batch: only tickets it admitted are looked at."""
-    groups = {
-        (s["ticket_serial"], s["zone_id"], s["fair_date"])
-        for s in scans
-        if s.get("result") == "accepted" and s.get("direction") == "in" and s.get("ticket_serial") is not None
-    }
-    if not groups:
+def _flag_double_entries(
+    conn: sqlite3.Connection, touched: set[tuple[object, object, object]], moment: datetime
+) -> None:
+    """A ticket let in while it was already inside a zone, by a gate that had not heard of
+    its earlier entry (another kiosk's): keep both scans, flag them. Judged in the order
+    the passages happened (device time corrected by each device's clock offset, as
+    ``zone_passages`` holds them), whatever order they arrived in, so an exit that
+    arrives after a later re-entry clears the flag it had raised. ``touched``: the
+    (ticket, zone, day) the batch brought passages or annulments for; one query."""
+    if not touched:
         return
-    passages: dict[tuple, list[sqlite3.Row]] = {}
+    passages: dict[tuple[object, object, object], list[sqlite3.Row]] = {}
     for row in conn.execute(
-        "SELECT uuid, device_id, gate_id, direction, device_time, ticket_serial, zone_id, fair_date"
-        " FROM scans WHERE ticket_serial IN (SELECT value FROM json_each(?)) AND result = 'accepted'"
-        " AND uuid NOT IN (SELECT scan_uuid FROM annulments)",
-        (json.dumps(sorted({g[0] for g in groups})),),
+        "SELECT s.uuid, s.device_id, s.gate_id, s.direction, s.device_time, s.ticket_serial, s.zone_id,"
+        " s.fair_date FROM zone_passages p JOIN scans s ON s.uuid = p.uuid"
+        " WHERE s.ticket_serial IN (SELECT value FROM json_each(?))"
+        " ORDER BY p.moment, p.device_id, p.device_seq",
+        (json.dumps(sorted({str(key[0]) for key in touched})),),
     ):
-        key = (row["ticket_serial"], row["zone_id"], row["fair_date"])
-        if key in groups:
-            passages.setdefault(key, []).append(row)
-    for (serial, zone, day), rows in passages.items():
-        entries = [r for r in rows if r["direction"] == "in"]
-        exits = len(rows) - len(entries)
-        if len(entries) - exits > 1 and len({r["device_id"] for r in entries}) > 1:
-            flag(
-                conn,
-                "double_entry",
-                f"double_entry:{serial}:{zone}:{day}",
-                entries[-1]["device_id"],
-                {
-                    "ticket_serial": serial,
-                    "zone": zone,
-                    "date": day,
-                    "entries": len(entries),
-                    "exits": exits,
-                    "scans": [
-                        {
-                            "uuid": r["uuid"],
-                            "device_id": r["device_id"],
-                            "gate": r["gate_id"],
-                            "device_time": r["device_time"],
-                        }
-                        for r in entries
-                    ],
-                },
-                moment,
-            )
+        passages.setdefault((str(row["ticket_serial"]), row["zone_id"], row["fair_date"]), []).append(row)
+    for serial, zone, day in touched:
+        rows = passages.get((str(serial), zone, day), [])
+        doubles: list[sqlite3.Row] = []
+        inside: sqlite3.Row | None = None
+        for row in rows:
+            if row["direction"] == "out":
+                inside = None
+                continue
+            if inside is not None and inside["device_id"] != row["device_id"]:
+                doubles.extend(r for r in (inside, row) if r not in doubles)
+            inside = row
+        key = f"double_entry:{serial}:{zone}:{day}"
+        if not doubles:
+            conn.execute("DELETE FROM sync_conflicts WHERE key = ?", (key,))
+            continue
+        flag(
+            conn,
+            "double_entry",
+            key,
+            doubles[-1]["device_id"],
+            {
+                "ticket_serial": serial,
+                "zone": zone,
+                "date": day,
+                "entries": sum(r["direction"] == "in" for r in rows),
+                "exits": sum(r["direction"] == "out" for r in rows),
+                "scans": [
+                    {
+                        "uuid": r["uuid"],
+                        "device_id": r["device_id"],
+                        "gate": r["gate_id"],
+                        "device_time": r["device_time"],
+                    }
+                    for r in doubles
+                ],
+            },
+            moment,
+        )
 
 
 def _flag_late(

@@ -17,28 +17,29 @@ from kiosk.tickets import shortcode
 def refusals_per_gate_hour(conn: sqlite3.Connection, day: date) -> list[dict[str, object]]:
     """``already_inside`` refusals of a fair day per gate and hour (fair time, each
     device's clock corrected by the offset sync measured), in gate then hour order;
-    counted as the scans arrive (migration 0701)."""
+    counted as the scans arrive (migrations 0701, 0702)."""
     counts: Counter[tuple[str, int]] = Counter()
     for gate, quarter, refusals in conn.execute(
-        "SELECT gate_id, minute / 15, sum(already_inside) FROM gate_minutes WHERE fair_date = ?"
-        " GROUP BY gate_id, minute / 15 HAVING sum(already_inside) > 0",
+        "SELECT gate_id, quarter, already_inside FROM gate_quarters"
+        " WHERE fair_date = ? AND already_inside > 0",
         (day.isoformat(),),
     ):
         counts[(gate, attendance.local_hour(quarter))] += refusals
     return [{"gate": gate, "hour": hour, "refusals": n} for (gate, hour), n in sorted(counts.items())]
 
 
-def offline_double_entries(conn: sqlite3.Connection, day: date) -> list[dict[str, object]]:
+def offline_double_entries(conn: sqlite3.Connection, day: date, limit: int = 30) -> list[dict[str, object]]:
     """Tickets let in twice into one zone on a fair day by gates that had not heard of
-    each other's admission: the ticket's short code (never its serial), the zone, and
-    each entry's gate and fair-time moment, oldest first."""
+    each other's admission, the ``limit`` latest flagged (all are in the conflicts
+    export): the ticket's short code (never its serial), the zone, and each entry's gate
+    and fair-time moment, oldest first."""
     found = []
     for (detail,) in conn.execute(
-        "SELECT detail FROM sync_conflicts WHERE kind = 'double_entry' ORDER BY detected_at DESC, id DESC"
+        "SELECT detail FROM sync_conflicts WHERE kind = 'double_entry' AND key LIKE ?"
+        " ORDER BY detected_at DESC, id DESC LIMIT ?",
+        (f"double_entry:%:{day.isoformat()}", limit),
     ):
         record = json.loads(detail)
-        if record.get("date") != day.isoformat():
-            continue
         entries = sorted(
             (
                 {"gate": scan["gate"], "moment": clock.parse_time(scan["device_time"])}
