@@ -14,16 +14,21 @@ MODULES = [
     "bench.sync",
     "bench.gates",
     "bench.plan",
+    "bench.fair",
 ]
 
 
 def main() -> None:
-    only = sys.argv[1:]
+    # Module names, then options for them: ``python -m bench fair --scale 1 4``.
+    args = sys.argv[1:]
+    split = next((i for i, arg in enumerate(args) if arg.startswith("-")), len(args))
+    only, options = args[:split], args[split:]
     for name in MODULES:
         if only and name.split(".")[-1] not in only:
             continue
         print(f"\n## {name}\n", flush=True)
-        importlib.import_module(name).main()
+        module = importlib.import_module(name)
+        module.main(options) if options else module.main()
 
 
 if __name__ == "__main__":
