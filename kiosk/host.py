@@ -23,6 +23,9 @@ SERVICE = "salon-kiosk.service"
 SCREEN_SERVICE = "salon-kiosk-screen.service"
 LITESTREAM_SERVICE = "salon-kiosk-litestream.service"
 SCREEN_ROLES = ("entry", "heritage", "finder", "workshop")
+# The screen user's groups: the display, the GPU and the touchscreen.
+SCREEN_GROUPS = ("video", "render", "input")
+SYSTEM_PYTHON = "/usr/bin/python3"
 # Chromium as a kiosk: full screen, no error dialogs or infobars, no pinch-zoom or
 # swipe navigation, no translate or update prompts, touch-friendly.
 CHROMIUM_FLAGS = (
@@ -212,10 +215,14 @@ def plan(options: Options) -> Plan:
         packages += ["cage", "chromium", "wlr-randr"]
     system_user = "useradd --system --create-home --shell /usr/sbin/nologin"
     result.commands += [
+        # A fresh or long-stored image has no (or stale) package lists.
+        ["apt-get", "update"],
         ["apt-get", "install", "--yes", "--no-install-recommends", *packages],
         # A second run keeps the user and the instance it made the first time.
         ["sh", "-c", f"id -u {USER} >/dev/null 2>&1 || {system_user} --home-dir {options.data} {USER}"],
-        ["python3", "-m", "venv", str(options.venv)],
+        # Debian's Python, not whatever `python3` root's PATH finds (a pyenv or conda
+        # under /root): the service user must be able to run the venv's interpreter.
+        [SYSTEM_PYTHON, "-m", "venv", str(options.venv)],
     ]
     if options.lock:
         result.commands.append([*pip, "--require-hashes", "-r", str(options.lock)])
@@ -229,7 +236,12 @@ def plan(options: Options) -> Plan:
         init += ["--role", options.role, "--central", options.central_url, "--code", options.code or ""]
         init += ["--central-key", options.central_key or ""]
     else:
-        init += ["--role", options.role, "--bundle", str(options.bundle)]
+        # The service user reads the bundle: a copy of its own (the file may sit in /root).
+        bundle = options.data / "fair.bundle"
+        result.commands.append(
+            ["install", "-o", USER, "-g", USER, "-m", "0600", str(options.bundle), str(bundle)]
+        )
+        init += ["--role", options.role, "--bundle", str(bundle)]
     if options.gate and options.role != "central":
         init += ["--gate", options.gate]
     made = options.instance / "config.toml"
@@ -237,8 +249,15 @@ def plan(options: Options) -> Plan:
     units = [SERVICE]
     result.files.append((unit_dir / SERVICE, serve_unit(options)))
     if options.wants_screen:
-        screen_user = f"{system_user} --groups video,render,input {SCREEN_USER}"
-        result.commands.insert(2, ["sh", "-c", f"id -u {SCREEN_USER} >/dev/null 2>&1 || {screen_user}"])
+        # Only the groups this system has (no udev, no render or input group): useradd
+        # refuses the whole account over one missing group.
+        groups = (
+            f"$(for g in {' '.join(SCREEN_GROUPS)}; do getent group $g >/dev/null && printf %s, $g; done)"
+        )
+        screen_user = f'groups={groups}; {system_user} ${{groups:+--groups "${{groups%,}}"}} {SCREEN_USER}'
+        result.commands.insert(
+            3, ["sh", "-c", f"id -u {SCREEN_USER} >/dev/null 2>&1 || {{ {screen_user}; }}"]
+        )
         result.files.append((unit_dir / SCREEN_SERVICE, screen_unit(options)))
         units.append(SCREEN_SERVICE)
         result.enable.append(["systemctl", "set-default", "graphical.target"])

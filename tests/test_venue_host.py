@@ -112,3 +112,47 @@ def test_serve_tells_systemd_it_is_ready_then_alive(kiosk_dir: Path, tmp_path: P
         with serving(kiosk_dir, {"NOTIFY_SOCKET": address, "WATCHDOG_USEC": "400000"}):
             messages = [listener.recv(64) for _ in range(3)]
     assert messages == [b"READY=1", b"WATCHDOG=1", b"WATCHDOG=1"]
+
+
+def test_the_screen_user_joins_only_the_groups_this_system_has(tmp_path: Path) -> None:
+    """A machine without udev's render or input group still gets its screen user (a
+    real root run of the installer stopped here: useradd refuses a missing group)."""
+    import grp
+    import os
+
+    options = host.Options(role="entry", central_url="http://c", code="C", central_key="K")
+    (command,) = [c for c in host.plan(options).commands if host.SCREEN_USER in c[-1] and "useradd" in c[-1]]
+    # Run the installer's own shell line, with `id` saying the user is new and `useradd`
+    # recording what it was asked (getent, the shell and the groups are this machine's).
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    (stubs / "id").write_text("#!/bin/sh\nexit 1\n")
+    (stubs / "useradd").write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {tmp_path / "asked"}\n')
+    for stub in stubs.iterdir():
+        stub.chmod(0o755)
+    done = subprocess.run(command, env={**os.environ, "PATH": f"{stubs}:/usr/bin:/bin"}, timeout=30)
+    assert done.returncode == 0
+    asked = (tmp_path / "asked").read_text().split("\n")
+    known = {g.gr_name for g in grp.getgrall()}
+    present = [g for g in host.SCREEN_GROUPS if g in known]
+    if present:
+        assert asked[asked.index("--groups") + 1] == ",".join(present)
+    else:
+        assert "--groups" not in asked
+    assert asked[-2] == host.SCREEN_USER
+
+
+def test_the_service_user_can_run_the_venv_and_read_the_bundle() -> None:
+    """Two more stops of a real root run: the venv was made by root's pyenv Python
+    under /root (the service user could not execute it), and the bundle given from /root
+    was unreadable to the service user running `kiosk init`."""
+    options = host.Options(role="workshop", bundle=Path("/root/fair.bundle"))
+    commands = host.plan(options).commands
+    assert [host.SYSTEM_PYTHON, "-m", "venv", str(options.venv)] in commands
+    copy = options.data / "fair.bundle"
+    handed = ["install", "-o", host.USER, "-g", host.USER, "-m", "0600", "/root/fair.bundle", str(copy)]
+    assert handed in commands
+    init = next(c for c in commands if "kiosk init" in " ".join(c) or " init " in c[-1])
+    assert commands.index(handed) < commands.index(init)
+    assert f"--bundle {copy}" in init[-1] and "/root/" not in init[-1]
+    assert commands[0] == ["apt-get", "update"]
