@@ -15,6 +15,7 @@ MODULES = [
     "bench.gates",
     "bench.plan",
     "bench.fair",
+    "bench.login",
 ]
 
 
