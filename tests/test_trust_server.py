@@ -1,5 +1,6 @@
 """A kiosk server that survives hostile clients (issue 11): MJPEG previews cannot take
-every worker thread. Real ``kiosk serve`` on loopback with a camera playing a video."""
+every worker thread (real ``kiosk serve`` on loopback with a camera playing a video);
+anonymous finder GETs cannot write statistics without end."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from conftest import post_scan, serving
+from finder_helpers import make_finder_kiosk
+from helpers import rows
 
+from kiosk import create_app
 from kiosk.camera.synthetic import ticket_payloads, ticket_video
 from kiosk.camera.views import MAX_PREVIEW_STREAMS
+from kiosk.finder import stats
 
 WORKER_THREADS = 8  # kiosk.serve's waitress threads
 
@@ -53,3 +59,23 @@ def test_previews_leave_threads_for_scans(
         finally:
             for sock, _status in opened:
                 sock.close()
+
+
+def test_anonymous_gets_cannot_write_statistics_without_end(
+    central_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIOSK_NOW_FROZEN", "1")  # one minute of the budget, however slow the machine
+    folder = make_finder_kiosk(central_dir, tmp_path, {})
+    client = create_app(folder, {"TESTING": True}).test_client()
+    budget = stats.Budget()
+    # One address hammering searches and category pages: counted up to its allowance.
+    for n in range(3 * budget.per_client):
+        assert (
+            client.get(f"/finder/search?q=zzz{n}", environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code
+            == 200
+        )
+    assert rows(folder, "SELECT count(*) FROM finder_events WHERE kind = 'search'")[0][0] == budget.per_client
+    # Many addresses: the kiosk's total a minute holds.
+    for n in range(2 * budget.total):
+        client.get(f"/finder/search?q=yyy{n}", environ_base={"REMOTE_ADDR": f"198.51.{n // 250}.{n % 250}"})
+    assert rows(folder, "SELECT count(*) FROM finder_events")[0][0] <= budget.total

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,33 @@ MAX_QUERY = 60
 _LONG_NUMBER = re.compile(r"\d{4,}")
 # Zero-result queries shorter than this are keystrokes on the way, not searches.
 MIN_COUNTED_QUERY = 3
+
+
+class Budget:
+    """How many statistics requests anonymous clients may add: ``per_client`` a minute
+    per address and ``total`` a minute for the kiosk (at most ``clients`` addresses
+    tracked a minute). Beyond, the page is answered and nothing is counted: a flood of
+    GETs from the network cannot grow the database or hold the write lock. A visitor at
+    the screen searches far less often than ``per_client``."""
+
+    def __init__(self, per_client: int = 30, total: int = 240, clients: int = 1000) -> None:
+        self.per_client, self.total, self.clients = per_client, total, clients
+        self._minute: datetime | None = None
+        self._counts: dict[str, int] = {}
+        self._guard = threading.Lock()
+
+    def allow(self, client: str, moment: datetime) -> bool:
+        minute = moment.replace(second=0, microsecond=0)
+        with self._guard:
+            if minute != self._minute:
+                self._minute, self._counts = minute, {}
+            used = self._counts.get(client)
+            if sum(self._counts.values()) >= self.total or (used or 0) >= self.per_client:
+                return False
+            if used is None and len(self._counts) >= self.clients:
+                return False
+            self._counts[client] = (used or 0) + 1
+            return True
 
 
 def record(db: Database, moment: datetime, *items: dict[str, Any]) -> None:

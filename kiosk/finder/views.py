@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import qrcode
@@ -132,6 +132,13 @@ def _found(text: str, start_page: int, stop_page: int) -> queries.Found | None:
     return queries.find_range(get_db().conn, text, (start_page - 1) * size, stop_page * size)
 
 
+def _counted() -> bool:
+    """Whether this request may add usage statistics (``stats.Budget``: bounded per
+    client and per minute, so anonymous GETs cannot write without end)."""
+    budget = current_app.extensions.setdefault("kiosk.finder_budget", stats.Budget())
+    return cast(stats.Budget, budget).allow(request.remote_addr or "", clock.now())
+
+
 @bp.get("/search")
 def search_screen() -> str:
     """The search screen; with ``q`` (the form sent without JavaScript) it shows and counts results,
@@ -140,7 +147,7 @@ def search_screen() -> str:
     conn = get_db().conn
     page = _page()
     found = _found(text, 1, page)
-    if found is not None and page == 1:
+    if found is not None and page == 1 and _counted():
         stats.record_search(get_db(), clock.now(), text, found["total"])
     return render_template(
         "finder/search.html",
@@ -174,7 +181,7 @@ def count_search() -> tuple[str, int]:
     the keystrokes on the way ("mi", "mie") are not counted as searches that found nothing."""
     text = request.form.get("q", "")[:100]
     found = _found(text, 1, 1)
-    if found is not None:
+    if found is not None and _counted():
         stats.record_search(get_db(), clock.now(), text, found["total"])
     return "", 204
 
@@ -185,7 +192,8 @@ def category(category_id: str) -> str:
     row = conn.execute("SELECT * FROM categories WHERE id = ?", (category_id,)).fetchone()
     if row is None:
         abort(404)
-    stats.record(get_db(), clock.now(), {"kind": "category", "category_id": category_id})
+    if _counted():
+        stats.record(get_db(), clock.now(), {"kind": "category", "category_id": category_id})
     found = queries.by_category(conn, category_id)
     return render_template("finder/browse.html", title=dict(row), results=found, **_screen_context())
 
@@ -196,7 +204,8 @@ def province(province_id: str) -> str:
     row = conn.execute("SELECT * FROM provinces WHERE id = ?", (province_id,)).fetchone()
     if row is None:
         abort(404)
-    stats.record(get_db(), clock.now(), {"kind": "province", "province_id": province_id})
+    if _counted():
+        stats.record(get_db(), clock.now(), {"kind": "province", "province_id": province_id})
     found = queries.by_province(conn, province_id)
     return render_template("finder/browse.html", title=dict(row), results=found, **_screen_context())
 
@@ -246,7 +255,8 @@ def exhibitor(exhibitor_id: str) -> str:
             )
         except layout.NoRoute:
             no_route = True
-        stats.record(get_db(), clock.now(), {"kind": "route", "stand_number": target})
+        if _counted():
+            stats.record(get_db(), clock.now(), {"kind": "route", "stand_number": target})
     return render_template(
         "finder/exhibitor.html",
         ex=row,
