@@ -232,7 +232,11 @@ def tickets_issue(
         except (issuing.IssueError, LookupError) as error:
             fail(str(error))
         badges.write_badges_pdf(database.conn, made_badges, out, sheet)
-        click.echo(f"Issued {len(made_badges)} named {type_id} badges to {out}")
+        new = sum(badge.new for badge in made_badges)
+        click.echo(
+            f"Printed {len(made_badges)} named {type_id} badges to {out}:"
+            f" {new} new tickets, {len(made_badges) - new} printed again"
+        )
         return
     if type_id is None or count is None:
         fail("give --type and --count (or --exhibitors / --staff for named badges)")

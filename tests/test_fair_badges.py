@@ -8,6 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from kiosk import instance
 from kiosk.cli import main
 from kiosk.tickets import badges
 from tests.helpers import rows
@@ -31,7 +32,7 @@ def test_exhibitor_badges_on_a4_sheets_are_tickets(central_dir: Path, tmp_path: 
         main, ["tickets", "issue", str(central_dir), "--exhibitors", "--sheet", "a4", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "Issued 320 named exhibitor badges" in result.stdout
+    assert "Printed 320 named exhibitor badges" in result.stdout and "320 new tickets" in result.stdout
     after = rows(central_dir, "SELECT count(*) FROM tickets WHERE type_id = 'exhibitor'")[0][0]
     assert after == before + 320
     pdf = out.read_bytes()
@@ -44,10 +45,11 @@ def test_staff_badges_are_a6_pages(central_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "staff.pdf"
     result = CliRunner().invoke(main, ["tickets", "issue", str(central_dir), "--staff", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Issued 4 named staff badges" in result.stdout
+    staff = rows(central_dir, "SELECT count(*) FROM staff WHERE active = 1")[0][0]
+    assert f"Printed {staff} named staff badges" in result.stdout
     pdf = out.read_bytes()
-    assert page_count(pdf) == 4
-    assert media_boxes(pdf)[1:] == [(297.64, 419.53)] * 4  # each page A6 (105 x 148 mm)
+    assert page_count(pdf) == staff
+    assert media_boxes(pdf)[1:] == [(297.64, 419.53)] * staff  # each page A6 (105 x 148 mm)
 
 
 def test_badges_need_exactly_one_kind_and_no_count(central_dir: Path, tmp_path: Path) -> None:
@@ -70,6 +72,40 @@ def test_holders_come_from_the_directory_and_staff(central_dir: Path) -> None:
     exhibitors = badges.exhibitor_holders(conn)
     tifawin = next(h for h in exhibitors if h.name_fr == "Coopérative Tifawin")
     assert tifawin.name_ar == "تعاونية تيفاوين" and tifawin.stands
-    assert [h.name_fr for h in badges.staff_holders(conn)] == ["Hanane", "Meryem", "Omar", "Rachid"]
+    names = [h.name_fr for h in badges.staff_holders(conn)]
+    assert names == sorted(names) and {"Hanane", "Meryem", "Omar", "Rachid"} <= set(names)
+    assert {h.kind for h in badges.staff_holders(conn)} == {"staff"} and tifawin.kind == "exhibitor"
     conn.close()
     assert badges.has_arabic("تعاونية") and not badges.has_arabic("Coopérative")
+
+
+def test_printing_badges_again_prints_the_same_tickets(central_dir: Path, tmp_path: Path) -> None:
+    """A badge's ticket is its holder's: a second printing issues nothing; a revoked badge
+    (lost) gets its holder a new ticket at the next printing, the others stay."""
+    database = instance.open_db(central_dir)
+    holders = badges.staff_holders(database.conn)
+    first = badges.issue_badges(database, central_dir, holders, "staff")
+    assert all(badge.new for badge in first)
+    linked = rows(central_dir, "SELECT holder_kind, holder_id, ticket_uuid FROM badges ORDER BY holder_id")
+    assert [tuple(row) for row in linked] == sorted(("staff", b.holder.id, b.ticket["uuid"]) for b in first)
+    tickets_before = rows(central_dir, "SELECT count(*) FROM tickets")[0][0]
+    again = badges.issue_badges(database, central_dir, holders, "staff")
+    assert [b.ticket["short_code"] for b in again] == [b.ticket["short_code"] for b in first]
+    assert not any(b.new for b in again)
+    assert rows(central_dir, "SELECT count(*) FROM tickets")[0][0] == tickets_before
+    lost = first[1]
+    revoked = CliRunner().invoke(
+        main, ["tickets", "revoke", str(central_dir), str(lost.ticket["short_code"])]
+    )
+    assert revoked.exit_code == 0, revoked.output
+    third = badges.issue_badges(database, central_dir, holders, "staff")
+    database.conn.close()
+    assert [b.new for b in third] == [index == 1 for index in range(len(holders))]
+    assert third[1].holder == lost.holder and third[1].ticket["short_code"] != lost.ticket["short_code"]
+    assert [b.ticket["short_code"] for i, b in enumerate(third) if i != 1] == [
+        b.ticket["short_code"] for i, b in enumerate(first) if i != 1
+    ]
+    out = tmp_path / "again.pdf"
+    result = CliRunner().invoke(main, ["tickets", "issue", str(central_dir), "--staff", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"0 new tickets, {len(holders)} printed again" in result.stdout

@@ -36,7 +36,8 @@ def sign_payload(
     return codec.encode(data, signer.sign(codec.signing_input(data)))
 
 
-def _first_day(conn: sqlite3.Connection) -> date:
+def first_day(conn: sqlite3.Connection) -> date:
+    """The fair's first day (tickets are valid from it unless told otherwise)."""
     row = conn.execute("SELECT start_date FROM event").fetchone()
     if row is None:
         raise IssueError("no event is defined on this instance")
@@ -62,7 +63,7 @@ def issue_tickets(
     if kind is None:
         known = ", ".join(row[0] for row in conn.execute("SELECT id FROM ticket_types"))
         raise IssueError(f"unknown ticket type {type_id!r}; known types: {known}")
-    valid_from = day or _first_day(conn)
+    valid_from = day or first_day(conn)
     fair_days = {row[0] for row in conn.execute("SELECT date FROM event_days")}
     if valid_from.isoformat() not in fair_days:
         raise IssueError(f"{valid_from} is not a day of the fair")
