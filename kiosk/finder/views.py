@@ -113,7 +113,11 @@ def attract() -> str | Response:
     if request.args.get("reset") == "1":
         session.pop("lang", None)
         return redirect(url_for("finder.attract"))
-    return render_template("finder/attract.html", **{**_screen_context(), "at_rest": True})
+    return render_template(
+        "finder/attract.html",
+        categories=queries.categories(get_db().conn),
+        **{**_screen_context(), "at_rest": True},
+    )
 
 
 def _page() -> int:
