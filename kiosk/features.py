@@ -59,7 +59,7 @@ ROLE_FEATURES: dict[str, tuple[str, ...]] = {
     "workshop": ("sessions", "programme", "camera"),
     "finder": ("finder", "programme"),
     # Never on central: the children's names and adults' phones stay on the kids' kiosk.
-    "kids": ("kids",),
+    "kids": ("kids", "camera"),
     "central": ("entry", "sessions", "programme", "finder", "dashboard", "setup", "sync"),
 }
 
@@ -69,6 +69,7 @@ CAMERA_TARGETS: dict[str, CameraTarget] = {
     "entry": entry_views.CAMERA_TARGET,
     "heritage": entry_views.CAMERA_TARGET,
     "workshop": sessions_views.CAMERA_TARGET,
+    "kids": kids_views.CAMERA_TARGET,
 }
 
 

@@ -66,7 +66,7 @@ def test_drop_off_then_pick_up_on_a_tablet(page, kids_base: tuple[str, Path], la
     page.fill("#code", "ZZZZ" if code != "ZZZZ" else "YYYY")
     page.press("#code", "Enter")
     page.wait_for_selector(".kids-refused[data-reason=unknown_code]")
-    assert WORDS[lang]["refusal"] in page.inner_text("#pick-up-result")
+    assert WORDS[lang]["refusal"] in page.inner_text("#verdict")
 
     page.fill("#code", code.lower())  # typed as said aloud: case does not matter
     page.press("#code", "Enter")
@@ -79,6 +79,6 @@ def test_drop_off_then_pick_up_on_a_tablet(page, kids_base: tuple[str, Path], la
     assert page.locator(".child-card").count() == 1
     page.locator(".child-card button[type=submit]").click()
     page.wait_for_selector(".all-handed")
-    assert WORDS[lang]["done"] in page.inner_text("#pick-up-result")
+    assert WORDS[lang]["done"] in page.inner_text("#verdict")
     assert no_sideways_scroll(page)
     assert rows(kiosk, "SELECT count(*) FROM kids_children WHERE picked_up_at IS NULL") == [(0,)]

@@ -7,15 +7,16 @@ without a receipt are for organizers only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TypedDict
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 from flask_babel import get_locale
 from werkzeug.exceptions import BadRequest
 
 from kiosk import auth, clock, schedule
+from kiosk.camera.service import CameraTarget, Opener
 from kiosk.kids import labels, receipt, refusals, space
 from kiosk.web import gate_id, get_db
 
@@ -286,3 +287,33 @@ def release(child_id: str) -> tuple[str, int]:
 @auth.role_required(*ROLES)
 def emergency() -> str:
     return render_template("kids/emergency.html", tab="emergency", now=clock.iso(clock.now()), **_context())
+
+
+def camera_look_up(app: Flask, database: Opener, **_options: str | None) -> Callable[[str], space.PickUp]:
+    """A receipt held to a camera (the kiosk's own, or a tablet's in the browser) is looked
+    up, as if typed; staff still confirm each child handed over."""
+    long_stay = app.config["KIDS_LONG_STAY_MINUTES"]
+
+    def target(text: str) -> space.PickUp:
+        conn = database().conn
+        moment = clock.now()
+        return space.look_up(conn, text, schedule.today(conn, moment), moment, long_stay)
+
+    return target
+
+
+def camera_result(result: object) -> tuple[str, str] | None:
+    """The children a camera's receipt names, for the pick-up screen's ``#verdict``: only
+    to logged-in kids' staff or organizers (the camera line is polled by anyone)."""
+    staff = auth.current_staff()
+    if not isinstance(result, space.PickUp) or staff is None or staff["role"] not in (*ROLES, "organizer"):
+        return None
+    if result.ok:
+        return render_template("kids/_matched.html", found=result), "kids-scanned"
+    reason = str(result.reason)
+    return render_template(
+        "kids/_refused.html", reason=reason, message=refusals.message(reason)
+    ), "kids-scanned"
+
+
+CAMERA_TARGET = CameraTarget(make=camera_look_up, render=camera_result)
