@@ -638,9 +638,22 @@ class Client:
 # ---------------------------------------------------------------- background loop
 
 
+def retry_delay(interval: float, max_backoff: float, failures: int, queued: bool) -> float:
+    """Seconds before the next round after ``failures`` rounds in a row could not reach
+    central. With events queued, central is probed at the normal pace (a hello is small),
+    so the backlog leaves within an interval of its return and is pushed whole in that
+    round; with nothing to send, the probe backs off exponentially up to ``max_backoff``.
+    Full jitter either way: kiosks that lost central together do not return together."""
+    if queued:
+        return random.uniform(interval / 2, interval)
+    ceiling = min(max_backoff, interval * 2 ** min(failures, 6))
+    return random.uniform(interval / 2, max(interval / 2, ceiling))
+
+
 class Loop(threading.Thread):
-    """``kiosk serve``'s sync thread: a round every ``interval`` seconds, exponential
-    backoff with jitter while central is unreachable, stop when revoked."""
+    """``kiosk serve``'s sync thread: a round every ``interval`` seconds; while central is
+    unreachable, a probe at the same pace when events wait (``retry_delay``), else with
+    exponential backoff; stop when revoked."""
 
     def __init__(
         self,
@@ -702,9 +715,7 @@ class Loop(threading.Thread):
                 else:
                     log.exception("sync round failed")
                 failures += 1
-                # Full jitter: kiosks that lost central together do not return together.
-                ceiling = min(self.max_backoff, self.interval * 2 ** min(failures, 6))
-                delay = random.uniform(self.interval / 2, ceiling)
+                delay = retry_delay(self.interval, self.max_backoff, failures, waiting(client.db.conn) > 0)
                 client.transport.close()
             self._pause(delay, healthy=failures == 0)
         if client is not None:
