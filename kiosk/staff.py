@@ -339,6 +339,13 @@ def set_pin(conn: sqlite3.Connection, staff_id: str, role: str, pin: str) -> Non
     )
 
 
+def deactivate(conn: sqlite3.Connection, staff_id: str) -> None:
+    """The account can no longer log in and its sessions end everywhere (call in a write;
+    on central, kiosks follow with the reference data)."""
+    conn.execute("UPDATE staff SET active = 0 WHERE id = ?", (staff_id,))
+    end_sessions(conn, staff_id)
+
+
 def forget_old_sessions(conn: sqlite3.Connection, moment: datetime, lifetime: timedelta) -> None:
     """Delete sessions past their lifetime (call in a write)."""
     gone = [

@@ -58,6 +58,20 @@ def staff_list(directory: Path) -> None:
         click.echo(f"{row['role']:<10} {row['name']}{'' if row['active'] else '  (inactive)'}{exposed}")
 
 
+@staff_group.command("deactivate")
+@INSTANCE_DIR
+@click.option("--name", required=True, help="The staff member's log-in name.")
+def staff_deactivate(directory: Path, name: str) -> None:
+    """End an account: it cannot log in, and its sessions and tokens end everywhere."""
+    database = open_instance(directory)
+    with dbmod.write(database) as conn:
+        row = accounts.find_by_name(conn, name)
+        if row is None:
+            raise click.ClickException(f"no active staff account named {name!r}")
+        accounts.deactivate(conn, row["id"])
+    click.echo(f"{row['name']} deactivated; their sessions are ended.")
+
+
 @staff_group.command("set-pin")
 @INSTANCE_DIR
 @click.option("--name", required=True, help="The staff member's log-in name.")

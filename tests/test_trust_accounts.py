@@ -286,3 +286,19 @@ def test_a_finder_kiosk_revoked_exposes_no_pin(central_dir: Path) -> None:
     revoked = runner.invoke(main, ["devices", "revoke", str(central_dir), "finder-lost"])
     assert revoked.exit_code == 0 and "PIN" not in revoked.stdout
     assert rows(central_dir, "SELECT * FROM staff_state WHERE pin_exposed_at IS NOT NULL") == []
+
+
+def test_deactivating_an_account_ends_its_sessions(central_dir: Path) -> None:
+    client = create_app(central_dir, {"TESTING": True}).test_client()
+    token = client.post(
+        "/api/v1/login", json={"name": "Omar", "pin": "135791"}, environ_base=REMOTE
+    ).get_json()
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    assert client.get("/api/v1/conflicts", headers=headers, environ_base=REMOTE).status_code == 403
+    done = CliRunner().invoke(main, ["staff", "deactivate", str(central_dir), "--name", "omar"])
+    assert done.exit_code == 0, done.output
+    assert client.get("/api/v1/conflicts", headers=headers, environ_base=REMOTE).status_code == 401
+    generation = rows(
+        central_dir, "SELECT generation FROM staff_state JOIN staff ON id = staff_id WHERE name = 'Omar'"
+    )
+    assert generation[0][0] == 1  # kiosks end theirs with the reference data
