@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from kiosk import backup, clock, tls
+from kiosk import backup, clock, settings, tls
 from kiosk import db as dbmod
 from kiosk.events import CLOCK_TOLERANCE_SECONDS
 from sync.protocol import LOW_DISK_SHARE
@@ -136,6 +136,20 @@ def camera(app: Flask, folder: Path) -> Check:
     )
 
 
+def printer(app: Flask) -> Check:
+    """The kids' space label printer answers (opened and closed, nothing printed)."""
+    target = app.config["KIDS_PRINTER"]
+    if target is None:
+        return Check("printer", "skip", "no label printer (KIDS_PRINTER unset)")
+    from kiosk.kids import labels
+
+    try:
+        labels.reach(app.config)
+    except labels.PrintFailed as error:
+        return Check("printer", "FAIL", f"{target}: {error}")
+    return Check("printer", "ok", f"{target} answers (profile {app.config['KIDS_PRINTER_PROFILE']})")
+
+
 def certificate(app: Flask, folder: Path, cert: Path | None = None) -> Check:
     """Days left on CERT, or on the certificate the venue CA gave this instance
     (``DIR/tls/cert.pem``, kiosk.tls) when no other is named."""
@@ -178,6 +192,7 @@ def run(folder: Path, cert: Path | None = None) -> list[Check]:
         *first,
         *central_and_clock(app, folder),
         camera(app, folder),
+        *([printer(app)] if settings.has_role(app.config, "kids") else []),  # the kids' labels
         backups(app, folder),
         certificate(app, folder, cert),
     ]

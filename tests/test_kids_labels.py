@@ -21,7 +21,7 @@ from flask import Flask
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk import clock, create_app, instance, settings
+from kiosk import clock, create_app, doctor, instance, settings
 from kiosk.camera.decoding import decode
 from kiosk.kids import labels
 from tests.conftest import free_port
@@ -154,6 +154,24 @@ def test_an_unreachable_printer_fails_in_one_line(app: Flask, tmp_path: Path) ->
         with pytest.raises(labels.PrintFailed) as failed:
             labels.print_labels({**app.config, "KIDS_PRINTER": target}, drop)
         assert "\n" not in str(failed.value)
+
+
+def test_kiosk_doctor_asks_the_printer_and_prints_nothing(app: Flask, tmp_path: Path) -> None:
+    app.config["KIDS_PRINTER"] = f"file:{tmp_path / 'unplugged' / 'lp0'}"
+    assert doctor.printer(app).status == "FAIL"
+    with network_printer() as (port, received):
+        app.config["KIDS_PRINTER"] = f"network:127.0.0.1:{port}"
+        answers = doctor.printer(app)
+    assert answers.status == "ok" and "answers" in answers.detail and received == b""
+    app.config["KIDS_PRINTER"] = f"network:127.0.0.1:{free_port()}"
+    refused = doctor.printer(app)
+    assert refused.status == "FAIL" and "Connection refused" in refused.detail
+    spool = tmp_path / "spool"
+    spool.write_bytes(b"a job")
+    app.config["KIDS_PRINTER"] = f"file:{spool}"
+    assert doctor.printer(app).status == "ok" and spool.read_bytes() == b"a job"  # not emptied
+    app.config["KIDS_PRINTER"] = None
+    assert doctor.printer(app).status == "skip"
 
 
 def test_printer_settings_are_checked() -> None:

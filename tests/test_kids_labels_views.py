@@ -4,7 +4,10 @@ print again once it is back, and the PDF of a code's labels reads back to its re
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -139,3 +142,13 @@ def test_an_api_drop_off_prints_too_and_says_so(central_dir: Path, tmp_path: Pat
     failed = client.post("/api/v1/kids/drop-offs", json=family, headers=headers).get_json()
     assert failed["printed"] is False and "No such file or directory" in failed["print_failure"]
     assert len(rows(Path(app.instance_path), "SELECT id FROM kids_drop_offs")) == 2
+
+
+def test_kiosk_doctor_of_a_kids_kiosk_checks_its_printer(central_dir: Path, tmp_path: Path) -> None:
+    folder = make_kids_kiosk(central_dir, tmp_path / "kids")
+    env = {**os.environ, "KIOSK_KIDS_PRINTER": f"network:127.0.0.1:{free_port()}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "doctor", str(folder)], capture_output=True, text=True, env=env
+    )
+    line = next(line for line in done.stdout.splitlines() if line.split()[1] == "printer")
+    assert line.startswith("FAIL") and "Connection refused" in line and done.returncode != 0

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import textwrap
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, cast
 
 import usb.core
@@ -236,6 +238,14 @@ def write_escpos(printer: Escpos, labels: DropOffLabels) -> None:
         printer.cut()
 
 
+PRINTER_ERRORS = (EscposError, OSError, usb.core.NoBackendError)  # unreachable, refused, no libusb
+
+
+def _failed(config: Mapping[str, Any], error: Exception) -> PrintFailed:
+    log.warning("kids' label printer %s failed: %s", config["KIDS_PRINTER"], error)
+    return PrintFailed(" ".join(str(error).split()))  # one line: python-escpos wraps the OS error
+
+
 def print_labels(config: Mapping[str, Any], labels: DropOffLabels) -> None:
     """Print the drop-off's labels on ``KIDS_PRINTER`` (which must be set); raises
     ``PrintFailed`` when the printer cannot be reached or refuses."""
@@ -243,9 +253,27 @@ def print_labels(config: Mapping[str, Any], labels: DropOffLabels) -> None:
     try:
         printer.open()  # fail here, before any label, if the printer is unreachable
         write_escpos(printer, labels)
-    except (EscposError, OSError, usb.core.NoBackendError) as error:
-        log.warning("kids' labels not printed on %s: %s", config["KIDS_PRINTER"], error)
-        raise PrintFailed(" ".join(str(error).split())) from error  # one line: python-escpos wraps
+    except PRINTER_ERRORS as error:
+        raise _failed(config, error) from error
+    finally:
+        printer.close()
+
+
+def reach(config: Mapping[str, Any]) -> None:
+    """Whether ``KIDS_PRINTER`` (which must be set) can be opened, printing nothing
+    (``kiosk doctor``); raises ``PrintFailed``."""
+    target = settings.parse_printer(config["KIDS_PRINTER"])
+    if target.kind == "file":
+        # Opening a plain file to write would empty it: ask whether it could be opened.
+        path = Path(target.path)
+        if not os.access(path if path.exists() else path.parent, os.W_OK):
+            raise _failed(config, PermissionError(f"{path} cannot be written"))
+        return
+    printer = open_printer(config)
+    try:
+        printer.open()
+    except PRINTER_ERRORS as error:
+        raise _failed(config, error) from error
     finally:
         printer.close()
 
