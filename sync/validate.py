@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from kiosk import clock, reasons, staff
 from kiosk.entry.tally import KINDS as WALK_IN_KINDS
@@ -226,12 +227,12 @@ def _kids_counts(row: Row, ref: Reference, _device: str) -> str | None:
     problem = _day(row, ref)
     if problem:
         return problem
-    figures = ("drop_offs", "pick_ups", "inside", "longest_stay_minutes")
-    if not all(_int(row, name, 0, 1_000_000, required=True) for name in figures):
+    figures = [row.get(name) for name in ("drop_offs", "pick_ups", "inside", "longest_stay_minutes")]
+    if not all(type(value) is int and 0 <= value <= 1_000_000 for value in figures):
         return "bad_value"
-    if row["pick_ups"] > row["drop_offs"] or row["inside"] > row["drop_offs"]:  # type: ignore[operator]
-        return "bad_value"
-    return None
+    drop_offs, pick_ups, inside, _longest = cast(list[int], figures)
+    # Children picked up or inside were dropped off first.
+    return "bad_value" if max(pick_ups, inside) > drop_offs else None
 
 
 def _lockout(row: Row, ref: Reference, _device: str) -> str | None:
