@@ -13,7 +13,7 @@ from sync_helpers import day_tickets, scan
 
 from kiosk import clock, create_app, instance
 from kiosk import db as dbmod
-from kiosk.dashboard.chart import entries_chart
+from kiosk.dashboard.chart import quarter_chart
 from sync import protocol
 from sync.client import pending_events
 
@@ -55,7 +55,7 @@ def test_dashboard_shows_merged_figures_and_chart(central, central_dir: Path, ki
     live = central.get("/dashboard/live").get_data(as_text=True)
     assert '<bdi class="value" id="entries">3</bdi>' in live
     assert '<bdi class="value" id="unique-visitors">3</bdi>' in live
-    assert "<svg" in live and "Entrée principale 11h: 3" in live
+    assert "<svg" in live and "Entrée principale 11:00: 3" in live
     assert "kiosk-main" in live  # the imported device shows in device health
     arabic = central.get("/dashboard/?lang=ar").get_data(as_text=True)
     assert 'dir="rtl"' in arabic and "لوحة متابعة المعرض" in arabic
@@ -115,23 +115,20 @@ def test_no_dashboard_or_sync_on_a_kiosk(client) -> None:
     assert client.post("/api/v1/sync/hello", headers={"X-Sync-Protocol": "1"}).status_code == 404
 
 
-def test_chart_is_plain_svg() -> None:
-    svg = entries_chart(
-        [{"hour": 10, "gate": "main", "entries": 4}, {"hour": 12, "gate": "east", "entries": 2}],
-        "Entries <per> hour",
-        span=(10, 12),
-    )
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert "Entries &lt;per&gt; hour" in svg and "11h" in svg  # hours without entries still drawn
-    assert svg.count("<rect") == 3 * 2 + 2  # 3 hours x 2 gates + legend
+def test_chart_stacks_gates_per_quarter_hour() -> None:
+    chart = quarter_chart({"main": {600: 4, 615: 1}, "east": {600: 2}}, {"main": "Main"}, span=(10, 11))
+    assert [tick["label"] for tick in chart["ticks"]] == ["10h", "11h"]  # 10:00..11:45, 8 quarters
+    assert chart["peak"] == 6 and len(chart["bars"]) == 3
+    stacked = [bar for bar in chart["bars"] if bar["start"] == "10:00"]
+    assert sum(bar["height"] for bar in stacked) == pytest.approx(chart["plot_height"], abs=0.2)
+    assert [item["name"] for item in chart["legend"]] == ["east", "Main"]
 
 
 def test_chart_axis_spans_the_opening_hours() -> None:
-    svg = entries_chart([{"hour": 10, "gate": "main", "entries": 4}], "Entries", span=(8, 22))
-    assert "08h" in svg and "22h" in svg and "23h" not in svg
-    assert svg.count("<rect") == 15 + 1  # 08h..22h x 1 gate + legend
-    late = entries_chart([{"hour": 23, "gate": "main", "entries": 1}], "Entries", span=(8, 21))
-    assert "23h" in late, "an entry outside the span still shows"
+    chart = quarter_chart({"main": {600: 4}}, {}, span=(8, 22))
+    assert chart["ticks"][0]["label"] == "08h" and chart["ticks"][-1]["label"] == "22h"
+    late = quarter_chart({"main": {23 * 60: 1}}, {}, span=(8, 21))
+    assert late["ticks"][-1]["label"] == "23h", "an entry outside the span still shows"
 
 
 def test_central_opens_on_the_dashboard(central) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from babel import dates
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -21,12 +23,13 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.wrappers import Response as Redirect
 
-from kiosk import auth, clock, schedule, settings, spreadsheet
+from kiosk import auth, clock, i18n, schedule, settings, spreadsheet
 from kiosk import db as dbmod
-from kiosk.dashboard import passback
-from kiosk.dashboard.chart import entries_chart
+from kiosk.dashboard import control, passback
+from kiosk.dashboard.chart import quarter_chart
 from kiosk.entry import attendance
 from kiosk.kids import space as kids_space
+from kiosk.sessions import checkin
 from kiosk.tickets import shortcode
 from kiosk.web import get_db
 from sync import protocol, signing
@@ -86,6 +89,12 @@ def _names(conn: Any, table: str, language: str) -> dict[str, str]:
     return {r["id"]: r[column] or r["name_fr"] for r in conn.execute(query)}
 
 
+@bp.app_template_filter("short_date")
+def short_date(value: date) -> str:
+    """A fair day for the day picker and the day-by-day bars ("lun. 15 juin")."""
+    return dates.format_date(value, "EEE d MMM", locale=i18n.format_locale())
+
+
 @bp.app_template_filter("short_code")
 def short_code(serial: object) -> str:
     """A ticket as people read it (its short code), never its serial number."""
@@ -114,24 +123,22 @@ def _open_hours(conn: Any, day: Any) -> tuple[int, int]:
 def _live_context() -> dict[str, object]:
     conn = get_db().conn
     day = _today()
+    moment = clock.now()
     figures = attendance.day_figures(conn, day)
     language = str(get_locale())
     gate_names = _names(conn, "gates", language)
     return {
         "day": day,
+        "days": [hours.day for hours in schedule.load_schedule(conn)],
         "figures": figures,
         "zone_names": _names(conn, "zones", language),
         "gate_names": gate_names,
         "event": conn.execute("SELECT * FROM event").fetchone(),
         "staff": auth.current_staff(),
-        "chart": Markup(
-            entries_chart(
-                figures["entries_per_hour"],
-                _("Entries per hour per gate"),
-                span=_open_hours(conn, day),
-                names=gate_names,
-            )
-        ),
+        "chart": quarter_chart(control.quarter_entries(conn, day), gate_names, span=_open_hours(conn, day)),
+        "so_far": control.days_so_far(conn, day, moment),
+        "gauges": control.gauges(conn, figures["inside"]),
+        "fill": control.session_fill(conn, day, moment, checkin.DoorSettings.from_config(current_app.config)),
         "devices": [
             {**device, "alerts": protocol.health_alerts(device, clock.now())}
             for device in protocol.devices(conn)
@@ -141,7 +148,7 @@ def _live_context() -> dict[str, object]:
         "double_entries": passback.offline_double_entries(conn, day),
         "conflicts": protocol.conflicts(conn, limit=30),
         "offset_limit": protocol.CLOCK_OFFSET_LIMIT,
-        "now": clock.now(),
+        "now": moment,
     }
 
 

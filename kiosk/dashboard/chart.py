@@ -1,71 +1,113 @@
-"""Entries per hour per gate as an inline SVG drawn on the server (no internet, no JS)."""
+"""Entries per quarter of an hour per gate: the chart's geometry as plain data (bars stacked
+by gate, hour ticks, the legend); ``templates/dashboard/_chart.svg`` draws it on the server
+(no internet, no script)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
-from html import escape
-
-from kiosk.entry.attendance import HourEntries
+from typing import TypedDict
 
 COLOURS = ["#1b6ca8", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#7f8c8d"]
+QUARTER = 15
 
 
-def entries_chart(
-    per_hour: list[HourEntries],
-    title: str,
-    width: int = 720,
-    height: int = 260,
+class Bar(TypedDict):
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    gate: str
+    start: str  # "11:15"
+    entries: int
+
+
+class Tick(TypedDict):
+    x: float
+    label: str
+
+
+class LegendItem(TypedDict):
+    gate: str
+    name: str
+    colour: str
+
+
+class Chart(TypedDict):
+    width: int
+    height: int
+    left: int
+    top: int
+    plot_width: int
+    plot_height: int
+    peak: int
+    bars: list[Bar]
+    ticks: list[Tick]
+    legend: list[LegendItem]
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60 % 24:02d}:{minute % 60:02d}"
+
+
+def quarter_chart(
+    per_gate: Mapping[str, Mapping[int, int]],
+    names: Mapping[str, str],
     span: tuple[int, int] = (8, 23),
-    names: Mapping[str, str] | None = None,
-) -> str:
-    """Grouped bars: one group per hour, one bar per gate, with a legend naming each gate
-    (``names``: gate id -> name in the reader's language). The axis covers ``span`` (first
-    and last hour, the day's opening hours) and any hour with entries."""
-    names = names or {}
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    gates: list[str] = []
-    for item in per_hour:
-        hour, gate, entries = item["hour"], item["gate"], item["entries"]
-        counts[hour][gate] = entries
-        if gate not in gates:
-            gates.append(gate)
-    left, bottom, top = 40, 30, 24
-    plot_w, plot_h = width - left - 10, height - bottom - top
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img"'
-        f' aria-label="{escape(title)}" class="chart">',
-        f"<title>{escape(title)}</title>",
-    ]
-    if not counts:
-        parts.append(f'<text x="{width // 2}" y="{height // 2}" text-anchor="middle">—</text></svg>')
-        return "".join(parts)
-    hours = list(range(min(span[0], *counts), max(span[1], *counts) + 1))
-    peak = max(max(v.values()) for v in counts.values()) or 1
-    slot = plot_w / len(hours)
-    bar = min(24.0, max(1.0, (slot - 4) / max(1, len(gates))))
-    axis_y = top + plot_h
-    parts.append(f'<line x1="{left}" y1="{axis_y}" x2="{left + plot_w}" y2="{axis_y}" stroke="#444"/>')
-    parts.append(f'<text x="{left - 4}" y="{top + 4}" text-anchor="end" font-size="11">{peak}</text>')
-    for i, hour in enumerate(hours):
-        x0 = left + i * slot + 2
-        parts.append(
-            f'<text x="{x0 + slot / 2 - 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle"'
-            f' font-size="11">{hour:02d}h</text>'
-        )
+    width: int = 1600,
+    height: int = 300,
+) -> Chart:
+    """Stacked bars, one per quarter of an hour from the first hour of ``span`` to the end of
+    its last (and any quarter with entries outside it), one colour per gate (``per_gate``: gate
+    id -> local minute of day of a quarter's start -> entries; ``names``: gate id -> name)."""
+    gates = sorted(per_gate)
+    quarters = [minute for counts in per_gate.values() for minute in counts]
+    first = min([span[0] * 60, *quarters])
+    last = max([(span[1] + 1) * 60 - QUARTER, *quarters])
+    slots = list(range(first - first % QUARTER, last + 1, QUARTER))
+    totals = {minute: sum(per_gate[gate].get(minute, 0) for gate in gates) for minute in slots}
+    peak = max(totals.values(), default=0) or 1
+    left, top, bottom = 48, 12, 28
+    plot_width, plot_height = width - left - 8, height - top - bottom
+    slot = plot_width / len(slots)
+    bars: list[Bar] = []
+    ticks: list[Tick] = []
+    for i, minute in enumerate(slots):
+        x = left + i * slot
+        if minute % 60 == 0:
+            ticks.append({"x": round(x, 1), "label": f"{minute // 60 % 24:02d}h"})
+        base = float(top + plot_height)
         for j, gate in enumerate(gates):
-            value = counts[hour].get(gate, 0)
-            h = plot_h * value / peak
-            parts.append(
-                f'<rect x="{x0 + j * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}"'
-                f' height="{h:.1f}" fill="{COLOURS[j % len(COLOURS)]}">'
-                f"<title>{escape(names.get(gate, gate))} {hour:02d}h: {value}</title></rect>"
+            value = per_gate[gate].get(minute, 0)
+            if not value:
+                continue
+            h = plot_height * value / peak
+            base -= h
+            bars.append(
+                {
+                    "x": round(x + 0.5, 1),
+                    "y": round(base, 1),
+                    "width": round(max(slot - 1, 1), 1),
+                    "height": round(h, 1),
+                    "colour": COLOURS[j % len(COLOURS)],
+                    "gate": gate,
+                    "start": _clock(minute),
+                    "entries": value,
+                }
             )
-    for j, gate in enumerate(gates):
-        x = left + j * 110
-        parts.append(
-            f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOURS[j % len(COLOURS)]}"/>'
-            f'<text x="{x + 14}" y="13" font-size="11">{escape(names.get(gate, gate))}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    legend: list[LegendItem] = [
+        {"gate": gate, "name": names.get(gate, gate), "colour": COLOURS[j % len(COLOURS)]}
+        for j, gate in enumerate(gates)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "top": top,
+        "plot_width": plot_width,
+        "plot_height": plot_height,
+        "peak": peak,
+        "bars": bars,
+        "ticks": ticks,
+        "legend": legend,
+    }
