@@ -465,6 +465,7 @@ def derive(plan: Plan, zone_ids: set[str] | None = None) -> Derived:
     nodes: dict[str, Point] = {}
     edges: list[tuple[str, str, bool]] = []
     stand_rows = []
+    outlines: dict[str, list[list[float]]] = {}  # stands that are not rectangles: number -> polygon
     seen_numbers: dict[str, int] = {}
     # In number order: the same plan gives the same document whatever the drawing order.
     for stand in sorted(plan.stands, key=lambda mark: (mark.value.upper(), mark.line)):
@@ -498,6 +499,9 @@ def derive(plan: Plan, zone_ids: set[str] | None = None) -> Derived:
             segments[index].cuts.append((t, name))
             nodes[name] = _rounded(foot)
         xs, ys = [p[0] for p in stand.points], [p[1] for p in stand.points]
+        corners = {(min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys))}
+        if set(stand.points) != corners:  # not its bounding box: drawn as drawn
+            outlines[number] = [[round(x, 3), round(y, 3)] for x, y in stand.points]
         stand_rows.append(
             {
                 "number": number,
@@ -581,6 +585,7 @@ def derive(plan: Plan, zone_ids: set[str] | None = None) -> Derived:
         "zones": [{"zone": z.value, "points": [list(p) for p in z.points]} for z in plan.zones],
         "walkways": [{"points": [list(p) for p in w.points], "steps": w.steps} for w in plan.walkways],
         "gates": gates,
+        "outlines": outlines,
         "facilities": [
             {"kind": f.value, "x": round(f.centre[0], 3), "y": round(f.centre[1], 3)}
             for f in plan.facilities
@@ -675,8 +680,11 @@ def export_svg(document: dict[str, Any], stands: list[dict[str, Any]]) -> str:
         steps = ' data-steps="true" stroke-dasharray="0.6 0.4"' if walkway["steps"] else ""
         out.append(f'    <polyline data-walkway=""{steps} points="{_points(walkway["points"])}"/>')
     out += ["  </g>", '  <g id="stands" fill="#ffffff" stroke="#6b6b6b" stroke-width="0.1">']
+    outlines = document.get("outlines", {})
     out += [
-        f'    <rect data-stand="{s["number"]}" x="{_n(s["x"])}" y="{_n(s["y"])}"'
+        f'    <polygon data-stand="{s["number"]}" points="{_points(outlines[s["number"]])}"/>'
+        if s["number"] in outlines
+        else f'    <rect data-stand="{s["number"]}" x="{_n(s["x"])}" y="{_n(s["y"])}"'
         f' width="{_n(s["width"])}" height="{_n(s["height"])}"/>'
         for s in stands
     ]

@@ -80,8 +80,17 @@ def _preview(conn: Any) -> dict[str, Any]:
     """The imported plan with the stands no exhibitor holds marked."""
     plan_site = layout.site(conn)
     held = {row[0] for row in conn.execute("SELECT DISTINCT stand_number FROM exhibitor_stands")}
+    outlines = plan_site.document.get("outlines", {})
     stands = [
-        {"number": s.number, "x": s.x, "y": s.y, "w": s.width, "h": s.height, "vacant": s.number not in held}
+        {
+            "number": s.number,
+            "x": s.x,
+            "y": s.y,
+            "w": s.width,
+            "h": s.height,
+            "outline": " ".join(f"{x:g},{y:g}" for x, y in outlines.get(s.number, ())),
+            "vacant": s.number not in held,
+        }
         for s in plan_site.stands
     ]
     width, height = plan_site.size

@@ -113,9 +113,13 @@ def plan_view(
     gate_names = {row["id"]: row[name_key] for row in conn.execute("SELECT * FROM gates")}
     highlight = highlight or set()
     stands = []
+    outlines = document.get("outlines", {})
     for row in conn.execute("SELECT * FROM stands ORDER BY number"):
         state = "chosen" if row["number"] in highlight else ("dim" if highlight else "")
-        stands.append({**dict(row), "state": state})
+        # A stand drawn as a polygon on the organizer's plan is drawn so here too.
+        outline = outlines.get(row["number"])
+        points = " ".join(f"{x:g},{y:g}" for x, y in outline) if outline else ""
+        stands.append({**dict(row), "state": state, "outline": points})
     zones = []
     for zone in document["zones"]:
         xs, ys = [p[0] for p in zone["points"]], [p[1] for p in zone["points"]]
