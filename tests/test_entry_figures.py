@@ -305,3 +305,14 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
     assert attendance.gate_entries(db.conn, "heritage", FAIR_START) == 3
     assert attendance.day_figures(db.conn, FAIR_START) == figures
     assert passback.refusals_per_gate_hour(db.conn, FAIR_START) == refusals
+
+
+def test_a_fair_without_grounds_counts_every_zone_as_the_fair(db: Database) -> None:
+    moment = clock.at(FAIR_START, time(11))
+    tally.record_walk_in(db, "main", "adult", moment=moment)
+    tally.record_walk_in(db, "heritage", "group", 3, moment=moment)
+    assert attendance.day_figures(db.conn, FAIR_START)["entries"] == 1  # sales is the grounds
+    with dbmod.write(db) as conn:
+        conn.execute("UPDATE zones SET kind = 'area' WHERE kind = 'grounds'")
+    assert attendance.fair_zones(db.conn) == {row[0] for row in db.conn.execute("SELECT id FROM zones")}
+    assert attendance.day_figures(db.conn, FAIR_START)["entries"] == 4
