@@ -134,6 +134,12 @@ def test_long_raster_lines_wrap_within_the_paper(app: Flask) -> None:
     assert image.width == 384 and image.height > 40  # two rows on 58 mm paper
 
 
+def test_a_word_longer_than_the_paper_is_made_smaller_not_cut(app: Flask) -> None:
+    image = labels.raster_line("عبدالرحمانعبدالرحمانعبدالرحمان", 2, 384, rtl=True)
+    ink = np.array(image.convert("L")) == 0
+    assert ink.any() and not ink[:, 0].any() and not ink[:, -1].any()
+
+
 def test_file_printer_from_the_settings(app: Flask, tmp_path: Path) -> None:
     drop = drop_off("fr", ("Adam",))
     labels.print_labels(app.config, drop)

@@ -188,8 +188,11 @@ def raster_line(text: str, size: int, width: int, rtl: bool) -> Image.Image:
     """``text`` drawn black on white, centred, ``width`` dots wide, wrapped at words, shaped
     by Raqm; ``rtl``: the line is laid right to left (a name in Latin letters keeps its
     own order inside it)."""
-    font = ImageFont.truetype(str(RASTER_FONT), RASTER_DOTS * size, layout_engine=ImageFont.Layout.RAQM)
     direction = "rtl" if rtl else "ltr"
+    font = ImageFont.truetype(str(RASTER_FONT), RASTER_DOTS * size, layout_engine=ImageFont.Layout.RAQM)
+    widest = max((font.getlength(word, direction=direction) for word in text.split()), default=0)
+    if widest > width:  # a word too long for the paper (a long name) gets a smaller font, not cut off
+        font = font.font_variant(size=int(RASTER_DOTS * size * width / widest))
     rows: list[str] = []
     for word in text.split():
         candidate = f"{rows[-1]} {word}" if rows else word
