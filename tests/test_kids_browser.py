@@ -15,11 +15,17 @@ from kids_helpers import KIDS_STAFF, make_kids_kiosk, rows
 TABLET = {"width": 1024, "height": 768}
 WORDS = {
     "fr": {
+        "inside": "Présents : {n} sur 60",
         "tab": "Dépôt",
         "refusal": "Aucun enfant présent n'a ce code",
         "done": "Tous les enfants de ce reçu",
     },
-    "ar": {"tab": "الإيداع", "refusal": "لا يوجد طفل داخل الفضاء بهذا الرمز", "done": "تم تسليم جميع أطفال"},
+    "ar": {
+        "inside": "الموجودون: {n} من 60",
+        "tab": "الإيداع",
+        "refusal": "لا يوجد طفل داخل الفضاء بهذا الرمز",
+        "done": "تم تسليم جميع أطفال",
+    },
 }
 
 
@@ -58,6 +64,7 @@ def test_drop_off_then_pick_up_on_a_tablet(page, kids_base: tuple[str, Path], la
     code = page.locator("#security-code").inner_text(timeout=10_000).strip()
     assert len(code) == 4
     assert page.inner_text(".kids-done .children-list").split() == ["Ouissal", "Bahaa"]
+    assert page.inner_text("#occupancy").strip() == WORDS[lang]["inside"].format(n=2)  # header updated too
     assert page.locator("#labels-pdf").get_attribute("href").startswith(f"/kids/drop-offs/{code}/labels.pdf")
     assert no_sideways_scroll(page)
     assert rows(kiosk, "SELECT count(*) FROM kids_children WHERE picked_up_at IS NULL") == [(2,)]
@@ -80,5 +87,6 @@ def test_drop_off_then_pick_up_on_a_tablet(page, kids_base: tuple[str, Path], la
     page.locator(".child-card button[type=submit]").click()
     page.wait_for_selector(".all-handed")
     assert WORDS[lang]["done"] in page.inner_text("#verdict")
+    assert page.inner_text("#occupancy").strip() == WORDS[lang]["inside"].format(n=0)
     assert no_sideways_scroll(page)
     assert rows(kiosk, "SELECT count(*) FROM kids_children WHERE picked_up_at IS NULL") == [(0,)]

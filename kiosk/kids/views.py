@@ -112,6 +112,14 @@ def _context(**extra: object) -> dict[str, object]:
     }
 
 
+def _occupancy_update() -> str:
+    """The header's "inside" figure, swapped out of band after a drop-off or a pick-up."""
+    conn = get_db().conn
+    moment = clock.now()
+    counts = space.counts(conn, schedule.today(conn, moment), moment)
+    return render_template("kids/_occupancy.html", counts=counts, capacity=places(), oob=True)
+
+
 @bp.get("/")
 @auth.role_required(*ROLES)
 def drop_off_page() -> str:
@@ -163,7 +171,8 @@ def drop_off() -> tuple[str, int]:
     payload = receipt.receipt_payload(done.code, done.day)
     # Printed after the drop-off is stored: a printer that fails loses nothing (reprint below).
     printed = print_labels(drop_off_labels(done.code, done.day, done.children))
-    return render_template("kids/_dropped.html", drop=done, payload=payload, **printed), 201
+    dropped = render_template("kids/_dropped.html", drop=done, payload=payload, **printed)
+    return dropped + _occupancy_update(), 201
 
 
 @bp.post("/drop-offs/<code>/print")
@@ -231,6 +240,7 @@ def confirm() -> tuple[str, int]:
     rest = space.look_up(
         conn, code, schedule.today(conn, moment), moment, current_app.config["KIDS_LONG_STAY_MINUTES"]
     )
+    handed += _occupancy_update()
     if not rest.ok:  # the code's last child: nothing left to confirm
         return handed + render_template("kids/_all_handed.html"), 200
     return handed + render_template("kids/_matched.html", found=rest), 200

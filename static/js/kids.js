@@ -19,6 +19,8 @@
     document.body.addEventListener("htmx:afterRequest", (event) => {
       if (event.detail.elt !== dropOff || !event.detail.successful) return;
       dropOff.reset();
+      // The code must be read out now: bring it into view on a short tablet screen.
+      document.getElementById("drop-off-result").scrollIntoView({ block: "nearest" });
       dropOff.querySelectorAll("#children .child").forEach((row, index) => { if (index > 0) row.remove(); });
     });
     // A refusal (full) or a mistake answers an error status with a fragment: show it.
