@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from kiosk import clock, instance
+from kiosk import clock, create_app, instance, staff
+from kiosk import db as dbmod
 from kiosk.cli import main
 from kiosk.fair import store
 from kiosk.finder import directory, queries
@@ -72,10 +73,24 @@ def test_an_exhibitors_workbook_with_new_categories_loads(second_central: Path, 
     report = directory.import_csv(database, file)
     assert report.loaded == 3
     assert report.errors == [(4, "unknown stand 'Z9'")]
-    assert "category 'Bijoux' (bijoux)" in report.created
-    assert "province 'Souss' (souss)" in report.created
+    # Each new name says the one language it is known in and the names still to give.
+    assert (
+        "category 'Bijoux' (bijoux): named in French only, give its Arabic and English names"
+        in report.created
+    )
+    assert (
+        "province 'Souss' (souss): named in French only, give its Arabic and English names" in report.created
+    )
     arabic = [made for made in report.created if "'عطور'" in made]
     assert len(arabic) == 1 and len(report.created) == 3
+    assert arabic[0].endswith("named in Arabic only, give its French and English names")
+    assert sorted(report.new_rows) == sorted(
+        [
+            ("categories", "bijoux"),
+            ("provinces", "souss"),
+            ("categories", arabic[0].split("(")[1].split(")")[0]),
+        ]
+    )
     categories = {row[0]: row[1] for row in rows(second_central, "SELECT id, name_fr FROM categories")}
     assert categories["bijoux"] == "Bijoux" and "ceramics" in categories and len(categories) == 4
     found = queries.find(database.conn, "bijoux", limit=5)
@@ -142,3 +157,28 @@ def test_a_programme_workbook_with_real_dates_loads_on_the_fair_clock(
     starts = rows(second_central, "SELECT starts_at FROM sessions")[0][0]
     assert starts == "2027-03-08T10:00:00.000+03:00"  # Istanbul, the fair's zone
     database.conn.close()
+
+
+def test_the_setup_screen_asks_for_the_new_names_and_takes_them(second_central: Path, tmp_path: Path) -> None:
+    """After an upload that made categories, the setup screen shows their forms to name
+    them in Arabic and English; a saved name is the category's from then on."""
+    database = instance.open_db(second_central)
+    with dbmod.write(database) as conn:
+        staff.add_staff(conn, "Nadia", "organizer", "97531864")
+    database.conn.close()
+    client = create_app(second_central, {"TESTING": True}).test_client()
+    assert client.post("/staff/login", data={"name": "Nadia", "pin": "97531864"}).status_code == 302
+    file = exhibitors_xlsx(tmp_path / "exposants.xlsx")
+    with file.open("rb") as stream:
+        answer = client.post("/setup/sheet/exhibitors", data={"file": (stream, "exposants.xlsx")})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and 'class="to-name"' in page
+    assert 'id="categories-bijoux"' in page and 'id="provinces-souss"' in page
+    assert 'id="categories-ceramics"' not in page  # a known category is not asked again
+    saved = client.post(
+        "/setup/categories/bijoux",
+        data={"name_fr": "Bijoux", "name_ar": "حلي", "name_en": "Jewellery", "synonyms": ""},
+    )
+    assert saved.status_code == 200 and "errors" not in saved.get_data(as_text=True)
+    names = rows(second_central, "SELECT name_fr, name_ar, name_en FROM categories WHERE id = 'bijoux'")
+    assert [tuple(row) for row in names] == [("Bijoux", "حلي", "Jewellery")]

@@ -214,9 +214,17 @@ def sheet_upload(what: str) -> str:
             if what == "exhibitors":
                 report = directory.import_csv(get_db(), path, strict=request.form.get("strict") == "1")
                 refused, loaded, created = report.errors, report.loaded, report.created
+                tables = store.fair_tables(get_db().conn)
+                # The new categories and provinces, to be named in the other languages here.
+                to_name = [
+                    _row_context(table, row)
+                    for table, made_id in report.new_rows
+                    for row in tables[table]
+                    if row["id"] == made_id
+                ]
             else:
                 session_report = programme.import_csv(get_db(), path)
-                refused, loaded, created = session_report.refused, session_report.loaded, []
+                refused, loaded, created, to_name = session_report.refused, session_report.loaded, [], []
         except (directory.DirectoryError, programme.SessionError) as error:
             message = str(error).replace(str(path), name)
             return render_template(
@@ -229,5 +237,6 @@ def sheet_upload(what: str) -> str:
         refused=refused,
         loaded=loaded,
         created=created,
+        to_name=to_name,
         what=what,
     )

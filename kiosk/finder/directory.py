@@ -19,7 +19,7 @@ from pathlib import Path
 from kiosk import db as dbmod
 from kiosk import sheets, spreadsheet
 from kiosk.db import Database
-from kiosk.finder.text import fold
+from kiosk.finder.text import fold, is_arabic
 
 COLUMNS = [
     "stand",
@@ -63,7 +63,8 @@ class DirectoryError(ValueError):
 class ImportReport:
     loaded: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
-    created: list[str] = field(default_factory=list)  # "category 'Bijoux' (bijoux)"
+    created: list[str] = field(default_factory=list)  # "category 'Bijoux' (bijoux): named in French only ..."
+    new_rows: list[tuple[str, str]] = field(default_factory=list)  # (table, id) of each row created
 
 
 @dataclass
@@ -194,16 +195,18 @@ def load_rows(
         if replace and good:
             conn.execute("DELETE FROM exhibitors")
             conn.execute("DELETE FROM organisations")
-        report.created = _create_named(conn, known, good)
+        report.new_rows = _create_named(conn, known, good)
+        report.created = [_created_line(conn, table, made_id) for table, made_id in report.new_rows]
         for clean in good:
             _store(conn, clean)
             report.loaded += 1
     return report
 
 
-def _create_named(conn: sqlite3.Connection, known: Known, good: list[CleanRow]) -> list[str]:
-    """Insert the provinces and categories made up for the good rows (named as written:
-    the organizer can add translations in the fair file)."""
+def _create_named(conn: sqlite3.Connection, known: Known, good: list[CleanRow]) -> list[tuple[str, str]]:
+    """Insert the provinces and categories made up for the good rows; returns their (table, id).
+    A name is known in the one language it was typed in; the others take it (as a fair file's
+    missing names take the French) until the organizer gives them (setup screen, fair file)."""
     used: dict[str, set[str]] = {
         "provinces": {str(row["province_id"]) for row in good},
         "categories": {category for row in good for category in row["category_ids"]},
@@ -213,12 +216,21 @@ def _create_named(conn: sqlite3.Connection, known: Known, good: list[CleanRow]) 
         for made_id, name in made.items():
             if made_id not in used[table]:
                 continue
-            if table == "categories":
-                conn.execute("INSERT INTO categories VALUES (?, ?, ?, ?, '')", (made_id, name, name, name))
-            else:
-                conn.execute("INSERT INTO provinces VALUES (?, ?, ?, ?)", (made_id, name, name, name))
-            created.append(f"{'category' if table == 'categories' else 'province'} {name!r} ({made_id})")
+            columns = "id, name_fr, name_ar, name_en" + (", synonyms" if table == "categories" else "")
+            values = [made_id, name, name, name] + ([""] if table == "categories" else [])
+            conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(values))})", values)
+            created.append((table, made_id))
     return created
+
+
+def _created_line(conn: sqlite3.Connection, table: str, made_id: str) -> str:
+    """What the report says of a made-up category or province: which names it still lacks."""
+    row = conn.execute(f"SELECT name_fr FROM {table} WHERE id = ?", (made_id,)).fetchone()
+    name = row["name_fr"]
+    typed_in = "Arabic" if is_arabic(name) else "French"
+    missing = " and ".join(lang for lang in ("French", "Arabic", "English") if lang != typed_in)
+    kind = "category" if table == "categories" else "province"
+    return f"{kind} {name!r} ({made_id}): named in {typed_in} only, give its {missing} names"
 
 
 def _store(conn: sqlite3.Connection, row: CleanRow) -> None:

@@ -71,7 +71,7 @@ def fold(text: str | None) -> str:
     text = _HARAKAT.sub("", text)
     # Latin accents: decompose and drop combining marks (Arabic letters have none left).
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    words = [fold_arabic_word(w) if _is_arabic(w) else w for w in _WORD.findall(text.replace("_", " "))]
+    words = [fold_arabic_word(w) if is_arabic(w) else w for w in _WORD.findall(text.replace("_", " "))]
     return " ".join(words)
 
 
@@ -82,5 +82,6 @@ def query_words(text: str | None) -> list[str]:
     return meaningful or words
 
 
-def _is_arabic(word: str) -> bool:
+def is_arabic(word: str) -> bool:
+    """Has a letter of the Arabic block (a word or name written in Arabic)."""
     return any("\u0600" <= ch <= "\u06ff" for ch in word)
