@@ -46,7 +46,7 @@ from kiosk.tickets.printing import DEJAVU, new_pdf, qr_image
 
 log = logging.getLogger(__name__)
 
-NETWORK_TIMEOUT = 5.0  # seconds: staff wait at the drop-off screen this long at most for the printer
+PRINTER_TIMEOUT = 5.0  # seconds the drop-off screen waits at most for a USB or network printer
 QR_MODULE_DOTS = 6  # 0.75 mm a module at 203 dpi: read by the kiosk camera at arm's length
 RASTER_DOTS = 24  # an image line's height per size step: the printer's own font A is 24 dots
 RASTER_FONT = DEJAVU / "DejaVuSans-Bold.ttf"  # bold: thin strokes fade on thermal paper
@@ -167,9 +167,9 @@ def open_printer(config: Mapping[str, Any]) -> Escpos:
     target = settings.parse_printer(config["KIDS_PRINTER"])
     profile = config["KIDS_PRINTER_PROFILE"]
     if target.kind == "usb":
-        return Usb(target.vendor, target.product, profile=profile)
+        return Usb(target.vendor, target.product, timeout=int(PRINTER_TIMEOUT * 1000), profile=profile)  # ms
     if target.kind == "network":
-        return Network(target.host, target.port, timeout=NETWORK_TIMEOUT, profile=profile)
+        return Network(target.host, target.port, timeout=PRINTER_TIMEOUT, profile=profile)
     return File(target.path, profile=profile)
 
 
