@@ -16,6 +16,7 @@ MODULES = [
     "bench.plan",
     "bench.fair",
     "bench.login",
+    "bench.finder",
 ]
 
 

@@ -39,6 +39,7 @@ from bench.server import start as start_kiosk
 from bench.table import percentile, print_table
 from kiosk import bundle, demo, instance
 from kiosk import db as dbmod
+from kiosk.db import Database
 from kiosk.finder import directory, layout, queries, search
 from kiosk.finder.text import query_words
 
@@ -89,17 +90,8 @@ def keystroke_queries() -> list[str]:
 
 def build(root: Path) -> tuple[Path, Path]:
     """A finder kiosk from the demo bundle, and a copy whose directory has 10,000 exhibitors."""
-    central = root / "central"
-    database = instance.create(central, ["central"], name="central")
-    demo.build(database, central, START)
-    bundle_file = root / "fair.bundle"
-    bundle.write_bundle(database, bundle_file)
-    kiosks = []
-    for name in ("finder-320", "finder-10000"):
-        folder = root / name
-        kdb = instance.create(folder, ["finder"], name=name, gate="main")
-        bundle.load_tables(kdb, bundle.read_bundle(bundle_file))
-        kiosks.append((folder, kdb))
+    bundle_file = demo_bundle(root)
+    kiosks = [finder_kiosk(root / name, bundle_file) for name in ("finder-320", "finder-10000")]
     large_db = kiosks[1][1]
     stands = [(row[0], row[1]) for row in large_db.conn.execute("SELECT number, zone_id FROM stands")]
     rows = directory_gen.generate(random.Random("bench search"), stands, exhibitors=LARGE, organisations=5300)
@@ -110,6 +102,32 @@ def build(root: Path) -> tuple[Path, Path]:
         search.ensure_index(kdb.conn)
         kdb.conn.close()
     return kiosks[0][0], kiosks[1][0]
+
+
+def finder_kiosk(folder: Path, bundle_file: Path) -> tuple[Path, Database]:
+    """A finder kiosk at gate main loaded from a fair bundle."""
+    kdb = instance.create(folder, ["finder"], name=folder.name, gate="main")
+    bundle.load_tables(kdb, bundle.read_bundle(bundle_file))
+    return folder, kdb
+
+
+def demo_bundle(root: Path) -> Path:
+    """The demo fair's bundle, from a central built in ``root``."""
+    central = root / "central"
+    database = instance.create(central, ["central"], name="central")
+    demo.build(database, central, START)
+    bundle_file = root / "fair.bundle"
+    bundle.write_bundle(database, bundle_file)
+    database.conn.close()
+    return bundle_file
+
+
+def demo_finder(root: Path) -> Path:
+    """A finder kiosk holding the demo fair's 320 exhibitors, its search index built."""
+    folder, kdb = finder_kiosk(root / "finder-320", demo_bundle(root))
+    search.ensure_index(kdb.conn)
+    kdb.conn.close()
+    return folder
 
 
 def bare_fts(conn: sqlite3.Connection, queries_: list[str]) -> list[float]:

@@ -316,8 +316,10 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
         start_kids_wipe,
         start_sync_loop,
         start_watchdog,
+        warm,
     )
 
+    warm(app)
     start_checkpoints(directory, app)
     start_sync_loop(directory, app)  # kiosks with a CENTRAL_URL sync in the background
     start_backups(directory, app)

@@ -34,6 +34,7 @@ from kiosk import settings
 from kiosk.backup import Schedule
 from kiosk.camera.service import get_loop
 from kiosk.entry.views import NUDGE
+from kiosk.finder import views as finder_views
 from kiosk.kids.wipe import WipeSchedule
 from sync.client import Loop
 
@@ -222,6 +223,13 @@ def start_checkpoints(folder: Path, app: Flask) -> dbmod.Checkpointer:
     app.extensions["kiosk.pool"].autocheckpoint = False
     checkpointer.start()
     return checkpointer
+
+
+def warm(app: Flask) -> None:
+    """Load before serving what a mounted feature's first request would otherwise wait
+    for (the finder: templates and search vocabulary)."""
+    if finder_views.bp.name in app.blueprints:
+        finder_views.warm(app)
 
 
 def start_backups(folder: Path, app: Flask) -> Schedule | None:

@@ -15,9 +15,21 @@ from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from kiosk import auth, clock
@@ -214,13 +226,30 @@ def province(province_id: str) -> str:
     return render_template("finder/browse.html", title=dict(row), results=found, **_screen_context())
 
 
+# Exhibitor pages' plans as drawn (see ``exhibitor``).
+_plans: dict[tuple[object, ...], tuple[layout.Site, Markup]] = {}
+MAX_PLANS = 2048
+
+
 def qr_svg(url: str) -> str:
-    """Inline SVG of a QR code for ``url``."""
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    """Inline SVG of a QR code for ``url``. One mask pattern, not the best of eight: the
+    search was most of the drawing time, and any mask reads the same."""
+    code = qrcode.QRCode(box_size=10, border=2, image_factory=qrcode.image.svg.SvgPathImage, mask_pattern=4)
+    code.add_data(url)
+    code.make(fit=True)
     out = io.BytesIO()
-    image.save(out)
+    code.make_image().save(out)
     text = out.getvalue().decode("utf-8")
     return text[text.index("<svg") :]
+
+
+def warm(app: Flask) -> None:
+    """What the first visitor would otherwise wait for (~300 ms: the search vocabulary
+    folded, the templates compiled): one search answered in process, the way the screen
+    asks for it (read only: nothing is counted). ``kiosk serve`` calls it before serving."""
+    for name in app.jinja_env.list_templates(filter_func=lambda name: name.startswith("finder/")):
+        app.jinja_env.get_template(name)
+    app.test_client().get("/finder/results?q=warm", headers={"HX-Request": "true"})
 
 
 def phone_url(exhibitor_id: str, position: plan.Position, step_free: bool) -> str:
@@ -261,6 +290,21 @@ def exhibitor(exhibitor_id: str) -> str:
             no_route = True
         if _counted():
             stats.record(get_db(), clock.now(), {"kind": "route", "stand_number": target})
+    context = _screen_context()
+    url = phone_url(exhibitor_id, position, step_free)
+    # The plan (route, highlighted stand) and QR of this stand from this place are the same
+    # for every visitor of a kiosk: a few hundred variants per plan version, each tens of
+    # milliseconds to draw. Kept with the plan version (layout.Site) they were drawn from.
+    key = (_lang(), position, target, step_free, _is_phone(), url)
+    site_drawn = _plans.get(key)
+    if site_drawn is not None and site_drawn[0] is plan_site:
+        drawn = site_drawn[1]
+    else:
+        view = plan.plan_view(conn, _lang(), position, {target} if target else set(), route)
+        drawn = Markup(render_template("finder/_plan.svg", plan=view, qr=qr_svg(url), **context))
+        if len(_plans) >= MAX_PLANS:
+            _plans.clear()
+        _plans[key] = (plan_site, drawn)
     return render_template(
         "finder/exhibitor.html",
         ex=row,
@@ -268,10 +312,9 @@ def exhibitor(exhibitor_id: str) -> str:
         route=route,
         no_route=no_route,
         step_free=step_free,
-        plan=plan.plan_view(conn, _lang(), position, {target} if target else set(), route),
-        qr=qr_svg(phone_url(exhibitor_id, position, step_free)),
+        plan_svg=drawn,
         position_arg=request.args.get("from"),
-        **_screen_context(),
+        **context,
     )
 
 

@@ -1,0 +1,106 @@
+"""Stand finder under a crowd: 6 clients at once, the exhibitor page, the first search.
+
+    python -m bench finder [--rounds N]
+
+Against one real ``kiosk serve`` of a finder kiosk (the demo's 320 exhibitors), keep-alive
+clients on loopback; bare and project measurements alternate round by round.
+Rows:
+- first search after start: the first ``/finder/results`` fragment once ``/healthz``
+  answers (``kiosk serve`` warms the finder before serving), beside the second one;
+- search fragment (htmx, what as-you-type sends), 1 client then 6 clients at once;
+- exhibitor page (plan, route and QR), 6 clients at once, every exhibitor in turn: the
+  first view after start (drawn), then again (the kiosk keeps what it drew);
+- bare HTTP: ``/healthz`` with 6 clients at once, the server's floor.
+Targets (issue 16 point 4): the search fragment's p95 at 6 clients within 4x its p95 at
+1 client; the exhibitor page's p95 at 6 clients <= 40 ms; the first search <= 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+from bench import search as bench_search
+from bench.server import start as start_kiosk
+from bench.table import percentile, print_table
+
+CLIENTS = 6
+HTMX = {"HX-Request": "true"}
+
+
+def crowd(port: int, paths: list[str], headers: dict[str, str], clients: int) -> list[float]:
+    """``paths`` shared out among ``clients`` keep-alive clients running at once."""
+    timings: list[float] = []
+    threads = [
+        threading.Thread(
+            target=lambda part: timings.extend(bench_search.http_gets(port, part, headers)), args=(p,)
+        )
+        for p in (paths[i::clients] for i in range(clients))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings
+
+
+def ms(value: float) -> float:
+    return round(value * 1000, 2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.finder")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv if argv is not None else [])
+    typed = ["/finder/results?" + urllib.parse.urlencode({"q": q}) for q in bench_search.keystroke_queries()]
+    with tempfile.TemporaryDirectory(prefix="bench-finder-") as tmp:
+        folder = bench_search.demo_finder(Path(tmp))
+        with sqlite3.connect(folder / "kiosk.db") as conn:
+            pages = [f"/finder/exhibitors/{row[0]}" for row in conn.execute("SELECT id FROM exhibitors")]
+        first: list[float] = []
+        second: list[float] = []
+        one: list[float] = []
+        six: list[float] = []
+        page: list[float] = []
+        again: list[float] = []
+        bare: list[float] = []
+        for _ in range(args.rounds):
+            server, port = start_kiosk(folder, {"KIOSK_NOW": bench_search.NOW})
+            try:
+                first += bench_search.http_gets(port, [typed[0]], HTMX)
+                second += bench_search.http_gets(port, [typed[1]], HTMX)
+                bare += crowd(port, ["/healthz"] * len(pages), {}, CLIENTS)
+                one += bench_search.http_gets(port, typed, HTMX)
+                six += crowd(port, typed, HTMX, CLIENTS)
+                page += crowd(port, pages, {}, CLIENTS)
+                again += crowd(port, pages, {}, CLIENTS)
+            finally:
+                server.terminate()
+                server.wait(10)
+    one_p95 = percentile(one, 0.95)
+
+    def row(name: str, samples: list[float], tail: float, target: str = "", ratio: str = "") -> list[object]:
+        return [name, len(samples), ms(percentile(samples, 0.5)), ms(tail), target, ratio]
+
+    six_p95 = percentile(six, 0.95)
+    rows = [
+        row("bare HTTP /healthz, 6 clients (baseline)", bare, percentile(bare, 0.95)),
+        row("first search after start", first, max(first), "<= 20 ms"),
+        row("second search after start", second, max(second)),
+        row("search fragment, 1 client", one, one_p95, "", "1.00x"),
+        row("search fragment, 6 clients", six, six_p95, "<= 4x 1 client", f"{six_p95 / one_p95:.2f}x"),
+        row("exhibitor page, first view, 6 clients", page, percentile(page, 0.95), "<= 40 ms"),
+        row("exhibitor page, seen before, 6 clients", again, percentile(again, 0.95), "<= 40 ms"),
+    ]
+    print_table(["measure", "samples", "p50 ms", "p95 ms (max if few)", "target", "vs 1 client"], rows)
+    print(f"({time.strftime('%H:%M:%S')}; first/second search: one per server start, {args.rounds} starts)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
