@@ -21,6 +21,7 @@ import io
 import logging
 import os
 import textwrap
+import threading
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -307,12 +308,23 @@ def _pdf_parts(pdf: FPDF, parts: list[Part], top: float, draw: bool) -> float:
     return y
 
 
+_measuring = threading.local()
+
+
+def _scratch() -> FPDF:
+    """This thread's document to measure labels on (a page's height is fixed when it is
+    added): its fonts load once, not with every PDF. Nothing is drawn on it."""
+    pdf: FPDF | None = getattr(_measuring, "pdf", None)
+    if pdf is None:
+        pdf = _measuring.pdf = new_pdf()
+        pdf.add_page(format=(LABEL_MM, LABEL_MM))
+    return pdf
+
+
 def labels_pdf(labels: DropOffLabels) -> bytes:
     """The drop-off's labels as a PDF, one 62 mm wide page a label, each as long as its text."""
     every = list(labels_parts(labels))
-    # A page's height is fixed when it is added: measure every label on a scratch page first.
-    scratch = new_pdf()  # same line breaks whatever the direction
-    scratch.add_page(format=(LABEL_MM, LABEL_MM))
+    scratch = _scratch()  # same line breaks whatever the direction
     heights = [_pdf_parts(scratch, parts, MARGIN_MM, draw=False) + MARGIN_MM for parts in every]
     pdf = new_pdf()
     pdf.set_text_shaping(True, direction="rtl" if labels.language in i18n.RTL_LANGUAGES else "ltr")
