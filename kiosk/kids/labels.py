@@ -300,7 +300,7 @@ def _pdf_parts(pdf: FPDF, parts: list[Part], top: float, draw: bool) -> float:
         points = POINTS[part.size]
         pdf.set_font("Naskh" if has_arabic(part.text) else "DejaVu", "B" if part.size > 1 else "", points)
         pdf.set_xy(MARGIN_MM, y)
-        line_mm = points * 0.45
+        line_mm = points * 0.45  # 1.28 x the font size (1 pt = 0.353 mm)
         height = pdf.multi_cell(
             width, line_mm, part.text, align="C", dry_run=not draw, output=MethodReturnValue.HEIGHT
         )
