@@ -243,6 +243,10 @@ def test_pdf_arabic_name_is_set_in_joined_forms(app: Flask) -> None:
     assert "uni0645" not in glyphs
 
 
-def test_labels_need_a_known_language() -> None:
-    with pytest.raises(ValueError):
+def test_labels_need_a_known_language_and_aware_times() -> None:
+    with pytest.raises(ValueError, match="language"):
         drop_off("de", ("Adam",))
+    drop = drop_off("fr", ("Adam",))
+    naive = replace(drop.receipt, closes=datetime(2026, 6, 15, 19, 0))
+    with pytest.raises(ValueError, match="aware"):
+        labels.DropOffLabels(drop.children, naive, "fr")

@@ -94,6 +94,9 @@ class DropOffLabels:
     def __post_init__(self) -> None:
         if self.language not in i18n.LANGUAGES:
             raise ValueError(f"no language {self.language!r}")
+        times = [child.dropped_off for child in self.children] + [self.receipt.closes]
+        if any(moment.tzinfo is None for moment in times):
+            raise ValueError("label times must be aware (kiosk.clock)")  # else printed in the host's zone
 
 
 @dataclass(frozen=True)
