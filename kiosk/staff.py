@@ -347,13 +347,12 @@ def deactivate(conn: sqlite3.Connection, staff_id: str) -> None:
 
 
 def forget_old_sessions(conn: sqlite3.Connection, moment: datetime, lifetime: timedelta) -> None:
-    """Delete sessions past their lifetime (call in a write)."""
-    gone = [
-        row["id"]
-        for row in conn.execute("SELECT id, started_at FROM staff_sessions")
-        if moment - clock.parse_time(row["started_at"]) > lifetime
-    ]
-    conn.executemany("DELETE FROM staff_sessions WHERE id = ?", [(i,) for i in gone])
+    """Delete sessions past their lifetime (call in a write). julianday() reads the UTC
+    offset of the stored times, so the comparison holds across a change of offset."""
+    conn.execute(
+        "DELETE FROM staff_sessions WHERE julianday(started_at) < julianday(?)",
+        (clock.iso(moment - lifetime),),
+    )
 
 
 def list_staff(conn: sqlite3.Connection) -> list[sqlite3.Row]:

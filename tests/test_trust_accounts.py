@@ -104,6 +104,10 @@ def test_a_session_replayed_every_few_minutes_still_ends(kiosk_dir: Path) -> Non
     with dbmod.write(instance.open_db(kiosk_dir)) as conn:
         conn.execute("UPDATE staff_sessions SET started_at = ?", (started,))
     assert client.get("/entry/recent", environ_base=REMOTE).status_code == 302
+    # The next log-in forgets the sessions past their lifetime.
+    client.post("/staff/login", data={"name": "Omar", "pin": "135791"}, environ_base=REMOTE)
+    assert rows(kiosk_dir, "SELECT started_at FROM staff_sessions")[0][0] != started
+    assert len(rows(kiosk_dir, "SELECT 1 FROM staff_sessions")) == 1
 
 
 def test_one_client_is_throttled_without_locking_the_account(kiosk_dir: Path) -> None:
