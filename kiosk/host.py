@@ -79,6 +79,12 @@ class Options:
         return self.venv / "bin" / "kiosk"
 
     @property
+    def prints_labels(self) -> bool:
+        """A kids' kiosk prints labels (kiosk.kids.labels): Arabic through Pillow's Raqm
+        (libfribidi0), USB printers through pyusb (libusb), /dev/usb/lp* (group lp)."""
+        return "kids" in self.role.split(",")
+
+    @property
     def wants_screen(self) -> bool:
         if self.screen is not None:
             return self.screen
@@ -113,7 +119,8 @@ class Plan:
 
 
 def serve_unit(options: Options) -> str:
-    camera = "SupplementaryGroups=video\n" if options.camera else ""
+    groups = ["video"] * bool(options.camera) + ["lp"] * options.prints_labels
+    supplementary = f"SupplementaryGroups={' '.join(groups)}\n" if groups else ""
     environment = f"Environment=KIOSK_CAMERA_SOURCE={options.camera}\n" if options.camera else ""
     return f"""[Unit]
 Description=salon-kiosk {options.role} on port {options.port}
@@ -130,7 +137,7 @@ Restart=on-failure
 RestartSec=2
 User={USER}
 Group={USER}
-{camera}WorkingDirectory={options.data}
+{supplementary}WorkingDirectory={options.data}
 Environment=PYTHONUNBUFFERED=1
 {environment}NoNewPrivileges=yes
 ProtectSystem=strict
@@ -213,6 +220,8 @@ def plan(options: Options) -> Plan:
     packages = ["python3-venv", "libzbar0", "fonts-dejavu-core", "fonts-noto-core"]
     if options.wants_screen:
         packages += ["cage", "chromium", "wlr-randr"]
+    if options.prints_labels:
+        packages += ["libfribidi0", "libusb-1.0-0"]
     system_user = "useradd --system --create-home --shell /usr/sbin/nologin"
     result.commands += [
         # A fresh or long-stored image has no (or stale) package lists.

@@ -23,6 +23,7 @@ MACHINES = {
     "totem": ["--role", "finder", "--central", "http://192.168.50.1:5000", "--code", "AB12-CD34-EF57",
               "--central-key", "0f3a9c", "--rotate", "90"],
     "tablet": ["--role", "workshop", "--bundle", "/root/fair.bundle", "--no-screen"],
+    "kids": ["--role", "kids", "--bundle", "/root/fair.bundle", "--no-screen"],
 }  # fmt: skip
 
 
@@ -59,7 +60,7 @@ def test_dry_run_prints_every_file_and_command(machine: str) -> None:
     assert "--require-hashes -r " in done.stdout and "requirements.lock" in done.stdout
     assert "useradd --system" in done.stdout and "systemctl enable --now salon-kiosk.service" in done.stdout
     screen = files.get("/etc/systemd/system/salon-kiosk-screen.service")
-    if machine in ("central", "tablet"):
+    if machine in ("central", "tablet", "kids"):
         assert screen is None
     else:
         assert "cage" in screen and "--kiosk" in screen and "--noerrdialogs" in screen
@@ -68,6 +69,11 @@ def test_dry_run_prints_every_file_and_command(machine: str) -> None:
         assert "wlr-randr --output HDMI-A-1 --transform 90" in screen
     if machine == "entrance":
         assert "KIOSK_CAMERA_SOURCE=/dev/video0" in serve and "SupplementaryGroups=video" in serve
+    if machine == "kids":  # its label printer: Arabic shaped by Raqm, pyusb, /dev/usb/lp0
+        assert "SupplementaryGroups=lp" in serve and "libfribidi0 libusb-1.0-0" in done.stdout
+    else:
+        groups = next((line for line in serve.splitlines() if line.startswith("SupplementaryGroups=")), "")
+        assert "lp" not in groups.removeprefix("SupplementaryGroups=").split() and "libusb" not in done.stdout
     if machine == "central":
         assert "--host 0.0.0.0" in serve
         assert "file:///mnt/usb/replica" in files["/var/lib/salon-kiosk/litestream.yml"]
