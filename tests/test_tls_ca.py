@@ -168,3 +168,19 @@ def test_python_clients_verify_a_ca_issued_certificate(venue_central: Path, fair
         assert https_json(base + "/healthz", context)["ok"] is True
         with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
             https_json(base + "/healthz", ssl.create_default_context())  # the system does not know it
+
+
+def test_the_dashboard_takes_a_kiosks_lan_addresses(central_dir: Path) -> None:
+    import sqlite3
+
+    from kiosk import create_app
+
+    client = create_app(central_dir, {"TESTING": True}).test_client()
+    assert client.post("/staff/login", data={"name": "Hanane", "pin": "24681357"}).status_code == 302
+    form = {"name": "entry-3", "role": "entry", "gate": "main", "addresses": "192.168.1.33, entry-3.lan"}
+    assert client.post("/dashboard/devices", data=form).status_code == 200
+    with sqlite3.connect(central_dir / "kiosk.db") as conn:
+        stored = conn.execute("SELECT addresses FROM sync_devices WHERE name = 'entry-3'").fetchone()
+    assert stored == ("192.168.1.33 entry-3.lan",)
+    refused = client.post("/dashboard/devices", data={**form, "name": "entry-4", "addresses": "under_score!"})
+    assert refused.status_code == 400 and "not an IP address or a host name" in refused.get_data(as_text=True)

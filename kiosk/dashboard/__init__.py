@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.wrappers import Response as Redirect
 
-from kiosk import auth, clock, i18n, schedule, settings, spreadsheet
+from kiosk import auth, clock, i18n, schedule, settings, spreadsheet, tls
 from kiosk import db as dbmod
 from kiosk.dashboard import control, passback
 from kiosk.dashboard.chart import quarter_chart
@@ -178,12 +178,15 @@ def devices() -> str | tuple[str, int]:
     if request.method == "POST":
         name = request.form.get("name", "").strip()[:60]
         gate = request.form.get("gate", "").strip() or None
+        addresses = request.form.get("addresses", "").replace(",", " ").split()[:8]
         try:
             roles = settings.parse_roles(request.form.get("role", ""))
             if not name or "central" in roles:
                 raise settings.SettingsError(_("Give a name and kiosk roles."))
+            for address in addresses:  # what its HTTPS certificate will name (venue CA)
+                tls.parse_name(address)
             with dbmod.write(get_db()) as conn:
-                code = protocol.add_device(conn, name, ",".join(roles), gate, clock.now())
+                code = protocol.add_device(conn, name, ",".join(roles), gate, clock.now(), addresses)
             central = request.host_url.rstrip("/")
             key = signing.central_fingerprint(Path(current_app.instance_path))
             enrolled = {
@@ -193,7 +196,7 @@ def devices() -> str | tuple[str, int]:
                 "key": key,
                 "qr": _qr_svg(protocol.enrollment_qr(central, code, key)),
             }
-        except (settings.SettingsError, protocol.Refusal) as problem:
+        except (settings.SettingsError, protocol.Refusal, tls.TLSError) as problem:
             error = str(problem)
     conn = get_db().conn
     gates = conn.execute("SELECT * FROM gates ORDER BY id").fetchall()
