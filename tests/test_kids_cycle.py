@@ -118,6 +118,10 @@ def test_end_of_day_wipe_leaves_counts_only(central_dir: Path, tmp_path: Path) -
         call(base, "POST", "/api/v1/kids/pick-ups", {"code": code}, staff)
         call(base, "POST", "/api/v1/kids/drop-offs", FAMILY, staff)  # still inside at closing
     assert "Ouissal" in every_text(kiosk)
+    # A backup taken during the day holds the same names: the wipe removes it too.
+    (kiosk / "backups").mkdir(exist_ok=True)
+    earlier = kiosk / "backups" / "kiosk-20260615-120000-000.db.gz"
+    earlier.write_bytes(b"a backup of the day")
     # The fair day closes at 22:00: a kiosk serving after that wipes on its own.
     with serving(kiosk, {"KIOSK_NOW": "2026-06-15T22:00:30+01:00"}) as (_base, process):
         deadline = time.monotonic() + 20
@@ -125,6 +129,7 @@ def test_end_of_day_wipe_leaves_counts_only(central_dir: Path, tmp_path: Path) -
             time.sleep(0.2)
     logged = process.stderr.read().decode() if process.stderr else ""
     assert "names and phones of 2026-06-15 wiped (2 drop-offs, 4 children)" in logged
+    assert not earlier.exists()
     text = every_text(kiosk)
     for personal in ("Ouissal", "Bahaa", "Rkia", "peanuts", "0699 87 65 43"):
         assert personal not in text

@@ -436,9 +436,10 @@ def wipe_due(db: Database, moment: datetime, keep_hours: float) -> list[date]:
     return [day for day, _drops, _figures in wiped]
 
 
-def wipes(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """The wipe log, newest first."""
-    return conn.execute("SELECT * FROM kids_wipes ORDER BY id DESC").fetchall()
+def last_wipe(conn: sqlite3.Connection) -> datetime | None:
+    """When names and phones were last wiped (None: never)."""
+    row = conn.execute("SELECT max(wiped_at) FROM kids_wipes").fetchone()
+    return clock.parse_time(row[0]) if row[0] else None
 
 
 def central_counts(conn: sqlite3.Connection, day: date) -> Counts | None:

@@ -16,16 +16,21 @@ INTERVAL_SECONDS = 60.0
 
 
 def wipe_now(folder: Path, keep_hours: float) -> list[str]:
-    """Wipe what is due in the instance at ``folder``; returns the days wiped."""
+    """Wipe what is due in the instance at ``folder`` (a screen's request may have done it
+    already), then remove the backups taken before the latest wipe; returns the days wiped."""
     database = instance.open_db(folder)
     try:
         days = space.wipe_due(database, clock.now(), keep_hours)
+        latest = space.last_wipe(database.conn)
     finally:
         database.conn.close()
-    if days:
+    if latest is not None:
+        # Backup names sort by the kiosk clock's time they were taken at.
+        cutoff = backup.default_path(Path(folder), latest).name
         for old in sorted((Path(folder) / backup.BACKUP_FOLDER).glob(f"*{backup.SUFFIX}")):
-            old.unlink(missing_ok=True)
-            log.info("kids' space: backup %s removed with the wipe", old.name)
+            if old.name < cutoff:
+                old.unlink(missing_ok=True)
+                log.info("kids' space: backup %s removed, it held names wiped since", old.name)
     return [day.isoformat() for day in days]
 
 
