@@ -17,6 +17,7 @@ MODULES = [
     "bench.fair",
     "bench.login",
     "bench.finder",
+    "bench.start",
 ]
 
 
