@@ -15,9 +15,6 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 from pathlib import Path
 
-import openpyxl  # type: ignore[import-untyped]
-from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
-
 from kiosk import spreadsheet
 
 MAX_ROWS = 100_000
@@ -66,6 +63,10 @@ def read_table(path: Path, columns: Iterable[str]) -> list[tuple[int, dict[str, 
     header must hold ``columns``. Raises SheetError."""
     path = Path(path)
     if is_workbook(path):
+        # openpyxl (and numpy through it) take ~0.5 s to import: only a workbook import pays it.
+        import openpyxl  # type: ignore[import-untyped]
+        from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
+
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:

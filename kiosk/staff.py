@@ -6,6 +6,7 @@ and the demo; the request guards are in ``kiosk.auth``.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import sqlite3
 import threading
@@ -79,9 +80,14 @@ def find_by_name(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
     return None
 
 
-# A hash of no PIN, checked when the name is unknown: a log-in costs one scrypt whether
-# the name exists or not, so the time of the answer does not tell which names exist.
-DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+@functools.cache
+def dummy_hash() -> str:
+    """A hash of no PIN, checked when the name is unknown: a log-in costs one scrypt
+    whether the name exists or not, so the time of the answer does not tell which names
+    exist. Made at the first log-in, not at import (one scrypt on every start)."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
 # Failed tries an account takes from unknown clients, all kiosks together, before it
 # locks: more than one client's allowance, so one client alone never locks it.
 ACCOUNT_FAILURES = 2 * MAX_FAILURES
@@ -197,7 +203,7 @@ def log_in(
     stored = (
         db.conn.execute("SELECT pin_hash FROM staff WHERE id = ?", (row["id"],)).fetchone() if row else None
     )
-    right = check_password_hash(stored[0] if stored else DUMMY_HASH, pin[:MAX_SECRET]) and row is not None
+    right = check_password_hash(stored[0] if stored else dummy_hash(), pin[:MAX_SECRET]) and row is not None
     if row is None:
         return LogIn("client_locked" if throttle.failed(key, moment) else "unknown_staff")
     staff_id = row["id"]

@@ -20,13 +20,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from kiosk import db as dbmod
 from kiosk.db import Database
 from kiosk.tickets.issuing import first_day, issue_tickets
 from kiosk.tickets.printing import new_pdf, qr_image
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 A6_W, A6_H = 105, 148
 SHEETS = ("a6", "a4")

@@ -13,13 +13,16 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qrcode
 import qrcode.constants
-from fpdf import FPDF
 from PIL.Image import Image
 
 from kiosk.db import Database
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 NOTO = Path("/usr/share/fonts/truetype/noto")
@@ -57,6 +60,8 @@ def write_png(tickets: Sequence[dict[str, object]], out: Path) -> None:
 
 def new_pdf() -> FPDF:
     """An A4 document with the Latin (DejaVu) and Arabic (Naskh) fonts and text shaping on."""
+    from fpdf import FPDF  # ~0.4 s to import (fontTools): only commands that print pay it
+
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.add_font("DejaVu", "", str(DEJAVU / "DejaVuSans.ttf"))
