@@ -147,8 +147,8 @@ class Found(TypedDict):
 
 def find_range(conn: dbmod.Connection, text: str, start: int, stop: int) -> Found:
     """Results ``start`` to ``stop`` (best first) of a search, with the true number of matches."""
-    ids = [hit.id for hit in search.search(conn, text, None)]
-    return {"total": len(ids), "results": summaries(conn, ids[start:stop])}
+    found = search.find(conn, text, stop)
+    return {"total": found.total, "results": summaries(conn, [hit.id for hit in found.hits[start:stop]])}
 
 
 def exhibitor(conn: sqlite3.Connection, exhibitor_id: str) -> Detail | None:

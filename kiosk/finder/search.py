@@ -30,6 +30,7 @@ from kiosk.finder.text import fold, query_words
 # bm25 weights per column: exhibitor_id (unindexed), name, organisation, products,
 # categories, province, stand.
 WEIGHTS = "0, 10.0, 6.0, 3.0, 3.0, 2.0, 8.0"
+CANDIDATES = 200  # the best matches (bm25) ranked in tiers; a page further down asks for more
 MIN_QUERY = 2
 _STAND = re.compile(r"^([a-z])0*(\d{1,3})$")
 
@@ -180,12 +181,18 @@ def _fts_terms(words: list[str], vocab: Vocabulary) -> tuple[list[str], list[lis
     return expressions, alternatives, fuzzy
 
 
-def _run(conn: sqlite3.Connection, expression: str) -> list[sqlite3.Row]:
+def _run(conn: sqlite3.Connection, expression: str, candidates: int) -> list[sqlite3.Row]:
     return conn.execute(
         f"SELECT exhibitor_id, bm25(finder_fts, {WEIGHTS}) AS rank FROM finder_fts"
-        " WHERE finder_fts MATCH ? ORDER BY rank",
-        (expression,),
+        " WHERE finder_fts MATCH ? ORDER BY rank LIMIT ?",
+        (expression, candidates),
     ).fetchall()
+
+
+@dataclass(frozen=True)
+class Found:
+    hits: list[Hit]  # the best ``limit``, best first
+    total: int  # every exhibitor the search matches, ranked or not
 
 
 def _tier(query: str, names: tuple[str, str, str], alternatives: list[list[str]]) -> tuple[int, float]:
@@ -207,20 +214,28 @@ def _tier(query: str, names: tuple[str, str, str], alternatives: list[list[str]]
     return (2, best) if best else (3, 0.0)
 
 
-def search(conn: dbmod.Connection, text: str, limit: int | None = 10) -> list[Hit]:
-    """Exhibitors matching what the visitor typed, best first; every match when ``limit`` is
-    None (the screen counts them all and pages through them)."""
+def search(conn: dbmod.Connection, text: str, limit: int = 10) -> list[Hit]:
+    """Exhibitors matching what the visitor typed, best first."""
+    return find(conn, text, limit).hits
+
+
+def find(conn: dbmod.Connection, text: str, limit: int = 10) -> Found:
+    """The best ``limit`` matches of what the visitor typed, and how many match in all
+    (counted without ranking them: a short word can match thousands at a large fair)."""
     words = query_words(text)
     if len("".join(words)) < MIN_QUERY:
-        return []
+        return Found([], 0)
     version = ensure_index(conn)
     vocab = vocabulary(conn, version)
     expressions, alternatives, fuzzy = _fts_terms(words, vocab)
     if not expressions:
-        return []
-    rows = _run(conn, " AND ".join(expressions))
+        return Found([], 0)
+    candidates = max(CANDIDATES, limit)
+    expression = " AND ".join(expressions)
+    rows = _run(conn, expression, candidates)
     if not rows and len(expressions) > 1:
-        rows = _run(conn, " OR ".join(expressions))
+        expression = " OR ".join(expressions)
+        rows = _run(conn, expression, candidates)
     hits: dict[str, Hit] = {}
     stand = _STAND.match("".join(words))
     if stand:
@@ -229,12 +244,30 @@ def search(conn: dbmod.Connection, text: str, limit: int | None = 10) -> list[Hi
             "SELECT exhibitor_id FROM exhibitor_stands WHERE stand_number = ?", (number,)
         ):
             hits[exhibitor] = Hit(exhibitor, 0, -1e9)
+    ranked_ids = {row[0] for row in rows}
+    total = len(ranked_ids | set(hits))
+    if len(rows) == candidates:  # more match than were ranked: count them in SQLite
+        total = conn.execute(
+            "SELECT count(*) FROM finder_fts WHERE finder_fts MATCH ?", (expression,)
+        ).fetchone()[0]
+        for exhibitor in hits:  # a stand number's exhibitors the words did not match
+            if (
+                exhibitor not in ranked_ids
+                and not conn.execute(
+                    "SELECT 1 FROM finder_fts WHERE finder_fts MATCH ? AND exhibitor_id = ?",
+                    (expression, exhibitor),
+                ).fetchone()
+            ):
+                total += 1
     if not rows:
-        return list(hits.values())[:limit]
+        return Found(list(hits.values())[:limit], total)
     # Alternatives are folded words; the query compared to names is the corrected query.
     corrected = " ".join(alts[0] for alts in alternatives)
     typed = " ".join(words)
-    for row in rows:
+    # Tiers reorder the best CANDIDATES (by bm25), then each next block of as many on its own,
+    # so asking for a page further down never reorders the pages already shown.
+    block = {exhibitor: 0 for exhibitor in hits}
+    for index, row in enumerate(rows):
         if row[0] in hits or row[0] not in vocab.names:
             continue
         names = vocab.names[row[0]]
@@ -244,5 +277,6 @@ def search(conn: dbmod.Connection, text: str, limit: int | None = 10) -> list[Hi
                 (tier, coverage), _tier(corrected, names, alternatives), key=lambda pair: (pair[0], -pair[1])
             )
         hits[row[0]] = Hit(row[0], tier, row["rank"], fuzzy, coverage)
-    ranked = sorted(hits.values(), key=lambda hit: (hit.tier, -hit.coverage, hit.rank))
-    return ranked[:limit]
+        block[row[0]] = index // CANDIDATES
+    ranked = sorted(hits.values(), key=lambda hit: (block[hit.id], hit.tier, -hit.coverage, hit.rank))
+    return Found(ranked[:limit], total)
