@@ -6,7 +6,9 @@ Arabic shaped and laid right to left on both."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import replace
@@ -151,6 +153,35 @@ def test_network_printer_gets_the_same_bytes_over_tcp(app: Flask) -> None:
     with network_printer() as (port, received):
         labels.print_labels({**app.config, "KIDS_PRINTER": f"network:127.0.0.1:{port}"}, drop)
     assert bytes(received) == escpos(drop)
+
+
+def test_two_drop_offs_at_once_print_one_after_the_other(app: Flask, tmp_path: Path) -> None:
+    device = tmp_path / "lp0"
+    os.mkfifo(device)  # a character device like /dev/usb/lp0: writers' bytes would mix
+    first, second = drop_off("ar", ("أمينة", "Adam")), drop_off("fr", ("Amélie",))
+    expected = len(escpos(first)) + len(escpos(second))
+    read = bytearray()
+
+    def printer() -> None:  # the device's side: every job, until both are in
+        while len(read) < expected:
+            with device.open("rb") as stream:
+                read.extend(stream.read())
+
+    reader = threading.Thread(target=printer, daemon=True)
+    reader.start()
+    config = {**app.config, "KIDS_PRINTER": f"file:{device}"}
+
+    def drop_off_desk(drop: labels.DropOffLabels) -> None:  # a request of its own
+        with app.app_context():
+            labels.print_labels(config, drop)
+
+    jobs = [threading.Thread(target=drop_off_desk, args=(drop,)) for drop in (first, second)]
+    for job in jobs:
+        job.start()
+    for job in jobs:
+        job.join(timeout=30)
+    reader.join(timeout=30)
+    assert bytes(read) in (escpos(first) + escpos(second), escpos(second) + escpos(first))
 
 
 def test_an_unreachable_printer_fails_in_one_line(app: Flask, tmp_path: Path) -> None:

@@ -246,6 +246,9 @@ def write_escpos(printer: Escpos, labels: DropOffLabels) -> None:
 
 
 PRINTER_ERRORS = (EscposError, OSError, usb.core.NoBackendError)  # unreachable, refused, no libusb
+# One job at a time: two drop-offs at once would interleave their bytes on a USB or device
+# printer (the server answers several requests at once).
+_printer_lock = threading.Lock()
 
 
 def _failed(config: Mapping[str, Any], error: Exception) -> PrintFailed:
@@ -257,13 +260,14 @@ def print_labels(config: Mapping[str, Any], labels: DropOffLabels) -> None:
     """Print the drop-off's labels on ``KIDS_PRINTER`` (which must be set); raises
     ``PrintFailed`` when the printer cannot be reached or refuses."""
     printer = open_printer(config)
-    try:
-        printer.open()  # fail here, before any label, if the printer is unreachable
-        write_escpos(printer, labels)
-    except PRINTER_ERRORS as error:
-        raise _failed(config, error) from error
-    finally:
-        printer.close()
+    with _printer_lock:
+        try:
+            printer.open()  # fail here, before any label, if the printer is unreachable
+            write_escpos(printer, labels)
+        except PRINTER_ERRORS as error:
+            raise _failed(config, error) from error
+        finally:
+            printer.close()
 
 
 def reach(config: Mapping[str, Any]) -> None:
@@ -277,12 +281,13 @@ def reach(config: Mapping[str, Any]) -> None:
             raise _failed(config, PermissionError(f"{path} cannot be written"))
         return
     printer = open_printer(config)
-    try:
-        printer.open()
-    except PRINTER_ERRORS as error:
-        raise _failed(config, error) from error
-    finally:
-        printer.close()
+    with _printer_lock:
+        try:
+            printer.open()
+        except PRINTER_ERRORS as error:
+            raise _failed(config, error) from error
+        finally:
+            printer.close()
 
 
 # --- PDF
