@@ -21,14 +21,17 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
-
-import cv2
-import numpy as np
 
 from kiosk import settings
 from kiosk.camera.decoding import Chain, Point, Reading
+
+# OpenCV and numpy (~0.5 s and ~40 MB) are loaded by the code that reads frames: a
+# kiosk without a camera, and every CLI command but decode, never imports them.
+if TYPE_CHECKING:
+    import cv2
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,8 @@ def is_file_source(source: str | int) -> bool:
 
 
 def open_capture(source: str | int) -> cv2.VideoCapture:
+    import cv2
+
     if isinstance(source, str) and "://" in source:
         # Give up on an unreachable network camera after 5 s instead of FFmpeg's 30 s.
         params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 5000, cv2.CAP_PROP_READ_TIMEOUT_MSEC, 5000]
@@ -208,6 +213,8 @@ class CaptureLoop:
 
     @staticmethod
     def _frame_interval(capture: cv2.VideoCapture) -> float:
+        import cv2
+
         fps = capture.get(cv2.CAP_PROP_FPS)
         return 1.0 / fps if 1 <= fps <= 240 else 1.0 / 25
 
@@ -305,6 +312,8 @@ class CaptureLoop:
     def preview_jpeg(self, width: int = 640, quality: int = 70) -> bytes | None:
         """The latest frame, downscaled, with read codes outlined in green and codes seen
         but not read in amber; None before the first frame."""
+        import cv2
+
         with self._lock:
             frame, reading = self._frame, self._reading
         if frame is None:
@@ -326,6 +335,9 @@ class CaptureLoop:
 def _outline(
     image: np.ndarray, points: tuple[Point, ...], scale: float, colour: tuple[int, int, int]
 ) -> None:
+    import cv2
+    import numpy as np
+
     if len(points) < 3:
         return
     poly = (np.array(points, dtype=np.float32) * scale).astype(np.int32).reshape(-1, 1, 2)

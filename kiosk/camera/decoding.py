@@ -18,12 +18,14 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from kiosk import settings
+
+# OpenCV and numpy (~0.5 s and ~40 MB) are loaded by the code that handles images: a
+# kiosk without a camera, and every CLI command but decode, never imports them.
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ class Found:
 
     def side(self) -> float:
         """Length of the shortest side of the code's outline, in pixels."""
+        import numpy as np
+
         pts = np.array(self.points, dtype=float)
         if len(pts) < 2:
             return 0.0
@@ -109,6 +113,8 @@ class ZxingDecoder:
         self.downscale = downscale
 
     def read(self, grey: np.ndarray) -> Reading:
+        import cv2
+
         zx = self._zx
         if self.invert == "only":
             grey = cv2.bitwise_not(grey)
@@ -150,6 +156,8 @@ class PyzbarDecoder:
         self.max_width = max_width
 
     def read(self, grey: np.ndarray) -> Reading:
+        import cv2
+
         zbar = self._zbar
         scale = 1.0
         if self.max_width and grey.shape[1] > self.max_width:
@@ -214,6 +222,8 @@ class Chain:
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:
+    import cv2
+
     if image.ndim == 2:
         return image
     code = cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY
@@ -265,6 +275,9 @@ def decode(image: np.ndarray) -> list[Found]:
 def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     """An image file as a grey array; OpenCV first, Pillow for what it cannot open
     (tiny WebP files). Raises OSError when neither can read it."""
+    import cv2
+    import numpy as np
+
     if not os.path.isfile(path):
         raise OSError(f"cannot read image {os.fspath(path)}: not a file")
     grey = cv2.imread(os.fspath(path), cv2.IMREAD_GRAYSCALE)

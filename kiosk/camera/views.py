@@ -16,8 +16,6 @@ import time
 from collections.abc import Iterator
 from typing import cast
 
-import cv2
-import numpy as np
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -198,6 +196,9 @@ def browser_frame() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
         return render_template("entry/_error.html", message="not an image"), 400
     if max(width, height) > MAX_FRAME_SIDE:
         return render_template("entry/_error.html", message="frame too large"), 413
+    import cv2  # loaded by the first frame, not at start (kiosk.camera.capture)
+    import numpy as np
+
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if image is None:
         return render_template("entry/_error.html", message="not an image"), 400
