@@ -107,14 +107,19 @@ class Client:
 
 
 class ClientThrottle:
-    """Failed log-ins per client, in memory: ``MAX_FAILURES`` then ``LOCK_MINUTES`` of
-    refusals, whatever the name tried. At most ``size`` clients are remembered (the
-    oldest forgotten first), so a flood of addresses cannot fill the memory."""
+    """Failed log-ins per client, in memory: ``limit`` (``MAX_FAILURES``) then
+    ``LOCK_MINUTES`` of refusals, whatever the name tried. At most ``size`` clients are
+    remembered (the oldest forgotten first), so a flood of addresses cannot fill the
+    memory. ``unknown_names`` counts the same way, per name, the tries of names no
+    account has: such a name "locks" like an account would, so a lock-out does not tell
+    which names exist."""
 
-    def __init__(self, size: int = 10_000) -> None:
+    def __init__(self, size: int = 10_000, limit: int = MAX_FAILURES, names: bool = True) -> None:
         self._clients: OrderedDict[str, tuple[int, datetime | None]] = OrderedDict()
         self._guard = threading.Lock()
         self._size = size
+        self._limit = limit
+        self.unknown_names = ClientThrottle(size, ACCOUNT_FAILURES, names=False) if names else None
 
     def locked(self, key: str, moment: datetime) -> bool:
         with self._guard:
@@ -128,7 +133,7 @@ class ClientThrottle:
             if until is not None and moment >= until:
                 failures = 0
             failures += 1
-            until = moment + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+            until = moment + timedelta(minutes=LOCK_MINUTES) if failures >= self._limit else None
             self._clients[key] = (0 if until else failures, until)
             while len(self._clients) > self._size:
                 self._clients.popitem(last=False)
@@ -198,14 +203,29 @@ def log_in(
     if throttle.locked(key, moment):
         return LogIn("client_locked")
     stopped_by_account = not (client.local or known)
-    if row is not None and stopped_by_account and account_locked(db.conn, row["id"], moment):
-        return LogIn("locked")
+    names = throttle.unknown_names
+    wanted = name[:100].strip().casefold()
+    if row is not None:
+        locked = stopped_by_account and account_locked(db.conn, row["id"], moment)
+    else:
+        locked = stopped_by_account and names is not None and names.locked(wanted, moment)
     stored = (
-        db.conn.execute("SELECT pin_hash FROM staff WHERE id = ?", (row["id"],)).fetchone() if row else None
+        db.conn.execute("SELECT pin_hash FROM staff WHERE id = ?", (row["id"],)).fetchone()
+        if row is not None and not locked
+        else None
     )
-    right = check_password_hash(stored[0] if stored else dummy_hash(), pin[:MAX_SECRET]) and row is not None
+    # One scrypt in every case (a locked or unknown name checks a hash of no PIN): the
+    # time of the answer does not tell which names exist.
+    right = (
+        check_password_hash(stored[0] if stored else dummy_hash(), pin[:MAX_SECRET]) and stored is not None
+    )
+    if locked:
+        return LogIn("locked")
     if row is None:
-        return LogIn("client_locked" if throttle.failed(key, moment) else "unknown_staff")
+        client_locked = throttle.failed(key, moment)
+        if stopped_by_account and names is not None and names.failed(wanted, moment):
+            return LogIn("locked")
+        return LogIn("client_locked" if client_locked else "unknown_staff")
     staff_id = row["id"]
     with dbmod.write(db) as conn:
         if not right:

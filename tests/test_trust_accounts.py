@@ -306,3 +306,35 @@ def test_deactivating_an_account_ends_its_sessions(central_dir: Path) -> None:
         central_dir, "SELECT generation FROM staff_state JOIN staff ON id = staff_id WHERE name = 'Omar'"
     )
     assert generation[0][0] == 1  # kiosks end theirs with the reference data
+
+
+def test_a_lock_out_does_not_tell_which_names_exist(kiosk_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    database = instance.open_db(kiosk_dir)
+    hashed: list[str] = []
+    real = accounts.check_password_hash
+
+    def watched(pwhash: str, password: str) -> bool:
+        hashed.append(pwhash)
+        return real(pwhash, password)
+
+    monkeypatch.setattr(accounts, "check_password_hash", watched)
+    throttle = accounts.ClientThrottle()
+    tries = accounts.ACCOUNT_FAILURES + 1
+    for name, refusal in (("Omar", "wrong_pin"), ("Nobody At All", "unknown_staff")):
+        outcomes = [
+            accounts.log_in(
+                database,
+                name,
+                "000000",
+                clock.now(),
+                accounts.Client(f"192.0.2.{n}"),
+                throttle,
+                False,
+                timedelta(hours=1),
+            ).outcome
+            for n in range(tries)
+        ]
+        # Both lock after the same number of tries from strangers, then stay locked...
+        assert outcomes == [refusal] * (accounts.ACCOUNT_FAILURES - 1) + ["locked", "locked"], name
+    # ...and every try, locked or not, known name or not, cost one slow hash.
+    assert len(hashed) == 2 * tries
