@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import serving
 from helpers import rows
+from sync_helpers import enroll
 
 from kiosk import bundle, clock, create_app, instance
 from kiosk import db as dbmod
@@ -17,6 +19,7 @@ from kiosk import staff as accounts
 from kiosk.cli import main
 from kiosk.sessions.demo import DEMO_STAFF
 from sync import protocol
+from sync.client import Client as SyncClient
 
 
 @pytest.mark.parametrize(
@@ -338,3 +341,23 @@ def test_a_lock_out_does_not_tell_which_names_exist(kiosk_dir: Path, monkeypatch
         assert outcomes == [refusal] * (accounts.ACCOUNT_FAILURES - 1) + ["locked", "locked"], name
     # ...and every try, locked or not, known name or not, cost one slow hash.
     assert len(hashed) == 2 * tries
+
+
+def test_a_lock_out_travels_by_real_sync(central_dir: Path, tmp_path: Path) -> None:
+    with serving(central_dir) as (central, _process):
+        west = enroll(central, central_dir, tmp_path / "west", "entry-west", "entry", "main")
+        east = enroll(central, central_dir, tmp_path / "east", "entry-east", "entry", "main")
+        west_app = create_app(west, {"TESTING": True}).test_client()
+        for n in range(accounts.ACCOUNT_FAILURES):
+            west_app.post("/api/v1/login", json={"name": "Omar", "pin": "000000"}, environ_base=address(n))
+        for folder in (west, east):  # west pushes its lock-out, then east pulls central's word
+            client = SyncClient(folder, attempts=1)
+            try:
+                client.round()
+            finally:
+                client.close()
+        assert rows(central_dir, "SELECT count(*) FROM staff_state WHERE locked_until IS NOT NULL")[0][0] == 1
+        east_app = create_app(east, {"TESTING": True}).test_client()
+        omar = {"name": "Omar", "pin": "135791"}
+        assert east_app.post("/api/v1/login", json=omar, environ_base=address(77)).status_code == 423
+        assert east_app.post("/api/v1/login", json=omar).status_code == 200  # east's own screen
