@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from kiosk import bundle, instance
+from kiosk.finder import directory
 
 
 def make_finder_kiosk(
@@ -31,3 +32,18 @@ def stand_of(conn: sqlite3.Connection, exhibitor_id: str) -> str:
     return conn.execute(
         "SELECT min(stand_number) FROM exhibitor_stands WHERE exhibitor_id = ?", (exhibitor_id,)
     ).fetchone()[0]
+
+
+TIFAWIN = "ⵜⴰⵄⴰⵡⵏⵉⵜ ⵜⵉⴼⴰⵡⵉⵏ"  # "Coopérative Tifawin"
+
+
+def with_tamazight_name(central_dir: Path) -> str:
+    """Give the demo's Coopérative Tifawin (stand D16) its Tamazight name through an import."""
+    database = instance.open_db(central_dir)
+    row = next(r for r in directory.export_rows(database.conn) if r["stand"] == "D16")
+    assert row["name_zgh"] == ""  # the column exists, empty until a directory gives it
+    report = directory.load_rows(database, [(2, {**row, "name_zgh": TIFAWIN})])
+    assert report.loaded == 1 and not report.errors, report.errors
+    exhibitor_id = directory.exhibitor_id(row["organisation"], row["name_fr"])
+    database.conn.close()
+    return exhibitor_id

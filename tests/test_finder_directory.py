@@ -115,7 +115,7 @@ def test_export_then_import_round_trips(central_dir: Path, tmp_path: Path) -> No
     assert "Wrote 320 exhibitors" in result.output
     with out.open(encoding="utf-8", newline="") as stream:
         exported = list(csv.DictReader(stream))
-    assert list(exported[0]) == directory.COLUMNS
+    assert list(exported[0]) == directory.COLUMNS + directory.OPTIONAL_COLUMNS
     assert len(exported) == 320
     assert any(";" in row["stand"] or ";" in row["categories"] for row in exported)
     before = directory.export_rows(instance.open_db(central_dir).conn)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import serving
-from finder_helpers import make_finder_kiosk
+from finder_helpers import TIFAWIN, make_finder_kiosk, with_tamazight_name
 
 from kiosk import i18n
 from tests.helpers import ticket
@@ -99,3 +99,25 @@ def test_the_entry_screen_in_tamazight_draws_tifinagh(page, live_kiosk: str, kio
     assert "ⴰⵏⵙⵓⴼ ⵢⵉⵙⵡⵏ" in verdict.inner_text()
     assert_tifinagh_drawn(page, ".verdict.green .verdict-headline")
     assert_language_switch_in_own_scripts(page)
+
+
+def test_the_tifinagh_keyboard_finds_an_exhibitor_by_its_tamazight_name(
+    page, central_dir: Path, tmp_path: Path, fair_clock: str
+) -> None:
+    with_tamazight_name(central_dir)
+    with serving(make_finder_kiosk(central_dir, tmp_path), {"KIOSK_NOW": fair_clock}) as (base, _process):
+        page.goto(base + "/finder/search?lang=zgh")
+        keyboard = page.locator("#keyboard")
+        assert keyboard.get_attribute("data-layout") == "zgh"
+        for letter in "ⵜⵉⴼⴰⵡ":
+            page.locator(f'#keyboard button[data-key="{letter}"]').click()
+        assert page.locator("#q").input_value() == "ⵜⵉⴼⴰⵡ"
+        first = page.locator("#result-list .result-name").first
+        first.wait_for(timeout=5000)
+        assert first.inner_text() == TIFAWIN
+        assert_tifinagh_drawn(page, '#keyboard button[data-key="ⵜ"]')
+        # The layout key goes to AZERTY and back.
+        page.locator("#keyboard [data-action=layout]").click()
+        assert keyboard.get_attribute("data-layout") == "fr"
+        page.locator("#keyboard [data-action=layout]").click()
+        assert keyboard.get_attribute("data-layout") == "zgh"

@@ -25,7 +25,8 @@ def exhibitors_group() -> None:
 def exhibitors_import(directory: Path, file: Path, replace: bool, strict: bool) -> None:
     """Load exhibitors from a CSV (UTF-8) or .xlsx (first sheet) FILE; header: stand,name_fr,
     name_ar,kind,organisation,province,categories,products_fr,products_ar,description_fr,
-    description_ar,description_en,phone; categories and stands separated by ';'. Bad rows are
+    description_ar,description_en,phone (optional: name_zgh, the name in Tifinagh); categories
+    and stands separated by ';'. Bad rows are
     reported with their line (sheet row) and reason; the good ones are loaded. A province or
     category no name matches is created and listed (--strict refuses the row instead)."""
     # Kiosks copy reference data from central (bundle or sync); a local edit would be lost.

@@ -36,6 +36,8 @@ COLUMNS = [
     "description_en",
     "phone",
 ]
+# Columns a directory may have or not: the name in Tamazight (Tifinagh).
+OPTIONAL_COLUMNS = ["name_zgh"]
 KINDS = ("cooperative", "association", "artisan", "other")
 # Folded French and Arabic spellings accepted for the kind column.
 KIND_ALIASES = {
@@ -133,6 +135,7 @@ def check_row(row: dict[str, str], known: Known) -> tuple[CleanRow | None, str |
     if any(row.get(key) is None for key in COLUMNS):
         return None, f"fewer than {len(COLUMNS)} fields"
     values = {key: str(row[key]).strip() for key in COLUMNS}
+    values |= {key: str(row.get(key) or "").strip() for key in OPTIONAL_COLUMNS}
     too_long = [key for key, value in values.items() if len(value) > MAX_TEXT]
     if too_long:
         return None, f"{too_long[0]} is longer than {MAX_TEXT} characters"
@@ -244,10 +247,10 @@ def _store(conn: sqlite3.Connection, row: CleanRow) -> None:
         )
     conn.execute("DELETE FROM exhibitors WHERE id = ?", (row["id"],))
     conn.execute(
-        "INSERT INTO exhibitors (id, name_fr, name_ar, kind, organisation_id, province_id, products_fr,"
-        " products_ar, description_fr, description_ar, description_en, phone) VALUES (:id, :name_fr,"
-        " :name_ar, :kind, :org, :province_id, :products_fr, :products_ar, :description_fr,"
-        " :description_ar, :description_en, :phone)",
+        "INSERT INTO exhibitors (id, name_fr, name_ar, name_zgh, kind, organisation_id, province_id,"
+        " products_fr, products_ar, description_fr, description_ar, description_en, phone) VALUES (:id,"
+        " :name_fr, :name_ar, :name_zgh, :kind, :org, :province_id, :products_fr, :products_ar,"
+        " :description_fr, :description_ar, :description_en, :phone)",
         {**row, "org": org_id},
     )
     conn.executemany(
@@ -289,7 +292,7 @@ def export_rows(conn: sqlite3.Connection) -> list[dict[str, str]]:
     for row in conn.execute(query):
         record = dict(row)
         record["province"] = record.pop("province_id") or ""
-        rows.append({column: record.get(column) or "" for column in COLUMNS})
+        rows.append({column: record.get(column) or "" for column in COLUMNS + OPTIONAL_COLUMNS})
     return rows
 
 
@@ -298,7 +301,7 @@ def export_csv(db: Database, path: Path) -> int:
     tmp = Path(str(path) + ".tmp")
     with tmp.open("w", encoding="utf-8", newline="") as stream:
         writer = spreadsheet.Writer(stream)  # names and descriptions typed by exhibitors
-        writer.writerow(COLUMNS)
-        writer.writerows([row[column] for column in COLUMNS] for row in rows)
+        writer.writerow(COLUMNS + OPTIONAL_COLUMNS)
+        writer.writerows([row[column] for column in COLUMNS + OPTIONAL_COLUMNS] for row in rows)
     tmp.replace(path)
     return len(rows)

@@ -27,6 +27,7 @@ class Summary(TypedDict):
     id: str
     name_fr: str
     name_ar: str
+    name_zgh: str  # in Tifinagh, when the directory gives it ('' otherwise)
     kind: str
     products_fr: str
     products_ar: str
@@ -97,8 +98,8 @@ def summaries(conn: sqlite3.Connection, ids: list[str]) -> list[Summary]:
     rows = {
         row["id"]: dict(row)
         for row in conn.execute(
-            "SELECT e.id, e.name_fr, e.name_ar, e.kind, e.products_fr, e.products_ar, e.province_id,"
-            " p.name_fr AS province_fr, p.name_ar AS province_ar, p.name_en AS province_en,"
+            "SELECT e.id, e.name_fr, e.name_ar, e.name_zgh, e.kind, e.products_fr, e.products_ar,"
+            " e.province_id, p.name_fr AS province_fr, p.name_ar AS province_ar, p.name_en AS province_en,"
             " o.name AS organisation FROM exhibitors e LEFT JOIN provinces p ON p.id = e.province_id"
             f" LEFT JOIN organisations o ON o.id = e.organisation_id WHERE e.id IN ({marks})",
             ids,
@@ -117,6 +118,7 @@ def summaries(conn: sqlite3.Connection, ids: list[str]) -> list[Summary]:
                 "id": row["id"],
                 "name_fr": row["name_fr"],
                 "name_ar": row["name_ar"],
+                "name_zgh": row["name_zgh"],
                 "kind": row["kind"],
                 "products_fr": row["products_fr"],
                 "products_ar": row["products_ar"],

@@ -109,7 +109,7 @@ def documents(conn: sqlite3.Connection) -> list[tuple[str, ...]]:
         stands.setdefault(exhibitor, []).append(number)
     docs: list[tuple[str, ...]] = []
     for row in conn.execute(
-        "SELECT e.id, e.name_fr, e.name_ar, e.products_fr, e.products_ar, o.name AS organisation,"
+        "SELECT e.id, e.name_fr, e.name_ar, e.name_zgh, e.products_fr, e.products_ar, o.name AS organisation,"
         " p.name_fr || ' ' || p.name_ar || ' ' || p.name_en AS province"
         " FROM exhibitors e LEFT JOIN organisations o ON o.id = e.organisation_id"
         " LEFT JOIN provinces p ON p.id = e.province_id"
@@ -119,7 +119,7 @@ def documents(conn: sqlite3.Connection) -> list[tuple[str, ...]]:
         docs.append(
             (
                 row["id"],
-                fold(f"{row['name_fr']} {row['name_ar']}"),
+                fold(f"{row['name_fr']} {row['name_ar']} {row['name_zgh']}"),
                 fold(row["organisation"]),
                 fold(f"{row['products_fr']} {row['products_ar']}"),
                 fold(" ".join(categories.get(row["id"], []))),

@@ -104,8 +104,10 @@ def _screen_context() -> dict[str, Any]:
 
 
 def display_name(row: dict[str, Any] | sqlite3.Row, lang: str) -> str:
-    """An exhibitor's name in the screen's language (French when there is no Arabic name)."""
-    return (row["name_ar"] if lang == "ar" and row["name_ar"] else row["name_fr"]) or ""
+    """An exhibitor's name in the screen's language: Arabic or Tamazight when the directory
+    gives it (rows that carry it), else French."""
+    own = dict(row).get(f"name_{lang}") if lang in ("ar", "zgh") else None
+    return own or row["name_fr"] or ""
 
 
 @bp.app_template_filter("finder_name")

@@ -1,4 +1,5 @@
-// On-screen keyboard of the stand finder: French AZERTY and Arabic layouts, no OS keyboard.
+// On-screen keyboard of the stand finder: French AZERTY, Arabic and Tamazight (the IRCAM
+// Tifinagh letters) layouts, no OS keyboard.
 // Keys sit where they are on a physical keyboard (Arabic ض on the Q key, top left), so the
 // rows are not mirrored in the right-to-left page.
 // Each key edits the search field and fires an "input" event, so htmx searches as you type.
@@ -20,9 +21,20 @@
       ["ش", "س", "ي", "ب", "ل", "ا", "ت", "ن", "م", "ك", "ط"],
       ["ذ", "ء", "ؤ", "ر", "ى", "ة", "و", "ز", "ظ", "د", "ئ"],
       ["أ", "إ", "آ"]
+    ],
+    zgh: [
+      ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"],
+      ["ⴰ", "ⴱ", "ⴳ", "ⴷ", "ⴹ", "ⴻ", "ⴼ", "ⴽ", "ⵀ", "ⵃ", "ⵄ"],
+      ["ⵅ", "ⵇ", "ⵉ", "ⵊ", "ⵍ", "ⵎ", "ⵏ", "ⵓ", "ⵔ", "ⵕ", "ⵖ"],
+      ["ⵙ", "ⵚ", "ⵛ", "ⵜ", "ⵟ", "ⵡ", "ⵢ", "ⵣ", "ⵥ", "ⵯ"]
     ]
   };
-  var SWITCH = { fr: "عربي", ar: "AZERTY" };
+  // The layout key toggles between the page's layout and one other, named in its own
+  // script: Arabic from a French page, AZERTY from an Arabic or a Tamazight one.
+  var SWITCH = { fr: "AZERTY", ar: "عربي", zgh: "ⵜⵉⴼⵉⵏⴰⵖ" };
+  var home = LAYOUTS[board.dataset.layout] ? board.dataset.layout : "fr";
+  var other = home === "fr" ? "ar" : "fr";
+  function next(layout) { return layout === home ? other : home; }
 
   function changed() {
     input.dispatchEvent(new Event("input", { bubbles: true }));
@@ -58,9 +70,9 @@
       last = document.createElement("div");
       last.className = "key-row";
     }
-    last.appendChild(button(SWITCH[layout], "wide switch", function () {
-      draw(layout === "fr" ? "ar" : "fr");
-    }, { "data-action": "layout", lang: layout === "fr" ? "ar" : "fr" }));
+    last.appendChild(button(SWITCH[next(layout)], "wide switch", function () {
+      draw(next(layout));
+    }, { "data-action": "layout", lang: next(layout) }));
     last.appendChild(button(board.dataset.labelSpace, "space", function () { type(" "); },
       { "data-action": "space" }));
     last.appendChild(button("⌫", "wide", function () {
@@ -73,7 +85,7 @@
     }, { "data-action": "clear" }));
     board.appendChild(last);
   }
-  draw(board.dataset.layout === "ar" ? "ar" : "fr");
+  draw(home);
   // On a screen too narrow for it (a phone), the CSS hides this keyboard: give the field
   // back to the device's own keyboard.
   function fit() {
