@@ -14,8 +14,8 @@ Rows:
 - bare HTTP: ``GET /healthz`` on the same ``kiosk serve`` process, keep-alive.
 - htmx round trip: ``GET /finder/results?q=...`` with ``HX-Request`` (search and render the
   fragment; read only: the screen posts the anonymous count after a pause), keep-alive.
-- route: ``route_to_stand`` from the kiosk's gate to every stand (nearest node, Dijkstra,
-  geometry); bare Dijkstra: ``shortest_path`` between the same two nodes.
+- route: ``route_to_stand`` from the kiosk's gate to every stand (nearest node, A* path,
+  geometry); bare A*: ``shortest_path`` between the same two nodes (the search alone).
 Targets (issue 4): search p95 <= 10 ms at 320 and <= 40 ms at 10,000; a route <= 5 ms.
 Bare and project measurements alternate round by round, so load from elsewhere hits both.
 """
