@@ -50,7 +50,14 @@ def screens(app: Flask) -> list[str]:
 
 @pytest.mark.parametrize(
     ("role", "gate"),
-    [("central", ""), ("entry", "main"), ("finder", "main"), ("workshop", "main"), ("kids", "kids")],
+    [
+        ("central", ""),
+        ("entry", "main"),
+        ("heritage", "heritage"),
+        ("finder", "main"),
+        ("workshop", "main"),
+        ("kids", "kids"),
+    ],
 )
 def test_every_screen_answers_in_every_language(
     central_dir: Path, tmp_path: Path, role: str, gate: str
