@@ -67,7 +67,7 @@ class WalSync:
             # the file those frames were written to.
             fd = os.open(self.wal_path, os.O_RDONLY)
             try:
-                os.fsync(fd)
+                os.fdatasync(fd)  # what SQLite itself uses: data (and size), not timestamps
             finally:
                 os.close(fd)
             self.synced = covered
