@@ -142,8 +142,12 @@ BACKGROUND_HEADER = "X-Kiosk-Background"
 
 def start_session(session_id: str) -> None:
     """Log a staff member in on this browser (after a good PIN): the cookie carries the
-    id of the server-side session."""
+    id of the server-side session. Whatever an anonymous visitor left in the cookie is
+    dropped, but not the reader's language: it is the screen's, not the account's."""
+    language = session.get("lang")
     session.clear()
+    if language is not None:
+        session["lang"] = language
     session["staff_session"] = session_id
     session["staff_seen"] = clock.iso(clock.now())
 

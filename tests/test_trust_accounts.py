@@ -361,3 +361,20 @@ def test_a_lock_out_travels_by_real_sync(central_dir: Path, tmp_path: Path) -> N
         omar = {"name": "Omar", "pin": "135791"}
         assert east_app.post("/api/v1/login", json=omar, environ_base=address(77)).status_code == 423
         assert east_app.post("/api/v1/login", json=omar).status_code == 200  # east's own screen
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "zgh"])
+def test_the_chosen_language_survives_log_in_and_log_out(kiosk_dir: Path, language: str) -> None:
+    client = create_app(kiosk_dir, {"TESTING": True}).test_client()
+    assert client.get(f"/staff/login?lang={language}&next=/entry/recent", environ_base=REMOTE).status_code == 200
+    logged_in = client.post(
+        f"/staff/login?lang={language}&next=/entry/recent",
+        data={"name": "Omar", "pin": "135791"},
+        environ_base=REMOTE,
+    )
+    assert logged_in.location == "/entry/recent"
+    page = client.get("/entry/recent", environ_base=REMOTE)
+    assert page.status_code == 200
+    assert f'<html lang="{language}"' in page.get_data(as_text=True)
+    home = client.post("/staff/logout", environ_base=REMOTE, follow_redirects=True)
+    assert f'<html lang="{language}"' in home.get_data(as_text=True)
