@@ -366,9 +366,10 @@ def test_a_lock_out_travels_by_real_sync(central_dir: Path, tmp_path: Path) -> N
 @pytest.mark.parametrize("language", ["ar", "en", "zgh"])
 def test_the_chosen_language_survives_log_in_and_log_out(kiosk_dir: Path, language: str) -> None:
     client = create_app(kiosk_dir, {"TESTING": True}).test_client()
-    assert client.get(f"/staff/login?lang={language}&next=/entry/recent", environ_base=REMOTE).status_code == 200
+    login = f"/staff/login?lang={language}&next=/entry/recent"
+    assert client.get(login, environ_base=REMOTE).status_code == 200
     logged_in = client.post(
-        f"/staff/login?lang={language}&next=/entry/recent",
+        login,
         data={"name": "Omar", "pin": "135791"},
         environ_base=REMOTE,
     )
