@@ -41,3 +41,16 @@ def test_setup_fields_are_labelled_in_words(central, language: str, expected: se
     columns = {column for _key, fields in setup.FIELDS.values() for column, _kind in fields}
     columns |= {key for key, _fields in setup.FIELDS.values()}
     assert not columns & set(shown), sorted(columns & set(shown))
+
+
+def test_choice_fields_show_words_and_send_the_values(central) -> None:
+    page = central.get("/setup/?lang=fr").get_data(as_text=True)
+    assert '<option value="in,out" selected>Entrée et sortie</option>' in page
+    assert '<option value="grounds"' in page and "Enceinte du salon" in page
+    assert re.search(r'<option value="sales"[^>]*>[^<(]+ \(sales\)</option>', page)  # a zone by its name
+    changed = central.post(
+        "/setup/gates/kids",
+        data={"name_fr": "Espace enfants", "zone_id": "kids", "directions": "in", "occupancy_limit": "60"},
+    )
+    assert changed.status_code == 200
+    assert '<option value="in" selected>Entrée seulement</option>' in changed.get_data(as_text=True)

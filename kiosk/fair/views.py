@@ -20,6 +20,7 @@ from werkzeug.datastructures import FileStorage
 from kiosk.dashboard import organizer_required
 from kiosk.fair import setup, spec, store, svgplan
 from kiosk.finder import directory, layout
+from kiosk.i18n import localized
 from kiosk.sessions import programme
 from kiosk.web import get_db
 
@@ -54,11 +55,24 @@ FIELD_LABELS = {
 }
 
 
-def _choices(conn: Any) -> dict[str, list[str]]:
+# What the organizer reads for the values of the choice fields.
+ZONE_KIND_LABELS = {
+    "grounds": _l("Fair grounds (its gates count the visitors)"),
+    "area": _l("Area"),
+    "room": _l("Room"),
+}
+DIRECTION_LABELS = {"in,out": _l("In and out"), "in": _l("In only"), "out": _l("Out only")}
+
+
+def _choices(conn: Any) -> dict[str, list[tuple[str, str]]]:
+    """Choice field -> (value, what the organizer reads) pairs."""
     return {
-        "kinds": list(spec.ZONE_KINDS),
-        "directions": ["in,out", "in", "out"],
-        "zones": [row[0] for row in conn.execute("SELECT id FROM zones ORDER BY rowid")],
+        "kinds": [(kind, str(ZONE_KIND_LABELS[kind])) for kind in spec.ZONE_KINDS],
+        "directions": [(value, str(label)) for value, label in DIRECTION_LABELS.items()],
+        "zones": [
+            (row["id"], f"{localized(row, 'name')} ({row['id']})")
+            for row in conn.execute("SELECT * FROM zones ORDER BY rowid")
+        ],
     }
 
 
