@@ -184,3 +184,19 @@ def test_the_dashboard_takes_a_kiosks_lan_addresses(central_dir: Path) -> None:
     assert stored == ("192.168.1.33 entry-3.lan",)
     refused = client.post("/dashboard/devices", data={**form, "name": "entry-4", "addresses": "under_score!"})
     assert refused.status_code == 400 and "not an IP address or a host name" in refused.get_data(as_text=True)
+
+
+def test_the_devices_page_links_the_ca_page_only_when_there_is_a_ca(central_dir: Path) -> None:
+    from kiosk import create_app
+
+    def devices_page() -> str:
+        client = create_app(central_dir, {"TESTING": True}).test_client()
+        assert client.post("/staff/login", data={"name": "Hanane", "pin": "24681357"}).status_code == 302
+        return client.get("/dashboard/devices").get_data(as_text=True)
+
+    assert 'href="/ca/"' not in devices_page()
+    assert create_app(central_dir).test_client().get("/ca/").status_code == 404
+    done = kiosk_cli("ca", "init", central_dir, "--address", "127.0.0.1")
+    assert done.returncode == 0, done.stderr
+    assert 'href="/ca/"' in devices_page()
+    assert create_app(central_dir).test_client().get("/ca/").status_code == 200

@@ -201,7 +201,13 @@ def devices() -> str | tuple[str, int]:
     conn = get_db().conn
     gates = conn.execute("SELECT * FROM gates ORDER BY id").fetchall()
     page = render_template(
-        "dashboard/devices.html", devices=protocol.devices(conn), gates=gates, enrolled=enrolled, error=error
+        "dashboard/devices.html",
+        devices=protocol.devices(conn),
+        gates=gates,
+        enrolled=enrolled,
+        error=error,
+        # /ca/ answers 404 until `kiosk ca init`: link it only when there is a CA to install.
+        venue_ca=tls.venue_ca_pem(Path(current_app.instance_path)) is not None,
     )
     return (page, 400) if error else page
 
