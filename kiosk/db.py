@@ -191,11 +191,14 @@ def checkpoint(db: Database, restart_pages: int = CHECKPOINT_PAGES) -> int:
 
 
 class Checkpointer:
-    """Checkpoints an instance database every ``interval`` seconds in a thread."""
+    """Checkpoints an instance database in a thread, looking every ``interval`` seconds
+    and copying once this process made ``commits`` commits since the last copy (each
+    copy syncs the database file: not more often than SQLite's own threshold would)."""
 
-    def __init__(self, path: Path, interval: float = 0.5) -> None:
+    def __init__(self, path: Path, interval: float = 0.5, commits: int = 64) -> None:
         self.path = path
         self.interval = interval
+        self.commits = commits
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="checkpoints", daemon=True)
 
@@ -208,8 +211,12 @@ class Checkpointer:
 
     def _run(self) -> None:
         database = connect(self.path, migrate_schema=False)
+        copied_at = 0
         try:
             while not self._stop.wait(self.interval):
+                if database.conn.wal_sync.committed - copied_at < self.commits:
+                    continue
+                copied_at = database.conn.wal_sync.committed
                 try:
                     checkpoint(database)
                 except sqlite3.Error as error:  # a busy file now is a checkpoint later
