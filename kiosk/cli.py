@@ -285,7 +285,14 @@ def tickets_revoke(directory: Path, codes: tuple[str, ...], reason: str) -> None
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="The certificate's private key (PEM).",
 )
-def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | None) -> None:
+@click.option(
+    "--local-port",
+    type=int,
+    help="With --cert: plain HTTP too, on 127.0.0.1 only (the kiosk's own screen).",
+)
+def serve(
+    directory: Path, host: str, port: int, cert: Path | None, key: Path | None, local_port: int | None
+) -> None:
     """Serve the kiosk or central app of DIR (and run its camera if CAMERA_SOURCE is set)."""
     import waitress
 
@@ -294,6 +301,8 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
 
     if bool(cert) != bool(key):
         fail("--cert and --key go together")
+    if local_port is not None and not cert:
+        fail("--local-port is the plain listener beside HTTPS: it goes with --cert and --key")
     try:
         instance.check_integrity(directory)
     except (instance.InstanceError, settings.SettingsError) as error:
@@ -340,7 +349,9 @@ def serve(directory: Path, host: str, port: int, cert: Path | None, key: Path | 
     raise_file_limit()
     try:
         if cert and key:
-            serve_tls(app, host, port, cert, key)  # hypercorn: TLS handshakes off the worker threads
+            serve_tls(
+                app, host, port, cert, key, local_port
+            )  # hypercorn: TLS handshakes off the worker threads
         else:
             # waitress: HTTP/1.1 keep-alive and a fixed pool of worker threads.
             waitress.serve(app, host=host, port=port, **server_options(app))

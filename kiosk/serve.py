@@ -144,11 +144,15 @@ class BoundedBody:
 
 class TLSConfig(Config):
     """hypercorn's settings for ``kiosk serve --cert --key``, listening on a
-    LimitedListener instead of a plain socket."""
+    LimitedListener instead of a plain socket; with ``local_port``, plain HTTP too, on
+    127.0.0.1 only (the kiosk's own screen: a remote client cannot reach it, so no
+    client of that listener is anything but local)."""
 
-    def __init__(self, host: str, port: int, cert: Path, key: Path) -> None:
+    def __init__(self, host: str, port: int, cert: Path, key: Path, local_port: int | None = None) -> None:
         super().__init__()
         self.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+        self.insecure_bind = [f"127.0.0.1:{local_port}"] if local_port else []
+        self.local_port = local_port
         self.certfile, self.keyfile = str(cert), str(key)
         self.ssl_handshake_timeout = HANDSHAKE_TIMEOUT
         self.keep_alive_timeout = CHANNEL_TIMEOUT  # idle before (and between) requests
@@ -161,21 +165,28 @@ class TLSConfig(Config):
         self.host, self.port = host, port
 
     def create_sockets(self) -> Sockets:
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        listener = LimitedListener(family, CONNECTION_LIMIT)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        listener.bind((self.host, self.port))
-        listener.setblocking(False)
-        return Sockets([listener], [], [])
+        secure = [_listener(self.host, self.port)]
+        insecure = [_listener("127.0.0.1", self.local_port)] if self.local_port else []
+        return Sockets(secure, insecure, [])
 
 
-def serve_tls(app: Flask, host: str, port: int, cert: Path, key: Path) -> None:
+def _listener(host: str, port: int) -> LimitedListener:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = LimitedListener(family, CONNECTION_LIMIT)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    listener.bind((host, port))
+    listener.setblocking(False)
+    return listener
+
+
+def serve_tls(app: Flask, host: str, port: int, cert: Path, key: Path, local_port: int | None = None) -> None:
     """Serve APP over HTTPS until SIGTERM or SIGINT: hypercorn on an asyncio loop, where
     every connection's TLS handshake, headers and body are read without a thread, then
     one of THREADS worker threads runs the Flask app (waitress's protections, over TLS:
-    see CONNECTION_LIMIT, CHANNEL_TIMEOUT, HANDSHAKE_TIMEOUT, MAX_CONTENT_LENGTH)."""
-    config = TLSConfig(host, port, cert, key)
+    see CONNECTION_LIMIT, CHANNEL_TIMEOUT, HANDSHAKE_TIMEOUT, MAX_CONTENT_LENGTH).
+    ``local_port``: plain HTTP on 127.0.0.1 beside it (see TLSConfig)."""
+    config = TLSConfig(host, port, cert, key, local_port)
     loop = asyncio.new_event_loop()
     loop.set_default_executor(ThreadPoolExecutor(THREADS, thread_name_prefix="kiosk-https"))
     stop = asyncio.Event()

@@ -6,15 +6,18 @@ connection."""
 
 from __future__ import annotations
 
+import json
 import socket
 import ssl
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import self_signed
 from sync_helpers import day_tickets
-from tls_helpers import client_hello, closed_by_peer, https_json, serving_https, trusting
+from tls_helpers import client_hello, closed_by_peer, free_port, https_json, serving_https, trusting
 
 from kiosk.serve import CONNECTION_LIMIT, HANDSHAKE_TIMEOUT
 
@@ -136,3 +139,38 @@ def test_a_huge_body_is_refused_over_tls_before_it_is_read(
         assert answer.startswith(b"HTTP/1.1 4"), answer
         assert https_json(base + "/healthz", context)["ok"] is True
         assert not [p for p in kiosk_dir.rglob("*") if p.stat().st_size > 10_000_000]
+
+
+def test_https_on_the_lan_and_plain_http_for_the_screen_on_loopback_only(
+    kiosk_dir: Path, tmp_path: Path, fair_clock: str
+) -> None:
+    """What `kiosk host install --https-port` runs: the screen's Chromium talks plain HTTP
+    to 127.0.0.1, everyone else HTTPS; a remote client never looks local."""
+    address = venue_address()
+    cert, key = self_signed(tmp_path)
+    context = trusting(cert, check_hostname=False)
+    local = free_port()
+    with serving_https(kiosk_dir, cert, key, context, host="0.0.0.0", extra=("--local-port", str(local))) as (
+        base,
+        _process,
+    ):
+        remote = f"https://{address}:{port_of(base)}"
+        assert https_json(remote + "/healthz", context)["ok"] is True  # verified against the certificate
+        plain = f"http://127.0.0.1:{local}"
+        with urllib.request.urlopen(plain + "/healthz", timeout=5) as answer:
+            assert json.load(answer)["ok"] is True
+        with pytest.raises(urllib.error.URLError):  # the plain listener is not on the LAN
+            urllib.request.urlopen(f"http://{address}:{local}/healthz", timeout=5)
+        # Loopback trust: the screen needs no log-in, a LAN client over HTTPS does.
+        opener = urllib.request.build_opener(NoRedirect)
+        with opener.open(plain + "/camera/browser", timeout=5) as answer:
+            assert answer.status == 200
+        remote_opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            remote_opener.open(remote + "/camera/browser", timeout=5)
+        assert refused.value.code in (302, 401)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None

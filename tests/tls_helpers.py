@@ -46,6 +46,7 @@ def serving_https(
     context: ssl.SSLContext,
     host: str = "127.0.0.1",
     env: dict[str, str] | None = None,
+    extra: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """A real ``kiosk serve DIR --host HOST --cert --key`` on a free port; yields (the
     loopback https base URL, process)."""
@@ -63,6 +64,7 @@ def serving_https(
             str(cert),
             "--key",
             str(key),
+            *extra,
         ],
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
