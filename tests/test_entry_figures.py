@@ -300,7 +300,12 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
         " DROP TABLE gate_quarters; DROP TABLE day_visitors; DROP TABLE day_totals;"
         " DELETE FROM schema_migrations WHERE name LIKE '070_%';"
     )
-    assert dbmod.migrate(db) == ["0700_zone_minutes.sql", "0701_day_figures.sql", "0702_figure_rollups.sql"]
+    assert dbmod.migrate(db) == [
+        "0700_zone_minutes.sql",
+        "0701_day_figures.sql",
+        "0702_figure_rollups.sql",
+        "0703_zone_hours_prefix.sql",
+    ]
     assert attendance.occupancy(db.conn, FAIR_START) == kept
     assert attendance.gate_entries(db.conn, "heritage", FAIR_START) == 3
     assert attendance.day_figures(db.conn, FAIR_START) == figures

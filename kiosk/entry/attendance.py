@@ -4,7 +4,7 @@ Everything is derived from the append-only logs, so a kiosk and the central
 instance (which holds every kiosk's events) compute figures the same way. Annulled
 scans are skipped. Walk-in tallies count into entries, exits, visitors and
 occupancy like scanned tickets. The database keeps the figures as the events arrive
-(triggers of migrations 0700 to 0702, in the event's own transaction), so reading
+(triggers of migrations 0700 to 0703, in the event's own transaction), so reading
 them costs the same whatever the day's volume.
 """
 
@@ -95,18 +95,20 @@ def occupancy(conn: sqlite3.Connection, day: date, zone_id: str | None = None) -
     happened (device time corrected by the clock offset central measured for the device
     when the passage arrived), and the count never goes below zero at any moment (nobody
     can leave before anyone entered: an exit counted at an empty zone is ignored, a later
-    entry counts). Read from the hour summaries the database folds from its minute
-    buckets as events arrive (migrations 0700, 0702): at most 24 rows a zone and a day,
-    whatever the volume.
+    entry counts). Read from the summaries the database keeps as events arrive
+    (migrations 0700, 0703): per zone and hour, its minutes before the latest and the
+    latest minute, at most 48 summaries a zone and a day, whatever the volume.
     """
-    zone_filter = " AND zone_id = :zone" if zone_id is not None else ""
+    zone_filter = " AND h.zone_id = :zone" if zone_id is not None else ""
     rows = conn.execute(
-        "SELECT zone_id, net, low, high, rise FROM zone_hours"
-        f" WHERE fair_date = :day{zone_filter} ORDER BY zone_id, hour",
+        "SELECT h.zone_id, h.net, h.low, h.high, h.rise, coalesce(m.net, 0), coalesce(m.low, 0),"
+        " coalesce(m.high, 0), coalesce(m.rise, 0) FROM zone_hours h LEFT JOIN zone_minutes m"
+        " ON m.fair_date = h.fair_date AND m.zone_id = h.zone_id AND m.minute = h.last_minute"
+        f" WHERE h.fair_date = :day{zone_filter} ORDER BY h.zone_id, h.hour",
         {"day": day.isoformat(), "zone": zone_id},
     ).fetchall()
     return {
-        zone: walk(Minute(*row[1:]) for row in zone_rows)
+        zone: walk(minute for row in zone_rows for minute in (Minute(*row[1:5]), Minute(*row[5:9])))
         for zone, zone_rows in groupby(rows, key=lambda row: row[0])
     }
 
