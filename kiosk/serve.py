@@ -165,8 +165,8 @@ class TLSConfig(Config):
         self.host, self.port = host, port
 
     def create_sockets(self) -> Sockets:
-        secure = [_listener(self.host, self.port)]
-        insecure = [_listener("127.0.0.1", self.local_port)] if self.local_port else []
+        secure: list[socket.socket] = [_listener(self.host, self.port)]
+        insecure: list[socket.socket] = [_listener("127.0.0.1", self.local_port)] if self.local_port else []
         return Sockets(secure, insecure, [])
 
 
