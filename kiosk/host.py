@@ -9,6 +9,10 @@ in order. The app runs as the system user ``salon-kiosk`` under systemd
 while its own ``/healthz`` answers). Screen roles get a second unit: Debian's ``cage``
 Wayland kiosk compositor on tty1 running Chromium in kiosk mode on the local app, as
 the unprivileged user ``kiosk-screen``, relaunched whenever it exits.
+
+With ``--https-port`` (a kiosk enrolled through central, which signed its certificate
+with the venue CA into ``DIR/tls/``) the LAN gets HTTPS only, and plain HTTP stays on
+127.0.0.1 for the screen's Chromium (``kiosk serve --cert --key --local-port``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from kiosk import tls
 
 USER = "salon-kiosk"
 SCREEN_USER = "kiosk-screen"
@@ -49,8 +55,9 @@ class Options:
     role: str
     venv: Path = Path("/opt/salon-kiosk/venv")
     data: Path = Path("/var/lib/salon-kiosk")
-    port: int = 5000
-    host: str = "127.0.0.1"
+    port: int = 5000  # plain HTTP (on 127.0.0.1 only when https_port is given)
+    host: str | None = None  # default: 127.0.0.1, or every address for HTTPS
+    https_port: int | None = None
     package: str = "salon-kiosk"  # what pip installs: a wheel file, a checkout, or the name
     lock: Path | None = None
     central_url: str | None = None
@@ -73,6 +80,24 @@ class Options:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def listen(self) -> str:
+        """The address of the LAN-facing listener (HTTPS when there is one)."""
+        return self.host or ("0.0.0.0" if self.https_port else "127.0.0.1")
+
+    @property
+    def served_files(self) -> tuple[Path, Path]:
+        """The certificate chain and key enrollment stored (kiosk.tls)."""
+        _ca, cert, key = tls.served_files(self.instance)
+        return cert, key
+
+    def serve_command(self) -> str:
+        serve = f"{self.kiosk} serve {self.instance} --host {self.listen}"
+        if not self.https_port:
+            return f"{serve} --port {self.port}"
+        cert, key = self.served_files
+        return f"{serve} --port {self.https_port} --cert {cert} --key {key} --local-port {self.port}"
 
     @property
     def kiosk(self) -> Path:
@@ -123,7 +148,7 @@ def serve_unit(options: Options) -> str:
     supplementary = f"SupplementaryGroups={' '.join(groups)}\n" if groups else ""
     environment = f"Environment=KIOSK_CAMERA_SOURCE={options.camera}\n" if options.camera else ""
     return f"""[Unit]
-Description=salon-kiosk {options.role} on port {options.port}
+Description=salon-kiosk {options.role} on port {options.https_port or options.port}
 Wants=network-online.target time-sync.target
 After=network-online.target time-sync.target
 
@@ -132,7 +157,7 @@ After=network-online.target time-sync.target
 Type=notify
 NotifyAccess=main
 WatchdogSec=30
-ExecStart={options.kiosk} serve {options.instance} --host {options.host} --port {options.port}
+ExecStart={options.serve_command()}
 Restart=on-failure
 RestartSec=2
 User={USER}
@@ -255,6 +280,11 @@ def plan(options: Options) -> Plan:
         init += ["--gate", options.gate]
     made = options.instance / "config.toml"
     result.commands.append(["sh", "-c", f"test -e {made} || runuser -u {USER} -- {shlex.join(init)}"])
+    if options.https_port:
+        # Stop here, not in a unit that restarts for ever, when central certified no address.
+        cert = options.served_files[0]
+        why = "enrollment brought no certificate: give this kiosk its LAN addresses on central's devices page"
+        result.commands.append(["sh", "-c", f"test -s {cert} || {{ echo {shlex.quote(why)} >&2; exit 1; }}"])
     units = [SERVICE]
     result.files.append((unit_dir / SERVICE, serve_unit(options)))
     if options.wants_screen:
@@ -286,6 +316,10 @@ def refusal(options: Options) -> str:
         return "--central goes with --code and --central-key (both printed by `kiosk devices add` on central)"
     if options.litestream_target and options.role != "central":
         return "--litestream-target is for central"
+    if options.https_port and not options.central_url:
+        return "--https-port serves the venue certificate a kiosk gets at enrollment: it goes with --central"
+    if options.https_port == options.port:
+        return "--https-port and --port are two listeners: give them different ports"
     if options.rotate not in (0, 90, 180, 270):
         return "--rotate is 0, 90, 180 or 270"
     return ""

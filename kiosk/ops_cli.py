@@ -83,8 +83,12 @@ def host_group() -> None:
 )
 @click.option("--gate", help="The gate this kiosk stands at.")
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--listen", "host_address", default="127.0.0.1", show_default=True,
-              help="Address kiosk serve listens on (0.0.0.0 on central, for the kiosks).")  # fmt: skip
+@click.option("--listen", "host_address",
+              help="Address kiosk serve listens on (default 127.0.0.1; 0.0.0.0 on central, for the kiosks; "
+                   "with --https-port, every address).")  # fmt: skip
+@click.option("--https-port", type=int,
+              help="Kiosk enrolled with --central: HTTPS on the LAN with its venue certificate; "
+                   "plain HTTP (--port) then only on 127.0.0.1, for its screen.")  # fmt: skip
 @click.option("--camera", help="The USB camera (0, /dev/video0...) of an entry kiosk.")
 @click.option("--rotate", default=0, type=int, help="Screen rotation in degrees (portrait totem: 90).")
 @click.option("--output", default="HDMI-A-1", show_default=True, help="The display output to rotate.")
@@ -106,7 +110,8 @@ def host_install(
     bundle: Path | None,
     gate: str | None,
     port: int,
-    host_address: str,
+    host_address: str | None,
+    https_port: int | None,
     camera: str | None,
     rotate: int,
     output: str,
@@ -132,6 +137,7 @@ def host_install(
         data=data,
         port=port,
         host=host_address,
+        https_port=https_port,
         package=package or (str(checkout) if in_checkout else "salon-kiosk"),
         lock=lock,
         central_url=central_url,

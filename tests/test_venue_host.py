@@ -4,17 +4,22 @@ notify protocol (READY, then WATCHDOG only while /healthz answers)."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from kiosk import host
-from tests.conftest import serving
+from kiosk import host, tls
+from tests.conftest import free_port, self_signed, serving
+from tests.tls_helpers import https_json, trusting
 
 MACHINES = {
     "central": ["--role", "central", "--listen", "0.0.0.0", "--litestream-target", "file:///mnt/usb/replica"],
@@ -162,3 +167,69 @@ def test_the_service_user_can_run_the_venv_and_read_the_bundle() -> None:
     assert commands.index(handed) < commands.index(init)
     assert f"--bundle {copy}" in init[-1] and "/root/" not in init[-1]
     assert commands[0] == ["apt-get", "update"]
+
+
+ENTRANCE_HTTPS = [*MACHINES["entrance"], "--https-port", "8443"]
+
+
+def test_an_enrolled_kiosk_serves_https_on_the_lan_and_http_to_its_screen_only() -> None:
+    done = install(*ENTRANCE_HTTPS, "--dry-run")
+    assert done.returncode == 0, done.stderr
+    files = files_of(done.stdout)
+    serve = files["/etc/systemd/system/salon-kiosk.service"]
+    tls_dir = "/var/lib/salon-kiosk/instance/tls"
+    assert (
+        f"ExecStart=/opt/salon-kiosk/venv/bin/kiosk serve /var/lib/salon-kiosk/instance --host 0.0.0.0"
+        f" --port 8443 --cert {tls_dir}/cert.pem --key {tls_dir}/key.pem --local-port 5000\n"
+    ) in serve
+    assert "--app=http://127.0.0.1:5000/" in files["/etc/systemd/system/salon-kiosk-screen.service"]
+    # The install stops when enrollment brought no certificate (no LAN address on central).
+    assert f"test -s {tls_dir}/cert.pem ||" in done.stdout
+    plain = files_of(install(*MACHINES["entrance"], "--dry-run").stdout)[
+        "/etc/systemd/system/salon-kiosk.service"
+    ]
+    assert "--host 127.0.0.1 --port 5000\n" in plain and "--cert" not in plain
+
+
+def test_https_needs_an_enrolled_kiosk() -> None:
+    done = install(*MACHINES["tablet"], "--https-port", "8443", "--dry-run")
+    assert done.returncode != 0 and "--central" in done.stderr
+    done = install(*ENTRANCE_HTTPS[:-1], "5000", "--dry-run")
+    assert done.returncode != 0 and "different ports" in done.stderr
+
+
+def test_the_installed_serve_command_runs_https_and_loopback_http(
+    kiosk_dir: Path, tmp_path: Path, fair_clock: str
+) -> None:
+    """The unit's own ExecStart line, run: HTTPS with the stored certificate on one port,
+    plain HTTP on 127.0.0.1 on the other."""
+    options = host.Options(
+        role="entry", data=tmp_path / "data", port=free_port(), https_port=free_port(), central_url="http://c"
+    )
+    shutil.copytree(kiosk_dir, options.instance)
+    cert, key = self_signed(tmp_path)
+    _ca, served_cert, served_key = tls.served_files(options.instance)
+    served_cert.parent.mkdir(exist_ok=True)
+    shutil.copy(cert, served_cert)
+    shutil.copy(key, served_key)
+    (line,) = [line for line in host.serve_unit(options).splitlines() if line.startswith("ExecStart=")]
+    command = line.removeprefix("ExecStart=").split()
+    assert command[0] == str(options.kiosk)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", *command[1:]], env=os.environ, stderr=subprocess.PIPE
+    )
+    try:
+        context = trusting(cert)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert https_json(f"https://127.0.0.1:{options.https_port}/healthz", context)["ok"] is True
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, process.stderr
+                time.sleep(0.1)
+        with urllib.request.urlopen(options.url + "healthz", timeout=5) as answer:
+            assert json.load(answer)["ok"] is True
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
