@@ -25,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 
 from kiosk import clock, instance
-from kiosk.kids.demo import KIDS_STAFF
+from kiosk.kids.demo import KIDS_LEAD, KIDS_STAFF
 from kiosk.tickets import printing
 
 # Central's port; the kiosks take the next six (DEMO_PORT=6000 make demo moves them all).
@@ -193,7 +193,10 @@ def run(root: Path) -> None:
         for name, roles, gate, port in KIOSKS:
             where = f"gate {gate}" if gate else roles
             print(f"  {name:<12} http://127.0.0.1:{port}/  ({where})")
-        print(f"  (kids' space staff {KIDS_STAFF[0]}, PIN {KIDS_STAFF[2]}; without a receipt: the organizer)")
+        print(
+            f"  (kids' space staff {KIDS_STAFF[0]}, PIN {KIDS_STAFF[2]};"
+            f" without a receipt: supervisor {KIDS_LEAD[0]}, PIN {KIDS_LEAD[2]})"
+        )
         sheet, codes = write_sample_tickets(central)
         print(f"\nTickets to try, valid today: {sheet} (print it or show it to a camera),")
         print(

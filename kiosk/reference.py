@@ -67,19 +67,38 @@ PERSONAL_TABLES: dict[str, frozenset[str] | None] = {
     "kids_children": frozenset({"kids"}),
 }
 
-# What never leaves central, whatever the kiosk's role (bundle and sync pull alike):
-# - rows: the condition on the rows a kiosk gets. Organizer accounts log in on central
-#   only, so no kiosk holds an organizer's PIN hash to crack.
-# - columns: sent blank. A ticket's signed QR payload would let whoever holds the file
-#   print working copies; a kiosk decides a typed code from serial, type and validity.
-CENTRAL_ONLY_ROWS: dict[str, str] = {
-    "staff": "role != 'organizer'",
-    "staff_state": "staff_id IN (SELECT id FROM staff WHERE role != 'organizer')",
+# Staff accounts of these staff roles reach only kiosks holding one of the kiosk roles
+# given (bundle, sync pull, and what revoking a kiosk rotates); every other account
+# reaches every kiosk that gets ``staff``. Organizer accounts log in on central only: no
+# kiosk holds an organizer's PIN hash to crack (the database of a stolen kiosk lets
+# nobody log in as an organizer). The kids' space supervisor releases a child whose adult
+# lost the receipt, at the kids' kiosk and offline: only kids' kiosks hold that account.
+STAFF_ROLE_KIOSKS: dict[str, frozenset[str]] = {
+    "organizer": frozenset(),
+    "kids_lead": frozenset({"kids"}),
 }
-# ...except at kiosks of these roles, which get every row: at the kids' space an
-# organizer releases a child whose adult lost the receipt, there and offline.
-ALL_ROWS_FOR: dict[str, frozenset[str]] = {"staff": frozenset({"kids"}), "staff_state": frozenset({"kids"})}
+# What never leaves central, whatever the kiosk's role (bundle and sync pull alike):
+# columns sent blank. A ticket's signed QR payload would let whoever holds the file
+# print working copies; a kiosk decides a typed code from serial, type and validity.
 CENTRAL_ONLY_COLUMNS: dict[str, dict[str, str]] = {"tickets": {"payload": ""}}
+
+
+def staff_rows(roles: str | Iterable[str] | None) -> str:
+    """The condition on ``staff`` rows a kiosk with ``roles`` gets (``STAFF_ROLE_KIOSKS``)."""
+    held = parse_roles(roles)
+    if "central" in held:
+        return "1"
+    withheld = sorted(role for role, kiosks in STAFF_ROLE_KIOSKS.items() if not kiosks & held)
+    return "role NOT IN ({})".format(", ".join(f"'{role}'" for role in withheld)) if withheld else "1"
+
+
+def kiosk_rows(table: str, roles: str | Iterable[str] | None) -> str:
+    """The condition on the rows of ``table`` a kiosk with ``roles`` gets."""
+    if table == "staff":
+        return staff_rows(roles)
+    if table == "staff_state":
+        return f"staff_id IN (SELECT id FROM staff WHERE {staff_rows(roles)})"
+    return "1"
 
 
 def kiosk_view(table: str, columns: list[str], roles: str | Iterable[str] | None) -> tuple[str, str]:
@@ -90,9 +109,7 @@ def kiosk_view(table: str, columns: list[str], roles: str | Iterable[str] | None
         return ", ".join(f"[{c}]" for c in columns), "1"
     blank = CENTRAL_ONLY_COLUMNS.get(table, {})
     select = ", ".join(f"'{blank[c]}' AS [{c}]" if c in blank else f"[{c}]" for c in columns)
-    if held & ALL_ROWS_FOR.get(table, frozenset()):
-        return select, "1"
-    return select, CENTRAL_ONLY_ROWS.get(table, "1")
+    return select, kiosk_rows(table, held)
 
 
 def parse_roles(roles: str | Iterable[str] | None) -> set[str]:

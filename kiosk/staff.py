@@ -12,39 +12,45 @@ import sqlite3
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk import clock, events
+from kiosk import clock, events, reference
 from kiosk import db as dbmod
 from kiosk.db import Database
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 5
-ROLES = ("gate", "workshop", "kids", "organizer")
+ROLES = ("gate", "workshop", "kids", "kids_lead", "organizer")
 # A kiosk holds its staff's PIN hashes (a stolen one can be attacked offline): 6 digits
-# at least. Organizers log in on central (and at the kids' space, kiosk.reference.ALL_ROWS_FOR)
-# and can do everything: 8 digits, or a passphrase. Log-in reads at most MAX_SECRET characters.
+# at least. Organizers log in on central only and can do everything; the kids' space
+# supervisor (kids_lead, on kids' kiosks only: kiosk.reference.STAFF_ROLE_KIOSKS) hands a
+# child over without the receipt: both 8 digits, or a passphrase. Log-in reads at most
+# MAX_SECRET characters.
+STRONG_PIN_ROLES = ("kids_lead", "organizer")
 PIN_DIGITS = (6, 12)
 ORGANIZER_DIGITS = 8
 PASSPHRASE_CHARACTERS = 12
 MAX_SECRET = 64
 STAFF_PIN_RULE = "a PIN is 6 to 12 digits"
-ORGANIZER_PIN_RULE = "an organizer's PIN is 8 to 64 digits, or a passphrase of 12 to 64 characters"
+STRONG_PIN_RULE = (
+    "an organizer's or kids' space supervisor's PIN is 8 to 64 digits, or a passphrase of 12 to 64 characters"
+)
 
 
 def pin_problem(role: str, pin: str) -> str | None:
     """Why ``pin`` cannot be the secret of an account with ``role`` (None: it can)."""
-    if role == "organizer":
+    if role in STRONG_PIN_ROLES:
         if len(pin) > MAX_SECRET or pin != pin.strip():
-            return ORGANIZER_PIN_RULE
+            return STRONG_PIN_RULE
         digits = pin.isdecimal() and pin.isascii()
         if (digits and len(pin) >= ORGANIZER_DIGITS) or (not digits and len(pin) >= PASSPHRASE_CHARACTERS):
             return None
-        return ORGANIZER_PIN_RULE
+        return STRONG_PIN_RULE
     low, high = PIN_DIGITS
     if pin.isdecimal() and pin.isascii() and low <= len(pin) <= high:
         return None
@@ -331,13 +337,11 @@ def end_sessions(conn: sqlite3.Connection, staff_id: str) -> None:
     )
 
 
-def held_by_kiosks(conn: sqlite3.Connection, organizers: bool = False) -> list[sqlite3.Row]:
-    """The accounts (id, name) whose PIN hash a kiosk holds: every active non-organizer
-    (``kiosk.reference.CENTRAL_ONLY_ROWS`` keeps organizers on central), organizers too
-    at the roles that get them (``organizers``, ``kiosk.reference.ALL_ROWS_FOR``)."""
+def held_by_kiosks(conn: sqlite3.Connection, kiosk_roles: str | Iterable[str]) -> list[sqlite3.Row]:
+    """The active accounts (id, name) whose PIN hash a kiosk of ``kiosk_roles`` holds
+    (the rows ``kiosk.reference.kiosk_view`` sends it: never an organizer)."""
     return conn.execute(
-        "SELECT id, name FROM staff WHERE active = 1 AND (? OR role != 'organizer') ORDER BY name",
-        (organizers,),
+        f"SELECT id, name FROM staff WHERE active = 1 AND {reference.staff_rows(kiosk_roles)} ORDER BY name"
     ).fetchall()
 
 

@@ -13,7 +13,8 @@ from kiosk.cli_common import INSTANCE_DIR, is_central, open_instance
 
 @click.group("staff")
 def staff_group() -> None:
-    """Staff accounts with a personal PIN (gate, workshop, organizer)."""
+    """Staff accounts with a personal PIN (gate, workshop, kids, kids_lead: the kids' space
+    supervisor, on kids' kiosks only; organizer: on central only)."""
 
 
 @staff_group.command("add")
@@ -22,7 +23,7 @@ def staff_group() -> None:
 @click.option("--role", required=True, type=click.Choice(accounts.ROLES))
 @click.option(
     "--pin",
-    prompt="PIN (6 to 12 digits; organizers 8+ digits or a 12+ character passphrase)",
+    prompt="PIN (6 to 12 digits; kids_lead and organizers 8+ digits or a 12+ character passphrase)",
     hide_input=True,
     confirmation_prompt=True,
     help="The personal PIN; asked for when not given.",

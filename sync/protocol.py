@@ -26,7 +26,7 @@ from kiosk import clock, crockford, events
 from kiosk import db as dbmod
 from kiosk import staff as accounts
 from kiosk.events import EVENT_TABLES
-from kiosk.reference import ALL_ROWS_FOR, REFERENCE_TABLES, kiosk_view, parse_roles, withheld_tables
+from kiosk.reference import REFERENCE_TABLES, kiosk_view, parse_roles, withheld_tables
 from sync import validate
 from sync.wire import (
     CHANGES_PAGE,
@@ -358,8 +358,8 @@ def revoke_device(conn: sqlite3.Connection, name: str, moment: datetime) -> list
     """Revoke a kiosk (a stolen one): its token stops working, and what it held that
     could be reused is rotated. It held the PIN hashes of the staff (kiosks that decide,
     ``kiosk.reference.PERSONAL_TABLES``): their sessions end everywhere and each PIN is
-    marked to change (organizers' too at a kids' kiosk). It held no signing key (public
-    keys only).
+    marked to change (never an organizer's: no kiosk holds one). It held no signing key
+    (public keys only).
     Returns the names of the accounts whose PIN must change."""
     row = conn.execute("SELECT revoked_at, role FROM sync_devices WHERE name = ?", (name,)).fetchone()
     if row is None:
@@ -370,8 +370,7 @@ def revoke_device(conn: sqlite3.Connection, name: str, moment: datetime) -> list
     )
     if "staff" in withheld_tables(row["role"]):
         return []
-    everyone = parse_roles(row["role"]) & ALL_ROWS_FOR.get("staff", frozenset())
-    held = accounts.held_by_kiosks(conn, organizers=bool(everyone))
+    held = accounts.held_by_kiosks(conn, row["role"])
     accounts.expose(conn, [r["id"] for r in held], name, moment)
     return [r["name"] for r in held]
 

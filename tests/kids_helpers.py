@@ -14,6 +14,7 @@ from typing import Any
 from kiosk import bundle, instance
 
 KIDS_STAFF = ("Salma", "975310")  # kiosk.kids.demo.KIDS_STAFF
+KIDS_LEAD = ("Nadia", "86420975")  # kiosk.kids.demo.KIDS_LEAD: releases without a receipt
 ORGANIZER = ("Hanane", "24681357")
 GATE_STAFF = ("Omar", "135791")
 

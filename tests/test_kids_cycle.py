@@ -1,5 +1,5 @@
 """The kids' space end to end: a real ``kiosk serve`` of a kids' kiosk (and a real central
-for sync) on real SQLite files: drop-off, refused receipts, pick-up, an organizer's
+for sync) on real SQLite files: drop-off, refused receipts, pick-up, the supervisor's
 release, capacity, the end-of-day wipe, and what reaches central."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 from conftest import FAIR_START, serving
 from kids_helpers import (
     GATE_STAFF,
+    KIDS_LEAD,
     KIDS_STAFF,
     ORGANIZER,
     call,
@@ -75,26 +76,35 @@ def test_drop_off_two_children_refused_receipts_then_pick_up(central_dir: Path, 
     assert counts == [(2, 0, 2), (2, 2, 0)]
 
 
-def test_organizer_releases_without_receipt_after_the_phone_check(central_dir: Path, tmp_path: Path) -> None:
+def test_the_supervisor_releases_without_receipt_after_the_phone_check(
+    central_dir: Path, tmp_path: Path
+) -> None:
     kiosk = make_kids_kiosk(central_dir, tmp_path / "kids")
     with serving(kiosk) as (base, process):
         staff = token(base, KIDS_STAFF)
         dropped = call(base, "POST", "/api/v1/kids/drop-offs", FAMILY, staff)[1]
         child = dropped["children"][0]["id"]
-        # Kids' staff cannot release without a receipt: organizers only.
+        # Kids' staff cannot release without a receipt: the space's supervisor only.
         assert form(base, f"/kids/release/{child}", {"phone": "0699876543"}, staff)[0] == 403
-        organizer = token(base, ORGANIZER)
-        status, page = form(base, f"/kids/release/{child}", {"phone": "0661 99 99 99"}, organizer)
+        lead = token(base, KIDS_LEAD)
+        # Only the supervisor's Inside now list offers the release.
+        release = f"/kids/release/{child}".encode()
+        assert release not in call_bytes(base, "/kids/inside/list", staff)[1]
+        assert release in call_bytes(base, "/kids/inside/list", lead)[1]
+        status, page = form(base, f"/kids/release/{child}", {"phone": "0661 99 99 99"}, lead)
         assert status == 200 and 'data-reason="wrong_phone"' in page
-        status, page = form(base, f"/kids/release/{child}", {"phone": "+212 699 876 543"}, organizer)
+        status, page = form(base, f"/kids/release/{child}", {"phone": "+212 699 876 543"}, lead)
         assert status == 200 and "kids-handed" in page
         inside = call(base, "GET", "/api/v1/kids/inside", token=staff)[1]
         assert [c["first_name"] for c in inside["children"]] == ["Bahaa"]
-        status, page = form(base, f"/kids/release/{child}", {"phone": "+212 699 876 543"}, organizer)
+        status, page = form(base, f"/kids/release/{child}", {"phone": "+212 699 876 543"}, lead)
         assert 'data-reason="not_inside"' in page
     logged = process.stderr.read().decode() if process.stderr else ""
-    assert "released without receipt by organizer Hanane" in logged
-    assert rows(kiosk, "SELECT staff_name, children FROM kids_overrides") == [("Hanane", 1)]
+    assert "released without receipt by Nadia (phone checked)" in logged
+    assert rows(kiosk, "SELECT staff_name, children FROM kids_overrides") == [("Nadia", 1)]
+    assert rows(kiosk, "SELECT picked_up_by FROM kids_children WHERE id = ?", (child,)) == rows(
+        kiosk, "SELECT id FROM staff WHERE name = 'Nadia'"
+    )
 
 
 def test_a_full_space_refuses_the_drop_off(central_dir: Path, tmp_path: Path) -> None:
@@ -144,8 +154,10 @@ def test_end_of_day_wipe_leaves_counts_only(central_dir: Path, tmp_path: Path) -
 def test_central_gets_counts_and_nothing_personal(central_dir: Path, tmp_path: Path) -> None:
     with serving(central_dir) as (central, _central_process):
         kiosk = enroll(central, central_dir, tmp_path / "kids", "kids", "kids", "kids")
-        # An organizer's account reaches the kids' kiosk (releases without a receipt).
-        assert rows(kiosk, "SELECT count(*) FROM staff WHERE role = 'organizer'") == [(1,)]
+        # No organizer account reaches the kids' kiosk; its supervisor's does (releases
+        # without a receipt).
+        assert rows(kiosk, "SELECT count(*) FROM staff WHERE role = 'organizer'") == [(0,)]
+        assert rows(kiosk, "SELECT name FROM staff WHERE role = 'kids_lead'") == [("Nadia",)]
         with serving(kiosk) as (base, _process):
             staff = token(base, KIDS_STAFF)
             code = call(base, "POST", "/api/v1/kids/drop-offs", FAMILY, staff)[1]["code"]

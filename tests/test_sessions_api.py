@@ -316,4 +316,4 @@ def test_a_workshop_kiosk_opens_on_the_session_list(central_dir: Path, tmp_path:
     assert client.get("/").headers["Location"].endswith("/sessions/")
     login(client)
     assert "Étiquetage des produits" in client.get("/sessions/").text
-    assert accounts.ROLES == ("gate", "workshop", "organizer")
+    assert accounts.ROLES == ("gate", "workshop", "kids", "kids_lead", "organizer")

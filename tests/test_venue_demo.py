@@ -81,6 +81,7 @@ def test_demo_stops_every_server_it_started_on_sigterm(tmp_path: Path, base_port
         assert all(listening(port) for port in range(base_port, base_port + KIOSKS + 1))
         assert "Tickets to try, valid today" in output
         assert "kids' space staff Salma, PIN 975310" in output
+        assert "without a receipt: supervisor Nadia, PIN 86420975" in output
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
     finally:

@@ -1,4 +1,4 @@
-"""JSON API of the kids' space (``/api/v1/kids``), for staff of the kids or organizer role
+"""JSON API of the kids' space (``/api/v1/kids``), for staff of the kids' space (role kids or kids_lead)
 (``Authorization: Bearer`` from ``POST /api/v1/login``). Described in
 ``kiosk/openapi/0800_kids.json``."""
 

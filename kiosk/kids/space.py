@@ -323,9 +323,9 @@ def pick_up(
 def release(
     db: Database, child_id: str, phone: str, moment: datetime, staff_id: str, staff_name: str
 ) -> str | None:
-    """An organizer hands a child over without the receipt, after checking the adult's
-    phone number; logged with who did it (``kids_overrides`` and the log). None when
-    done, else ``wrong_phone`` or ``not_inside``."""
+    """The kids' space supervisor (staff role kids_lead) hands a child over
+    without the receipt, after checking the adult's phone number; logged with who did it
+    (``kids_overrides`` and the log). None when done, else ``wrong_phone`` or ``not_inside``."""
     with dbmod.write(db) as conn:
         day = schedule.today(conn, moment)
         row = conn.execute(
@@ -348,7 +348,7 @@ def release(
             (day.isoformat(), clock.iso(moment), staff_id, staff_name),
         )
         _record_counts(conn, day, moment, counts(conn, day, moment))
-    log.info("kids' space: a child released without receipt by organizer %s (phone checked)", staff_name)
+    log.info("kids' space: a child released without receipt by %s (phone checked)", staff_name)
     return None
 
 

@@ -1,8 +1,8 @@
 """The kids' space screens (tablet, staff only): drop-off, pick-up, inside now, emergency.
 
-Every page and fragment needs a logged-in staff member of the kids or organizer role,
-on the kiosk's own screen too: they show children's names and adults' phones. Releases
-without a receipt are for organizers only.
+Every page and fragment needs a logged-in staff member of the kids' space (role kids or
+kids_lead), on the kiosk's own screen too: they show children's names and adults' phones.
+Releases without a receipt are for the space's supervisor (kids_lead) only.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from kiosk.web import gate_id, get_db
 
 bp = Blueprint("kids", __name__, url_prefix="/kids")
 
-ROLES = ("kids",)  # organizers pass every role check
+ROLES = ("kids", "kids_lead")  # organizers pass every role check (they log in on central only)
+# Who hands a child over without the receipt: kids_lead accounts are held by kids' kiosks
+# only, organizer accounts by no kiosk (kiosk.reference.STAFF_ROLE_KIOSKS).
+RELEASE_ROLES = ("kids_lead",)
 
 
 def before_kids_request() -> None:
@@ -106,7 +109,7 @@ def _context(**extra: object) -> dict[str, object]:
         "counts": space.counts(conn, day, moment),
         "age_bands": space.AGE_BANDS,
         "staff": staff,
-        "organizer": staff is not None and staff["role"] == "organizer",
+        "may_release": staff is not None and staff["role"] in (*RELEASE_ROLES, "organizer"),
         "closes": space.closing(conn, day),
         **extra,
     }
@@ -270,7 +273,7 @@ def inside_list() -> str:
 
 
 @bp.get("/release/<child_id>")
-@auth.role_required()  # organizers only
+@auth.role_required(*RELEASE_ROLES)
 def release_form(child_id: str) -> str:
     conn = get_db().conn
     moment = clock.now()
@@ -281,7 +284,7 @@ def release_form(child_id: str) -> str:
 
 
 @bp.post("/release/<child_id>")
-@auth.role_required()  # organizers only
+@auth.role_required(*RELEASE_ROLES)
 def release(child_id: str) -> tuple[str, int]:
     staff = auth.current_staff()
     assert staff is not None  # role_required
@@ -314,7 +317,7 @@ def camera_look_up(app: Flask, database: Opener, **_options: str | None) -> Call
 
 def camera_result(result: object) -> tuple[str, str] | None:
     """The children a camera's receipt names, for the pick-up screen's ``#verdict``: only
-    to logged-in kids' staff or organizers (the camera line is polled by anyone)."""
+    to logged-in kids' staff (the camera line is polled by anyone)."""
     staff = auth.current_staff()
     if not isinstance(result, space.PickUp) or staff is None or staff["role"] not in (*ROLES, "organizer"):
         return None
