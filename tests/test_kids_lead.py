@@ -4,6 +4,7 @@ organizer's account (issue 11 point 5: organizers log in on central only)."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,23 @@ def test_a_supervisor_is_added_with_eight_digits_or_a_passphrase(central_dir: Pa
         assert added.exit_code == 0, added.output
     names = rows(central_dir, "SELECT name FROM staff WHERE role = 'kids_lead' ORDER BY name")
     assert names == [("Ilham",), ("Loubna",), ("Nadia",)]
+
+
+def test_a_kiosk_that_received_organizers_before_drops_them_central_keeps_them(
+    central_dir: Path, tmp_path: Path
+) -> None:
+    kiosk = make_kids_kiosk(central_dir, tmp_path / "kids")
+    # As a kids' kiosk provisioned before migration 0801 held them (reference.ALL_ROWS_FOR).
+    copied = rows(central_dir, "SELECT id, name, role, pin_hash, active FROM staff WHERE role = 'organizer'")
+    conn = sqlite3.connect(kiosk / "kiosk.db")
+    conn.executemany("INSERT INTO staff (id, name, role, pin_hash, active) VALUES (?, ?, ?, ?, ?)", copied)
+    conn.executemany("INSERT INTO staff_state (staff_id, generation) VALUES (?, 3)", [c[:1] for c in copied])
+    conn.commit()
+    conn.close()
+    for folder in (kiosk, central_dir):
+        with sqlite3.connect(folder / "kiosk.db") as conn:
+            conn.execute("DELETE FROM schema_migrations WHERE name = '0802_no_organizer_on_kiosks.sql'")
+        instance.open_db(folder).conn.close()  # migrates
+    assert not organizer_cells(central_dir) & set(every_text(kiosk).split("\n"))
+    assert rows(kiosk, "SELECT name FROM staff WHERE role = 'kids_lead'") == [("Nadia",)]
+    assert rows(central_dir, "SELECT count(*) FROM staff WHERE role = 'organizer'") == [(1,)]
