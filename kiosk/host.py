@@ -10,9 +10,10 @@ while its own ``/healthz`` answers). Screen roles get a second unit: Debian's ``
 Wayland kiosk compositor on tty1 running Chromium in kiosk mode on the local app, as
 the unprivileged user ``kiosk-screen``, relaunched whenever it exits.
 
-With ``--https-port`` (a kiosk enrolled through central, which signed its certificate
-with the venue CA into ``DIR/tls/``) the LAN gets HTTPS only, and plain HTTP stays on
-127.0.0.1 for the screen's Chromium (``kiosk serve --cert --key --local-port``).
+With ``--https-port`` the LAN gets HTTPS only, and plain HTTP stays on 127.0.0.1 for
+the screen's Chromium (``kiosk serve --cert --key --local-port``). The certificate is in
+``DIR/tls/``: a kiosk enrolled through central got it signed by the venue CA; central
+makes the CA and its own certificate for ``--address`` (``kiosk ca init``).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Options:
     port: int = 5000  # plain HTTP (on 127.0.0.1 only when https_port is given)
     host: str | None = None  # default: 127.0.0.1, or every address for HTTPS
     https_port: int | None = None
+    addresses: tuple[str, ...] = ()  # central's LAN names, for its certificate
     package: str = "salon-kiosk"  # what pip installs: a wheel file, a checkout, or the name
     lock: Path | None = None
     central_url: str | None = None
@@ -280,9 +282,14 @@ def plan(options: Options) -> Plan:
         init += ["--gate", options.gate]
     made = options.instance / "config.toml"
     result.commands.append(["sh", "-c", f"test -e {made} || runuser -u {USER} -- {shlex.join(init)}"])
-    if options.https_port:
+    cert = options.served_files[0]
+    if options.https_port and options.role == "central":
+        ca_init = [str(options.kiosk), "ca", "init", str(options.instance)]
+        for address in options.addresses:
+            ca_init += ["--address", address]
+        result.commands.append(["sh", "-c", f"test -e {cert} || runuser -u {USER} -- {shlex.join(ca_init)}"])
+    elif options.https_port:
         # Stop here, not in a unit that restarts for ever, when central certified no address.
-        cert = options.served_files[0]
         why = "enrollment brought no certificate: give this kiosk its LAN addresses on central's devices page"
         result.commands.append(["sh", "-c", f"test -s {cert} || {{ echo {shlex.quote(why)} >&2; exit 1; }}"])
     units = [SERVICE]
@@ -316,7 +323,11 @@ def refusal(options: Options) -> str:
         return "--central goes with --code and --central-key (both printed by `kiosk devices add` on central)"
     if options.litestream_target and options.role != "central":
         return "--litestream-target is for central"
-    if options.https_port and not options.central_url:
+    if options.role == "central" and options.https_port and not options.addresses:
+        return "central's certificate names its LAN addresses: --https-port goes with --address (repeat)"
+    if options.addresses and not (options.role == "central" and options.https_port):
+        return "--address is central's, with --https-port (a kiosk's are given on central's devices page)"
+    if options.https_port and options.role != "central" and not options.central_url:
         return "--https-port serves the venue certificate a kiosk gets at enrollment: it goes with --central"
     if options.https_port == options.port:
         return "--https-port and --port are two listeners: give them different ports"

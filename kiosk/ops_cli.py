@@ -87,8 +87,10 @@ def host_group() -> None:
               help="Address kiosk serve listens on (default 127.0.0.1; 0.0.0.0 on central, for the kiosks; "
                    "with --https-port, every address).")  # fmt: skip
 @click.option("--https-port", type=int,
-              help="Kiosk enrolled with --central: HTTPS on the LAN with its venue certificate; "
-                   "plain HTTP (--port) then only on 127.0.0.1, for its screen.")  # fmt: skip
+              help="HTTPS on the LAN with the venue certificate (a kiosk enrolled with --central; "
+                   "central with --address); plain HTTP (--port) then only on 127.0.0.1.")  # fmt: skip
+@click.option("--address", "addresses", multiple=True,
+              help="Central with --https-port: a LAN IP address or host name of it (repeat).")  # fmt: skip
 @click.option("--camera", help="The USB camera (0, /dev/video0...) of an entry kiosk.")
 @click.option("--rotate", default=0, type=int, help="Screen rotation in degrees (portrait totem: 90).")
 @click.option("--output", default="HDMI-A-1", show_default=True, help="The display output to rotate.")
@@ -112,6 +114,7 @@ def host_install(
     port: int,
     host_address: str | None,
     https_port: int | None,
+    addresses: tuple[str, ...],
     camera: str | None,
     rotate: int,
     output: str,
@@ -138,6 +141,7 @@ def host_install(
         port=port,
         host=host_address,
         https_port=https_port,
+        addresses=addresses,
         package=package or (str(checkout) if in_checkout else "salon-kiosk"),
         lock=lock,
         central_url=central_url,

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -198,6 +199,31 @@ def test_https_needs_an_enrolled_kiosk() -> None:
     assert done.returncode != 0 and "different ports" in done.stderr
 
 
+def run_the_unit(options: host.Options, context: ssl.SSLContext) -> None:
+    """Run the serve unit's ExecStart line (this checkout's kiosk for the venv's): HTTPS
+    on options.https_port verified with CONTEXT, plain HTTP on 127.0.0.1:options.port."""
+    (line,) = [line for line in host.serve_unit(options).splitlines() if line.startswith("ExecStart=")]
+    command = line.removeprefix("ExecStart=").split()
+    assert command[0] == str(options.kiosk)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", *command[1:]], env=os.environ, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert https_json(f"https://127.0.0.1:{options.https_port}/healthz", context)["ok"] is True
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, process.stderr
+                time.sleep(0.1)
+        with urllib.request.urlopen(options.url + "healthz", timeout=5) as answer:
+            assert json.load(answer)["ok"] is True
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def test_the_installed_serve_command_runs_https_and_loopback_http(
     kiosk_dir: Path, tmp_path: Path, fair_clock: str
 ) -> None:
@@ -212,24 +238,45 @@ def test_the_installed_serve_command_runs_https_and_loopback_http(
     served_cert.parent.mkdir(exist_ok=True)
     shutil.copy(cert, served_cert)
     shutil.copy(key, served_key)
-    (line,) = [line for line in host.serve_unit(options).splitlines() if line.startswith("ExecStart=")]
-    command = line.removeprefix("ExecStart=").split()
-    assert command[0] == str(options.kiosk)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli", *command[1:]], env=os.environ, stderr=subprocess.PIPE
+    run_the_unit(options, trusting(cert))
+
+
+def test_central_installed_with_https_makes_the_venue_ca_and_serves_its_certificate(
+    central_dir: Path, tmp_path: Path, fair_clock: str
+) -> None:
+    """The installer's own `kiosk ca init` line and unit, run on a central instance: the
+    HTTPS listener is verified against the venue CA, plain HTTP answers on loopback."""
+    options = host.Options(
+        role="central",
+        data=tmp_path / "data",
+        port=free_port(),
+        https_port=free_port(),
+        addresses=("127.0.0.1", "central.local"),
     )
-    try:
-        context = trusting(cert)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                assert https_json(f"https://127.0.0.1:{options.https_port}/healthz", context)["ok"] is True
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline, process.stderr
-                time.sleep(0.1)
-        with urllib.request.urlopen(options.url + "healthz", timeout=5) as answer:
-            assert json.load(answer)["ok"] is True
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    assert host.refusal(options) == ""
+    shutil.copytree(central_dir, options.instance)
+    (ca_init,) = [c[-1] for c in host.plan(options).commands if " ca init " in c[-1]]
+    command = ca_init.split(" -- ", 1)[1].split()
+    assert command[0] == str(options.kiosk) and command[-4:] == [
+        "--address",
+        "127.0.0.1",
+        "--address",
+        "central.local",
+    ]
+    made = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", *command[1:]], capture_output=True, text=True, timeout=60
+    )
+    assert made.returncode == 0, made.stderr
+    run_the_unit(options, trusting(tls.served_files(options.instance)[0]))  # the venue CA
+
+
+def test_central_https_needs_its_addresses() -> None:
+    done = install("--role", "central", "--https-port", "8443", "--dry-run")
+    assert done.returncode != 0 and "--address" in done.stderr
+    done = install(*ENTRANCE_HTTPS, "--address", "192.168.50.9", "--dry-run")
+    assert done.returncode != 0 and "devices page" in done.stderr
+    done = install("--role", "central", "--https-port", "8443", "--address", "192.168.50.1", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "--address 192.168.50.1" in done.stdout
+    serve = files_of(done.stdout)["/etc/systemd/system/salon-kiosk.service"]
+    assert "--host 0.0.0.0 --port 8443 --cert " in serve and "--local-port 5000" in serve
