@@ -150,14 +150,17 @@ class ClientThrottle:
             self._clients.pop(key, None)
 
 
-# The outcomes that mean "wait a few minutes" (the rest: "wrong name or PIN").
+# The outcomes that mean "wait a few minutes" (the rest: "wrong name or PIN", or
+# PIN_MUST_CHANGE: the right PIN of an account whose hash a revoked kiosk held).
 LOCKED = frozenset({"locked", "client_locked"})
+PIN_MUST_CHANGE = "pin_must_change"
 
 
 class LogIn(NamedTuple):
     """What a log-in attempt gave: ``outcome`` (``ok``, ``wrong_pin``, ``unknown_staff``,
-    ``locked``: the account, ``client_locked``: this client) and, when ok, the staff row
-    and the new session's id."""
+    ``locked``: the account, ``client_locked``: this client, ``pin_must_change``: the
+    right PIN, refused until an organizer sets a new one) and, when ok, the staff row and
+    the new session's id."""
 
     outcome: str
     staff: sqlite3.Row | None = None
@@ -183,6 +186,14 @@ def account_locked(conn: sqlite3.Connection, staff_id: str, moment: datetime) ->
     return any(moment < clock.parse_time(text) for text in until)
 
 
+def pin_must_change(conn: sqlite3.Connection, staff_id: str) -> bool:
+    """A revoked kiosk held the account's PIN hash (``expose``): the PIN may have been
+    cracked offline, so it logs in nowhere until ``set_pin`` gives a new one (central's
+    word, copied to kiosks with ``staff_state``)."""
+    state = _state(conn, staff_id)
+    return state is not None and state["pin_exposed_at"] is not None
+
+
 def log_in(
     db: Database,
     name: str,
@@ -202,7 +213,9 @@ def log_in(
     that logged in as that account before still log in (their own throttle holds), so
     nobody on the network can lock the organizer out. A kiosk reports the lock to
     central (a ``staff_lockouts`` event), which shares it with every kiosk (``central``:
-    this instance is central and records it at once)."""
+    this instance is central and records it at once). The right PIN of an account marked
+    by a revoked kiosk (``pin_must_change``) starts no session, on the instance's own
+    screen too; a wrong one counts as any wrong PIN."""
     row = find_by_name(db.conn, name[:100])
     known = row is not None and row["id"] in client.known
     key = f"browser:{client.browser}" if known else f"address:{client.address}"
@@ -233,6 +246,8 @@ def log_in(
             return LogIn("locked")
         return LogIn("client_locked" if client_locked else "unknown_staff")
     staff_id = row["id"]
+    if right and pin_must_change(db.conn, staff_id):
+        return LogIn(PIN_MUST_CHANGE)
     with dbmod.write(db) as conn:
         if not right:
             client_locked = throttle.failed(key, moment)
@@ -347,8 +362,8 @@ def held_by_kiosks(conn: sqlite3.Connection, kiosk_roles: str | Iterable[str]) -
 
 def expose(conn: sqlite3.Connection, staff_ids: list[str], device: str, moment: datetime) -> None:
     """A kiosk holding these accounts' PIN hashes is gone (call in a write, on central):
-    their sessions end at every kiosk, and each PIN is marked to change (``set_pin``
-    clears the mark), since the hash can be attacked offline."""
+    their sessions end at every kiosk, and each PIN is marked: since the hash can be
+    attacked offline, it logs in nowhere until ``set_pin`` clears the mark."""
     for staff_id in staff_ids:
         end_sessions(conn, staff_id)
         conn.execute(
@@ -358,7 +373,8 @@ def expose(conn: sqlite3.Connection, staff_ids: list[str], device: str, moment: 
 
 
 def set_pin(conn: sqlite3.Connection, staff_id: str, role: str, pin: str) -> None:
-    """A new PIN for an account (call in a write): its sessions end, the exposure mark goes."""
+    """A new PIN for an account (call in a write): its sessions end, the exposure mark
+    goes (on central: kiosks get both the new hash and the cleared mark by sync)."""
     problem = pin_problem(role, pin)
     if problem:
         raise ValueError(problem)

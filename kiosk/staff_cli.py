@@ -52,7 +52,7 @@ def staff_list(directory: Path) -> None:
     """List staff accounts (names and roles, never PINs)."""
     for row in accounts.list_staff(open_instance(directory).conn):
         exposed = (
-            f"  (PIN held by revoked kiosk {row['pin_exposed_by']}: set a new one)"
+            f"  (PIN held by revoked kiosk {row['pin_exposed_by']}: no log-in until set-pin gives a new one)"
             if row["pin_exposed_by"]
             else ""
         )

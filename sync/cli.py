@@ -82,7 +82,7 @@ def devices_add(
 def devices_revoke(directory: Path, name: str) -> None:
     """Revoke a kiosk: its token stops working, it wipes its personal data if it ever
     syncs again, and the staff whose PIN hashes it held are logged out everywhere and
-    marked for a new PIN."""
+    cannot log in anywhere until they get a new PIN."""
     database = open_instance(directory, central=True)
     with dbmod.write(database) as conn:
         try:
@@ -92,8 +92,10 @@ def devices_revoke(directory: Path, name: str) -> None:
     click.echo(f"Revoked {name}.")
     if exposed:
         click.echo(
-            f"{name} held the PIN hashes of {len(exposed)} staff: their sessions are ended everywhere."
-            f" Give each a new PIN (kiosk staff set-pin): {', '.join(exposed)}"
+            f"{name} held the PIN hashes of {len(exposed)} staff: their sessions are ended everywhere"
+            " and their PIN no longer logs in, on central or at any kiosk, until they get a new one."
+            " Give each a new PIN now (kiosk staff set-pin here; kiosks get it with their next sync):"
+            f" {', '.join(exposed)}"
         )
 
 

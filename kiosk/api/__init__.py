@@ -42,6 +42,8 @@ def login() -> tuple[Response, int]:
         auth.log_refused_login(body["name"][:100], attempt.outcome)
         if attempt.outcome in accounts.LOCKED:
             return jsonify({"ok": False, "reason": "locked"}), 423
+        if attempt.outcome == accounts.PIN_MUST_CHANGE:
+            return jsonify({"ok": False, "reason": accounts.PIN_MUST_CHANGE}), 403
         return jsonify({"ok": False, "reason": "wrong_pin"}), 401
     token = auth.make_token(attempt.session_id)
     answer = jsonify({"ok": True, "token": token, "role": attempt.staff["role"]})

@@ -38,6 +38,9 @@ def login() -> Response | tuple[str, int] | str:
             auth.start_session(attempt.session_id)
             return auth.remember_browser(redirect(_safe_next(request.args.get("next"))), attempt.staff["id"])
         auth.log_refused_login(name, attempt.outcome)
+        if attempt.outcome == accounts.PIN_MUST_CHANGE:
+            error = _("This PIN must be changed: see an organizer.")
+            return render_template("staff/login.html", error=error), 403
         error = (
             _("Too many wrong PINs. Try again in a few minutes.")
             if attempt.outcome in accounts.LOCKED
