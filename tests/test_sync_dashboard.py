@@ -13,7 +13,7 @@ from sync_helpers import day_tickets, scan
 
 from kiosk import clock, create_app, instance
 from kiosk import db as dbmod
-from kiosk.dashboard.chart import quarter_chart
+from kiosk.dashboard.chart import Drawings, quarter_chart
 from sync import protocol
 from sync.client import pending_events
 
@@ -133,3 +133,18 @@ def test_chart_axis_spans_the_opening_hours() -> None:
 
 def test_central_opens_on_the_dashboard(central) -> None:
     assert central.get("/").headers["Location"].endswith("/dashboard/")
+
+
+def test_the_chart_is_drawn_again_only_when_its_counts_changed_and_a_minute_passed() -> None:
+    moment = [0.0]
+    drawings: Drawings[str] = Drawings(max_age=60, keep=2, now=lambda: moment[0])
+    draws = iter(["first", "second", "third", "fourth", "fifth"])
+    assert drawings.get("fr", {"main": {600: 1}}, lambda: next(draws)) == "first"
+    moment[0] = 100.0
+    assert drawings.get("fr", {"main": {600: 1}}, lambda: next(draws)) == "first"  # same counts
+    assert drawings.get("fr", {"main": {600: 2}}, lambda: next(draws)) == "second"  # changed, old
+    moment[0] = 130.0
+    assert drawings.get("fr", {"main": {600: 3}}, lambda: next(draws)) == "second"  # changed, young
+    assert drawings.get("ar", {"main": {600: 3}}, lambda: next(draws)) == "third"  # its own key
+    assert drawings.get("en", {}, lambda: next(draws)) == "fourth"  # keeps two: "fr" dropped
+    assert drawings.get("fr", {"main": {600: 3}}, lambda: next(draws)) == "fifth"

@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response as Redirect
 from kiosk import auth, clock, i18n, schedule, settings, spreadsheet, tls
 from kiosk import db as dbmod
 from kiosk.dashboard import control, passback
-from kiosk.dashboard.chart import quarter_chart
+from kiosk.dashboard.chart import Drawings, quarter_chart
 from kiosk.entry import attendance
 from kiosk.kids import space as kids_space
 from kiosk.sessions import checkin
@@ -120,6 +120,26 @@ def _open_hours(conn: Any, day: Any) -> tuple[int, int]:
     return (hours.early_opens.hour, last)
 
 
+def _chart(conn: Any, day: date, gate_names: dict[str, str], language: str) -> Markup:
+    """The entries chart's SVG, drawn again at most once a minute per day and language while
+    the counters move (``chart.Drawings``); every open tab polls the live part every 5 s."""
+    per_gate = control.quarter_entries(conn, day)
+    span = _open_hours(conn, day)
+    drawings: Drawings[Markup] = current_app.extensions.setdefault("dashboard_charts", Drawings())
+    return drawings.get(
+        (day, language),
+        (per_gate, gate_names, span),
+        lambda: Markup(
+            render_template(
+                "dashboard/_chart.svg",
+                chart=quarter_chart(per_gate, gate_names, span=span),
+                names=gate_names,
+                title=_("Entries per quarter of an hour per gate"),
+            )
+        ),
+    )
+
+
 def _live_context() -> dict[str, object]:
     conn = get_db().conn
     day = _today()
@@ -135,7 +155,7 @@ def _live_context() -> dict[str, object]:
         "gate_names": gate_names,
         "event": conn.execute("SELECT * FROM event").fetchone(),
         "staff": auth.current_staff(),
-        "chart": quarter_chart(control.quarter_entries(conn, day), gate_names, span=_open_hours(conn, day)),
+        "chart": _chart(conn, day, gate_names, language),
         "so_far": control.days_so_far(conn, day, moment),
         "gauges": control.gauges(conn, figures["inside"]),
         "fill": control.session_fill(conn, day, moment, checkin.DoorSettings.from_config(current_app.config)),
