@@ -52,7 +52,7 @@ from pathlib import Path
 
 from bench import server
 from bench.table import percentile, print_table
-from kiosk import clock, create_app, demo, instance, staff
+from kiosk import clock, create_app, demo, instance, serve, staff
 from kiosk import db as dbmod
 from kiosk.entry import attendance
 from sync import protocol, wire
@@ -380,6 +380,7 @@ def measure(folder: Path, day: date, count: int) -> dict[str, tuple[list[float],
     rounds = 4
     for reader in readers.values():
         reader()  # warm: templates compiled, pages in the cache
+    serve.warm(app)  # as ``kiosk serve`` does before serving
     for _ in range(rounds):
         for name, reader in readers.items():
             timings, cpu = timed(max(1, count // rounds), reader)
