@@ -58,22 +58,29 @@ def build_kiosk(root: Path, gate: str = "main") -> tuple[Path, list[str], list[s
     return kiosk, [r[0] for r in rows], [r[1] for r in rows]
 
 
+def bare_scans_table(conn: sqlite3.Connection, source: Path) -> None:
+    """Create in ``conn`` the scans table and its indexes as the migrated database ``source``
+    has them, without its triggers: those feed the figure tables (migrations 07xx), which a
+    bare baseline has not, and their cost is the project's, not the floor's."""
+    schema = (
+        sqlite3.connect(source)
+        .execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'scans' AND type IN ('table', 'index')"
+            " AND sql IS NOT NULL ORDER BY type = 'index'"
+        )
+        .fetchall()
+    )
+    for (sql,) in schema:
+        conn.execute(sql)
+
+
 def bare_insert(folder: Path, count: int) -> list[float]:
     """Insert ``count`` scan-log rows, one durable transaction each, into ``bare.db``."""
     conn = sqlite3.connect(folder / "bare.db", isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'scans'").fetchone():
-        schema = (
-            sqlite3.connect(folder / "kiosk" / "kiosk.db")
-            .execute(
-                "SELECT sql FROM sqlite_master WHERE tbl_name = 'scans' AND type IN ('table', 'index')"
-                " AND sql IS NOT NULL"
-            )
-            .fetchall()
-        )
-        for (sql,) in schema:
-            conn.execute(sql)
+        bare_scans_table(conn, folder / "kiosk" / "kiosk.db")
     first = conn.execute("SELECT coalesce(max(device_seq), 0) + 1 FROM scans").fetchone()[0]
     timings = []
     for seq in range(first, first + count):

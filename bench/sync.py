@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from bench import server
+from bench.scans import bare_scans_table
 from bench.table import print_table
 from kiosk import bundle, clock, demo, instance
 from kiosk import db as dbmod
@@ -124,13 +125,7 @@ def bench_ingest(root: Path) -> list[list[object]]:
     bare = sqlite3.connect(root / "bare.db", isolation_level=None)
     bare.execute("PRAGMA journal_mode=WAL")
     bare.execute("PRAGMA synchronous=FULL")
-    schema = (
-        sqlite3.connect(central / "kiosk.db")
-        .execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'scans' AND sql IS NOT NULL")
-        .fetchall()
-    )
-    for (sql,) in schema:
-        bare.execute(sql)
+    bare_scans_table(bare, central / "kiosk.db")
     started = time.perf_counter()
     for i in range(0, len(rows), wire.BATCH_EVENTS):
         bare.execute("BEGIN IMMEDIATE")
