@@ -318,7 +318,6 @@ def serve(
     logs.configure(app)
     from kiosk.serve import (
         raise_file_limit,
-        serve_tls,
         server_options,
         start_backups,
         start_checkpoints,
@@ -349,9 +348,10 @@ def serve(
     raise_file_limit()
     try:
         if cert and key:
-            serve_tls(
-                app, host, port, cert, key, local_port
-            )  # hypercorn: TLS handshakes off the worker threads
+            # hypercorn: TLS handshakes off the worker threads (imported here: HTTPS only).
+            from kiosk.tls_server import serve_tls
+
+            serve_tls(app, host, port, cert, key, local_port)
         else:
             # waitress: HTTP/1.1 keep-alive and a fixed pool of worker threads.
             waitress.serve(app, host=host, port=port, **server_options(app))

@@ -1,5 +1,5 @@
 """``kiosk serve --cert --key`` is a production HTTPS server (hypercorn on asyncio, see
-kiosk.serve.serve_tls): connections that never start TLS, half handshakes and remote
+kiosk.tls_server.serve_tls): connections that never start TLS, half handshakes and remote
 floods stop neither HTTPS scans nor the kiosk's own screen, and a huge body is refused
 before it is read. Werkzeug's development server, used before, froze on the first idle
 connection."""
@@ -19,7 +19,8 @@ from conftest import self_signed
 from sync_helpers import day_tickets
 from tls_helpers import client_hello, closed_by_peer, free_port, https_json, serving_https, trusting
 
-from kiosk.serve import CONNECTION_LIMIT, HANDSHAKE_TIMEOUT
+from kiosk.serve import CONNECTION_LIMIT
+from kiosk.tls_server import HANDSHAKE_TIMEOUT
 
 
 def port_of(base: str) -> int:
