@@ -22,7 +22,8 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date
+from datetime import date, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 from bench import server
@@ -37,6 +38,8 @@ KIOSKS = 8
 EVENTS = int(os.environ.get("BENCH_SYNC_EVENTS", "1000000"))
 INGEST_EVENTS = 200_000
 TICKETS = 100_000
+OPEN_HOURS = 10
+CROWDED_EVENTS = 2_000  # per device, in one minute
 DAY = date(2026, 6, 15)
 TARGETS = {"ingest": 20_000, "push": 60.0, "bootstrap": 10.0}
 
@@ -49,9 +52,18 @@ def make_central(folder: Path) -> None:
     database.conn.close()
 
 
-def scan_rows(device_id: str, first: int, count: int) -> list[tuple]:
-    """Accepted entries of distinct tickets (what a busy gate writes)."""
-    moment = clock.iso(clock.now())
+def scan_rows(device_id: str, first: int, count: int, span: timedelta | None = None) -> list[tuple]:
+    """Accepted entries of distinct tickets (what a busy gate writes), spread evenly over
+    the fair's opening hours from 9:00 like a gate's day, each device a little apart.
+    span: the rows spread over that much time from 9:00 sharp, the same moments for
+    every device (zero: all at one moment, the pathological crowded minute)."""
+    if span is None:
+        opening = clock.at(DAY, dtime(9)) + timedelta(milliseconds=hash(device_id) % 1000)
+        span = timedelta(hours=OPEN_HOURS)
+    else:
+        opening = clock.at(DAY, dtime(9))
+    step = span / max(count, 1)
+    moments = [clock.iso(opening + i * step) for i in range(count)]
     return [
         (
             str(uuid.uuid4()),
@@ -68,7 +80,7 @@ def scan_rows(device_id: str, first: int, count: int) -> list[tuple]:
             "accepted",
             "ok",
         )
-        for seq in range(first, first + count)
+        for seq, moment in zip(range(first, first + count), moments, strict=True)
     ]
 
 
@@ -151,6 +163,44 @@ def bench_ingest(root: Path) -> list[list[object]]:
             "",
             "",
         ],
+    ]
+
+
+def bench_crowded_minute(root: Path, span: timedelta) -> list[list[object]]:
+    """apply_batch of two kiosks' backlogs crowded into one minute (over ``span``, the same
+    moments for both), batches interleaved so that half the rows land earlier in their
+    minute than rows already held (a gate's backlog among another's live passages)."""
+    central = root / f"crowded-{span.total_seconds():.0f}"
+    make_central(central)
+    database = instance.open_db(central)
+    devices = sorted((str(uuid.uuid4()) for _ in range(2)), reverse=True)  # later in order first
+    with dbmod.write(database) as conn:
+        for n, device_id in enumerate(devices):
+            protocol.enroll(
+                conn, protocol.add_device(conn, f"k{n}", "entry", "main", clock.now()), device_id, clock.now()
+            )
+    backlogs = [scan_rows(device_id, 1, CROWDED_EVENTS, span) for device_id in devices]
+    batches = [
+        (device_id, rows[i : i + wire.BATCH_EVENTS])
+        for i in range(0, CROWDED_EVENTS, wire.BATCH_EVENTS)
+        for device_id, rows in zip(devices, backlogs, strict=True)
+    ]
+    started = time.perf_counter()
+    for device_id, rows in batches:
+        batch = {"events": [{"table": "scans", "columns": SCAN_COLUMNS, "rows": [list(r) for r in rows]}]}
+        with dbmod.write(database) as conn:
+            protocol.apply_batch(conn, device_id, batch, clock.now())
+    elapsed = time.perf_counter() - started
+    database.conn.close()
+    total = CROWDED_EVENTS * len(devices)
+    when = f"over {span.total_seconds():.0f} s" if span else "at ONE moment (pathological)"
+    return [
+        [
+            f"  same, {total:,} events of 2 kiosks {when}, interleaved",
+            f"{total / elapsed:,.0f} events/s",
+            "",
+            "",
+        ]
     ]
 
 
@@ -317,7 +367,13 @@ def main() -> None:
     os.environ.setdefault("KIOSK_NOW", f"{DAY.isoformat()}T11:00:00+01:00")
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         root = Path(tmp)
-        rows = bench_ingest(root) + bench_bootstrap(root) + bench_push(root)
+        rows = (
+            bench_ingest(root)
+            + bench_crowded_minute(root, timedelta(minutes=1))
+            + bench_crowded_minute(root, timedelta(0))
+            + bench_bootstrap(root)
+            + bench_push(root)
+        )
     print_table(["measure", "result", "target", "note"], rows)
 
 
