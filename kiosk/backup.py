@@ -16,7 +16,6 @@ import os
 import shutil
 import sqlite3
 import tempfile
-import threading
 import zlib
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import IO
 
 from kiosk import clock, instance
 from kiosk import db as dbmod
+from kiosk.periodic import Periodic
 
 BACKUP_FOLDER = "backups"
 SUFFIX = ".db.gz"
@@ -169,31 +169,21 @@ def _device_id(path: Path) -> str | None:
     return row[0] if row else None
 
 
-class Schedule:
+class Schedule(Periodic):
     """``kiosk serve``'s periodic backups: one every ``interval_minutes`` into
     ``DIR/backups``, keeping the newest ``keep``."""
 
     def __init__(self, directory: Path, interval_minutes: float, keep: int) -> None:
+        super().__init__("backups", interval_minutes * 60)
         self.directory = Path(directory)
-        self.interval = interval_minutes * 60
         self.keep = keep
         self.last: Path | None = None
         self.last_error = ""
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="backups", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.last = backup(self.directory)
-                rotate(self.directory, self.keep)
-                self.last_error = ""
-            except (BackupError, OSError, sqlite3.Error) as error:
-                self.last_error = str(error)  # shown by `kiosk doctor`; the next round tries again
+    def tick(self) -> None:
+        try:
+            self.last = backup(self.directory)
+            rotate(self.directory, self.keep)
+            self.last_error = ""
+        except (BackupError, OSError, sqlite3.Error) as error:
+            self.last_error = str(error)  # shown by `kiosk doctor`; the next round tries again

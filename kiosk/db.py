@@ -34,6 +34,8 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from kiosk.periodic import Periodic
+
 DB_FILENAME = "kiosk.db"
 
 log = logging.getLogger(__name__)
@@ -190,39 +192,35 @@ def checkpoint(db: Database, restart_pages: int = CHECKPOINT_PAGES) -> int:
     return frames
 
 
-class Checkpointer:
+class Checkpointer(Periodic):
     """Checkpoints an instance database in a thread, looking every ``interval`` seconds
     and copying once this process made ``commits`` commits since the last copy (each
     copy syncs the database file: not more often than SQLite's own threshold would)."""
 
+    _database: Database  # the thread's own connection, open while it runs
+    _copied_at: int
+
     def __init__(self, path: Path, interval: float = 0.5, commits: int = 64) -> None:
+        super().__init__("checkpoints", interval)
         self.path = path
-        self.interval = interval
         self.commits = commits
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="checkpoints", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        database = connect(self.path, migrate_schema=False)
-        copied_at = 0
+    def run(self) -> None:
+        self._database = connect(self.path, migrate_schema=False)
+        self._copied_at = 0
         try:
-            while not self._stop.wait(self.interval):
-                if database.conn.wal_sync.committed - copied_at < self.commits:
-                    continue
-                copied_at = database.conn.wal_sync.committed
-                try:
-                    checkpoint(database)
-                except sqlite3.Error as error:  # a busy file now is a checkpoint later
-                    log.warning("checkpoint of %s failed: %s", self.path, error)
+            super().run()
         finally:
-            database.conn.close()
+            self._database.conn.close()
+
+    def tick(self) -> None:
+        if self._database.conn.wal_sync.committed - self._copied_at < self.commits:
+            return
+        self._copied_at = self._database.conn.wal_sync.committed
+        try:
+            checkpoint(self._database)
+        except sqlite3.Error as error:  # a busy file now is a checkpoint later
+            log.warning("checkpoint of %s failed: %s", self.path, error)
 
 
 @contextmanager

@@ -5,11 +5,11 @@ removed: they go too (the next scheduled backup is taken from the wiped database
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 from kiosk import backup, clock, instance
 from kiosk.kids import space
+from kiosk.periodic import Periodic
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 60.0
@@ -34,28 +34,16 @@ def wipe_now(folder: Path, keep_hours: float) -> list[str]:
     return [day.isoformat() for day in days]
 
 
-class WipeSchedule:
-    """The wipe's background thread."""
+class WipeSchedule(Periodic):
+    """The wipe's background thread: a wipe at start, then one every ``interval`` seconds."""
 
     def __init__(self, folder: Path, keep_hours: float, interval: float = INTERVAL_SECONDS) -> None:
+        super().__init__("kids-wipe", interval, at_start=True)
         self.folder = Path(folder)
         self.keep_hours = keep_hours
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="kids-wipe", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        while True:
-            try:
-                wipe_now(self.folder, self.keep_hours)
-            except Exception:
-                log.exception("kids' space: wipe failed")
-            if self._stop.wait(self.interval):
-                return
+    def tick(self) -> None:
+        try:
+            wipe_now(self.folder, self.keep_hours)
+        except Exception:
+            log.exception("kids' space: wipe failed")
