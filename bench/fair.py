@@ -55,7 +55,7 @@ from bench.table import percentile, print_table
 from kiosk import clock, create_app, demo, instance, serve, staff
 from kiosk import db as dbmod
 from kiosk.entry import attendance
-from sync import protocol, wire
+from sync import protocol, validate, wire
 
 START = date(2026, 6, 15)
 DAYS = 8
@@ -75,35 +75,9 @@ ZONE_OF = {"main": "sales", "east": "sales", "south-exit": "sales", "heritage": 
 OFFLINE = ("east", clock_time(14), clock_time(16))
 EAST_CLOCK_FAST = 2.5  # seconds
 COLUMNS = {
-    "scans": [
-        "uuid",
-        "device_id",
-        "device_seq",
-        "device_time",
-        "fair_date",
-        "gate_id",
-        "zone_id",
-        "direction",
-        "code_digest",
-        "ticket_serial",
-        "type_id",
-        "result",
-        "reason",
-    ],
-    "walk_ins": [
-        "uuid",
-        "device_id",
-        "device_seq",
-        "device_time",
-        "fair_date",
-        "gate_id",
-        "zone_id",
-        "kind",
-        "people",
-        "direction",
-        "staff_id",
-    ],
-    "annulments": ["uuid", "device_id", "device_seq", "device_time", "scan_uuid", "staff_id"],
+    "scans": list(validate.SCAN_COLUMNS),
+    "walk_ins": list(validate.WALK_IN_COLUMNS),
+    "annulments": list(validate.ANNULMENT_COLUMNS),
 }
 FIGURE_TRIGGERS = ("scans_counted", "walk_ins_counted", "annulments_uncounted", "scans_refusal_counted")
 

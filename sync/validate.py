@@ -29,7 +29,7 @@ DIGEST = re.compile(r"[0-9a-f]{64}")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 UUIDS = re.compile(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n)*" + UUID.pattern)
 DIGESTS = re.compile(r"(?:[0-9a-f]{64}\n)*[0-9a-f]{64}")
-# The columns of a scan, in the table's order (the sync benchmark and tests push them).
+# The columns of the event rows, in the tables' order (the sync benchmarks and tests push them).
 SCAN_COLUMNS = (
     "uuid",
     "device_id",
@@ -45,6 +45,9 @@ SCAN_COLUMNS = (
     "result",
     "reason",
 )
+# A walk-in: a scan's event stamp and place (its first seven columns), then its own.
+WALK_IN_COLUMNS = (*SCAN_COLUMNS[:7], "kind", "people", "direction", "staff_id")
+ANNULMENT_COLUMNS = ("uuid", "device_id", "device_seq", "device_time", "scan_uuid", "staff_id")
 GATE_CODES = frozenset(reasons.codes(reasons.Place.GATE))
 DOOR_CODES = frozenset(reasons.codes(reasons.Place.DOOR))
 

@@ -29,8 +29,8 @@ from sync.wire import primary_key, table_columns
 FAIR_DAY = "2026-06-15"
 # The columns of the event rows a kiosk pushes.
 SCAN_COLUMNS = list(validate.SCAN_COLUMNS)
-# A walk-in: a scan's event stamp and place (its first seven columns), then its own.
-WALK_IN_COLUMNS = [*SCAN_COLUMNS[:7], "kind", "people", "direction", "staff_id"]
+WALK_IN_COLUMNS = list(validate.WALK_IN_COLUMNS)
+ANNULMENT_COLUMNS = list(validate.ANNULMENT_COLUMNS)
 
 
 def _event_row(columns: list[str], device: str, seq: int, values: dict[str, object]) -> list[object]:

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from sync_helpers import SCAN_COLUMNS, scan_row
+from sync_helpers import ANNULMENT_COLUMNS, SCAN_COLUMNS, scan_row
 
 from kiosk import clock, instance
 from kiosk import db as dbmod
@@ -83,7 +83,7 @@ def test_annulling_the_second_entry_clears_the_flag(central_dir: Path) -> None:
         "events": [
             {
                 "table": "annulments",
-                "columns": ["uuid", "device_id", "device_seq", "device_time", "scan_uuid", "staff_id"],
+                "columns": ANNULMENT_COLUMNS,
                 "rows": [annulment],
             }
         ]

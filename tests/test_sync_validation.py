@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import serving
 from sync_helpers import (
+    ANNULMENT_COLUMNS,
     SCAN_COLUMNS,
     WALK_IN_COLUMNS,
     day_tickets,
@@ -87,7 +88,7 @@ def test_walk_ins_annulments_and_undos_are_checked(central_dir: Path) -> None:
     ]
     annul = {
         "table": "annulments",
-        "columns": ["uuid", "device_id", "device_seq", "device_time", "scan_uuid", "staff_id"],
+        "columns": ANNULMENT_COLUMNS,
         "rows": [[str(uuid.uuid4()), device, 3, clock.iso(clock.now()), theirs[0], None]],
     }
     answer = apply(database, device, [{"table": "walk_ins", "columns": WALK_IN_COLUMNS, "rows": rows}, annul])
