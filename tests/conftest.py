@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -100,11 +101,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_http(url: str, timeout: float = 15.0) -> None:
+def wait_for_http(url: str, timeout: float = 15.0, context: ssl.SSLContext | None = None) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=1):
+            with urllib.request.urlopen(url, timeout=1, context=context):
                 return
         except OSError:
             if time.monotonic() > deadline:
@@ -157,20 +158,25 @@ def self_signed(folder: Path, days: int = 1, name: str = "kiosk-main.local") -> 
 
 @contextmanager
 def serving(
-    folder: Path, env: dict[str, str] | None = None, port: int | None = None
+    folder: Path,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    args: tuple[str, ...] = (),
+    context: ssl.SSLContext | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A real ``kiosk serve`` process on loopback (a free port unless given); yields
-    (base URL, process)."""
+    """A real ``kiosk serve`` process on loopback (a free port unless given), with ARGS
+    added to its command line; yields (base URL, process). With CONTEXT (trusting the
+    ``--cert`` of ARGS) it is reached over HTTPS."""
     port = port or free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli", "serve", str(folder), "--port", str(port)],
+        [sys.executable, "-m", "kiosk.cli", "serve", str(folder), "--port", str(port), *args],
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    base = f"http://127.0.0.1:{port}"
+    base = f"{'https' if context else 'http'}://127.0.0.1:{port}"
     try:
-        wait_for_http(base + "/healthz")
+        wait_for_http(base + "/healthz", timeout=20, context=context)
         yield base, process
     finally:
         if process.poll() is None:

@@ -15,9 +15,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import self_signed
+from conftest import free_port, self_signed
 from sync_helpers import day_tickets
-from tls_helpers import client_hello, closed_by_peer, free_port, https_json, serving_https, trusting
+from tls_helpers import client_hello, closed_by_peer, https_json, serving_https, trusting
 
 from kiosk.serve import CONNECTION_LIMIT
 from kiosk.tls_server import HANDSHAKE_TIMEOUT

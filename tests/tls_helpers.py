@@ -4,19 +4,17 @@ that trust exactly the given certificate (or CA), and raw TLS openings."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import ssl
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from conftest import free_port
+from conftest import serving
 
 KIOSK = [sys.executable, "-m", "kiosk.cli"]
 
@@ -50,47 +48,9 @@ def serving_https(
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """A real ``kiosk serve DIR --host HOST --cert --key`` on a free port; yields (the
     loopback https base URL, process)."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            *KIOSK,
-            "serve",
-            str(folder),
-            "--host",
-            host,
-            "--port",
-            str(port),
-            "--cert",
-            str(cert),
-            "--key",
-            str(key),
-            *extra,
-        ],
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"https://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1, context=context).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stderr.read().decode() if process.stderr else ""
-                    raise AssertionError(f"kiosk serve did not start: {output}") from None
-                time.sleep(0.05)
-        yield base, process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    args = ("--host", host, "--cert", str(cert), "--key", str(key), *extra)
+    with serving(folder, env, args=args, context=context) as served:
+        yield served
 
 
 def client_hello() -> bytes:
