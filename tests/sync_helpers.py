@@ -23,7 +23,7 @@ from kiosk.events import EVENT_TABLES
 from kiosk.reference import REFERENCE_TABLES, kiosk_view, withheld_tables
 from sync import protocol, signing, validate, wire
 from sync.cli import init_enrolled
-from sync.client import Transport
+from sync.client import Client, Transport
 from sync.wire import primary_key, table_columns
 
 FAIR_DAY = "2026-06-15"
@@ -116,6 +116,15 @@ def init_args(folder: Path, role: str, central_url: str, code: str, central_dir:
 def central_key(central_dir: Path) -> str:
     """The fingerprint of central's sync key, as ``kiosk devices add`` prints it."""
     return signing.central_fingerprint(central_dir)
+
+
+def sync_round(folder: Path) -> None:
+    """One sync round of the kiosk at FOLDER with its central, no retry (a refusal raises)."""
+    client = Client(folder, attempts=1)
+    try:
+        client.round()
+    finally:
+        client.close()
 
 
 def transport(central_url: str, folder: Path, attempts: int = 4) -> Transport:

@@ -11,21 +11,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import serving
 from kids_helpers import KIDS_LEAD, ORGANIZER, call, every_text, make_kids_kiosk, rows
-from sync_helpers import enroll
+from sync_helpers import enroll, sync_round
 
 from kiosk import db as dbmod
 from kiosk import instance
 from kiosk import staff as accounts
 from kiosk.cli import main
-from sync.client import Client
-
-
-def sync(folder: Path) -> None:
-    client = Client(folder, attempts=1)
-    try:
-        client.round()
-    finally:
-        client.close()
 
 
 def organizer_cells(central_dir: Path) -> set[str]:
@@ -48,8 +39,8 @@ def test_a_kids_kiosk_holds_no_organizer_row_in_any_table(central_dir: Path, tmp
             for (staff_id,) in conn.execute("SELECT id FROM staff WHERE role = 'organizer'").fetchall():
                 accounts.end_sessions(conn, staff_id)
             lead = accounts.add_staff(conn, "Houda", "kids_lead", "97531086")
-        sync(enrolled)
-        sync(gate)
+        sync_round(enrolled)
+        sync_round(gate)
     organizers = organizer_cells(central_dir)
     for kiosk in (from_bundle, enrolled, gate):
         held = set(every_text(kiosk).split("\n"))

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import serving
 from sessions_helpers import add_session, at, register
-from sync_helpers import add_device, enroll, init_args, query, reference_of
+from sync_helpers import add_device, enroll, init_args, query, reference_of, sync_round
 
 from kiosk import bundle, instance, reference
 from kiosk import db as dbmod
@@ -21,7 +21,6 @@ from kiosk.cli import main
 from kiosk.sessions import registrations
 from kiosk.sessions.checkin import DoorSettings, check_in_code
 from sync import protocol
-from sync.client import Client
 
 
 def central_conn(central_dir: Path) -> sqlite3.Connection:
@@ -33,14 +32,6 @@ def central_conn(central_dir: Path) -> sqlite3.Connection:
 
 def count(folder: Path, table: str) -> int:
     return query(folder, f"SELECT count(*) FROM [{table}]")[0][0]
-
-
-def sync(folder: Path) -> None:
-    client = Client(folder, attempts=1)
-    try:
-        client.round()
-    finally:
-        client.close()
 
 
 def test_declaration() -> None:
@@ -82,7 +73,7 @@ def test_entry_kiosk_never_receives_registrations_a_workshop_kiosk_gets_them_all
             registrations.cancel(conn, str(made[0]["id"]), at(-60))
             registrations.register(conn, session_id, "Salma Idrissi", at(-30))
         for folder in (gate, door, mixed):
-            sync(folder)
+            sync_round(folder)
         final = protocol.current_cursor(central_conn(central_dir))
         for folder in (gate, door, mixed):
             assert query(folder, "SELECT cursor FROM sync_state")[0][0] == final
@@ -102,7 +93,7 @@ def test_entry_kiosk_never_receives_registrations_a_workshop_kiosk_gets_them_all
         conn.commit()
         conn.close()
         assert count(gate, "session_registrations") == held + 3
-        sync(gate)
+        sync_round(gate)
         assert count(gate, "session_registrations") == 0
         assert reference_of(gate) == reference_of(central_dir, "entry")
 

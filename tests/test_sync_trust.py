@@ -28,6 +28,7 @@ from sync_helpers import (
     query,
     scan,
     scan_row,
+    sync_round,
     token_of,
     transport,
 )
@@ -111,10 +112,8 @@ def test_a_seq_held_under_another_uuid_is_a_conflict_never_sent(central_dir: Pat
             )
         database.conn.close()
         assert [scan(gate, t) for t in day_tickets(central_dir, 3)] == ["ok"] * 3
-        client = Client(gate, attempts=1)
         with pytest.raises(Refused) as refused:
-            client.round()
-        client.close()
+            sync_round(gate)
         assert refused.value.error == "seq_conflict"
     # Nothing marked sent, the kiosk says why, the dashboard's conflicts list it.
     assert query(gate, "SELECT pushed_seq FROM sync_state") == [(0,)]
@@ -203,10 +202,8 @@ def test_a_kiosk_acts_on_no_answer_central_did_not_sign(central_dir: Path, tmp_p
     fake = FakeCentral(mode, replayed)
     try:
         point_at(gate, fake.url)
-        client = Client(gate, attempts=1)
         with pytest.raises(Transient) as failed:
-            client.round()
-        client.close()
+            sync_round(gate)
     finally:
         fake.close()
     assert "signature" in str(failed.value) or "not signed" in str(failed.value)

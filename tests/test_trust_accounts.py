@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import serving
 from helpers import rows
-from sync_helpers import enroll
+from sync_helpers import enroll, sync_round
 
 from kiosk import bundle, clock, create_app, instance
 from kiosk import db as dbmod
@@ -19,7 +19,6 @@ from kiosk import staff as accounts
 from kiosk.cli import main
 from kiosk.sessions.demo import DEMO_STAFF
 from sync import protocol
-from sync.client import Client as SyncClient
 
 
 @pytest.mark.parametrize(
@@ -351,11 +350,7 @@ def test_a_lock_out_travels_by_real_sync(central_dir: Path, tmp_path: Path) -> N
         for n in range(accounts.ACCOUNT_FAILURES):
             west_app.post("/api/v1/login", json={"name": "Omar", "pin": "000000"}, environ_base=address(n))
         for folder in (west, east):  # west pushes its lock-out, then east pulls central's word
-            client = SyncClient(folder, attempts=1)
-            try:
-                client.round()
-            finally:
-                client.close()
+            sync_round(folder)
         assert rows(central_dir, "SELECT count(*) FROM staff_state WHERE locked_until IS NOT NULL")[0][0] == 1
         east_app = create_app(east, {"TESTING": True}).test_client()
         omar = {"name": "Omar", "pin": "135791"}

@@ -8,23 +8,14 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from conftest import serving
-from sync_helpers import enroll
+from sync_helpers import enroll, sync_round
 
 from kiosk import create_app
 from kiosk.cli import main
-from sync.client import Client as SyncClient
 
 REMOTE = {"REMOTE_ADDR": "192.0.2.10"}
 OLD = {"name": "Omar", "pin": "135791"}
 NEW = {"name": "Omar", "pin": "975318"}
-
-
-def sync_round(folder: Path) -> None:
-    client = SyncClient(folder, attempts=1)
-    try:
-        client.round()
-    finally:
-        client.close()
 
 
 def test_a_pin_a_revoked_kiosk_held_logs_in_nowhere_until_it_is_changed(
