@@ -19,15 +19,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import time
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from conftest import FAIR_START, serving
 from finder_helpers import exhibitor_named, make_finder_kiosk
+from helpers import staff_log_in
+from kids_helpers import make_kids_kiosk
 
-from kiosk import bundle, i18n, instance
+from kiosk import bundle, clock, i18n, instance
+from kiosk.kids import space
+from kiosk.sessions import programme
 
 pytestmark = pytest.mark.browser
 
@@ -103,6 +109,22 @@ def sized_page(request: pytest.FixtureRequest, browser) -> Iterator[tuple[str, o
     context.close()
 
 
+def layout_failures(page, url: str, width: int, touch: int, shot: str) -> dict[str, list[str]]:
+    """The layout checks of one screen in every language: the problems found, per language."""
+    shots = os.environ.get("SCREENS_SHOTS")
+    failures: dict[str, list[str]] = {}
+    for lang in i18n.LANGUAGES:
+        page.goto(f"{url}{'&' if '?' in url else '?'}lang={lang}")
+        page.wait_for_load_state("load")
+        english = [] if lang == "en" else ENGLISH
+        problems = page.evaluate(CHECKS, [width, touch, SMALLEST_TEXT, english])
+        if problems:
+            failures[lang] = problems
+        if shots:
+            page.screenshot(path=str(Path(shots) / f"{shot}-{lang}.png"))
+    return failures
+
+
 @pytest.mark.parametrize(("screen", "where", "path"), SCREENS, ids=[s[0] for s in SCREENS])
 def test_screen_lays_out_in_every_language(
     sized_page: tuple[str, object], servers: dict[str, str], screen: str, where: str, path: str
@@ -110,17 +132,7 @@ def test_screen_lays_out_in_every_language(
     size, page = sized_page
     touch = PHONE_TOUCH if size == "phone" else KIOSK_TOUCH
     url = servers[where] + path.format(exhibitor=servers["exhibitor"])
-    shots = os.environ.get("SCREENS_SHOTS")
-    failures: dict[str, list[str]] = {}
-    for lang in i18n.LANGUAGES:
-        page.goto(f"{url}{'&' if '?' in url else '?'}lang={lang}")  # type: ignore[attr-defined]
-        page.wait_for_load_state("load")  # type: ignore[attr-defined]
-        english = [] if lang == "en" else ENGLISH
-        problems = page.evaluate(CHECKS, [SIZES[size][0], touch, SMALLEST_TEXT, english])  # type: ignore[attr-defined]
-        if problems:
-            failures[lang] = problems
-        if shots:
-            page.screenshot(path=str(Path(shots) / f"{screen}-{size}-{lang}.png"))  # type: ignore[attr-defined]
+    failures = layout_failures(page, url, SIZES[size][0], touch, f"{screen}-{size}")
     assert not failures, f"{screen} at {size}: {failures}"
 
 
@@ -139,3 +151,107 @@ def test_portrait_gate_field_shows_its_whole_example(browser, servers: dict[str,
         }""")
         assert room >= needed, (lang, room, needed)
     context.close()
+
+
+# The staff screens. The door and the kids' space run on kiosks and on staff phones and
+# tablets: the kiosk and phone sizes and targets above. The control room is read on a laptop
+# and a wall screen with a mouse: 1366x768 and 1920x1080, with the pointer's minimum target
+# (WCAG 2.2, 2.5.8: 24 px).
+DESK_SIZES = {"laptop": (1366, 768), "wall": (1920, 1080)}
+POINTER_TARGET = 24
+WORKSHOP_STAFF = ("Rachid", "246824")  # kiosk.sessions.demo
+KIDS_STAFF = ("Salma", "975310")  # kiosk.kids.demo.KIDS_STAFF
+ORGANIZER = ("Hanane", "24681357")
+
+# (name, instance, path, who logs in); {session} is the first session of the day.
+STAFF_SCREENS = [
+    ("staff-login", "workshop", "/staff/login?next=/sessions/", None),
+    ("door-sessions", "workshop", "/sessions/", WORKSHOP_STAFF),
+    ("door", "workshop", "/sessions/{session}/", WORKSHOP_STAFF),
+    ("kids-drop-off", "kids", "/kids/", KIDS_STAFF),
+    ("kids-pick-up", "kids", "/kids/pick-up", KIDS_STAFF),
+    ("kids-inside", "kids", "/kids/inside", KIDS_STAFF),
+]
+DESK_SCREENS = [("control-room", "central", "/dashboard/", ORGANIZER)]
+HOME = {"workshop": "/sessions/", "kids": "/kids/", "central": "/dashboard/"}
+
+
+@pytest.fixture(scope="module")
+def staff_servers(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Central, a workshop door and a kids' space of the demo fair, served for the whole module;
+    one child is inside the kids' space (so the inside-now list and pick-up have someone)."""
+    folder = tmp_path_factory.mktemp("staff-layout")
+    central = folder / "central"
+    shutil.copytree(demo_template, central)
+    bundle_file = folder / "workshop.bundle"
+    bundle.write_bundle(instance.open_db(central), bundle_file, roles="workshop")
+    workshop = instance.create(folder / "workshop", ["workshop"], name="workshop")
+    bundle.load_tables(workshop, bundle.read_bundle(bundle_file))
+    session = programme.sessions_on(workshop.conn, FAIR_START)[0]["id"]
+    workshop.conn.close()
+    kids = make_kids_kiosk(central, folder / "kids")
+    database = instance.open_db(kids)
+    parent = space.Adult("Rkia", "0699 87 65 43")
+    space.drop_off(
+        database,
+        parent,
+        [space.NewChild("Ouissal", "3-5", "")],
+        clock.at(FAIR_START, time(10, 30)),
+        places=60,
+    )
+    database.conn.close()
+    env = {"KIOSK_NOW": f"{FAIR_START.isoformat()}T11:00:00+01:00"}
+    with (
+        serving(central, env) as (central_base, _c),
+        serving(folder / "workshop", env) as (workshop_base, _w),
+        serving(kids, env) as (kids_base, _k),
+    ):
+        yield {"central": central_base, "workshop": workshop_base, "kids": kids_base, "session": session}
+
+
+@pytest.fixture(scope="module")
+def staff_pages(browser, staff_servers: dict[str, str]) -> Iterator[Callable[..., object]]:
+    """A page per (instance, who, size), its staff logged in once: the instances share
+    127.0.0.1, and cookies do not tell ports apart, so each gets a browser context of its own."""
+    contexts: dict[tuple[str, tuple[str, str] | None, str], object] = {}
+    opened = []
+
+    def page_for(where: str, who: tuple[str, str] | None, size: str, dimensions: tuple[int, int]):
+        key = (where, who, size)
+        if key not in contexts:
+            phone = size == "phone"
+            viewport = {"width": dimensions[0], "height": dimensions[1]}
+            context = browser.new_context(viewport=viewport, has_touch=phone, is_mobile=phone)
+            opened.append(context)
+            page = context.new_page()
+            if who:
+                staff_log_in(page, staff_servers[where], *who, then=HOME[where])
+            contexts[key] = page
+        return contexts[key]
+
+    yield page_for
+    for context in opened:
+        context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize(("screen", "where", "path", "who"), STAFF_SCREENS, ids=[s[0] for s in STAFF_SCREENS])
+def test_staff_screen_lays_out_in_every_language(
+    staff_pages, staff_servers: dict[str, str], screen: str, where: str, path: str, who, size: str
+) -> None:
+    page = staff_pages(where, who, size, SIZES[size])
+    touch = PHONE_TOUCH if size == "phone" else KIOSK_TOUCH
+    url = staff_servers[where] + path.format(session=staff_servers["session"])
+    failures = layout_failures(page, url, SIZES[size][0], touch, f"{screen}-{size}")
+    assert not failures, f"{screen} at {size}: {failures}"
+
+
+@pytest.mark.parametrize("size", list(DESK_SIZES))
+@pytest.mark.parametrize(("screen", "where", "path", "who"), DESK_SCREENS, ids=[s[0] for s in DESK_SCREENS])
+def test_control_room_lays_out_in_every_language(
+    staff_pages, staff_servers: dict[str, str], screen: str, where: str, path: str, who, size: str
+) -> None:
+    page = staff_pages(where, who, size, DESK_SIZES[size])
+    url = staff_servers[where] + path
+    failures = layout_failures(page, url, DESK_SIZES[size][0], POINTER_TARGET, f"{screen}-{size}")
+    assert not failures, f"{screen} at {size}: {failures}"
