@@ -6,6 +6,8 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
+from flask.testing import FlaskClient
+
 from kiosk import db as dbmod
 
 
@@ -40,6 +42,15 @@ def accepted_scans(folder: Path, payload: str) -> int:
     return rows(
         folder, "SELECT count(*) FROM scans WHERE code_digest = ? AND result = 'accepted'", (digest,)
     )[0][0]
+
+
+def api_bearer(
+    client: FlaskClient, name: str, pin: str, environ: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Log a staff member in through a test client's ``/api/v1/login`` (from ENVIRON's
+    address); the Authorization header that carries the token it answers."""
+    token = client.post("/api/v1/login", json={"name": name, "pin": pin}, environ_base=environ).get_json()
+    return {"Authorization": f"Bearer {token['token']}"}
 
 
 def staff_log_in(page, base: str, name: str, pin: str, then: str) -> None:

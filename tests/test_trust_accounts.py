@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import serving
-from helpers import rows
+from helpers import api_bearer, rows
 from sync_helpers import enroll, sync_round
 
 from kiosk import bundle, clock, create_app, instance
@@ -84,10 +84,7 @@ def test_a_copied_cookie_stops_working_at_log_out(kiosk_dir: Path) -> None:
 
 def test_an_api_token_can_be_revoked(kiosk_dir: Path) -> None:
     client = create_app(kiosk_dir, {"TESTING": True}).test_client()
-    token = client.post(
-        "/api/v1/login", json={"name": "Omar", "pin": "135791"}, environ_base=REMOTE
-    ).get_json()
-    headers = {"Authorization": f"Bearer {token['token']}"}
+    headers = api_bearer(client, "Omar", "135791", REMOTE)
     assert client.get("/entry/recent", headers=headers, environ_base=REMOTE).status_code == 200
     assert client.post("/api/v1/logout", headers=headers, environ_base=REMOTE).status_code == 200
     assert client.get("/entry/recent", headers=headers, environ_base=REMOTE).status_code == 302
@@ -256,10 +253,7 @@ def test_unknown_names_cost_one_slow_hash_outside_the_write_lock(
 
 def test_revoking_a_stolen_kiosk_ends_its_staff_sessions_and_marks_their_pins(central_dir: Path) -> None:
     client = create_app(central_dir, {"TESTING": True}).test_client()
-    token = client.post(
-        "/api/v1/login", json={"name": "Omar", "pin": "135791"}, environ_base=REMOTE
-    ).get_json()
-    headers = {"Authorization": f"Bearer {token['token']}"}
+    headers = api_bearer(client, "Omar", "135791", REMOTE)
     assert client.get("/api/v1/conflicts", headers=headers, environ_base=REMOTE).status_code == 403
     with dbmod.write(instance.open_db(central_dir)) as conn:
         protocol.ensure_change_log(conn)  # as central's server does at start
@@ -296,10 +290,7 @@ def test_a_finder_kiosk_revoked_exposes_no_pin(central_dir: Path) -> None:
 
 def test_deactivating_an_account_ends_its_sessions(central_dir: Path) -> None:
     client = create_app(central_dir, {"TESTING": True}).test_client()
-    token = client.post(
-        "/api/v1/login", json={"name": "Omar", "pin": "135791"}, environ_base=REMOTE
-    ).get_json()
-    headers = {"Authorization": f"Bearer {token['token']}"}
+    headers = api_bearer(client, "Omar", "135791", REMOTE)
     assert client.get("/api/v1/conflicts", headers=headers, environ_base=REMOTE).status_code == 403
     done = CliRunner().invoke(main, ["staff", "deactivate", str(central_dir), "--name", "omar"])
     assert done.exit_code == 0, done.output

@@ -10,6 +10,7 @@ import struct
 import zlib
 from pathlib import Path
 
+from helpers import api_bearer
 from test_sync_dashboard import login
 
 from kiosk import clock, create_app, instance
@@ -34,10 +35,7 @@ def test_next_after_log_in_stays_on_this_site(central_dir: Path) -> None:
 
 def test_only_organizers_read_the_conflicts(central_dir: Path) -> None:
     client = create_app(central_dir, {"TESTING": True}).test_client()
-    token = client.post(
-        "/api/v1/login", json={"name": "Omar", "pin": "135791"}, environ_base=REMOTE
-    ).get_json()
-    headers = {"Authorization": f"Bearer {token['token']}"}
+    headers = api_bearer(client, "Omar", "135791", REMOTE)
     assert client.get("/api/v1/conflicts", headers=headers, environ_base=REMOTE).status_code == 403
 
 
