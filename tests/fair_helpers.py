@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flask.testing import FlaskClient
+
+from kiosk import create_app, instance, staff
+from kiosk import db as dbmod
+
 FAIR_TOML = """\
 # A second edition, far from the demo: Istanbul time, March 2027.
 [fair]
@@ -158,3 +163,15 @@ def kiosk(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
     return subprocess.run(
         [sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True, timeout=120, env=env
     )
+
+
+def organizer_client(central: Path) -> FlaskClient:
+    """A test client of CENTRAL logged in as an organizer added for it (Nadia): a fair set
+    up from its own files has no demo staff."""
+    database = instance.open_db(central)
+    with dbmod.write(database) as conn:
+        staff.add_staff(conn, "Nadia", "organizer", "97531864")
+    database.conn.close()
+    client = create_app(central, {"TESTING": True}).test_client()
+    assert client.post("/staff/login", data={"name": "Nadia", "pin": "97531864"}).status_code == 302
+    return client

@@ -8,11 +8,10 @@ import re
 from pathlib import Path
 
 from click.testing import CliRunner
-from fair_helpers import PLAN_SVG, write_fair
+from fair_helpers import PLAN_SVG, organizer_client, write_fair
 from finder_helpers import make_finder_kiosk
 
-from kiosk import create_app, instance, staff
-from kiosk import db as dbmod
+from kiosk import create_app
 from kiosk.cli import main
 from kiosk.fair import svgplan
 
@@ -49,11 +48,6 @@ def test_the_finder_map_and_the_setup_preview_draw_the_polygon(tmp_path: Path) -
     drawn = finder.test_client().get("/finder/plan").get_data(as_text=True)
     assert re.search(r'<polygon class="stand\s*" data-stand="F01" points="62,23 68,23 68,25.5 65,25.5', drawn)
     assert re.search(r'<rect class="stand\s*" data-stand="H01"', drawn)  # a rectangle stays a rect
-    database = instance.open_db(central_dir)
-    with dbmod.write(database) as conn:
-        staff.add_staff(conn, "Nadia", "organizer", "97531864")
-    database.conn.close()
-    client = create_app(central_dir, {"TESTING": True}).test_client()
-    assert client.post("/staff/login", data={"name": "Nadia", "pin": "97531864"}).status_code == 302
+    client = organizer_client(central_dir)
     setup_page = client.get("/setup/").get_data(as_text=True)
     assert re.search(r'<polygon class="stand vacant" data-stand="F01" points="62,23 68,23', setup_page)

@@ -12,13 +12,12 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from kiosk import clock, create_app, instance, staff
-from kiosk import db as dbmod
+from kiosk import clock, instance
 from kiosk.cli import main
 from kiosk.fair import store
 from kiosk.finder import directory, queries
 from kiosk.sessions import programme
-from tests.fair_helpers import write_fair
+from tests.fair_helpers import organizer_client, write_fair
 from tests.helpers import rows
 
 
@@ -162,12 +161,7 @@ def test_a_programme_workbook_with_real_dates_loads_on_the_fair_clock(
 def test_the_setup_screen_asks_for_the_new_names_and_takes_them(second_central: Path, tmp_path: Path) -> None:
     """After an upload that made categories, the setup screen shows their forms to name
     them in Arabic and English; a saved name is the category's from then on."""
-    database = instance.open_db(second_central)
-    with dbmod.write(database) as conn:
-        staff.add_staff(conn, "Nadia", "organizer", "97531864")
-    database.conn.close()
-    client = create_app(second_central, {"TESTING": True}).test_client()
-    assert client.post("/staff/login", data={"name": "Nadia", "pin": "97531864"}).status_code == 302
+    client = organizer_client(second_central)
     file = exhibitors_xlsx(tmp_path / "exposants.xlsx")
     with file.open("rb") as stream:
         answer = client.post("/setup/sheet/exhibitors", data={"file": (stream, "exposants.xlsx")})
