@@ -207,7 +207,8 @@ def log_in(
     """Check a staff member's name and PIN and, when right, start a session.
 
     The slow hash runs outside the write lock (scans go on meanwhile) and runs for an
-    unknown name too. A client that failed ``MAX_FAILURES`` times is refused for a while.
+    unknown name too. A client that failed ``MAX_FAILURES`` times is refused for a while
+    (at the instance's own screen: that name only).
     An account that failed ``ACCOUNT_FAILURES`` times from unknown remote clients is
     locked for unknown remote clients only: the instance's own screen and a browser
     that logged in as that account before still log in (their own throttle holds), so
@@ -218,12 +219,19 @@ def log_in(
     screen too; a wrong one counts as any wrong PIN."""
     row = find_by_name(db.conn, name[:100])
     known = row is not None and row["id"] in client.known
-    key = f"browser:{client.browser}" if known else f"address:{client.address}"
+    wanted = name[:100].strip().casefold()
+    # The own screen is shared by the staff of a door or a desk: one person's wrong PINs
+    # hold back that name there, not every colleague at the same screen.
+    if known:
+        key = f"browser:{client.browser}"
+    elif client.local:
+        key = f"screen:{wanted}"
+    else:
+        key = f"address:{client.address}"
     if throttle.locked(key, moment):
         return LogIn("client_locked")
     stopped_by_account = not (client.local or known)
     names = throttle.unknown_names
-    wanted = name[:100].strip().casefold()
     if row is not None:
         locked = stopped_by_account and account_locked(db.conn, row["id"], moment)
     else:
