@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import serving
+from helpers import staff_log_in
 from sync_helpers import day_tickets, scan
 from test_sync_dashboard import login, merge_kiosk
 
@@ -88,11 +89,7 @@ def test_control_room_fits_a_laptop_and_a_wall_screen(
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     with serving(central_dir) as (base, _process):
-        page.goto(base + "/dashboard/")
-        page.fill("input[name=name]", "Hanane")
-        page.fill("input[name=pin]", "24681357")
-        page.press("input[name=pin]", "Enter")
-        page.wait_for_url("**/dashboard/")
+        staff_log_in(page, base, "Hanane", "24681357", "/dashboard/")
         for lang in ("fr", "ar"):
             page.goto(f"{base}/dashboard/?lang={lang}")
             assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), lang

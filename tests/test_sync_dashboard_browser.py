@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import serving
+from helpers import staff_log_in
 from sync_helpers import day_tickets, scan
 
 from kiosk import clock, instance
@@ -18,11 +19,7 @@ from sync.client import pending_events
 @pytest.mark.browser
 def test_live_figures_refresh_without_reload(page, central_dir: Path, kiosk_dir: Path) -> None:
     with serving(central_dir) as (central, _process):
-        page.goto(central + "/dashboard/")
-        page.fill("input[name=name]", "Hanane")
-        page.fill("input[name=pin]", "24681357")
-        page.press("input[name=pin]", "Enter")
-        page.wait_for_url("**/dashboard/")
+        staff_log_in(page, central, "Hanane", "24681357", "/dashboard/")
         assert page.text_content("#entries") == "0"
         page.evaluate("window.unloadMarker = 'same page'")  # gone if the page reloaded
         for code in day_tickets(central_dir, 2):
