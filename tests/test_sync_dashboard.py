@@ -148,3 +148,19 @@ def test_the_chart_is_drawn_again_only_when_its_counts_changed_and_a_minute_pass
     assert drawings.get("ar", {"main": {600: 3}}, lambda: next(draws)) == "third"  # its own key
     assert drawings.get("en", {}, lambda: next(draws)) == "fourth"  # keeps two: "fr" dropped
     assert drawings.get("fr", {"main": {600: 3}}, lambda: next(draws)) == "fifth"
+
+
+def test_a_new_bar_is_drawn_at_the_next_poll_even_when_the_chart_is_young() -> None:
+    moment = [0.0]
+    drawings: Drawings[str] = Drawings(max_age=60, now=lambda: moment[0])
+    draws = iter(["empty", "one bar", "two bars"])
+    assert drawings.get("fr", {}, lambda: next(draws), shape=frozenset()) == "empty"
+    moment[0] = 5.0
+    one = frozenset({("main", 600)})
+    assert drawings.get("fr", {"main": {600: 1}}, lambda: next(draws), shape=one) == "one bar"
+    moment[0] = 10.0
+    assert drawings.get("fr", {"main": {600: 4}}, lambda: next(draws), shape=one) == "one bar"  # taller only
+    two = one | {("east", 600)}
+    assert (
+        drawings.get("fr", {"main": {600: 4}, "east": {600: 1}}, lambda: next(draws), shape=two) == "two bars"
+    )

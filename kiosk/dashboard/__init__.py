@@ -121,14 +121,21 @@ def _open_hours(conn: Any, day: Any) -> tuple[int, int]:
 
 
 def _chart(conn: Any, day: date, gate_names: dict[str, str], language: str) -> Markup:
-    """The entries chart's SVG, drawn again at most once a minute per day and language while
-    the counters move (``chart.Drawings``); every open tab polls the live part every 5 s."""
+    """The entries chart's SVG, drawn again at once for a new bar, gate or opening hour, and
+    at most once a minute per day and language while the counters only grow
+    (``chart.Drawings``); every open tab polls the live part every 5 s."""
     per_gate = control.quarter_entries(conn, day)
     span = _open_hours(conn, day)
     drawings: Drawings[Markup] = current_app.extensions.setdefault("dashboard_charts", Drawings())
+    # The bars there are, the gates and the hours: a new one shows at the next poll.
+    shape = (
+        frozenset((gate, quarter) for gate, counts in per_gate.items() for quarter in counts),
+        gate_names,
+        span,
+    )
     return drawings.get(
         (day, language),
-        (per_gate, gate_names, span),
+        per_gate,
         lambda: Markup(
             render_template(
                 "dashboard/_chart.svg",
@@ -137,6 +144,7 @@ def _chart(conn: Any, day: date, gate_names: dict[str, str], language: str) -> M
                 title=_("Entries per quarter of an hour per gate"),
             )
         ),
+        shape,
     )
 
 

@@ -118,11 +118,12 @@ Drawn = TypeVar("Drawn")
 
 
 class Drawings(Generic[Drawn]):
-    """The chart as last drawn, per key (a day and a language): drawn again only when what it
-    is drawn from changed and the drawing is at least ``max_age`` seconds old. The control room
-    polls every 5 s per open tab while the counters move with every entry, and drawing ~300
-    bars costs more than everything else a poll reads (issue 16: no request holds central's CPU
-    50 ms); a quarter-hour chart up to a minute behind the figures above it says the same."""
+    """The chart as last drawn, per key (a day and a language): drawn again at once when its
+    ``shape`` changed (a new bar, gate or opening hour), otherwise only when what it is drawn
+    from changed and the drawing is at least ``max_age`` seconds old. The control room polls
+    every 5 s per open tab while the counters move with every entry, and drawing ~300 bars
+    costs more than everything else a poll reads (issue 16: no request holds central's CPU
+    50 ms); bars up to a minute behind the figures above them say the same."""
 
     def __init__(
         self, max_age: float = 60.0, keep: int = 32, now: Callable[[], float] = time.monotonic
@@ -130,16 +131,16 @@ class Drawings(Generic[Drawn]):
         self.max_age = max_age
         self.keep = keep
         self._now = now
-        self._drawn: dict[Hashable, tuple[float, object, Drawn]] = {}
+        self._drawn: dict[Hashable, tuple[float, object, object, Drawn]] = {}
 
-    def get(self, key: Hashable, source: object, draw: Callable[[], Drawn]) -> Drawn:
+    def get(self, key: Hashable, source: object, draw: Callable[[], Drawn], shape: object = None) -> Drawn:
         moment = self._now()
         held = self._drawn.get(key)
-        if held is not None and (held[1] == source or moment - held[0] < self.max_age):
-            return held[2]
+        if held is not None and held[2] == shape and (held[1] == source or moment - held[0] < self.max_age):
+            return held[3]
         drawn = draw()
         self._drawn.pop(key, None)
         if len(self._drawn) >= self.keep:
             del self._drawn[next(iter(self._drawn))]  # the longest undrawn
-        self._drawn[key] = (moment, source, drawn)
+        self._drawn[key] = (moment, source, shape, drawn)
         return drawn
