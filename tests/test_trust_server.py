@@ -5,6 +5,7 @@ anonymous finder GETs cannot write statistics without end."""
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,11 +51,13 @@ def test_previews_leave_threads_for_scans(
                 if status == 200:
                     sock.close()
                     break
+            # The server notices a viewer left at its next frame: try for up to 10 s.
             for _ in range(50):
                 sock, status = open_preview(base)
                 sock.close()
                 if status == 200:
                     break
+                time.sleep(0.2)
             assert status == 200
         finally:
             for sock, _status in opened:
