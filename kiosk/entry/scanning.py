@@ -92,13 +92,15 @@ class Scanner:
     ) -> Verdict:
         """Decide on a scanned or typed code at a gate and record it durably. Without a
         direction, the gate's first (an entry, or the exit of an exit-only gate)."""
-        moment = moment or clock.now()
         digest = verdict_log.code_digest(code)
         # Parsing and verifying the code reads only reference data (keys, tickets) and costs
         # a signature check: done before the write lock, so concurrent scans queue only for
         # the decision reads and the append.
         claims = reading.ticket_claims(db.conn, code)
         with self._timing(gate_id), dbmod.write(db) as conn:
+            # The moment is read under the lock: a scan that waited for it is later than the
+            # one it waited for, so a twin scan is seen as a repeat, never as a second entry.
+            moment = moment or clock.now()
             gate = gate_row(conn, gate_id, direction)
             direction = direction or gate_directions(gate)[0]
             repeat = self._recent_repeat(conn, digest, gate_id, direction, moment)
