@@ -51,8 +51,9 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     web.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
-    camera_service.init_app(app, features.CAMERA_TARGETS)
-    mounted = features.for_roles(settings.roles(app.config))
+    roles = settings.roles(app.config)
+    camera_service.init_app(app, features.camera_targets(roles))
+    mounted = features.for_roles(roles)
     for feature in mounted:
         for blueprint in feature.screens:
             app.register_blueprint(blueprint)
