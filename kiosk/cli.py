@@ -6,34 +6,59 @@ standard error and a non-zero exit. ``KIOSK_NOW`` replaces the clock.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
-import sys
 from pathlib import Path
 
 import click
 
-from kiosk import bundle as bundlemod
-from kiosk import clock, demo, instance, reference, settings
-from kiosk import db as dbmod
-from kiosk.camera.cli import decode
+from kiosk import instance, settings
 from kiosk.cli_common import INSTANCE_DIR, fail, open_instance, parse_day
-from kiosk.fair import cli as fair_cli
-from kiosk.fair import store as fair_store
-from kiosk.finder.cli import exhibitors_group
-from kiosk.ops_cli import COMMANDS as OPS_COMMANDS
-from kiosk.sessions.cli import sessions_group
-from kiosk.settings_cli import config
-from kiosk.staff_cli import staff_group
-from kiosk.tickets import badges, issuing, printing, reading, revocation
-from kiosk.tickets.keys import create_key
-from kiosk.tls_cli import COMMANDS as TLS_COMMANDS
-from sync.cli import COMMANDS as SYNC_COMMANDS
 
 log = logging.getLogger("kiosk.serve")
 
+# The commands of other modules, "module:attribute" by name: a command's module is
+# imported when that command runs (or for --help), so `kiosk serve` does not load the
+# PDF, spreadsheet, demo and sync code of the other commands (issue 16 point 7).
+LAZY_COMMANDS = {
+    "backup": "kiosk.ops_cli:backup_command",
+    "ca": "kiosk.tls_cli:ca_group",
+    "config": "kiosk.settings_cli:config",
+    "decode": "kiosk.camera.cli:decode",
+    "devices": "sync.cli:devices",
+    "doctor": "kiosk.ops_cli:doctor_command",
+    "events": "sync.cli:events_group",
+    "exhibitors": "kiosk.finder.cli:exhibitors_group",
+    "fair": "kiosk.fair.cli:fair_group",
+    "host": "kiosk.ops_cli:host_group",
+    "plan": "kiosk.fair.cli:plan_group",
+    "restore": "kiosk.ops_cli:restore_command",
+    "sessions": "kiosk.sessions.cli:sessions_group",
+    "staff": "kiosk.staff_cli:staff_group",
+    "sync": "sync.cli:sync_once",
+    "tickets": "kiosk.tickets_cli:tickets",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose commands named in ``LAZY_COMMANDS`` are imported on first use
+    (Click's documented pattern for lazily loaded subcommands)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, _, attribute = LAZY_COMMANDS[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{LAZY_COMMANDS[cmd_name]} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="salon-kiosk")
 def main() -> None:
     """salon-kiosk: offline-first entry kiosks, stand finder and check-in for fairs.
@@ -88,6 +113,13 @@ def init(
     central_key: str | None = None,
 ) -> None:
     """Create a new instance in DIR (central, or a kiosk from a bundle or by enrolling)."""
+    from kiosk import bundle as bundlemod
+    from kiosk import clock, demo, reference
+    from kiosk import db as dbmod
+    from kiosk.fair import cli as fair_cli
+    from kiosk.fair import store as fair_store
+    from kiosk.tickets.keys import create_key
+
     if central_url or code:
         from sync.cli import init_enrolled
 
@@ -162,6 +194,9 @@ def init(
 )
 def bundle(directory: Path, out: Path, role: str | None) -> None:
     """Write everything a kiosk needs (public keys only) to a file, for offline provisioning."""
+    from kiosk import bundle as bundlemod
+    from kiosk import reference
+
     roles = None
     if role is not None:
         try:
@@ -176,99 +211,6 @@ def bundle(directory: Path, out: Path, role: str | None) -> None:
     withheld = reference.withheld_tables(roles)
     target = f"roles {','.join(roles)}" if roles else "no role (use --role for a workshop kiosk)"
     click.echo(f"For {target}; personal data left out: {', '.join(withheld) or 'none'}.")
-
-
-@main.group()
-def tickets() -> None:
-    """Issue and print tickets (central only)."""
-
-
-@tickets.command("issue")
-@INSTANCE_DIR
-@click.option("--type", "type_id", help="Ticket type id: day, pass, child... (badges: exhibitor, staff).")
-@click.option("--day", help="First valid day, YYYY-MM-DD (default: the first fair day).")
-@click.option("--count", type=click.IntRange(1, 1_000_000), help="How many tickets (not for badges).")
-@click.option("--exhibitors", is_flag=True, help="Named badges: one per exhibitor (PDF).")
-@click.option(
-    "--staff", "staff_badges", is_flag=True, help="Named badges: one per active staff account (PDF)."
-)
-@click.option(
-    "--sheet",
-    type=click.Choice(badges.SHEETS),
-    default="a6",
-    show_default=True,
-    help="Badges: A6 pages or A4 sheets.",
-)
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Output file (txt, pdf) or folder (png, one file per ticket).",
-)
-@click.option("--format", "fmt", type=click.Choice(["txt", "png", "pdf"]), default="txt", show_default=True)
-def tickets_issue(
-    directory: Path,
-    type_id: str | None,
-    day: str | None,
-    count: int | None,
-    exhibitors: bool,
-    staff_badges: bool,
-    sheet: str,
-    out: Path,
-    fmt: str,
-) -> None:
-    """Issue COUNT tickets of a type and write them as text, PNG images or an A4 PDF; or
-    named badges (--exhibitors, --staff) as a PDF of A6 badges."""
-    database = open_instance(directory)
-    if exhibitors or staff_badges:
-        if count is not None or exhibitors == staff_badges:
-            fail("badges: give either --exhibitors or --staff, and no --count")
-        holders = (badges.exhibitor_holders if exhibitors else badges.staff_holders)(database.conn)
-        type_id = type_id or ("exhibitor" if exhibitors else "staff")
-        if not holders:
-            fail(f"no {'exhibitors' if exhibitors else 'staff accounts'} to make badges for")
-        try:
-            made_badges = badges.issue_badges(database, directory, holders, type_id, parse_day(day))
-        except (issuing.IssueError, LookupError) as error:
-            fail(str(error))
-        badges.write_badges_pdf(database.conn, made_badges, out, sheet)
-        new = sum(badge.new for badge in made_badges)
-        click.echo(
-            f"Printed {len(made_badges)} named {type_id} badges to {out}:"
-            f" {new} new tickets, {len(made_badges) - new} printed again"
-        )
-        return
-    if type_id is None or count is None:
-        fail("give --type and --count (or --exhibitors / --staff for named badges)")
-    with click.progressbar(length=count, label="Signing tickets", file=sys.stderr) as bar:
-        try:
-            made = issuing.issue_tickets(
-                database, directory, type_id, count, day=parse_day(day), progress=bar.update
-            )
-        except (issuing.IssueError, LookupError) as error:
-            fail(str(error))
-    printing.write(database, made, out, fmt)
-    click.echo(f"Issued {len(made)} {type_id} tickets to {out}")
-
-
-@tickets.command("revoke")
-@INSTANCE_DIR
-@click.argument("codes", nargs=-1, required=True, metavar="CODE...")
-@click.option("--reason", default="", help="Why (lost, refunded...), kept with the revocation.")
-def tickets_revoke(directory: Path, codes: tuple[str, ...], reason: str) -> None:
-    """Revoke tickets by short code or QR payload; kiosks refuse them once they have the list."""
-    database = open_instance(directory)
-    serials = []
-    for code in codes:
-        serial = reading.serial_of(code)
-        if serial is None:
-            fail(f"not a ticket code: {code!r}")
-        serials.append(serial)
-    for code, serial in zip(codes, serials, strict=True):
-        known = database.conn.execute("SELECT 1 FROM tickets WHERE serial = ?", (serial,)).fetchone()
-        done = revocation.revoke(database, serial, reason)
-        note = "" if known else " (not issued by this instance)"
-        click.echo(f"{code}: {'revoked' if done else 'already revoked'}{note}")
 
 
 @main.command()
@@ -359,21 +301,6 @@ def serve(
         if loop is not None:
             loop.stop()
         log.info("stopped serving %s", directory)
-
-
-for _command in (
-    config,
-    decode,
-    fair_cli.fair_group,
-    fair_cli.plan_group,
-    exhibitors_group,
-    sessions_group,
-    staff_group,
-    *SYNC_COMMANDS,
-    *OPS_COMMANDS,
-    *TLS_COMMANDS,
-):
-    main.add_command(_command)
 
 
 if __name__ == "__main__":

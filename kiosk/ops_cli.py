@@ -168,6 +168,3 @@ def host_install(
     click.echo(
         f"Installed: {options.url} (systemctl status {host.SERVICE}; `kiosk doctor {options.instance}`)"
     )
-
-
-COMMANDS = (backup_command, restore_command, doctor_command, host_group)

@@ -78,6 +78,3 @@ def ca_show(directory: Path) -> None:
     click.echo(f"{certificate.subject.rfc4514_string()}")
     click.echo(f"SHA-256 fingerprint: {tls.fingerprint(certificate)}")
     click.echo(f"valid until {certificate.not_valid_after_utc:%Y-%m-%d}")
-
-
-COMMANDS = [ca_group]

@@ -291,6 +291,3 @@ def init_enrolled(
         f"Enrolled as {answer['name']} ({','.join(roles)}); {result.pages} pages of reference"
         f" data, cursor {result.cursor}."
     )
-
-
-COMMANDS = [devices, sync_once, events_group]
