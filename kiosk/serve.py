@@ -18,7 +18,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from flask import Flask
 
@@ -26,10 +26,10 @@ from kiosk import db as dbmod
 from kiosk import settings
 from kiosk.backup import Schedule
 from kiosk.camera.service import get_loop
-from kiosk.entry.views import NUDGE
-from kiosk.finder import views as finder_views
-from kiosk.kids.wipe import WipeSchedule
-from sync.client import Loop
+
+if TYPE_CHECKING:  # imported when used: only kiosks with a central sync, only kids' kiosks wipe
+    from kiosk.kids.wipe import WipeSchedule
+    from sync.client import Loop
 
 # waitress on a venue network: up to 1000 connections (poll, not select's 1024 fds), idle
 # or stalled ones dropped after 30 s, a request body bigger than the app takes refused
@@ -86,6 +86,9 @@ def start_sync_loop(folder: Path, app: Flask) -> Loop | None:
     config = app.config
     if settings.is_central(config) or not config["CENTRAL_URL"]:
         return None
+    from kiosk.entry.views import NUDGE
+    from sync.client import Loop
+
     loop = Loop(
         folder,
         config["SYNC_INTERVAL"],
@@ -111,7 +114,9 @@ def warm(app: Flask) -> None:
     for (the finder: templates and search vocabulary); then leave what the process holds
     so far out of the cyclic collector's full passes (``gc.freeze``): each one scanned the
     whole app and held the request it fell in for 70-120 ms of CPU (issue 16: 50 ms)."""
-    if finder_views.bp.name in app.blueprints:
+    if "finder" in app.blueprints:
+        from kiosk.finder import views as finder_views
+
         finder_views.warm(app)
     gc.collect()
     gc.freeze()
@@ -132,6 +137,8 @@ def start_kids_wipe(folder: Path, app: Flask) -> WipeSchedule | None:
     """A kids' kiosk wipes the day's names and phones by itself (``KIDS_KEEP_HOURS``)."""
     if not settings.has_role(app.config, "kids"):
         return None
+    from kiosk.kids.wipe import WipeSchedule
+
     schedule = WipeSchedule(folder, float(app.config["KIDS_KEEP_HOURS"]))
     schedule.start()
     return schedule

@@ -19,7 +19,6 @@ from typing import cast
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from PIL import Image
 
 from kiosk import auth
 from kiosk.camera.capture import CaptureLoop, Debouncer
@@ -186,6 +185,8 @@ def browser_frame() -> tuple[str, int, dict[str, str]] | tuple[str, int]:
         "session_id": request.args.get("session") or None,
     }
     data = request.get_data()
+    from PIL import Image  # as cv2 below: loaded by the first frame, not at start
+
     # Size from the header before decoding: a 16000 x 16000 frame costs seconds of CPU.
     try:
         with Image.open(io.BytesIO(data)) as probe:

@@ -25,7 +25,6 @@ from kiosk.camera.service import get_loop
 from kiosk.entry import attendance
 from kiosk.metrics import REGISTRY
 from kiosk.web import get_db
-from sync.client import app_version, waiting
 
 bp = Blueprint("metrics", __name__)
 
@@ -47,6 +46,8 @@ def database_families(conn: sqlite3.Connection) -> list[GaugeMetricFamily]:
     families: list = [scans, inside]
     state = conn.execute("SELECT * FROM sync_state WHERE id = 1 AND central_url IS NOT NULL").fetchone()
     if state is not None:
+        from sync.client import waiting  # a kiosk that syncs has it loaded; one that does not never needs it
+
         families.append(GaugeMetricFamily("kiosk_sync_waiting_events", "Events not yet confirmed by central.",
                                           value=waiting(conn)))  # fmt: skip
         last = max(filter(None, (state["last_push_at"], state["last_pull_at"])), default=None)
@@ -97,6 +98,8 @@ def scrape() -> Response:
         given = request.headers.get("Authorization", "")
         if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             abort(403)
+    from sync.client import app_version  # not at the top: see waiting above
+
     config = current_app.config
     loop = get_loop(current_app)
     info = {"name": str(config["NAME"] or ""), "role": str(config["ROLE"]), "version": app_version()}

@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import qrcode
-import qrcode.image.svg
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, Response, abort, current_app, render_template, url_for
@@ -41,6 +39,8 @@ def certificate() -> Response:
 @bp.get("/ca/")
 def install() -> str:
     """A QR to ``/ca.crt`` on this very address, and the fingerprint to check once installed."""
+    import qrcode.image.svg  # drawing QR codes: only for this page, not for every kiosk's start
+
     certificate = _venue_ca()
     link = url_for("venue_ca.certificate", _external=True)
     image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
