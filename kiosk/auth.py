@@ -21,12 +21,25 @@ from datetime import timedelta
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
-from kiosk import clock, settings
+from kiosk import clock, i18n, settings
 from kiosk import db as dbmod
 from kiosk import staff as accounts
 from kiosk.web import get_db
@@ -279,7 +292,14 @@ def refuse_cross_site() -> None:
         return
     if cross_site():
         log.warning("cross-site %s %s refused (from %s)", request.method, request.path, request.remote_addr)
-        abort(403, description="cross-site request refused")
+        # In the reader's language, before any view chose one: JSON under /api (the API's
+        # error handler wraps it), a page for a screen.
+        with force_locale(i18n.refusal_language()):
+            message = _("This request was refused: it came from a page of another site.")
+            if request.path.startswith("/api/"):
+                abort(403, description=message)
+            page = render_template("cross_site.html", message=message)
+        abort(make_response(page, 403))
 
 
 def init_app(app: Flask) -> None:

@@ -69,6 +69,20 @@ def select_language() -> str:
     return remembered if remembered in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def request_language() -> str:
+    """A JSON client's language: ``?lang=``, else its ``Accept-Language``, else French."""
+    asked = request.args.get("lang") or request.accept_languages.best_match(LANGUAGES)
+    return asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def refusal_language() -> str:
+    """The language of a refusal made before any view runs: the screen's chosen one when the
+    request carries it (the session), else the client's (``request_language``): a browser
+    sends no cookie with another site's form (SameSite), but its Accept-Language."""
+    chosen = session.get("lang")
+    return chosen if chosen in LANGUAGES else request_language()
+
+
 def format_locale() -> str:
     """The locale whose data formats dates for the reader (``ar_MA`` for Arabic)."""
     language = str(get_locale())

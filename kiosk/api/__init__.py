@@ -13,7 +13,6 @@ from werkzeug.wrappers import Response
 
 from kiosk import auth, openapi
 from kiosk import staff as accounts
-from kiosk.i18n import LANGUAGES
 from kiosk.openapi import json_body
 
 
@@ -28,11 +27,6 @@ def unrouted_error(error: HTTPException) -> tuple[Response, int] | HTTPException
     if request.path.startswith("/api/"):
         return http_error(error)
     return error
-
-
-def request_language() -> str:
-    asked = request.args.get("lang") or request.accept_languages.best_match(LANGUAGES)
-    return asked if asked in LANGUAGES else "fr"
 
 
 def login() -> tuple[Response, int]:

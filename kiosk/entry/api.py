@@ -8,10 +8,10 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
 from kiosk import auth, clock, schedule
-from kiosk.api import request_language
 from kiosk.entry import attendance, scanning, tally
 from kiosk.entry.messages import verdict_texts
 from kiosk.entry.views import get_scanner
+from kiosk.i18n import request_language
 from kiosk.openapi import json_body
 from kiosk.web import gate_id, get_db
 

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from werkzeug.exceptions import BadRequest
 
 from kiosk import auth, clock, schedule
-from kiosk.api import request_language
+from kiosk.i18n import request_language
 from kiosk.kids import refusals, space
 from kiosk.kids.views import ROLES, before_kids_request, drop_off_labels, places, print_labels, staff_id
 from kiosk.openapi import json_body

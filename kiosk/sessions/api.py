@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from werkzeug.exceptions import BadRequest, NotFound
 
 from kiosk import auth, clock, reasons
-from kiosk.api import request_language
+from kiosk.i18n import request_language
 from kiosk.openapi import json_body
 from kiosk.sessions import checkin, messages, programme
 from kiosk.sessions.views import DOOR_ROLES, roster_text, settings, today, undo_minutes
