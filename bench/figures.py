@@ -24,47 +24,14 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from bench.scans import NOW, START, bare_insert, build_kiosk, in_process
+from bench.scans import NOW, bare_insert, build_kiosk, fill_day, in_process
 from bench.table import percentile, print_table
-from kiosk import clock, create_app, db, instance
+from kiosk import clock, create_app
 
 ROUNDS = 4
-
-
-def fill_day(kiosk: Path, count: int) -> float:
-    """``count`` passages of other kiosks at the heritage gates, evenly from 09:00 to
-    NOW, in twos (in, in, out, out...) so the zone stays under its limit; seconds taken."""
-    database = instance.open_db(kiosk)
-    start = clock.parse_time(NOW).replace(hour=9)
-    step = (clock.parse_time(NOW) - start) / max(count, 1)
-    rows = [
-        (
-            str(uuid.uuid4()),
-            "feed-device",
-            seq + 1,
-            clock.iso(start + step * seq),
-            START.isoformat(),
-            "heritage",
-            "heritage",
-            "in" if seq % 4 < 2 else "out",
-            uuid.uuid4().hex * 2,
-            100_000 + seq,
-            "day",
-            "accepted",
-            "ok",
-        )
-        for seq in range(count)
-    ]
-    began = time.perf_counter()
-    with db.write(database) as conn:
-        conn.executemany(f"INSERT INTO scans VALUES ({', '.join('?' * 13)})", rows)
-    took = time.perf_counter() - began
-    database.conn.close()
-    return took
 
 
 def requests(kiosk: Path, path: str, count: int) -> list[float]:

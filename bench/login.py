@@ -55,7 +55,7 @@ def measure(kiosk: Path, codes: list[str], flooders: int) -> tuple[list[float], 
         for thread in threads:
             thread.start()
         timings: list[float] = []
-        scans.http_client(port, codes, timings)
+        scans.api_client(port, [(code, None) for code in codes], timings)
         return timings, len(made)
     finally:
         stop.set()
