@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TypedDict
 
@@ -69,6 +71,17 @@ def stamp(conn: sqlite3.Connection, moment: datetime) -> Stamp:
         "device_seq": seq,
         "device_time": clock.iso(moment),
     }
+
+
+@contextmanager
+def counted_together(conn: sqlite3.Connection) -> Iterator[None]:
+    """Count the passages written inside this block into the kept figures once, at its
+    end, as one set (migration 0705), instead of once per row. Call inside the write
+    transaction (a batch of events on central); on an error the transaction is rolled
+    back, uncounted changes with it."""
+    conn.execute("UPDATE figure_mode SET deferred = 1")
+    yield
+    conn.execute("UPDATE figure_mode SET deferred = 0")  # counts what was noted (trigger)
 
 
 def this_device(conn: sqlite3.Connection) -> sqlite3.Row:

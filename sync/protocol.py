@@ -508,78 +508,82 @@ def apply_batch(
     touched: set[tuple[object, object, object]] = set()  # (ticket, zone, day) with new passages
     annulled: list[object] = []
     oldest_new: str | None = None
-    for part in document["events"]:
-        table, columns, rows = _check_part(conn, part)
-        if not events.produces(allowed, table):
-            raise Refusal(
-                403, "table_not_for_role", f"a kiosk with roles {roles or 'none'} does not write {table}"
-            )
-        at = {c: i for i, c in enumerate(columns)}
-        seqs_of_rows: list[int] = []
-        for row in rows:
-            seq = row[at["device_seq"]]
-            if row[at["device_id"]] != device_id or type(seq) is not int or not 0 < seq < 1 << 62:
-                raise Refusal(400, "bad_batch", "every event must carry this device's id and a positive seq")
-            seqs_of_rows.append(seq)
-        held = _held(conn, device_id, seqs_of_rows)
-        new = []
-        for row, seq in zip(rows, seqs_of_rows, strict=True):
-            key = row[at["uuid"]]
-            if seq not in held:
-                held[seq] = (table, key)
-                new.append(row)
-            elif held[seq] == (table, key):
-                duplicates += 1
-                seqs.add(seq)
-            else:
-                clashes.append({"table": table, "device_seq": seq, "uuid": str(key)})
-        reference = reference or validate.Reference(conn)
-        fresh = []
-        for row, reason in zip(
-            new, validate.check_rows(table, columns, new, reference, device_id), strict=True
-        ):
-            if reason is None:
-                fresh.append(row)
+    # The batch's passages are counted into the kept figures once, as a set.
+    with events.counted_together(conn):
+        for part in document["events"]:
+            table, columns, rows = _check_part(conn, part)
+            if not events.produces(allowed, table):
+                raise Refusal(
+                    403, "table_not_for_role", f"a kiosk with roles {roles or 'none'} does not write {table}"
+                )
+            at = {c: i for i, c in enumerate(columns)}
+            seqs_of_rows: list[int] = []
+            for row in rows:
+                seq = row[at["device_seq"]]
+                if row[at["device_id"]] != device_id or type(seq) is not int or not 0 < seq < 1 << 62:
+                    raise Refusal(
+                        400, "bad_batch", "every event must carry this device's id and a positive seq"
+                    )
+                seqs_of_rows.append(seq)
+            held = _held(conn, device_id, seqs_of_rows)
+            new = []
+            for row, seq in zip(rows, seqs_of_rows, strict=True):
+                key = row[at["uuid"]]
+                if seq not in held:
+                    held[seq] = (table, key)
+                    new.append(row)
+                elif held[seq] == (table, key):
+                    duplicates += 1
+                    seqs.add(seq)
+                else:
+                    clashes.append({"table": table, "device_seq": seq, "uuid": str(key)})
+            reference = reference or validate.Reference(conn)
+            fresh = []
+            for row, reason in zip(
+                new, validate.check_rows(table, columns, new, reference, device_id), strict=True
+            ):
+                if reason is None:
+                    fresh.append(row)
+                    continue
+                # Kept aside, never counted; its seq holds the device's high_seq back.
+                seq = cast(int, row[at["device_seq"]])  # checked above
+                rejected.append({"table": table, "device_seq": seq, "reason": reason})
+                _keep_rejected(conn, table, device_id, dict(zip(columns, row, strict=True)), reason, moment)
+            if not fresh:
                 continue
-            # Kept aside, never counted; its seq holds the device's high_seq back.
-            seq = cast(int, row[at["device_seq"]])  # checked above
-            rejected.append({"table": table, "device_seq": seq, "reason": reason})
-            _keep_rejected(conn, table, device_id, dict(zip(columns, row, strict=True)), reason, moment)
-        if not fresh:
-            continue
-        # ON CONFLICT DO NOTHING skips a uuid central holds for another event (reported
-        # below as a conflict); a row that breaks a CHECK still fails the batch loudly.
-        try:
-            # rowcount, not total_changes: rows written by triggers (the feed log) are
-            # not events received.
-            inserted = conn.executemany(
-                f"INSERT INTO [{table}] ({quoted(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-                " ON CONFLICT DO NOTHING",
-                fresh,
-            ).rowcount
-        except sqlite3.IntegrityError as error:
-            raise Refusal(400, "bad_batch", f"{table}: {error}") from None
-        if inserted < len(fresh):
-            fresh, lost = _landed(conn, table, device_id, fresh, at)
-            clashes.extend(lost)
-        applied += inserted
-        if table == "staff_lockouts":
-            # A kiosk locked an account: every kiosk learns it with the reference data.
-            for row in fresh:
-                accounts.share_lockout(conn, str(row[at["staff_id"]]), str(row[at["locked_until"]]))
-        seqs.update(cast(int, row[at["device_seq"]]) for row in fresh)  # checked above
-        times = [sent for row in fresh if isinstance(sent := row[at["device_time"]], str)]
-        if times:
-            oldest_new = min([*times, oldest_new] if oldest_new else times)
-        if table == "scans":
-            # Entries can make a double entry, exits can resolve one; refusals do neither.
-            touched.update(
-                (row[at["ticket_serial"]], row[at["zone_id"]], row[at["fair_date"]])
-                for row in fresh
-                if row[at["result"]] == "accepted" and row[at["ticket_serial"]] is not None
-            )
-        elif table == "annulments":
-            annulled.extend(row[at["scan_uuid"]] for row in fresh)
+            # ON CONFLICT DO NOTHING skips a uuid central holds for another event (reported
+            # below as a conflict); a row that breaks a CHECK still fails the batch loudly.
+            try:
+                # rowcount, not total_changes: rows written by triggers (the feed log) are
+                # not events received.
+                inserted = conn.executemany(
+                    f"INSERT INTO [{table}] ({quoted(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+                    " ON CONFLICT DO NOTHING",
+                    fresh,
+                ).rowcount
+            except sqlite3.IntegrityError as error:
+                raise Refusal(400, "bad_batch", f"{table}: {error}") from None
+            if inserted < len(fresh):
+                fresh, lost = _landed(conn, table, device_id, fresh, at)
+                clashes.extend(lost)
+            applied += inserted
+            if table == "staff_lockouts":
+                # A kiosk locked an account: every kiosk learns it with the reference data.
+                for row in fresh:
+                    accounts.share_lockout(conn, str(row[at["staff_id"]]), str(row[at["locked_until"]]))
+            seqs.update(cast(int, row[at["device_seq"]]) for row in fresh)  # checked above
+            times = [sent for row in fresh if isinstance(sent := row[at["device_time"]], str)]
+            if times:
+                oldest_new = min([*times, oldest_new] if oldest_new else times)
+            if table == "scans":
+                # Entries can make a double entry, exits can resolve one; refusals do neither.
+                touched.update(
+                    (row[at["ticket_serial"]], row[at["zone_id"]], row[at["fair_date"]])
+                    for row in fresh
+                    if row[at["result"]] == "accepted" and row[at["ticket_serial"]] is not None
+                )
+            elif table == "annulments":
+                annulled.extend(row[at["scan_uuid"]] for row in fresh)
     blocked = {c["device_seq"] for c in clashes} | {r["device_seq"] for r in rejected}
     seqs -= blocked
     high = _advance(conn, device_id, device["high_seq"] if device else 0, seqs, blocked)
@@ -792,6 +796,7 @@ def _flag_double_entries(
         (json.dumps(sorted({str(key[0]) for key in touched})),),
     ):
         passages.setdefault((str(row["ticket_serial"]), row["zone_id"], row["fair_date"]), []).append(row)
+    cleared: list[str] = []  # keys without a double entry now: one DELETE for the batch
     for serial, zone, day in touched:
         rows = passages.get((str(serial), zone, day), [])
         doubles: list[sqlite3.Row] = []
@@ -805,7 +810,7 @@ def _flag_double_entries(
             inside = row
         key = f"double_entry:{serial}:{zone}:{day}"
         if not doubles:
-            conn.execute("DELETE FROM sync_conflicts WHERE key = ?", (key,))
+            cleared.append(key)
             continue
         flag(
             conn,
@@ -830,6 +835,9 @@ def _flag_double_entries(
             },
             moment,
         )
+    conn.execute(
+        "DELETE FROM sync_conflicts WHERE key IN (SELECT value FROM json_each(?))", (json.dumps(cleared),)
+    )
 
 
 def _flag_late(

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk import clock, instance
+from kiosk import clock, events, instance
 from kiosk import db as dbmod
 from kiosk.dashboard import passback
 from kiosk.db import Database
@@ -218,13 +218,11 @@ passage = st.fixed_dictionaries(
 days = itertools.count()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(passages=st.lists(passage, min_size=1, max_size=25), data=st.data())
-def test_kept_figures_equal_the_raw_log_after_every_event(db: Database, passages, data) -> None:
-    # Each example on its own fair day (the fixture's database is shared by the examples).
-    day = FAIR_START + timedelta(days=100 + next(days))
+def as_events(passages: list[dict], day: date) -> list[tuple[str, tuple[object, ...]]]:
+    """(table, row) of each drawn passage on ``day``: scans, walk-ins, and annulments
+    (their own device and seq) of some scans."""
     seqs = itertools.count(1_000_000 * (day - FAIR_START).days)
-    events: list[tuple[str, str, tuple[object, ...]]] = []
+    events: list[tuple[str, tuple[object, ...]]] = []
     for p in passages:
         key = str(uuid.uuid4())
         moment = clock.at(day, time(9)) + timedelta(milliseconds=p["ms"])
@@ -238,24 +236,73 @@ def test_kept_figures_equal_the_raw_log_after_every_event(db: Database, passages
             GATES[p["gate"]],
         )
         if p["walk_in"]:
-            events.append(("walk_ins", key, (*common, p["kind"], p["people"], p["direction"], None)))
+            events.append(("walk_ins", (*common, p["kind"], p["people"], p["direction"], None)))
             continue
         result, reason = ("accepted", "ok") if p["accepted"] else ("refused", p["refusal"])
-        scan = (*common, p["direction"], "d", p["serial"], p["type"], result, reason)
-        events.append(("scans", key, scan))
+        events.append(("scans", (*common, p["direction"], "d", p["serial"], p["type"], result, reason)))
         if p["annulled"]:
-            # Its own device and seq, and may arrive before the scan it annuls.
-            row = (str(uuid.uuid4()), "dev-a", next(seqs), clock.iso(moment), key, None)
-            events.append(("annulments", key, row))
+            # May arrive before the scan it annuls.
+            events.append(
+                ("annulments", (str(uuid.uuid4()), "dev-a", next(seqs), clock.iso(moment), key, None))
+            )
+    return events
+
+
+def insert(conn: sqlite3.Connection, table: str, row: tuple[object, ...]) -> None:
+    conn.execute(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in row)})", row)
+
+
+def assert_kept_equal_raw(db: Database, day: date) -> None:
+    assert attendance.occupancy(db.conn, day) == raw_occupancy(db.conn, day)
+    for gate in GATES:
+        assert attendance.gate_entries(db.conn, gate, day) == raw_gate_entries(db.conn, gate, day)
+    assert attendance.day_figures(db.conn, day) == raw_day_figures(db.conn, day)
+    assert passback.refusals_per_gate_hour(db.conn, day) == raw_refusals_per_gate_hour(db.conn, day)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(passages=st.lists(passage, min_size=1, max_size=25), data=st.data())
+def test_kept_figures_equal_the_raw_log_after_every_event(db: Database, passages, data) -> None:
+    # Each example on its own fair day (the fixture's database is shared by the examples).
+    day = FAIR_START + timedelta(days=100 + next(days))
     # Arrival order: late batches, feeds and annulments out of time order.
-    for table, _key, row in data.draw(st.permutations(events)):
+    for table, row in data.draw(st.permutations(as_events(passages, day))):
         with dbmod.write(db) as conn:
-            conn.execute(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in row)})", row)
-        assert attendance.occupancy(db.conn, day) == raw_occupancy(db.conn, day)
-        for gate in GATES:
-            assert attendance.gate_entries(db.conn, gate, day) == raw_gate_entries(db.conn, gate, day)
-        assert attendance.day_figures(db.conn, day) == raw_day_figures(db.conn, day)
-        assert passback.refusals_per_gate_hour(db.conn, day) == raw_refusals_per_gate_hour(db.conn, day)
+            insert(conn, table, row)
+        assert_kept_equal_raw(db, day)
+
+
+def kept_figures(conn: sqlite3.Connection, day: date) -> tuple[object, ...]:
+    """Every kept figure of a day, its date left out (to compare two days)."""
+    figures = dict(attendance.day_figures(conn, day))
+    del figures["date"]
+    return (
+        attendance.occupancy(conn, day),
+        {gate: attendance.gate_entries(conn, gate, day) for gate in GATES},
+        figures,
+        passback.refusals_per_gate_hour(conn, day),
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(passages=st.lists(passage, min_size=1, max_size=30), data=st.data())
+def test_a_batch_keeps_the_figures_its_events_keep_one_by_one(db: Database, passages, data) -> None:
+    # The same passages on two days: one by one on the first, in batches counted
+    # together (central's ingest) on the second, in another arrival order with late
+    # moments, annulments before or after their scan, exits first and past midnight.
+    first, second = (FAIR_START + timedelta(days=300 + 2 * next(days) + n) for n in range(2))
+    for table, row in data.draw(st.permutations(as_events(passages, first))):
+        with dbmod.write(db) as conn:
+            insert(conn, table, row)
+    batched = data.draw(st.permutations(as_events(passages, second)))
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(batched)), max_size=4))) | {0, len(batched)})
+    for start, end in itertools.pairwise(cuts):
+        with dbmod.write(db) as conn, events.counted_together(conn):
+            for table, row in batched[start:end]:
+                insert(conn, table, row)
+        assert_kept_equal_raw(db, second)
+    assert kept_figures(db.conn, second) == kept_figures(db.conn, first)
+    assert db.conn.execute("SELECT count(*) FROM figure_changes").fetchone()[0] == 0
 
 
 def test_a_crowded_minute_arriving_out_of_order_keeps_the_figures(db: Database) -> None:
@@ -348,6 +395,7 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
         " DROP TRIGGER scans_refusal_counted; DROP VIEW counted_passages;"
         " DROP TABLE zone_passages; DROP TABLE zone_minutes; DROP TABLE zone_hours; DROP TABLE gate_days;"
         " DROP TABLE gate_quarters; DROP TABLE day_visitors; DROP TABLE day_totals; DROP TABLE zone_seconds;"
+        " DROP TABLE figure_mode; DROP TABLE figure_changes;"
         " DELETE FROM schema_migrations WHERE name LIKE '070_%';"
     )
     assert dbmod.migrate(db) == [
@@ -356,6 +404,7 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
         "0702_figure_rollups.sql",
         "0703_zone_hours_prefix.sql",
         "0704_zone_seconds.sql",
+        "0705_figures_per_batch.sql",
     ]
     assert attendance.occupancy(db.conn, FAIR_START) == kept
     assert attendance.gate_entries(db.conn, "heritage", FAIR_START) == 3
