@@ -1,4 +1,5 @@
-"""Sync benchmark: central's ingest rate, 1,000,000 events pushed by 8 kiosks, a new
+"""Sync benchmark: central's ingest rate, 1,000,000 events pushed by 8 kiosks, the
+latency of a realistic small push (1-20 events every 3 s from several kiosks), a new
 kiosk's bootstrap of 100,000 tickets, and bytes on the wire per event.
 
 Everything runs for real on loopback: central is a ``kiosk serve`` process, the eight
@@ -6,20 +7,28 @@ kiosks are processes each running one ``sync.client`` round (what ``kiosk sync``
 ``kiosk serve`` loop run), all pushing at once; the clock starts once they are started. Events and tickets are
 synthetic rows (written with executemany, not scanned or signed) so that setting up
 a million of them takes seconds. Baselines measured in the same run: a bare
-executemany insert of the same rows, and the bundle file (write + load) for bootstrap.
+executemany insert of the same rows (its batches interleaved with the project's, so
+both see the same machine load), a bare ``GET /healthz`` right after each small
+push, and the bundle file (write + load) for bootstrap.
 
-``python -m bench sync`` (``BENCH_SYNC_EVENTS=200000`` for a smaller push run; the
-table then says so).
+``python -m bench sync`` (``BENCH_SYNC_EVENTS=200000`` for a smaller push run, the
+table then says so; ``BENCH_SYNC_INGEST`` events for the in-process ingest rows;
+``BENCH_SYNC_PARTS=ingest,push`` runs only those parts: ingest, crowded, small,
+bootstrap, push).
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import random
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import date, timedelta
@@ -36,12 +45,15 @@ from sync.client import Client, pending_events
 
 KIOSKS = 8
 EVENTS = int(os.environ.get("BENCH_SYNC_EVENTS", "1000000"))
-INGEST_EVENTS = 200_000
+INGEST_EVENTS = int(os.environ.get("BENCH_SYNC_INGEST", "200000"))
 TICKETS = 100_000
 OPEN_HOURS = 10
 CROWDED_EVENTS = 2_000  # per device, in one minute
 DAY = date(2026, 6, 15)
-TARGETS = {"ingest": 20_000, "push": 60.0, "bootstrap": 10.0}
+TARGETS = {"ingest": 20_000, "push": 45.0, "bootstrap": 10.0}
+SMALL_KIOSKS = 4  # kiosks pushing small batches at once
+SMALL_ROUNDS = 10  # pushes per kiosk, SMALL_EVERY seconds apart
+SMALL_EVERY = 3.0
 
 
 def make_central(folder: Path) -> None:
@@ -99,69 +111,72 @@ def fill_kiosk(folder: Path, count: int) -> None:
 
 
 def bench_ingest(root: Path) -> list[list[object]]:
-    """apply_batch in-process (one transaction per 500-event batch) vs bare executemany."""
+    """apply_batch in-process (one transaction per 500-event batch) vs bare executemany,
+    batch for batch in turn. The batches of KIOSKS devices arrive interleaved as in a
+    push from several kiosks: each device's passages fall between the others'."""
     central = root / "ingest"
     make_central(central)
-    device_id = str(uuid.uuid4())
+    devices = [str(uuid.uuid4()) for _ in range(KIOSKS)]
     database = instance.open_db(central)
     with dbmod.write(database) as conn:
-        protocol.enroll(
-            conn, protocol.add_device(conn, "k", "entry", "main", clock.now()), device_id, clock.now()
-        )
-    rows = scan_rows(device_id, 1, INGEST_EVENTS)
+        for n, device_id in enumerate(devices):
+            protocol.enroll(
+                conn,
+                protocol.add_device(conn, f"k{n}", "entry", "main", clock.now()),
+                device_id,
+                clock.now(),
+            )
+    per_device = INGEST_EVENTS // KIOSKS
+    backlogs = [scan_rows(device_id, 1, per_device) for device_id in devices]
     batches = [
-        {
-            "events": [
-                {
-                    "table": "scans",
-                    "columns": SCAN_COLUMNS,
-                    "rows": [list(r) for r in rows[i : i + wire.BATCH_EVENTS]],
-                }
-            ]
-        }
-        for i in range(0, len(rows), wire.BATCH_EVENTS)
+        (device_id, rows[i : i + wire.BATCH_EVENTS])
+        for i in range(0, per_device, wire.BATCH_EVENTS)
+        for device_id, rows in zip(devices, backlogs, strict=True)
     ]
-    started = time.perf_counter()
-    for batch in batches:
-        with dbmod.write(database) as conn:
-            protocol.apply_batch(conn, device_id, batch, clock.now())
-    ingest = time.perf_counter() - started
-    # With the wire: the same batches gzip-encoded, decoded and applied.
-    encoded = [wire.encode(b) for b in batches[:100]]
-    started = time.perf_counter()
-    for body in encoded:
-        with dbmod.write(database) as conn:
-            protocol.apply_batch(conn, device_id, wire.decode(body), clock.now())
-    replay = time.perf_counter() - started
-    database.conn.close()
     bare = sqlite3.connect(root / "bare.db", isolation_level=None)
     bare.execute("PRAGMA journal_mode=WAL")
     bare.execute("PRAGMA synchronous=FULL")
     bare_scans_table(bare, central / "kiosk.db")
-    started = time.perf_counter()
-    for i in range(0, len(rows), wire.BATCH_EVENTS):
+    insert = f"INSERT INTO scans ({', '.join(SCAN_COLUMNS)}) VALUES ({', '.join('?' for _ in SCAN_COLUMNS)})"
+    ingest = baseline = 0.0
+    for device_id, rows in batches:
+        batch = {"events": [{"table": "scans", "columns": SCAN_COLUMNS, "rows": [list(r) for r in rows]}]}
+        started = time.perf_counter()
+        with dbmod.write(database) as conn:
+            protocol.apply_batch(conn, device_id, batch, clock.now())
+        ingest += time.perf_counter() - started
+        started = time.perf_counter()
         bare.execute("BEGIN IMMEDIATE")
-        bare.executemany(
-            f"INSERT INTO scans ({', '.join(SCAN_COLUMNS)}) VALUES ({', '.join('?' for _ in SCAN_COLUMNS)})",
-            rows[i : i + wire.BATCH_EVENTS],
-        )
+        bare.executemany(insert, rows)
         bare.execute("COMMIT")
-    baseline = time.perf_counter() - started
-    replayed = 100 * wire.BATCH_EVENTS
-    rate = INGEST_EVENTS / ingest
+        baseline += time.perf_counter() - started
+    # With the wire: the same batches gzip-encoded, decoded and applied.
+    encoded = [
+        (device_id, wire.encode({"events": [{"table": "scans", "columns": SCAN_COLUMNS, "rows": rows}]}))
+        for device_id, rows in batches[:100]
+    ]
+    started = time.perf_counter()
+    for device_id, body in encoded:
+        with dbmod.write(database) as conn:
+            protocol.apply_batch(conn, device_id, wire.decode(body), clock.now())
+    replay = time.perf_counter() - started
+    database.conn.close()
+    total = per_device * KIOSKS
+    replayed = sum(len(rows) for _device, rows in batches[:100])
+    rate = total / ingest
     return [
         [
-            "central ingest, apply_batch (500/batch, 1 txn each)",
+            f"central ingest, apply_batch ({wire.BATCH_EVENTS}/batch, 1 txn each, {KIOSKS} devices in turn)",
             f"{rate:,.0f} events/s",
             f">= {TARGETS['ingest']:,} events/s",
             "ok" if rate >= TARGETS["ingest"] else "MISSED",
         ],
         ["  same, replayed batches (all duplicates) from gzip", f"{replayed / replay:,.0f} events/s", "", ""],
         [
-            "  baseline: bare executemany insert, same rows",
-            f"{INGEST_EVENTS / baseline:,.0f} events/s",
+            "  baseline: bare executemany insert, same rows (batches in turn)",
+            f"{total / baseline:,.0f} events/s",
             "",
-            "",
+            f"project {baseline / ingest:.2f}x the bare rate",
         ],
     ]
 
@@ -307,6 +322,81 @@ def bench_push(root: Path) -> list[list[object]]:
     return rows
 
 
+def bench_small_batches(root: Path) -> list[list[object]]:
+    """SMALL_KIOSKS kiosks (threads, each its own connection to a real central) each
+    write 1-20 events and push them every SMALL_EVERY s, staggered: the latency of one
+    push (POST /api/v1/sync/push: gzip, authentication, validation, apply, ack) and,
+    right after it, of a bare GET /healthz on a keep-alive connection (the baseline)."""
+    central = root / "small-central"
+    make_central(central)
+    port = server.free_port()
+    url = f"http://127.0.0.1:{port}"
+    folders = [root / f"small-kiosk-{i}" for i in range(SMALL_KIOSKS)]
+    process = serve(central, port)
+    pushes: list[float] = []
+    bare: list[float] = []
+    failures: list[str] = []
+    try:
+        for i, folder in enumerate(folders):
+            enroll_direct(central, folder, f"small-{i}", url)
+            client = Client(folder)
+            client.pull()
+            client.close()
+
+        def kiosk(n: int) -> None:
+            rng = random.Random(n)
+            client = Client(folders[n])  # its database connection belongs to this thread
+            plain = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            time.sleep(n * SMALL_EVERY / SMALL_KIOSKS)
+            for _ in range(SMALL_ROUNDS):
+                tick = time.perf_counter()
+                fill_kiosk(folders[n], rng.randint(1, 20))
+                try:
+                    started = time.perf_counter()
+                    client.push()
+                    pushes.append(time.perf_counter() - started)
+                    started = time.perf_counter()
+                    plain.request("GET", "/healthz")
+                    plain.getresponse().read()
+                    bare.append(time.perf_counter() - started)
+                except Exception as error:  # reported in the table
+                    failures.append(repr(error))
+                time.sleep(max(0.0, SMALL_EVERY - (time.perf_counter() - tick)))
+            client.close()
+            plain.close()
+
+        threads = [threading.Thread(target=kiosk, args=(n,)) for n in range(SMALL_KIOSKS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        process.terminate()
+        process.wait()
+
+    def quantiles(values: list[float]) -> tuple[float, float]:
+        cuts = statistics.quantiles(values, n=20) if len(values) > 1 else values * 19
+        return statistics.median(values) * 1000, cuts[18] * 1000
+
+    rows: list[list[object]] = []
+    if pushes:
+        p50, p95 = quantiles(pushes)
+        b50, b95 = quantiles(bare)
+        rows += [
+            [
+                f"small push (1-20 events) every {SMALL_EVERY:.0f} s from {SMALL_KIOSKS} kiosks, "
+                f"{len(pushes)} pushes",
+                f"p50 {p50:.1f} ms, p95 {p95:.1f} ms",
+                "",
+                f"{p95 / b95:.1f}x the bare p95",
+            ],
+            ["  baseline: GET /healthz right after each push", f"p50 {b50:.1f} ms, p95 {b95:.1f} ms", "", ""],
+        ]
+    if failures:
+        rows.append(["  small push failures", len(failures), "0", failures[0][-200:]])
+    return rows
+
+
 def bench_bootstrap(root: Path) -> list[list[object]]:
     central = root / "boot-central"
     make_central(central)
@@ -365,15 +455,18 @@ def bench_bootstrap(root: Path) -> list[list[object]]:
 
 def main() -> None:
     os.environ.setdefault("KIOSK_NOW", f"{DAY.isoformat()}T11:00:00+01:00")
+    parts = {
+        "ingest": bench_ingest,
+        "crowded": lambda root: (
+            bench_crowded_minute(root, timedelta(minutes=1)) + bench_crowded_minute(root, timedelta(0))
+        ),
+        "small": bench_small_batches,
+        "bootstrap": bench_bootstrap,
+        "push": bench_push,
+    }
+    wanted = os.environ.get("BENCH_SYNC_PARTS", ",".join(parts)).split(",")
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
-        root = Path(tmp)
-        rows = (
-            bench_ingest(root)
-            + bench_crowded_minute(root, timedelta(minutes=1))
-            + bench_crowded_minute(root, timedelta(0))
-            + bench_bootstrap(root)
-            + bench_push(root)
-        )
+        rows = [row for name in wanted for row in parts[name](Path(tmp))]
     print_table(["measure", "result", "target", "note"], rows)
 
 
