@@ -1,18 +1,20 @@
 """What a finder kiosk prepares before serving (issue 16 point 4): the first visitor's
-search finds the vocabulary folded and the templates compiled; an exhibitor page seen
-before is served from what the kiosk drew, and a new plan version draws it again."""
+search finds the vocabulary folded and the templates compiled; the plan is drawn once per
+plan version, and what changes on the plan or in the directory shows on the next view."""
 
 from __future__ import annotations
 
+import re
+import urllib.request
 from pathlib import Path
 
 import pytest
-from finder_helpers import exhibitor_named, make_finder_kiosk
+from conftest import serving
+from finder_helpers import exhibitor_named, make_finder_kiosk, stand_of
 
 from kiosk import create_app, instance
 from kiosk import db as dbmod
 from kiosk.finder import search
-from kiosk.finder import views as finder_views
 from kiosk.serve import warm
 
 
@@ -31,18 +33,48 @@ def test_serving_starts_with_the_search_ready(finder_dir: Path) -> None:
     assert app.test_client().get("/finder/results?q=miel", headers={"HX-Request": "true"}).status_code == 200
 
 
-def test_an_exhibitor_page_is_drawn_once_per_plan_version(finder_dir: Path) -> None:
-    app = create_app(finder_dir, {"TESTING": True})
-    client = app.test_client()
+def get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        return answer.read().decode()
+
+
+def chosen(page: str) -> list[tuple[str, str]]:
+    """(stand, its x) of each stand the page's plan highlights."""
+    return re.findall(r'<rect class="stand chosen" data-stand="(\w+)" x="([\d.]+)"', page)
+
+
+def test_an_exhibitor_page_follows_the_plan_and_the_directory(finder_dir: Path) -> None:
+    """The plan is drawn once per plan version and language, then served again as drawn (the
+    exhibitor pages of a kiosk share it): any change to the stands, zones, gates, site plan or
+    the exhibitor's stands shows on the next view, written by another process (sync, import)."""
     database = instance.open_db(finder_dir)
     exhibitor = exhibitor_named(database.conn, "Coopérative Tifawin")["id"]
-    finder_views._plans.clear()
-    first = client.get(f"/finder/exhibitors/{exhibitor}").get_data(as_text=True)
-    assert len(finder_views._plans) == 1
-    assert client.get(f"/finder/exhibitors/{exhibitor}").get_data(as_text=True) == first
-    assert len(finder_views._plans) == 1
-    drawn_from = next(iter(finder_views._plans.values()))[0]
-    with dbmod.write(database) as conn:  # a new plan version (sync or `kiosk plan import`)
-        conn.execute("UPDATE site_plan SET digest = digest || 'x'")
-    assert client.get(f"/finder/exhibitors/{exhibitor}").get_data(as_text=True) == first  # same drawing
-    assert next(iter(finder_views._plans.values()))[0] is not drawn_from  # made from the new version
+    stand = stand_of(database.conn, exhibitor)
+    zone, x = database.conn.execute("SELECT zone_id, x FROM stands WHERE number = ?", (stand,)).fetchone()
+    with serving(finder_dir) as (base, _process):
+        url = f"{base}/finder/exhibitors/{exhibitor}"
+        first = get(url)
+        assert chosen(first) == [(stand, str(x))]
+        assert get(url) == first
+        with dbmod.write(database) as conn:
+            conn.execute("UPDATE zones SET name_fr = 'Pavillon des essais' WHERE id = ?", (zone,))
+        assert ">Pavillon des essais</tspan>" in get(url)
+        assert ">Pavillon des essais</tspan>" in get(f"{base}/finder/plan")
+        with dbmod.write(database) as conn:  # a stand redrawn, the plan's document the same
+            conn.execute("UPDATE stands SET x = x + 0.5 WHERE number = ?", (stand,))
+        assert chosen(get(url)) == [(stand, str(x + 0.5))]
+        with dbmod.write(database) as conn:  # a facility moved: a new plan version
+            conn.execute(
+                "UPDATE site_plan SET document = json_set(document, '$.facilities[0].x', 0.25),"
+                " digest = digest || '-moved'"
+            )
+        assert 'transform="translate(0.25 ' in get(url)
+        other = database.conn.execute(
+            "SELECT number FROM stands WHERE number != ? ORDER BY number LIMIT 1", (stand,)
+        ).fetchone()[0]
+        with dbmod.write(database) as conn:  # the exhibitor moves to another stand
+            conn.execute(
+                "UPDATE exhibitor_stands SET stand_number = ? WHERE exhibitor_id = ? AND stand_number = ?",
+                (other, exhibitor, stand),
+            )
+        assert [number for number, _x in chosen(get(url))] == [other]

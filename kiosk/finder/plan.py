@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.finder import layout
+from kiosk.finder import layout, search
 from kiosk.finder.layout import Route
 
 ZONE_LABEL_SIZE = 2.2  # metres of plan, the largest a zone's name is drawn
@@ -98,28 +98,57 @@ def parse_position(text: str | None, default: Position, size: tuple[float, float
     return Position(x, y, parts[2] % 360 if len(parts) == 3 else default.heading)
 
 
-def plan_view(
-    conn: sqlite3.Connection,
-    lang: str,
-    position: Position | None,
-    highlight: set[str] | None = None,
-    route: Route | None = None,
-) -> dict[str, Any]:
-    """Everything ``finder/_plan.svg`` needs."""
+Version = tuple[str, str | None, int]
+
+
+def drawing_version(conn: sqlite3.Connection) -> Version:
+    """What this database's plan drawings are made from: the database, the site plan's digest
+    and the count of changes to stands, zones and gates (triggers of migration 0103)."""
+    digest, version = conn.execute(
+        "SELECT (SELECT digest FROM site_plan WHERE id = 1), version FROM finder_plan_state"
+    ).fetchone()
+    return (search.database_key(conn), digest, int(version))
+
+
+@dataclass(frozen=True)
+class Base:
+    """What a drawing of the plan holds that changes only with the plan and the language:
+    made once per plan version and language, the rest (where the reader stands, the chosen
+    stand, the route) is added per request."""
+
+    version: Version
+    width: float
+    height: float
+    zones: list[dict[str, Any]]
+    zone_boxes: list[Box]
+    gates: list[tuple[str, float, float, str]]  # id, x, y, name
+    walkways: list[dict[str, Any]]
+    amenities: list[dict[str, Any]]
+    stands: list[dict[str, Any]]  # rows of the stands table with their outline's points
+
+
+_bases: dict[tuple[Version, str], Base] = {}
+MAX_BASES = 16  # languages x plan versions (and instances, in tests) a process keeps
+
+
+def base(conn: sqlite3.Connection, lang: str) -> Base:
+    """The plan's drawing in ``lang`` (see ``Base``), made once per plan version."""
+    version = drawing_version(conn)
+    name_key = f"name_{lang}" if lang in ("fr", "ar", "en") else "name_fr"
+    found = _bases.get((version, name_key))
+    if found is not None:
+        return found
     plan_site = layout.site(conn)
     document = plan_site.document
-    name_key = f"name_{lang}" if lang in ("fr", "ar", "en") else "name_fr"
     zone_names = {row["id"]: row[name_key] for row in conn.execute("SELECT * FROM zones")}
     gate_names = {row["id"]: row[name_key] for row in conn.execute("SELECT * FROM gates")}
-    highlight = highlight or set()
-    stands = []
     outlines = document.get("outlines", {})
+    stands = []
     for row in conn.execute("SELECT * FROM stands ORDER BY number"):
-        state = "chosen" if row["number"] in highlight else ("dim" if highlight else "")
         # A stand drawn as a polygon on the organizer's plan is drawn so here too.
         outline = outlines.get(row["number"])
         points = " ".join(f"{x:g},{y:g}" for x, y in outline) if outline else ""
-        stands.append({**dict(row), "state": state, "outline": points})
+        stands.append({**dict(row), "outline": points})
     zones = []
     for zone in document["zones"]:
         xs, ys = [p[0] for p in zone["points"]], [p[1] for p in zone["points"]]
@@ -138,39 +167,70 @@ def plan_view(
             }
         )
     width, height = plan_site.size  # metres
-    zone_boxes = [
-        text_box(line, z["label_x"], z["label_y"] + 1.15 * z["label_size"] * i, z["label_size"], "middle")
-        for z in zones
-        for i, line in enumerate(z["lines"])
-    ]
+    made = Base(
+        version=version,
+        width=width,
+        height=height,
+        zones=zones,
+        zone_boxes=[
+            text_box(line, z["label_x"], z["label_y"] + 1.15 * z["label_size"] * i, z["label_size"], "middle")
+            for z in zones
+            for i, line in enumerate(z["lines"])
+        ],
+        gates=[(gate, x, y, gate_names.get(gate, gate)) for gate, (x, y) in document["gates"].items()],
+        walkways=[
+            {"x1": a[0], "y1": a[1], "x2": b[0], "y2": b[1], "steps": walkway["steps"]}
+            for walkway in document["walkways"]
+            for a, b in zip(walkway["points"], walkway["points"][1:], strict=False)
+        ],
+        # The file says first-aid (as organizers write it); the screen's names use first_aid.
+        amenities=[
+            {**facility, "kind": facility["kind"].replace("-", "_")} for facility in document["facilities"]
+        ],
+        stands=stands,
+    )
+    if len(_bases) >= MAX_BASES:
+        _bases.clear()
+    _bases[(version, name_key)] = made
+    return made
+
+
+def plan_view(
+    conn: sqlite3.Connection,
+    lang: str,
+    position: Position | None,
+    highlight: set[str] | None = None,
+    route: Route | None = None,
+) -> dict[str, Any]:
+    """Everything ``finder/_plan.svg`` needs: the plan's ``Base`` and, per request, the
+    gates' labels (none at the gate the reader stands at), the chosen stands, the route."""
+    drawn = base(conn, lang)
+    highlight = highlight or set()
+    width, height = drawn.width, drawn.height
     gates = []
-    for gate, (x, y) in document["gates"].items():
+    for gate, x, y, gate_name in drawn.gates:
         # Labels near the edges grow inwards; the gate the kiosk stands at is "you are here".
         anchor = "end" if x > width - 12 else ("start" if x < 12 else "middle")
         here = position is not None and math.dist((x, y), (position.x, position.y)) < 4
-        name = "" if here else gate_names.get(gate, gate)
+        name = "" if here else gate_name
         # Above the gate, or below it when that would cover a zone's name.
         label_dy = -2.2
-        if any(overlaps(text_box(name, x, y - 2.2, GATE_LABEL_SIZE, anchor), box) for box in zone_boxes):
+        if any(
+            overlaps(text_box(name, x, y - 2.2, GATE_LABEL_SIZE, anchor), box) for box in drawn.zone_boxes
+        ):
             label_dy = 3.8
         gates.append({"id": gate, "name": name, "x": x, "y": y, "anchor": anchor, "label_dy": label_dy})
-    walkways = [
-        {"x1": a[0], "y1": a[1], "x2": b[0], "y2": b[1], "steps": walkway["steps"]}
-        for walkway in document["walkways"]
-        for a, b in zip(walkway["points"], walkway["points"][1:], strict=False)
-    ]
-    # The file says first-aid (as organizers write it); the screen's names use first_aid.
-    amenities = [
-        {**facility, "kind": facility["kind"].replace("-", "_")} for facility in document["facilities"]
-    ]
     return {
-        "walkways": walkways,
+        "version": drawn.version,
+        "walkways": drawn.walkways,
         "width": width,
         "height": height,
-        "zones": zones,
-        "stands": stands,
+        "zones": drawn.zones,
+        "stands": drawn.stands,
+        "highlight": highlight,
+        "chosen": [s for s in drawn.stands if s["number"] in highlight],
         "gates": gates,
-        "amenities": amenities,
+        "amenities": drawn.amenities,
         "position": position,
         "here_label": here_label(position, route, width, height) if position else None,
         "route": " ".join(f"{x:g},{y:g}" for x, y in route.points) if route else "",

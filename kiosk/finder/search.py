@@ -78,7 +78,8 @@ _cache: dict[str, Vocabulary] = {}
 _lock = threading.Lock()
 
 
-def _database_key(conn: sqlite3.Connection) -> str:
+def database_key(conn: sqlite3.Connection) -> str:
+    """Which database file ``conn`` reads (caches of several instances in one process)."""
     return str(conn.execute("PRAGMA database_list").fetchone()[2])
 
 
@@ -144,7 +145,7 @@ def rebuild(conn: sqlite3.Connection) -> None:
 
 def vocabulary(conn: sqlite3.Connection, version: int) -> Vocabulary:
     """The index's terms, loaded once per database and index version."""
-    key = _database_key(conn)
+    key = database_key(conn)
     cached = _cache.get(key)
     if cached is not None and cached.version == version:
         return cached

@@ -9,6 +9,8 @@ the kiosk adds htmx (results as you type), the on-screen keyboard and the idle r
 from __future__ import annotations
 
 import sqlite3
+import threading
+from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -226,9 +228,59 @@ def province(province_id: str) -> str:
     return render_template("finder/browse.html", title=dict(row), results=found, **_screen_context())
 
 
-# Exhibitor pages' plans as drawn (see ``exhibitor``).
-_plans: dict[tuple[object, ...], tuple[layout.Site, Markup]] = {}
-MAX_PLANS = 2048
+@dataclass(frozen=True)
+class Layers:
+    """The parts of a plan drawing that change only with the plan version and the language."""
+
+    zones: Markup
+    walkways: Markup
+    amenities: Markup
+    stands: dict[str, list[str]]  # state ("", "dim", "chosen") -> every stand drawn in it, in order
+
+
+_layers: dict[tuple[plan.Version, str], Layers] = {}
+
+
+def plan_layers(view: dict[str, Any]) -> dict[str, Markup]:
+    """Zones, walkways, stands and amenities of a ``plan.plan_view`` as SVG, drawn once per plan
+    version and language (each stand in each of its states): a request only picks the chosen
+    stand's. The stands are most of the plan, and drawing them was most of an exhibitor page."""
+    key = (view["version"], _lang())
+    made = _layers.get(key)
+    if made is None:
+        macros: Any = current_app.jinja_env.get_template("finder/_plan_layers.svg").module
+        made = Layers(
+            zones=Markup(macros.zones(view)),
+            walkways=Markup(macros.walkways(view["walkways"])),
+            amenities=Markup(macros.amenities(view, AMENITY_NAMES)),
+            stands={
+                state: [str(macros.stand(s, state)) for s in view["stands"]]
+                for state in ("", "dim", "chosen")
+            },
+        )
+        if len(_layers) >= plan.MAX_BASES:
+            _layers.clear()
+        _layers[key] = made
+    highlight = view["highlight"]
+    if highlight:
+        chosen, dim = made.stands["chosen"], made.stands["dim"]
+        stands = "".join(
+            chosen[i] if s["number"] in highlight else dim[i] for i, s in enumerate(view["stands"])
+        )
+    else:
+        stands = "".join(made.stands[""])
+    return {
+        "zones": made.zones,
+        "walkways": made.walkways,
+        "amenities": made.amenities,
+        "stands": Markup(stands),
+    }
+
+
+# Exhibitor pages' plans as drawn, with their QR code (see ``exhibitor``), oldest first.
+_drawn: dict[tuple[object, ...], Markup] = {}
+MAX_DRAWN = 512  # ~40 kB each
+_drawn_lock = threading.Lock()
 
 
 def qr_svg(url: str) -> str:
@@ -288,18 +340,20 @@ def exhibitor(exhibitor_id: str) -> str:
     context = _screen_context()
     url = phone_url(exhibitor_id, position, step_free)
     # The plan (route, highlighted stand) and QR of this stand from this place are the same
-    # for every visitor of a kiosk: a few hundred variants per plan version, each tens of
-    # milliseconds to draw. Kept with the plan version (layout.Site) they were drawn from.
-    key = (_lang(), position, target, step_free, _is_phone(), url)
-    site_drawn = _plans.get(key)
-    if site_drawn is not None and site_drawn[0] is plan_site:
-        drawn = site_drawn[1]
-    else:
+    # for every visitor of a kiosk: kept per plan version, a few hundred variants.
+    key = (plan.drawing_version(conn), _lang(), position, target, step_free, _is_phone(), url)
+    drawn = _drawn.get(key)
+    if drawn is None:
         view = plan.plan_view(conn, _lang(), position, {target} if target else set(), route)
-        drawn = Markup(render_template("finder/_plan.svg", plan=view, qr=qr_svg(url), **context))
-        if len(_plans) >= MAX_PLANS:
-            _plans.clear()
-        _plans[key] = (plan_site, drawn)
+        drawn = Markup(
+            render_template(
+                "finder/_plan.svg", plan=view, plan_layers=plan_layers(view), qr=qr_svg(url), **context
+            )
+        )
+        with _drawn_lock:  # the oldest out (other threads add meanwhile)
+            if len(_drawn) >= MAX_DRAWN:
+                del _drawn[next(iter(_drawn))]
+            _drawn[key] = drawn
     return render_template(
         "finder/exhibitor.html",
         ex=row,
@@ -315,10 +369,8 @@ def exhibitor(exhibitor_id: str) -> str:
 
 @bp.get("/plan")
 def site_plan() -> str:
-    conn = get_db().conn
-    return render_template(
-        "finder/plan.html", plan=plan.plan_view(conn, _lang(), kiosk_position()), **_screen_context()
-    )
+    view = plan.plan_view(get_db().conn, _lang(), kiosk_position())
+    return render_template("finder/plan.html", plan=view, plan_layers=plan_layers(view), **_screen_context())
 
 
 @bp.get("/organizer")
