@@ -7,13 +7,17 @@ Rows (median of ``--runs`` starts each, alternated so load from elsewhere hits b
 - minimal Flask + waitress (baseline): one ``/healthz`` route, served by waitress;
 - ``kiosk serve`` of an entry kiosk (from the demo fair's bundle).
 Start: from launching the process to the first answer of ``/healthz``; memory: the
-process's resident set after one second idle.
-Target (issue 16 point 7): both within 2x the baseline.
+process's resident set after one second idle. First scan (kiosk only): from launching to
+the answer of a ``POST /api/v1/scans`` sent as soon as ``/healthz`` answered, so that
+whatever the kiosk loads after it listens (``kiosk.serve.start_preparing``) or on first
+use shows here rather than hiding after the measured start.
+Target (issue 16 point 7): start and memory within 2x the baseline.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -44,24 +48,43 @@ waitress.serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=8)
 """
 
 
-def measure(command: list[str], port: int, env: dict[str, str]) -> tuple[float, float]:
-    """Seconds to the first ``/healthz`` answer and resident MB after a second idle."""
+BASELINE = "minimal Flask + waitress (baseline)"
+
+
+def measure(
+    command: list[str], port: int, env: dict[str, str], scan: str | None = None
+) -> tuple[float, float, float]:
+    """Seconds to the first ``/healthz`` answer, seconds to the answer of a first scan of
+    ``scan`` sent right then (``nan`` without one), resident MB after a second idle."""
+    base = f"http://127.0.0.1:{port}"
     began = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
+                urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
                 break
             except OSError:
                 if process.poll() is not None or time.perf_counter() - began > 60:
                     raise RuntimeError(f"{command} did not start") from None
                 time.sleep(0.005)
         started = time.perf_counter() - began
+        scanned = float("nan")
+        if scan is not None:
+            request = urllib.request.Request(
+                f"{base}/api/v1/scans",
+                data=json.dumps({"code": scan}).encode(),
+                headers={"Content-Type": "application/json"},
+                method="POST",
+            )
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                if not json.loads(answer.read())["ok"]:
+                    raise RuntimeError(f"the first scan was refused: {scan}")
+            scanned = time.perf_counter() - began
         time.sleep(1)
         status = Path(f"/proc/{process.pid}/status").read_text()
         rss_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-        return started, rss_kb / 1024
+        return started, scanned, rss_kb / 1024
     finally:
         process.terminate()
         process.wait(10)
@@ -74,33 +97,38 @@ def main(argv: list[str] | None = None) -> None:
     env = {**os.environ, "KIOSK_NOW": scans.NOW}
     with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp:
         root = Path(tmp)
-        kiosk, _payloads, _codes = scans.build_kiosk(root)
+        kiosk, payloads, _codes = scans.build_kiosk(root)
         app = root / "minimal.py"
         app.write_text(MINIMAL, encoding="utf-8")
-        bare: list[tuple[float, float]] = []
-        served: list[tuple[float, float]] = []
-        for _ in range(args.runs):
+        bare: list[tuple[float, float, float]] = []
+        served: list[tuple[float, float, float]] = []
+        for run in range(args.runs):
             port = free_port()
             bare.append(measure([sys.executable, str(app), str(port)], port, env))
             port = free_port()
             served.append(
                 measure(
-                    [sys.executable, "-m", "kiosk.cli", "serve", str(kiosk), "--port", str(port)], port, env
+                    [sys.executable, "-m", "kiosk.cli", "serve", str(kiosk), "--port", str(port)],
+                    port,
+                    env,
+                    payloads[run],  # a ticket not yet scanned: a genuine admission
                 )
             )
-    bare_start, bare_mb = (statistics.median(v[i] for v in bare) for i in (0, 1))
-    start, mb = (statistics.median(v[i] for v in served) for i in (0, 1))
+    bare_start, bare_mb = (statistics.median(v[i] for v in bare) for i in (0, 2))
+    start, scanned, mb = (statistics.median(v[i] for v in served) for i in (0, 1, 2))
     rows = [
-        ["minimal Flask + waitress (baseline)", round(bare_start, 3), round(bare_mb, 1), "1.00x", "1.00x"],
+        [BASELINE, round(bare_start, 3), "", round(bare_mb, 1), "1.00x", "1.00x"],
         [
             "kiosk serve, entry kiosk",
             round(start, 3),
+            round(scanned, 3),
             round(mb, 1),
             f"{start / bare_start:.2f}x",
             f"{mb / bare_mb:.2f}x",
         ],
     ]
-    print_table(["process", "start s (median)", "idle MB (median)", "start vs bare", "memory vs bare"], rows)
+    header = ["process", "start s (median)", "first scan s", "idle MB (median)", "start vs bare"]
+    print_table([*header, "memory vs bare"], rows)
 
 
 if __name__ == "__main__":

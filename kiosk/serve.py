@@ -122,6 +122,17 @@ def warm(app: Flask) -> None:
     gc.freeze()
 
 
+def start_preparing(app: Flask) -> threading.Thread:
+    """Once the server listens, load in a thread of its own what only some requests use
+    (the API's body validators: jsonschema), so it delays neither the start nor, unless
+    one comes within its first tenth of a second or so, the first API request."""
+    from kiosk import openapi
+
+    thread = threading.Thread(target=openapi.prepare, args=(app,), name="kiosk-prepare", daemon=True)
+    thread.start()
+    return thread
+
+
 def start_backups(folder: Path, app: Flask) -> Schedule | None:
     """Back the database up every ``BACKUP_INTERVAL_MINUTES`` (0: never), keeping
     ``BACKUP_KEEP`` files in ``DIR/backups``."""

@@ -5,7 +5,9 @@ The document is assembled from the fragments beside this module (``NNNN_feature.
 of the features the instance mounts (``kiosk.features``): each feature describes its own
 paths and schemas, and nothing is published that does not answer here. Request bodies are
 validated (``jsonschema``) against the schema the document publishes for the operation,
-so the description and the check cannot drift apart.
+so the description and the check cannot drift apart. jsonschema (about a sixth of an
+entry kiosk's start) is loaded by ``prepare``, which ``kiosk serve`` runs once the server
+listens, or else by the first body checked.
 """
 
 from __future__ import annotations
@@ -14,16 +16,15 @@ import json
 import re
 from collections.abc import Iterable
 from importlib import resources
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, abort, current_app, request
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from kiosk import reasons
 from kiosk.i18n import LANGUAGES
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 DOCUMENT = "kiosk.openapi"  # app.extensions key of the instance's document
 VALIDATORS = "kiosk.openapi.validators"
@@ -74,28 +75,45 @@ def openapi_document(fragments: Iterable[str] | None = None) -> dict[str, Any]:
     return document
 
 
-def _validator() -> Draft202012Validator:
-    """The validator of this request's operation body (made once per app and route)."""
-    rule = request.url_rule.rule if request.url_rule else ""
-    cache: dict[tuple[str, str], Draft202012Validator] = current_app.extensions[VALIDATORS]
-    key = (rule, request.method)
+def _validator(app: Flask, path: str, method: str) -> Draft202012Validator:
+    """The validator of the body of operation ``method path`` (made once per app)."""
+    cache: dict[tuple[str, str], Draft202012Validator] = app.extensions[VALIDATORS]
+    key = (path, method)
     if key not in cache:
-        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)  # Flask's <x> is OpenAPI's {x}
+        from jsonschema import Draft202012Validator
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
         pointer = "/".join(
             part.replace("~", "~0").replace("/", "~1")
-            for part in ("paths", path, request.method.lower(), "requestBody", "content", "application/json")
+            for part in ("paths", path, method, "requestBody", "content", "application/json")
         )
         registry = Registry().with_resource(
-            DOCUMENT_URI, Resource.from_contents(document(), default_specification=DRAFT202012)
+            DOCUMENT_URI,
+            Resource.from_contents(app.extensions[DOCUMENT], default_specification=DRAFT202012),
         )
         cache[key] = Draft202012Validator({"$ref": f"{DOCUMENT_URI}#/{pointer}/schema"}, registry=registry)
     return cache[key]
 
 
+def prepare(app: Flask) -> None:
+    """Make the validator of every operation with a JSON body the app publishes and run
+    it once (loading jsonschema and resolving the schema): ``kiosk serve`` runs this beside
+    the listening server, so that the first API request does not wait for it."""
+    for path, operations in app.extensions[DOCUMENT]["paths"].items():
+        for method, operation in operations.items():
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                _validator(app, path, method).is_valid({})
+
+
 def checked(body: object) -> dict[str, Any]:
     """``body`` if it matches the request body schema the document publishes for this
     operation; else the request ends with 400 and the first mismatch."""
-    error = best_match(_validator().iter_errors(body))
+    from jsonschema.exceptions import best_match
+
+    rule = request.url_rule.rule if request.url_rule else ""
+    path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)  # Flask's <x> is OpenAPI's {x}
+    error = best_match(_validator(current_app, path, request.method.lower()).iter_errors(body))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "body"
         abort(400, f"{where}: {error.message}")

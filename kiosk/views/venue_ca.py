@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, Response, abort, current_app, render_template, url_for
 from markupsafe import Markup
 
-from kiosk import tls
+if TYPE_CHECKING:
+    from cryptography import x509
 
 bp = Blueprint("venue_ca", __name__)
 
@@ -21,6 +21,10 @@ CA_MIMETYPE = "application/x-x509-ca-cert"
 
 
 def _venue_ca() -> x509.Certificate:
+    # cryptography's x509 (kiosk.tls) and QR drawing load with these pages, not at every
+    # kiosk's start (issue 16 point 7).
+    from kiosk import tls
+
     certificate = tls.venue_ca(Path(current_app.instance_path))
     if certificate is None:
         abort(404)
@@ -30,6 +34,8 @@ def _venue_ca() -> x509.Certificate:
 @bp.get("/ca.crt")
 def certificate() -> Response:
     """The venue CA, DER-encoded (what Android and iOS installers expect)."""
+    from cryptography.hazmat.primitives import serialization
+
     der = _venue_ca().public_bytes(serialization.Encoding.DER)
     response = Response(der, mimetype=CA_MIMETYPE)
     response.headers["Content-Disposition"] = 'attachment; filename="venue-ca.crt"'
@@ -39,7 +45,9 @@ def certificate() -> Response:
 @bp.get("/ca/")
 def install() -> str:
     """A QR to ``/ca.crt`` on this very address, and the fingerprint to check once installed."""
-    import qrcode.image.svg  # drawing QR codes: only for this page, not for every kiosk's start
+    import qrcode.image.svg
+
+    from kiosk import tls
 
     certificate = _venue_ca()
     link = url_for("venue_ca.certificate", _external=True)
