@@ -29,10 +29,11 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from kiosk.periodic import Periodic
 
@@ -82,6 +83,63 @@ class Connection(sqlite3.Connection):
     write_lock: threading.Lock
     writing: bool
     wal_sync: WalSync
+    changes: Changes
+    seen: tuple[int, int] | None  # (data_version, total_changes) when it last looked
+
+
+Kept = TypeVar("Kept")
+
+
+class Changes:
+    """Whether a database file may have changed, for readers that keep what they computed
+    from it (one per file and process, like the write lock).
+
+    ``count`` moves after every commit to the file, by any connection of any process.
+    SQLite's ``PRAGMA data_version`` moves with the commits of every connection but the
+    one asking, ``total_changes`` with that one's own; each pooled connection remembers
+    the pair it last saw, and the first connection to look after a commit moves the
+    counter. So a value kept with the count read before computing it is still good while
+    the count has not moved: any later commit moves it before or at the next look."""
+
+    def __init__(self, keep: int = 64) -> None:
+        self.count = 0
+        self.keep = keep
+        self.kept: dict[Hashable, tuple[int, object]] = {}
+        self._lock = threading.Lock()
+
+    def look(self, conn: Connection) -> int:
+        """The counter, moved first if ``conn`` sees a commit since it last looked."""
+        seen = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        if seen != conn.seen:
+            with self._lock:
+                self.count += 1
+            conn.seen = seen
+        return self.count
+
+
+def kept(
+    conn: Connection,
+    key: Hashable,
+    compute: Callable[[], Kept],
+    still_good: Callable[[Kept], bool] = lambda _value: True,
+) -> Kept:
+    """``compute()``, or what it gave for ``key`` when nothing was committed to the file
+    since and ``still_good`` says yes (for a value that also ages with the clock). The
+    value is shared by every caller: never change it in place."""
+    changes = conn.changes
+    count = changes.look(conn)
+    held = changes.kept.get(key)
+    if held is not None and held[0] == count:
+        value: Kept = held[1]  # type: ignore[assignment]  # stored by this function with this key
+        if still_good(value):
+            return value
+    value = compute()
+    with changes._lock:
+        changes.kept.pop(key, None)
+        if len(changes.kept) >= changes.keep:
+            del changes.kept[next(iter(changes.kept))]  # the longest unrefreshed
+        changes.kept[key] = (count, value)
+    return value
 
 
 class Database:
@@ -101,6 +159,8 @@ def connect(path: str | Path, migrate_schema: bool = True, foreign_keys: bool = 
     )
     conn.row_factory = sqlite3.Row
     conn.write_lock, conn.wal_sync = write_lock_for(str(path))
+    conn.changes = changes_of(str(path))
+    conn.seen = None
     conn.writing = False
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")  # write() syncs the WAL itself, outside the lock
@@ -117,6 +177,7 @@ def connect(path: str | Path, migrate_schema: bool = True, foreign_keys: bool = 
 # Python lock first keeps a burst of scans from the same process in the millisecond range.
 _write_locks: dict[str, tuple[threading.Lock, WalSync]] = {}
 _write_locks_guard = threading.Lock()
+_changes: dict[str, Changes] = {}
 
 
 def write_lock_for(path: str) -> tuple[threading.Lock, WalSync]:
@@ -126,6 +187,13 @@ def write_lock_for(path: str) -> tuple[threading.Lock, WalSync]:
         if resolved not in _write_locks:
             _write_locks[resolved] = (threading.Lock(), WalSync(resolved + "-wal"))
         return _write_locks[resolved]
+
+
+def changes_of(path: str) -> Changes:
+    """The ``Changes`` of a database file in this process."""
+    resolved = str(Path(path).resolve())
+    with _write_locks_guard:
+        return _changes.setdefault(resolved, Changes())
 
 
 @contextmanager

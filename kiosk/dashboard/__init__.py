@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -148,42 +148,78 @@ def _chart(conn: Any, day: date, gate_names: dict[str, str], language: str) -> M
     )
 
 
-def _live_context() -> dict[str, object]:
-    conn = get_db().conn
-    day = _today()
-    moment = clock.now()
-    figures = attendance.day_figures(conn, day)
-    language = str(get_locale())
+def _room_context(conn: Any, day: date, language: str, moment: datetime) -> dict[str, object]:
+    figures = attendance.kept_day_figures(conn, day)
     gate_names = _names(conn, "gates", language)
     return {
         "day": day,
-        "days": [hours.day for hours in schedule.load_schedule(conn)],
         "figures": figures,
         "zone_names": _names(conn, "zones", language),
         "gate_names": gate_names,
-        "event": conn.execute("SELECT * FROM event").fetchone(),
-        "staff": auth.current_staff(),
         "chart": _chart(conn, day, gate_names, language),
         "so_far": control.days_so_far(conn, day, moment),
         "gauges": control.gauges(conn, figures["inside"]),
         "fill": control.session_fill(conn, day, moment, checkin.DoorSettings.from_config(current_app.config)),
         "devices": [
-            {**device, "alerts": protocol.health_alerts(device, clock.now())}
-            for device in protocol.devices(conn)
+            {**device, "alerts": protocol.health_alerts(device, moment)} for device in protocol.devices(conn)
         ],
         "kids": kids_space.central_counts(conn, day),
         "passback_refusals": passback.refusals_per_gate_hour(conn, day),
         "double_entries": passback.offline_double_entries(conn, day),
         "conflicts": protocol.conflicts(conn, limit=30),
         "offset_limit": protocol.CLOCK_OFFSET_LIMIT,
-        "now": moment,
     }
+
+
+def _good_until(moment: datetime, devices: list[dict[str, Any]]) -> datetime:
+    """Until when the control room drawn at ``moment`` says the same: the next minute (the
+    day-by-day bars count by the minute) or the moment a device still in contact has been
+    silent too long (its offline alert), whichever comes first."""
+    until = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    for device in devices:
+        seen = device["last_seen_at"]
+        if device["state"] == "enrolled" and "offline" not in device["alerts"] and isinstance(seen, str):
+            until = min(until, clock.parse_time(seen) + timedelta(seconds=protocol.OFFLINE_AFTER_SECONDS))
+    return until
+
+
+def _room(conn: Any, day: date) -> Markup:
+    """The control room (everything the live part shows but the time it was updated),
+    drawn again only after a commit to the database, when the clock changes what it says
+    (``_good_until``) or for another day or language: every open tab polls it every 5 s,
+    and drawing it costs several times a count of the day's scans (issue 16)."""
+    language = str(get_locale())
+
+    def draw() -> tuple[Markup, datetime]:
+        moment = clock.now()
+        context = _room_context(conn, day, language, moment)
+        room = Markup(render_template("dashboard/_room.html", **context))
+        return room, _good_until(moment, context["devices"])  # type: ignore[arg-type]
+
+    room, _until = dbmod.kept(
+        conn, ("dashboard.room", day, language), draw, lambda drawn: clock.now() < drawn[1]
+    )
+    return room
+
+
+def _live_context() -> dict[str, object]:
+    conn = get_db().conn
+    day = _today()
+    return {"room": _room(conn, day), "now": clock.now()}
 
 
 @bp.get("/")
 @organizer_required
 def index() -> str:
-    return render_template("dashboard/index.html", **_live_context())
+    conn = get_db().conn
+    return render_template(
+        "dashboard/index.html",
+        day=_today(),
+        days=[hours.day for hours in schedule.load_schedule(conn)],
+        event=conn.execute("SELECT * FROM event").fetchone(),
+        staff=auth.current_staff(),
+        **_live_context(),
+    )
 
 
 @bp.get("/live")
@@ -270,7 +306,7 @@ def export(what: str) -> Response:
     conn = get_db().conn
     if what == "attendance":
         day = _today()
-        figures = attendance.day_figures(conn, day)
+        figures = attendance.kept_day_figures(conn, day)
         return _csv(
             f"attendance-{day}.csv",
             # fair_entrance: 1 at the fair's outer gates (the day's entries), 0 at a zone's.

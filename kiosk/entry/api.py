@@ -79,4 +79,4 @@ def get_attendance() -> tuple[Response, int]:
             raise BadRequest("'date' must be YYYY-MM-DD") from None
     else:
         day = schedule.today(conn)
-    return jsonify(attendance.day_figures(conn, day)), 200
+    return jsonify(attendance.kept_day_figures(conn, day)), 200

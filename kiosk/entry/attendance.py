@@ -18,6 +18,7 @@ from itertools import groupby
 from typing import NamedTuple, TypedDict
 
 from kiosk import clock
+from kiosk import db as dbmod
 
 VALID_SCANS = "scans.result = 'accepted' AND scans.uuid NOT IN (SELECT scan_uuid FROM annulments)"
 
@@ -207,6 +208,13 @@ def day_figures(conn: sqlite3.Connection, day: date) -> DayFigures:
             for (hour, gate, zone), count in sorted(per_hour.items())
         ],
     }
+
+
+def kept_day_figures(conn: dbmod.Connection, day: date) -> DayFigures:
+    """``day_figures`` as last read, until the next commit to the database (``kiosk.db.kept``):
+    every open dashboard tab, the CSV export and ``/api/v1/attendance`` (no log-in needed)
+    read the same figures again and again between two batches. Shared: never change it."""
+    return dbmod.kept(conn, ("attendance.day_figures", day), lambda: day_figures(conn, day))
 
 
 def gate_figures(conn: sqlite3.Connection, gate_id: str, day: date) -> GateFigures:

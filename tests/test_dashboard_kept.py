@@ -1,0 +1,169 @@
+"""The dashboard's live part and the attendance readers keep what they drew or read until
+the next commit to the database (``kiosk.db.kept``): each test changes one thing the live
+part shows, the way it happens at the fair, and fails if a poll still shows the old one."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import template_rendered
+from flask.testing import FlaskClient
+from sync_helpers import WALK_IN_COLUMNS, day_tickets, scan, walk_in_row
+
+from kiosk import clock, create_app, instance
+from kiosk import db as dbmod
+from sync import protocol
+from tests.test_sync_dashboard import login, merge_kiosk
+
+DEVICE = "0f1e2d3c-aaaa-bbbb-cccc-000000000042"
+
+
+@pytest.fixture
+def organizer(central_dir: Path) -> FlaskClient:
+    client = create_app(central_dir, {"TESTING": True}).test_client()
+    login(client)
+    return client
+
+
+@pytest.fixture
+def drawn(organizer: FlaskClient) -> Iterator[list[str]]:
+    """The templates each request renders (Flask's own signal)."""
+    names: list[str] = []
+
+    def record(_app: object, template: object, context: object, **_extra: object) -> None:
+        names.append(str(getattr(template, "name", "")))
+
+    with template_rendered.connected_to(record, organizer.application):
+        yield names
+
+
+def live(client: FlaskClient) -> str:
+    answer = client.get("/dashboard/live?lang=en")
+    assert answer.status_code == 200
+    return answer.get_data(as_text=True)
+
+
+def figure(page: str, name: str) -> int:
+    found = re.search(rf'<bdi class="value" id="{name}">(\d+)</bdi>', page)
+    assert found, name
+    return int(found.group(1))
+
+
+def enrolled(central_dir: Path, name: str = "entry-3") -> str:
+    """A kiosk enrolled on central; its device token."""
+    database = instance.open_db(central_dir)
+    with dbmod.write(database) as conn:
+        code = protocol.add_device(conn, name, "entry", "main", clock.now())
+        token = protocol.enroll(conn, code, DEVICE, clock.now())["token"]
+    database.conn.close()
+    return str(token)
+
+
+def contact(central_dir: Path, token: str, status: dict[str, object]) -> None:
+    """The kiosk's hello as central records it (another connection than the app's)."""
+    database = instance.open_db(central_dir)
+    with dbmod.write(database) as conn:
+        device = protocol.authenticate(conn, token)
+        protocol.record_contact(conn, device, clock.iso(clock.now()), status, 1, clock.now())
+    database.conn.close()
+
+
+def test_a_poll_with_nothing_new_draws_nothing_again(organizer: FlaskClient, drawn: list[str]) -> None:
+    first = live(organizer)
+    assert "dashboard/_room.html" in drawn
+    drawn.clear()
+    again = live(organizer)
+    assert drawn == ["dashboard/_live.html"]
+    assert again.split('<p class="updated">')[0] == first.split('<p class="updated">')[0]
+
+
+def test_a_scan_at_central_shows_at_the_next_poll(
+    organizer: FlaskClient, drawn: list[str], central_dir: Path
+) -> None:
+    assert figure(live(organizer), "entries") == 0
+    # Through the app itself: the commit is the pooled connection's own, which SQLite's
+    # data_version does not report to it.
+    answer = organizer.post("/api/v1/scans", json={"code": day_tickets(central_dir, 1)[0], "gate": "main"})
+    assert answer.get_json()["ok"]
+    drawn.clear()
+    page = live(organizer)
+    assert "dashboard/_room.html" in drawn
+    assert figure(page, "entries") == 1 and figure(page, "unique-visitors") == 1
+    assert organizer.get("/api/v1/attendance").get_json()["entries"] == 1
+    assert organizer.get("/dashboard/export/attendance.csv").get_data(as_text=True).count("\n") == 2
+
+
+def test_a_batch_shows_at_the_next_poll(organizer: FlaskClient, central_dir: Path, kiosk_dir: Path) -> None:
+    assert figure(live(organizer), "entries") == 0
+    assert organizer.get("/api/v1/attendance").get_json()["entries"] == 0
+    for code in day_tickets(central_dir, 3):
+        assert scan(kiosk_dir, code) == "ok"
+    merge_kiosk(central_dir, kiosk_dir)  # a push, applied on another connection
+    assert figure(live(organizer), "entries") == 3
+    assert organizer.get("/api/v1/attendance").get_json()["entries"] == 3
+    export = organizer.get("/dashboard/export/attendance.csv").get_data(as_text=True)
+    assert export.splitlines()[1].endswith(",3")
+
+
+def test_a_void_shows_at_the_next_poll(organizer: FlaskClient, central_dir: Path) -> None:
+    enrolled(central_dir)
+    database = instance.open_db(central_dir)
+    with dbmod.write(database) as conn:  # a kiosk's bug: a walk-in of a billion people
+        row = walk_in_row(DEVICE, 1, kind="group", people=10**9)
+        batch = {"events": [{"table": "walk_ins", "columns": WALK_IN_COLUMNS, "rows": [row]}]}
+        protocol.apply_batch(conn, DEVICE, batch, clock.now())
+    database.conn.close()
+    assert "bad_people" in live(organizer)
+    # Voided through the app (its own connection's commit).
+    answer = organizer.post("/dashboard/devices/entry-3/void", headers={"Origin": "http://localhost"})
+    assert answer.status_code == 302
+    assert "bad_people" not in live(organizer)
+
+
+def test_a_device_health_change_shows_at_the_next_poll(organizer: FlaskClient, central_dir: Path) -> None:
+    token = enrolled(central_dir)
+    contact(central_dir, token, {"camera": "ok"})
+    assert "camera frozen or missing" not in live(organizer)
+    contact(central_dir, token, {"camera": "frozen"})
+    assert "camera frozen or missing" in live(organizer)
+
+
+def test_a_silent_device_turns_offline_with_nothing_committed(
+    organizer: FlaskClient, central_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The clock stopped 10 s into a minute; the kiosk called just under the limit ago.
+    moment = clock.now().replace(second=10, microsecond=0)
+    monkeypatch.setenv("KIOSK_NOW_FROZEN", "1")
+    monkeypatch.setenv("KIOSK_NOW", clock.iso(moment))
+    token = enrolled(central_dir)
+    database = instance.open_db(central_dir)
+    with dbmod.write(database) as conn:
+        called = moment - timedelta(seconds=protocol.OFFLINE_AFTER_SECONDS - 1)
+        protocol.record_contact(conn, protocol.authenticate(conn, token), None, {}, 1, called)
+    database.conn.close()
+    assert "no contact for more than 2 minutes" not in live(organizer)
+    # Two seconds later, within the same minute: the same figures, a new alert.
+    monkeypatch.setenv("KIOSK_NOW", clock.iso(moment + timedelta(seconds=2)))
+    assert "no contact for more than 2 minutes" in live(organizer)
+
+
+def test_another_process_commit_is_seen(central_dir: Path) -> None:
+    database = instance.open_db(central_dir)
+    conn = database.conn
+    read = lambda: conn.execute("SELECT name_en FROM event").fetchone()[0]  # noqa: E731
+    before = dbmod.kept(conn, "test.event", read)
+    assert dbmod.kept(conn, "test.event", lambda: "read again") == before  # nothing committed
+    script = (
+        "import sys; from kiosk import db, instance\n"
+        "with db.write(instance.open_db(sys.argv[1])) as conn:\n"
+        "    conn.execute(\"UPDATE event SET name_en = 'Renamed fair'\")\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(central_dir)], check=True, cwd=Path.cwd())
+    assert dbmod.kept(conn, "test.event", read) == "Renamed fair"
+    conn.close()
