@@ -86,6 +86,10 @@ class Graph:
     _nearest: dict[tuple[tuple[float, float], bool], str] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # Routes by (start, stand, step_free): a kiosk routes from its own place to every stand.
+    _routes: dict[tuple[tuple[float, float], Stand, bool], Route] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add_node(self, name: str, point: tuple[float, float]) -> None:
         self.points[name] = point
@@ -93,6 +97,7 @@ class Graph:
         self._landmarks = None
         self._grids.clear()
         self._nearest.clear()
+        self._routes.clear()
 
     def add_edge(self, a: str, b: str, steps: bool = False) -> None:
         length = math.dist(self.points[a], self.points[b])
@@ -100,6 +105,7 @@ class Graph:
         self.adjacency[b].append((a, length, steps))
         self._landmarks = None
         self._grids.clear()
+        self._routes.clear()
 
     def nearest(self, point: tuple[float, float], step_free: bool = False) -> str:
         """The node closest to a point (only nodes with a step-free edge if asked)."""
@@ -133,15 +139,17 @@ class Graph:
 
 # Nearest-node answers a graph keeps: a kiosk's own place and phone links.
 CACHED = 64
+# Routes a graph keeps: every stand from a kiosk's place, with and without steps, and some phones'.
+ROUTES_CACHED = 2048
 # More landmarks bound better but cost more per node searched; 8 is the usual middle.
 LANDMARKS = 8
 
 
-def _keep(cache: dict[Any, Any], key: Any, value: Any) -> None:
+def _keep(cache: dict[Any, Any], key: Any, value: Any, size: int = CACHED) -> None:
     """Least recently used first out: dicts keep insertion order, a hit is re-inserted."""
     cache[key] = value
-    if len(cache) > CACHED:
-        del cache[next(iter(cache))]
+    if len(cache) > size:
+        cache.pop(next(iter(cache)), None)
 
 
 def _distances(adjacency: dict[str, list[tuple[str, float, bool]]], start: str) -> dict[str, float]:
@@ -311,6 +319,10 @@ def shortest_path(graph: Graph, start: str, goal: str, step_free: bool = False) 
 
 def route_to_stand(graph: Graph, start: tuple[float, float], stand: Stand, step_free: bool = False) -> Route:
     """The walk from a point on the plan to a stand's door, through the nearest walkway node."""
+    key = (start, stand, step_free)
+    found = graph._routes.get(key)
+    if found is not None:
+        return found
     if not graph.points:
         raise NoRoute("the plan has no walkways")
     first = graph.nearest(start, step_free)
@@ -328,7 +340,9 @@ def route_to_stand(graph: Graph, start: tuple[float, float], stand: Stand, step_
         for other, _length, edge_steps in graph.adjacency[a]
         if other == b and edge_steps
     )
-    return Route(points=_without_repeats(points), metres=round(metres, 1), step_free=step_free, steps=steps)
+    route = Route(points=_without_repeats(points), metres=round(metres, 1), step_free=step_free, steps=steps)
+    _keep(graph._routes, key, route, ROUTES_CACHED)
+    return route
 
 
 def _without_repeats(points: list[tuple[float, float]]) -> list[tuple[float, float]]:

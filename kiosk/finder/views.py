@@ -291,12 +291,15 @@ def qr_svg(url: str) -> str:
 
 
 def warm(app: Flask) -> None:
-    """What the first visitor would otherwise wait for (~300 ms: the search vocabulary
-    folded, the templates compiled): one search answered in process, the way the screen
-    asks for it (read only: nothing is counted). ``kiosk serve`` calls it before serving."""
+    """What the first visitors would otherwise wait for (~300 ms: the search vocabulary
+    folded, the templates compiled, the plan's layers drawn): one search answered in process,
+    the way the screen asks for it, and the plan (read only: nothing is counted).
+    ``kiosk serve`` calls it before serving."""
     for name in app.jinja_env.list_templates(filter_func=lambda name: name.startswith("finder/")):
         app.jinja_env.get_template(name)
-    app.test_client().get("/finder/results?q=warm", headers={"HX-Request": "true"})
+    client = app.test_client()
+    client.get("/finder/results?q=warm", headers={"HX-Request": "true"})
+    client.get("/finder/plan")
 
 
 def phone_url(exhibitor_id: str, position: plan.Position, step_free: bool) -> str:
