@@ -1,9 +1,14 @@
-"""Camera scanning benchmark (issue 3): decoders, frame times, frame-to-verdict latency,
-and the frames per second the capture loop holds while the web app serves requests.
+"""Camera scanning benchmark (issues 3 and 16): decoders, frame times, frame-to-verdict
+latency, and the frames per second the capture loop holds while the web app serves requests.
 
 ``python -m bench.camera`` (or ``python -m bench camera``). Baselines measured in the
-same run: zxing-cpp alone for the chain's decode rate, grey conversion alone for the
-frame cost floor, and the loop's frame rate with no web traffic.
+same run: zxing-cpp alone for the decode rates, grey conversion alone for the frame cost
+floor, and the loop's frame rate with no web traffic.
+
+The live loop's rows run ``CaptureLoop.process``, the loop's own per-frame code with the
+chain ``kiosk serve`` builds (fallback every ``CAMERA_FALLBACK_EVERY`` frames), on the
+repository's real photos as they are and pasted into 1280x720 camera frames, each photo
+shown for one frame and held up for a whole fallback cycle; then on synthetic frames.
 """
 
 from __future__ import annotations
@@ -26,10 +31,10 @@ import numpy as np
 
 from bench import server
 from bench.table import median, percentile, print_table
-from kiosk import bundle, demo, instance
+from kiosk import bundle, demo, instance, settings
 from kiosk.camera import decoding
-from kiosk.camera.capture import CameraEvent
-from kiosk.camera.synthetic import background, degrade, ticket_frame, ticket_payloads, write_video
+from kiosk.camera.capture import CameraEvent, CaptureLoop
+from kiosk.camera.synthetic import background, degrade, framed, ticket_frame, ticket_payloads, write_video
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "tests" / "data" / "qr-samples"
@@ -37,20 +42,32 @@ FAIR_START = date(2026, 6, 15)
 NOW = "2026-06-15T11:00:00+01:00"
 SYNTHETIC_FRAMES = 40
 CHAIN = decoding.DEFAULT_DECODERS
+FALLBACK_EVERY: int = settings.default("CAMERA_FALLBACK_EVERY")
+LOOP = f"live loop {CHAIN}"
+HELD = f"held {FALLBACK_EVERY} frames"
 JSON = {"Content-Type": "application/json"}
 
 
 T = TypeVar("T")
 
 
-def timed(function: Callable[[], T]) -> tuple[T, float]:
-    start = time.perf_counter()
+def timed(function: Callable[[], T], clock: Callable[[], float] = time.perf_counter) -> tuple[T, float]:
+    start = clock()
     result = function()
-    return result, (time.perf_counter() - start) * 1000
+    return result, (clock() - start) * 1000
 
 
-def sample_set() -> list[tuple[np.ndarray, str | None]]:
-    """(grey image, expected text or None for the no-code folder) of the shared samples."""
+def cpu_timed(function: Callable[[], T]) -> tuple[T, float]:
+    """CPU milliseconds of this process (every thread): the decoders' cost, which the
+    other programs on the shared machine do not inflate as they do wall-clock time."""
+    return timed(function, time.process_time)
+
+
+Items = list[tuple[np.ndarray, str | None]]
+
+
+def sample_set() -> Items:
+    """(grey image, expected text or None for the no-code folder) of the real photos."""
     items = []
     for folder in sorted(p for p in SAMPLES.iterdir() if p.is_dir()):
         for image in sorted(p for p in folder.iterdir() if p.suffix != ".txt"):
@@ -60,25 +77,48 @@ def sample_set() -> list[tuple[np.ndarray, str | None]]:
     return items
 
 
-def run_decoder(chain: decoding.Chain, items: list[tuple[np.ndarray, str | None]]) -> dict[str, float]:
-    hits = positives = false_positives = 0
+def in_camera_frames(items: Items) -> Items:
+    """Each photo pasted as it is in a 1280x720 scene, the size of the loop's frames."""
+    return [(framed(image), expected) for image, expected in items]
+
+
+def run_decoder(read: Callable[[np.ndarray], list[str]], items: Items, held: int = 1) -> dict[str, float]:
+    """Read rate of ``read`` over ``items``, each shown ``held`` times in a row (read when
+    any of them gives the expected text), false reads (an image with no code that gave a
+    text, or a code that gave texts but not its own: one photo shows a second code) and
+    the CPU time of each call."""
+    hits = positives = false_reads = 0
     times = []
     for image, expected in items:
-        found, ms = timed(partial(chain.decode, image))
-        times.append(ms)
-        texts = {f.text.removesuffix("\n") for f in found}
-        if expected is None:
-            false_positives += len(texts)
-        else:
+        texts: set[str] = set()
+        for _ in range(held):
+            found, ms = cpu_timed(partial(read, image))
+            times.append(ms)
+            texts |= {text.removesuffix("\n") for text in found}
+        if expected is not None:
             positives += 1
             hits += expected in texts
+        false_reads += bool(texts) and expected not in texts
     return {
         "rate": hits / positives if positives else float("nan"),
-        "fp": false_positives,
+        "fp": false_reads,
         "median": median(times),
         "p95": percentile(times, 0.95),
-        "n": len(items),
+        "mean": sum(times) / len(times),
+        "n": len(times),
     }
+
+
+def still(spec: str) -> Callable[[np.ndarray], list[str]]:
+    chain = decoding.build_chain(spec)
+    return lambda image: [found.text for found in chain.decode(image)]
+
+
+def live_loop() -> Callable[[np.ndarray], list[str]]:
+    """The texts a fresh capture loop, built as ``kiosk serve`` builds it, hands on for a
+    frame (no debounce: the same photo held up counts on each frame)."""
+    loop = CaptureLoop("bench", decoding.build_chain(CHAIN, FALLBACK_EVERY), debounce_seconds=0)
+    return lambda image: [event.text for event in loop.process(image)]
 
 
 def synthetic_sets(payloads: list[str]) -> dict[str, list[tuple[np.ndarray, str | None]]]:
@@ -108,23 +148,29 @@ def synthetic_sets(payloads: list[str]) -> dict[str, list[tuple[np.ndarray, str 
 
 
 def decoder_rows(payloads: list[str]) -> list[list[object]]:
-    sets = {"shared samples": sample_set(), **synthetic_sets(payloads)}
-    chains = {
-        "zxingcpp": lambda: decoding.build_chain("zxingcpp"),
-        "pyzbar": lambda: decoding.build_chain("pyzbar"),
-        f"chain {CHAIN}": lambda: decoding.build_chain(CHAIN),
-        f"loop chain {CHAIN} (fallback 1/3)": lambda: decoding.build_chain(CHAIN, fallback_every=3),
-        # The two pieces of the loop chain that differ from the plain decoders (why they do).
-        "  loop part: zxingcpp no invert, no downscale": lambda: decoding.Chain(
-            [decoding.ZxingDecoder(invert="no", downscale=False)]
-        ),
-        "  loop part: pyzbar at most 640 wide": lambda: decoding.Chain(
-            [decoding.PyzbarDecoder(max_width=decoding.LIVE_ZBAR_WIDTH)]
+    photos = sample_set()
+    sets = {
+        "real photos": photos,
+        "real photos in 1280x720": in_camera_frames(photos),
+        **synthetic_sets(payloads),
+    }
+    live = decoding.build_chain(CHAIN, FALLBACK_EVERY)
+    every_frame = decoding.Chain(live.decoders[: live.every_frame])
+    readers: dict[str, tuple[Callable[[], Callable[[np.ndarray], list[str]]], int]] = {
+        "zxingcpp": (partial(still, "zxingcpp"), 1),
+        "pyzbar": (partial(still, "pyzbar"), 1),
+        f"still chain {CHAIN}": (partial(still, CHAIN), 1),
+        f"{LOOP}, 1 frame a photo": (live_loop, 1),
+        f"{LOOP}, {HELD}": (live_loop, FALLBACK_EVERY),
+        # The loop's passes on every frame alone: its cost floor and what they read.
+        "  loop part: every-frame zxingcpp passes": (
+            lambda: lambda image: [found.text for found in every_frame.decode(image)],
+            1,
         ),
     }
     rows = []
     for set_name, items in sets.items():
-        grey_times = [timed(partial(decoding.to_grey, image))[1] for image, _ in items]
+        grey_times = [cpu_timed(partial(decoding.to_grey, image))[1] for image, _ in items]
         rows.append(
             [
                 "baseline: grey conversion",
@@ -134,12 +180,24 @@ def decoder_rows(payloads: list[str]) -> list[list[object]]:
                 "",
                 median(grey_times),
                 percentile(grey_times, 0.95),
+                sum(grey_times) / len(grey_times),
             ]
         )
-        for label, make in chains.items():
-            result = run_decoder(make(), items)
+        for label, (make, held) in readers.items():
+            result = run_decoder(make(), items, held)
             rate = "" if set_name.endswith("empty") else f"{result['rate']:.1%}"
-            rows.append([label, set_name, result["n"], rate, result["fp"], result["median"], result["p95"]])
+            rows.append(
+                [
+                    label,
+                    set_name,
+                    result["n"],
+                    rate,
+                    result["fp"],
+                    result["median"],
+                    result["p95"],
+                    result["mean"],
+                ]
+            )
     return rows
 
 
@@ -192,7 +250,6 @@ def latency_rows(kiosk: Path, payloads: list[str], folder: Path) -> list[list[ob
             "1280x720 file 25 fps",
             len(ms),
             f"{accepted}/{len(payloads)} accepted",
-            "",
             median(ms),
             percentile(ms, 0.95),
         ]
@@ -284,28 +341,47 @@ def fps_rows(kiosk: Path, payloads: list[str], folder: Path) -> list[list[object
 
 
 def targets(decoders: list[list[object]], fps: list[list[object]]) -> list[list[object]]:
-    """The issue's targets against this run's figures (the live loop's chain for frame times)."""
+    """The issues' targets against this run's figures (the live loop for frame times)."""
     row = {(str(r[0]), str(r[1])): r for r in decoders}
-    live = f"loop chain {CHAIN} (fallback 1/3)"
-    chain_rate = float(str(row[(f"chain {CHAIN}", "shared samples")][3]).rstrip("%"))
-    zxing_rate = float(str(row[("zxingcpp", "shared samples")][3]).rstrip("%"))
-    p95 = float(row[(live, "1280x720 code")][6])  # type: ignore[arg-type]
-    empty = float(row[(live, "1280x720 empty")][5])  # type: ignore[arg-type]
-    loaded = float(fps[1][3])  # type: ignore[arg-type]
+    once, held = f"{LOOP}, 1 frame a photo", f"{LOOP}, {HELD}"
+
+    def rate(label: str, set_name: str) -> float:
+        return float(str(row[(label, set_name)][3]).rstrip("%"))
 
     def met(ok: bool) -> str:
         return "yes" if ok else "NO"
 
-    return [
+    rows: list[list[object]] = [
         [
-            "chain rate on shared samples >= zxingcpp alone",
-            f"{chain_rate}% vs {zxing_rate}%",
-            met(chain_rate >= zxing_rate),
-        ],
-        ["1280x720 frame with code p95 <= 10 ms (loop chain)", f"{p95:.2f} ms", met(p95 <= 10)],
-        ["empty 1280x720 frame median <= 3 ms (loop chain)", f"{empty:.2f} ms", met(empty <= 3)],
-        ["loop >= 25 fps on 2 cores while serving (median)", f"{loaded:.1f} fps", met(loaded >= 25)],
+            f"{label} on {set_name} >= zxingcpp alone",
+            f"{rate(label, set_name)}% vs {rate('zxingcpp', set_name)}%",
+            met(rate(label, set_name) >= rate("zxingcpp", set_name)),
+        ]
+        for label, set_name in (
+            (f"still chain {CHAIN}", "real photos"),
+            (once, "real photos"),
+            (held, "real photos"),
+            (once, "real photos in 1280x720"),
+            (held, "real photos in 1280x720"),
+        )
     ]
+    p95 = float(row[(once, "1280x720 code")][6])  # type: ignore[arg-type]
+    empty = float(row[(once, "1280x720 empty")][5])  # type: ignore[arg-type]
+    # A camera mostly sees no code: the mean over a fallback cycle of empty frames is
+    # the loop's decoding cost per frame, so 1000 / mean is what one core sustains.
+    mean = float(row[(held, "1280x720 empty")][7])  # type: ignore[arg-type]
+    loaded = float(fps[1][3])  # type: ignore[arg-type]
+    rows.append(["1280x720 frame with code CPU p95 <= 10 ms (live loop)", f"{p95:.2f} ms", met(p95 <= 10)])
+    rows.append(["empty 1280x720 frame CPU median <= 3 ms (live loop)", f"{empty:.2f} ms", met(empty <= 3)])
+    rows.append(
+        [
+            "live loop decoding alone sustains >= 25 fps on one core (1280x720, no code)",
+            f"{1000 / mean:.0f} fps ({mean:.2f} ms a frame)",
+            met(1000 / mean >= 25),
+        ]
+    )
+    rows.append(["loop >= 25 fps on 2 cores while serving (median)", f"{loaded:.1f} fps", met(loaded >= 25)])
+    return rows
 
 
 def main() -> None:
@@ -315,9 +391,14 @@ def main() -> None:
         os.environ["KIOSK_NOW"] = NOW
         central, kiosk = make_kiosk(folder)
         payloads = ticket_payloads(central, count=12)
-        headers = ["measure", "set", "n", "decode rate", "false pos.", "median ms", "p95 ms"]
+        headers = ["measure", "set", "frames", "decode rate", "false reads"]
         decoders = decoder_rows(payloads)
-        print_table(headers, decoders + latency_rows(kiosk, payloads[:10], folder))
+        print_table([*headers, "CPU ms median", "CPU ms p95", "CPU ms mean"], decoders)
+        print()
+        print_table(
+            ["measure", "source", "codes", "verdicts", "median ms", "p95 ms"],
+            latency_rows(kiosk, payloads[:10], folder),
+        )
         print()
         fps = fps_rows(kiosk, payloads, folder)
         print_table(["measure (1 s windows for fps)", "load", "samples", "median", "min fps / p95 ms"], fps)

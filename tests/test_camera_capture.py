@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import FAIR_START
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk import create_app
 from kiosk.camera import service
@@ -23,8 +25,10 @@ from kiosk.camera.synthetic import (
     ticket_frame,
     ticket_payloads,
     ticket_video,
+    torn_ticket_frame,
     write_video,
 )
+from kiosk.tickets import issuing
 
 
 def scans_of(kiosk_dir: Path, payload: str) -> list[sqlite3.Row]:
@@ -229,3 +233,25 @@ def test_loop_restarts_after_a_decoder_failure(tmp_path: Path) -> None:
         assert loop.status()["state"] == "ok" and loop.running
     finally:
         loop.stop()
+
+
+def test_live_loop_admits_a_light_on_dark_ticket_and_refuses_forged_and_torn_codes(
+    kiosk_dir: Path, central_dir: Path
+) -> None:
+    """The loop's every-frame light-on-dark pass reads more codes; the ticket check, not the
+    decoder, decides: a forged ticket is refused, a torn one is never read."""
+    app = create_app(kiosk_dir, {"TESTING": True, "CAMERA_SOURCE": "unused.avi"})
+    loop = service.build_loop(app)
+    rng = np.random.default_rng(17)
+    genuine = ticket_payloads(central_dir, count=1)[0]
+    forged = issuing.sign_payload(Ed25519PrivateKey.generate(), 1, 1, FAIR_START, 1, 12345)
+    light_on_dark = 255 - ticket_frame(genuine, rng)
+    assert [(e.text, e.result.reason) for e in loop.process(light_on_dark)] == [(genuine, "ok")]
+    assert [(e.text, e.result.ok, e.result.reason) for e in loop.process(ticket_frame(forged, rng))] == [
+        (forged, False, "invalid_signature")
+    ]
+    torn = torn_ticket_frame(box=6, payload=genuine)
+    for _ in range(loop.chain.fallback_every):  # every decoder gets its turn
+        assert loop.process(torn) == []
+    assert loop.status()["hint"] == "unreadable"
+    assert [(r["result"], r["reason"]) for r in scans_of(kiosk_dir, genuine)] == [("accepted", "ok")]

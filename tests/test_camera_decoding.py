@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from conftest import QR_SAMPLES
 
-from kiosk.camera import decoding
+from kiosk import create_app
+from kiosk.camera import decoding, service
+from kiosk.camera.capture import CaptureLoop
 from kiosk.camera.decoding import build_chain, read_image
-from kiosk.camera.synthetic import qr_image, ticket_frame, ticket_payloads, torn_ticket_frame
+from kiosk.camera.synthetic import framed, qr_image, ticket_frame, ticket_payloads, torn_ticket_frame
 
 SAMPLES = QR_SAMPLES
 # Floors per folder for the default chain, a little under what it reads today
@@ -120,14 +122,28 @@ def test_unreadable_file_raises_oserror(tmp_path: Path) -> None:
         read_image(tmp_path / "missing.png")
 
 
-def test_live_chain_reads_inverted_codes_in_its_fallback_turn() -> None:
-    inverted = 255 - qr_image("light on dark")
+def inverted_frame(box: int) -> np.ndarray:
+    inverted = 255 - qr_image("light on dark", box=box)
     frame = np.full((720, 1280), 30, np.uint8)
     frame[200 : 200 + inverted.shape[0], 500 : 500 + inverted.shape[1]] = inverted
-    assert [f.text for f in build_chain("zxingcpp").decode(frame)] == ["light on dark"]
-    live = build_chain("zxingcpp", fallback_every=2)
+    return frame
+
+
+def test_live_chain_reads_inverted_codes_on_every_frame_and_tiny_ones_in_its_fallback_turn() -> None:
+    live = build_chain("zxingcpp", fallback_every=3)
     assert live.names == ["zxingcpp"]
-    assert [[f.text for f in live.decode(frame)] for _ in range(2)] == [[], ["light on dark"]]
+    # The light-on-dark pass reads a frame shrunk to 640 wide: 3 pixels a module are 1.5 there.
+    near = inverted_frame(box=3)
+    assert [[f.text for f in live.decode(near)] for _ in range(3)] == [["light on dark"]] * 3
+    # One pixel a module is lost in the shrunk frame: zxing-cpp's full search, every third
+    # frame without a code, reads it, as zxing-cpp alone does.
+    far = inverted_frame(box=1)
+    assert [f.text for f in build_chain("zxingcpp").decode(far)] == ["light on dark"]
+    assert [[f.text for f in live.decode(far)] for _ in range(3)] == [[], [], ["light on dark"]]
+    # Corners in the frame's own pixels, within a pixel or two of a full-size reading.
+    shrunk = live.decoders[1].read(near).found[0].points
+    full = decoding.ZxingDecoder(invert="only").read(near).found[0].points
+    assert np.abs(np.array(shrunk) - np.array(full)).max() <= 2
 
 
 def test_live_chain_reads_with_zbar_on_a_smaller_frame_and_maps_corners_back() -> None:
@@ -141,6 +157,69 @@ def test_live_chain_reads_with_zbar_on_a_smaller_frame_and_maps_corners_back() -
     # Corners in the frame's own pixels, within a few pixels of the full-size reading.
     assert np.abs(np.sort(np.array(small[0].points), 0) - np.sort(np.array(full[0].points), 0)).max() <= 6
     assert isinstance(build_chain("zxingcpp,pyzbar", fallback_every=3).decoders[-1].max_width, int)
+
+
+def photo_frames(folder: str) -> list[tuple[str, np.ndarray, str | None]]:
+    """(name, grey photo, its text or None when it shows no code) of a sample folder."""
+    return [
+        (image.name, read_image(image), expected_text(image) if image.with_suffix(".txt").exists() else None)
+        for image in sample_images(folder)
+    ]
+
+
+def texts(found: list) -> set[str]:
+    return {item.text.removesuffix("\n") for item in found}
+
+
+@pytest.fixture
+def live_loop(kiosk_dir: Path) -> tuple[CaptureLoop, list[str]]:
+    """The capture loop as ``kiosk serve`` builds it (its chain, its fallback period), its
+    codes collected instead of scanned, and no debounce: a photo shown again counts again."""
+    app = create_app(
+        kiosk_dir, {"TESTING": True, "CAMERA_SOURCE": "unused.avi", "CAMERA_DEBOUNCE_SECONDS": 0}
+    )
+    seen: list[str] = []
+    return service.build_loop(app, target=seen.append), seen
+
+
+def test_live_loop_reads_every_real_photo_zxing_alone_reads_on_its_one_frame(live_loop) -> None:
+    loop, seen = live_loop
+    zxing = build_chain("zxingcpp")
+    read = {"zxing": 0, "loop": 0}
+    for folder in [*FLOORS, "neg-falsepositives-1"]:
+        for name, photo, expected in photo_frames(folder):
+            alone = texts(zxing.decode(photo))
+            seen.clear()
+            loop.process(photo)
+            by_loop = {text.removesuffix("\n") for text in seen}
+            if expected is not None and expected in alone:
+                assert by_loop == alone, (folder, name)  # the same payloads, exactly
+            else:
+                assert by_loop <= ({expected} if expected else set()), (folder, name)
+            read["zxing"] += expected in alone
+            read["loop"] += expected in by_loop
+    assert read["loop"] >= read["zxing"] >= 79
+
+
+def test_live_loop_reads_every_real_photo_zxing_alone_reads_in_a_camera_frame_held_a_fallback_cycle(
+    live_loop,
+) -> None:
+    loop, seen = live_loop
+    zxing = build_chain("zxingcpp")
+    held = loop.chain.fallback_every
+    read = {"zxing": 0, "loop": 0}
+    for folder in FLOORS:
+        for name, photo, expected in photo_frames(folder):
+            frame = framed(photo)
+            alone = texts(zxing.decode(frame))
+            seen.clear()
+            for _ in range(held):
+                loop.process(frame)
+            by_loop = {text.removesuffix("\n") for text in seen}
+            assert alone <= by_loop <= alone | {expected}, (folder, name)
+            read["zxing"] += expected in alone
+            read["loop"] += expected in by_loop
+    assert read["loop"] >= read["zxing"] >= 70
 
 
 def test_decode_is_the_default_chain(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,9 +7,14 @@ faster than pyzbar, and pyzbar still reads a photo zxing-cpp misses, so the defa
 chain asks zxing-cpp first and pyzbar only when zxing-cpp found nothing.
 
 Preprocessing: still images are only turned grey. The live camera loop's chain
-(``fallback_every`` > 1) changes two things, each measured on synthetic 1280x720 frames:
-ZBar reads a half-size frame, and zxing-cpp skips its own downscaled pass and leaves
-the inverted pass to the fallback turn (see ``ZxingDecoder`` and ``PyzbarDecoder``).
+(``fallback_every`` > 1) splits zxing-cpp's work to fit a frame's time: on every frame
+it reads dark-on-light codes at full size without zxing-cpp's downscaled pass, then
+light-on-dark codes on a frame at most 640 pixels wide; every n-th frame without a code
+it runs zxing-cpp with its own settings, as still images get it, then ZBar on a frame at
+most 640 wide. So each real sample photo is read on its one frame when zxing-cpp alone
+reads it (the split was first tuned on synthetic frames and lost the light-on-dark
+photos), and a code held up for n frames gets zxing-cpp's full search, as in a 1280x720
+frame, where the cheap passes alone miss a few (bench/camera.py measures both).
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ DEFAULT_DECODERS: str = settings.default("DECODERS")
 # side is "too small": the visitor should hold it closer (a version 6 ticket, 49 modules
 # with its margin, has under 3 pixels a module below 0.2 of a 720-line frame).
 SMALL_FRACTION = 0.2
-LIVE_ZBAR_WIDTH = 640
+# The live loop's passes on a shrunk frame (light-on-dark codes, ZBar) read at most this
+# wide: a quarter of a 1280x720 frame's pixels; the real sample photos stay as they are.
+LIVE_WIDTH = 640
 
 Point = tuple[int, int]
 
@@ -92,30 +99,42 @@ class Decoder(Protocol):
     def read(self, grey: np.ndarray) -> Reading: ...
 
 
+def shrink(grey: np.ndarray, max_width: int | None) -> tuple[np.ndarray, float]:
+    """``grey`` at most ``max_width`` wide (None: as it is), and the scale applied."""
+    import cv2
+
+    if not max_width or grey.shape[1] <= max_width:
+        return grey, 1.0
+    scale = max_width / grey.shape[1]
+    return cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scale
+
+
 class ZxingDecoder:
     """zxing-cpp: fast and the best reader of photographed codes.
 
     ``invert``: ``"both"`` lets zxing-cpp also try the inverted image (light code on a
     dark ground), ``"no"`` reads dark-on-light only, ``"only"`` reads the inverted image
     only. Trying both costs about twice the time of one on a 1280x720 frame (measured),
-    so the live loop reads dark-on-light on every frame and inverted in its fallback turn.
-    ``downscale``: also search shrunk copies; on synthetic 1280x720 ticket frames leaving
-    it out cut the frame time by about 15% with the same read rate, so the live loop does.
+    so the live loop reads light-on-dark on a shrunk frame (``max_width``), about a
+    quarter of the cost. ``downscale``: also search shrunk copies; the live loop leaves
+    it to its fallback turn (about 15% of a 1280x720 frame's time).
     """
 
     name = "zxingcpp"
 
-    def __init__(self, invert: str = "both", downscale: bool = True) -> None:
+    def __init__(self, invert: str = "both", downscale: bool = True, max_width: int | None = None) -> None:
         import zxingcpp
 
         self._zx = zxingcpp
         self.invert = invert
         self.downscale = downscale
+        self.max_width = max_width
 
     def read(self, grey: np.ndarray) -> Reading:
         import cv2
 
         zx = self._zx
+        grey, scale = shrink(grey, self.max_width)
         if self.invert == "only":
             grey = cv2.bitwise_not(grey)
         results = zx.read_barcodes(
@@ -130,7 +149,8 @@ class ZxingDecoder:
         for result in results:
             pos = result.position
             points = tuple(
-                (int(p.x), int(p.y)) for p in (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)
+                (round(p.x / scale), round(p.y / scale))
+                for p in (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)
             )
             if result.valid:
                 found.append(Found(result.text, bytes(result.bytes), points, self.name))
@@ -144,7 +164,7 @@ class PyzbarDecoder:
 
     ``max_width``: shrink wider images first. On 1280x720 camera frames ZBar at half
     size read more tickets (38/40 against 35/40) in a quarter of the time (measured), so
-    the live loop uses 640; still images are read as they are.
+    the live loop uses ``LIVE_WIDTH``; still images are read as they are.
     """
 
     name = "pyzbar"
@@ -156,13 +176,8 @@ class PyzbarDecoder:
         self.max_width = max_width
 
     def read(self, grey: np.ndarray) -> Reading:
-        import cv2
-
         zbar = self._zbar
-        scale = 1.0
-        if self.max_width and grey.shape[1] > self.max_width:
-            scale = self.max_width / grey.shape[1]
-            grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        grey, scale = shrink(grey, self.max_width)
         results = zbar.decode(grey, symbols=[zbar.ZBarSymbol.QRCODE])
         return Reading(
             [
@@ -186,17 +201,20 @@ DECODER_CLASSES: dict[str, Callable[[], Decoder]] = {
 class Chain:
     """Decoders asked in turn until one reads a code.
 
-    ``fallback_every``: in the live camera loop the fallback decoders run only on every
-    n-th frame where the first found nothing, because pyzbar costs 10 to 50 ms on an
-    empty 1280x720 frame and a code held up stays in view for many frames anyway.
-    Still images (CLI, browser camera) use 1: every decoder gets its turn.
+    ``every_frame``: how many decoders, from the first, run on every image; the others
+    are the fallback. ``fallback_every``: in the live camera loop the fallback decoders
+    run only on every n-th frame where the every-frame ones found nothing, because
+    pyzbar costs 10 to 50 ms on an empty 1280x720 frame and a code held up stays in view
+    for many frames anyway. Still images (CLI, browser camera) use 1: every decoder gets
+    its turn.
     """
 
-    def __init__(self, decoders: Sequence[Decoder], fallback_every: int = 1) -> None:
+    def __init__(self, decoders: Sequence[Decoder], fallback_every: int = 1, every_frame: int = 1) -> None:
         if not decoders:
             raise RuntimeError("no QR decoder is installed (pip install zxing-cpp or pyzbar)")
         self.decoders = list(decoders)
         self.fallback_every = max(1, fallback_every)
+        self.every_frame = max(1, every_frame)
         self._misses = 0
 
     @property
@@ -204,14 +222,17 @@ class Chain:
         return list(dict.fromkeys(d.name for d in self.decoders))
 
     def read(self, image: np.ndarray) -> Reading:
+        """The first decoder's reading, or the first that found a code (keeping the first
+        decoder's outlines of codes it saw and could not read)."""
         grey = to_grey(image)
         first = self.decoders[0].read(grey)
-        if first.found or len(self.decoders) == 1:
+        if first.found:
             return first
-        self._misses += 1
-        if self._misses % self.fallback_every:
-            return first
-        for decoder in self.decoders[1:]:
+        for index, decoder in enumerate(self.decoders[1:], 1):
+            if index == self.every_frame:
+                self._misses += 1
+                if self._misses % self.fallback_every:
+                    return first
             reading = decoder.read(grey)
             if reading.found:
                 return Reading(reading.found, first.unreadable)
@@ -245,18 +266,21 @@ def build_chain(spec: str | Sequence[str] | None = None, fallback_every: int = 1
             decoders.append(make())
         except ImportError as error:  # pyzbar raises ImportError when libzbar is missing too
             log.warning("QR decoder %s is not installed (%s); skipping it", name, error)
+    every_frame = 1
     if fallback_every > 1:
-        # Live loop: ZBar on a smaller frame; zxing-cpp reads dark-on-light on every
-        # frame and the inverted image in the fallback turn.
+        # Live loop: ZBar on a smaller frame; zxing-cpp split in two cheap passes on
+        # every frame (dark-on-light at full size, light-on-dark shrunk) and its full
+        # search, which they leave out, in the fallback turn.
         decoders = [
-            PyzbarDecoder(max_width=LIVE_ZBAR_WIDTH) if isinstance(d, PyzbarDecoder) else d for d in decoders
+            PyzbarDecoder(max_width=LIVE_WIDTH) if isinstance(d, PyzbarDecoder) else d for d in decoders
         ]
         if decoders and isinstance(decoders[0], ZxingDecoder):
-            decoders[0:1] = [
+            decoders[0:0] = [
                 ZxingDecoder(invert="no", downscale=False),
-                ZxingDecoder(invert="only", downscale=False),
+                ZxingDecoder(invert="only", downscale=False, max_width=LIVE_WIDTH),
             ]
-    chain = Chain(decoders, fallback_every)
+            every_frame = 2
+    chain = Chain(decoders, fallback_every, every_frame)
     log.info("QR decoders in use: %s", ", ".join(chain.names))
     return chain
 

@@ -114,6 +114,19 @@ def torn_ticket_frame(box: int, size: tuple[int, int] = HD, payload: str = "SK1:
     return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
 
 
+def framed(photo: np.ndarray, size: tuple[int, int] = HD, seed: int = 1) -> np.ndarray:
+    """A grey photo pasted as it is in the middle of a grey camera-sized scene (shrunk to
+    fit when it is larger): a real photo of a code as the live loop's frame would hold it."""
+    scene = cv2.cvtColor(background(np.random.default_rng(seed), size), cv2.COLOR_BGR2GRAY)
+    fit = min(1.0, scene.shape[0] / photo.shape[0], scene.shape[1] / photo.shape[1])
+    if fit < 1:
+        photo = cv2.resize(photo, None, fx=fit, fy=fit, interpolation=cv2.INTER_AREA)
+    height, width = photo.shape
+    top, left = (scene.shape[0] - height) // 2, (scene.shape[1] - width) // 2
+    scene[top : top + height, left : left + width] = photo
+    return scene
+
+
 def empty_frame(rng: np.random.Generator, size: tuple[int, int] = HD) -> np.ndarray:
     return degrade(background(rng, size), rng)
 
