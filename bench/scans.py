@@ -321,8 +321,9 @@ def main(argv: list[str] | None = None) -> None:
         # The heritage gate: the same kiosk's folder served as standing there.
         server, port = start_kiosk(kiosk, {**env, "KIOSK_GATE": "heritage"})
         try:
-            work = in_and_out(genuine[: count // 2])
-            split = [work[i * len(work) // 4 : (i + 1) * len(work) // 4] for i in range(4)]
+            tickets = genuine[: count // 2]
+            work = in_and_out(tickets)
+            split = [in_and_out(tickets[i::4]) for i in range(4)]
             run.measure("heritage API, 1 client", lambda: clients_at(port, api_client, [work]))
             run.measure("heritage API, 4 clients", lambda: clients_at(port, api_client, split))
             run.measure("heritage screen scan+stats, 1", lambda: clients_at(port, screen_client, [work]))
