@@ -122,13 +122,23 @@ def warm(app: Flask) -> None:
     gc.freeze()
 
 
-def start_preparing(app: Flask) -> threading.Thread:
-    """Once the server listens, load in a thread of its own what only some requests use
-    (the API's body validators: jsonschema), so it delays neither the start nor, unless
-    one comes within its first tenth of a second or so, the first API request."""
+def prepare(app: Flask) -> None:
+    """What only some requests use, loaded ahead of them: the API's body validators
+    (jsonschema) and, on an instance with the camera feature, the browser camera's
+    decoders (without a camera the start leaves them, see ``camera.start_camera``)."""
     from kiosk import openapi
+    from kiosk.camera import service as camera
 
-    thread = threading.Thread(target=openapi.prepare, args=(app,), name="kiosk-prepare", daemon=True)
+    openapi.prepare(app)
+    if "camera" in app.blueprints:
+        camera.still_chain(app)
+
+
+def start_preparing(app: Flask) -> threading.Thread:
+    """Run ``prepare`` in a thread of its own once the server listens: it delays neither
+    the start nor, unless one comes within its first tenth of a second or so, the first
+    request that needs it."""
+    thread = threading.Thread(target=prepare, args=(app,), name="kiosk-prepare", daemon=True)
     thread.start()
     return thread
 

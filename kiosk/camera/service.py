@@ -124,15 +124,17 @@ def build_loop(app: Flask, target: Target | None = None) -> CaptureLoop:
 
 def start_camera(app: Flask, stop_on_sigterm: bool = False) -> CaptureLoop | None:
     """Start the camera loop when ``CAMERA_SOURCE`` is set (``kiosk serve``); None otherwise.
-    Builds the browser camera's chain too, so start-up says which decoders run.
+    Builds the browser camera's chain too, so start-up says which decoders run. Without a
+    camera that chain (loading the decoders: ZBar's look-up runs ``ldconfig``, 30-50 ms) is
+    left to ``kiosk.serve.prepare``, beside the listening server, or to the first frame.
 
     ``stop_on_sigterm`` (``kiosk serve``): SIGTERM (systemd, tests) becomes SystemExit,
     so the server's ``finally`` stops the loop and releases the camera on its way out.
     """
-    still_chain(app)
     source = app.config["CAMERA_SOURCE"]
     if source is None or source == "":
         return None
+    still_chain(app)
     loop = build_loop(app)
     app.extensions[EXTENSION] = loop
     loop.start()
@@ -143,9 +145,11 @@ def start_camera(app: Flask, stop_on_sigterm: bool = False) -> CaptureLoop | Non
 
 
 def describe(app: Flask) -> str:
-    """One line for the start-up output: decoders in use and the camera source."""
+    """One line for the start-up output: decoders in use (those configured while they are
+    still loading) and the camera source."""
     loop = get_loop(app)
-    decoders = ", ".join(still_chain(app).names)
+    chain: Chain | None = app.extensions.get(STILL_CHAIN)
+    decoders = ", ".join(chain.names) if chain else f"{decoder_spec(app)} (loading)"
     camera = f"camera {public_source(loop.source)}" if loop else "no camera (set CAMERA_SOURCE)"
     return f"QR decoders: {decoders}; {camera}"
 
