@@ -13,14 +13,12 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import TypedDict
 
 from kiosk import clock, schedule
 from kiosk.entry import attendance
 from kiosk.sessions import checkin, programme
-
-QUARTER_SECONDS = 900
 
 
 class DaySoFar(TypedDict):
@@ -51,7 +49,7 @@ class Fill(TypedDict):
 
 def _minute_of_day(quarter: int) -> int:
     """Minutes since local midnight (the fair's zone) of a quarter of an hour since the epoch."""
-    moment = datetime.fromtimestamp(quarter * QUARTER_SECONDS, clock.zone())
+    moment = attendance.quarter_start(quarter)
     return moment.hour * 60 + moment.minute
 
 
@@ -69,17 +67,17 @@ def quarter_entries(conn: sqlite3.Connection, day: date) -> dict[str, dict[int, 
 
 def entries_by(conn: sqlite3.Connection, day: date, minute_of_day: int) -> int:
     """The fair's entries on ``day`` (at the outer gates) in the quarters that began before
-    ``minute_of_day`` local time; a fair day past midnight counts its small hours after."""
-    grounds = attendance.fair_zones(conn)
-    total = 0
-    for zone, quarter, entries in conn.execute(
-        "SELECT zone_id, quarter, entries FROM gate_quarters WHERE fair_date = ?", (day.isoformat(),)
-    ):
-        moment = datetime.fromtimestamp(quarter * QUARTER_SECONDS, clock.zone())
-        minute = moment.hour * 60 + moment.minute + (24 * 60 if moment.date() > day else 0)
-        if zone in grounds and minute < minute_of_day:
-            total += entries
-    return total
+    ``minute_of_day`` local time; a fair day past midnight counts its small hours after.
+    Summed by SQLite: every poll of the control room reads it for each fair day so far."""
+    wall = datetime.combine(day, time()) + timedelta(minutes=minute_of_day)  # past midnight: the next day
+    before = int(clock.at(wall.date(), wall.time()).timestamp())
+    grounds = sorted(attendance.fair_zones(conn))
+    (total,) = conn.execute(
+        "SELECT coalesce(sum(entries), 0) FROM gate_quarters WHERE fair_date = ? AND quarter < ?"
+        f" AND zone_id IN ({', '.join('?' for _ in grounds)})",
+        (day.isoformat(), -(-before // attendance.QUARTER_SECONDS), *grounds),
+    ).fetchone()
+    return int(total)
 
 
 def days_so_far(conn: sqlite3.Connection, day: date, moment: datetime) -> list[DaySoFar]:
