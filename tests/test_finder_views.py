@@ -81,7 +81,7 @@ def test_exhibitor_page_highlights_the_stand_and_draws_the_route(client, finder_
     assert re.search(r"environ \d+ minutes? à pied", page)
     assert 'id="you-are-here"' in page
     assert "Autres stands de l'organisation" in page  # Tifawin has a second stand
-    assert '<div class="qr" id="qr"><svg' in page
+    assert re.search(r'<div class="qr" id="qr"><svg viewBox="0 0 (\d+) \1"', page)  # CSS sizes it
     assert 'src="/static/js/idle-reset.js"' in page
 
 
