@@ -196,21 +196,22 @@ class Found:
     total: int  # every exhibitor the search matches, ranked or not
 
 
-def _tier(query: str, names: tuple[str, str, str], alternatives: list[list[str]]) -> tuple[int, float]:
-    """(tier, coverage): 0 exact name, 1 name prefix, 2 every word in the name, 3 the rest."""
+def _tier(query: str, names: tuple[str, str, str], alternatives: list[tuple[str, ...]]) -> tuple[int, float]:
+    """(tier, coverage): 0 exact name, 1 name prefix, 2 every word in the name, 3 the rest.
+    ``alternatives``: per word of the query, the indexed words it stands for (a tuple, so
+    that ``str.startswith`` tries them all at once: this runs for each of 200 candidates)."""
     name_fr, name_ar, organisation = names
     if query in (name_fr, name_ar):
         return 0, 1.0
     if name_fr.startswith(query) or name_ar.startswith(query):
         return 1, len(query) / max(len(name_fr), 1)
+    every = tuple(alt for alts in alternatives for alt in alts)
     best = 0.0
     # The organisation's name counts half: its own stand (same name) beats its other lines.
     for name, weight in ((name_fr, 1.0), (name_ar, 1.0), (organisation, 0.5)):
         name_words = name.split()
-        if name_words and all(
-            any(w.startswith(alt) for w in name_words for alt in alts) for alts in alternatives
-        ):
-            matched = sum(any(w.startswith(alt) for alts in alternatives for alt in alts) for w in name_words)
+        if name_words and all(any(w.startswith(alts) for w in name_words) for alts in alternatives):
+            matched = sum(1 for w in name_words if w.startswith(every))
             best = max(best, weight * matched / len(name_words))
     return (2, best) if best else (3, 0.0)
 
@@ -265,6 +266,7 @@ def find(conn: dbmod.Connection, text: str, limit: int = 10) -> Found:
     # Alternatives are folded words; the query compared to names is the corrected query.
     corrected = " ".join(alts[0] for alts in alternatives)
     typed = " ".join(words)
+    prefixes = [tuple(alts) for alts in alternatives]
     # Tiers reorder the best CANDIDATES (by bm25), then each next block of as many on its own,
     # so asking for a page further down never reorders the pages already shown.
     block = {exhibitor: 0 for exhibitor in hits}
@@ -272,10 +274,10 @@ def find(conn: dbmod.Connection, text: str, limit: int = 10) -> Found:
         if row[0] in hits or row[0] not in vocab.names:
             continue
         names = vocab.names[row[0]]
-        tier, coverage = _tier(typed, names, alternatives)
+        tier, coverage = _tier(typed, names, prefixes)
         if corrected != typed:
             tier, coverage = min(
-                (tier, coverage), _tier(corrected, names, alternatives), key=lambda pair: (pair[0], -pair[1])
+                (tier, coverage), _tier(corrected, names, prefixes), key=lambda pair: (pair[0], -pair[1])
             )
         hits[row[0]] = Hit(row[0], tier, row["rank"], fuzzy, coverage)
         block[row[0]] = index // CANDIDATES
