@@ -261,10 +261,18 @@ def serve(kiosk: Path, video: Path, port: int) -> subprocess.Popen:
     return server.start(kiosk, env, port=port, timeout=20)[0]
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system, every thread) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def fps_rows(kiosk: Path, payloads: list[str], folder: Path) -> list[list[object]]:
     """The loop reads a 1280x720 file as fast as it can (no pacing) inside `kiosk serve`;
     its frame rate with no requests, then while 4 clients load the entry screen, poll the
-    camera line and post scans."""
+    camera line and post scans. With no requests, the server's CPU time a frame (file
+    decoding and the loop; the other programs on a shared machine leave it as it is) gives
+    the frame rate the loop sustains on a core of its own."""
     rng = np.random.default_rng(3)
     scene = background(rng)
     frames = [ticket_frame(payloads[0], rng) if i % 4 == 0 else degrade(scene, rng) for i in range(60)]
@@ -291,7 +299,10 @@ def fps_rows(kiosk: Path, payloads: list[str], folder: Path) -> list[list[object
 
     try:
         time.sleep(2)
+        cpu_before, frames_before = process_cpu(process.pid), frames_read()[1]
         idle = camera_fps(6)
+        counted = frames_read()[1] - frames_before
+        cpu_frame = (process_cpu(process.pid) - cpu_before) * 1000 / max(1, counted)
         stop = threading.Event()
         served: list[float] = []
 
@@ -323,6 +334,13 @@ def fps_rows(kiosk: Path, payloads: list[str], folder: Path) -> list[list[object
         process.wait(10)
     return [
         ["loop fps, no requests (baseline)", "1280x720 file unpaced", len(idle), median(idle), min(idle)],
+        [
+            "server CPU ms a frame, no requests",
+            "file decoding + loop",
+            counted,
+            cpu_frame,
+            f"sustains {1000 / cpu_frame:.0f} fps on a core",
+        ],
         [
             "loop fps, 4 clients hitting the app",
             f"{rate:.0f} req/s served",
@@ -370,7 +388,8 @@ def targets(decoders: list[list[object]], fps: list[list[object]]) -> list[list[
     # A camera mostly sees no code: the mean over a fallback cycle of empty frames is
     # the loop's decoding cost per frame, so 1000 / mean is what one core sustains.
     mean = float(row[(held, "1280x720 empty")][7])  # type: ignore[arg-type]
-    loaded = float(fps[1][3])  # type: ignore[arg-type]
+    cpu_frame = float(fps[1][3])  # type: ignore[arg-type]
+    loaded = float(fps[2][3])  # type: ignore[arg-type]
     rows.append(["1280x720 frame with code CPU p95 <= 10 ms (live loop)", f"{p95:.2f} ms", met(p95 <= 10)])
     rows.append(["empty 1280x720 frame CPU median <= 3 ms (live loop)", f"{empty:.2f} ms", met(empty <= 3)])
     rows.append(
@@ -378,6 +397,13 @@ def targets(decoders: list[list[object]], fps: list[list[object]]) -> list[list[
             "live loop decoding alone sustains >= 25 fps on one core (1280x720, no code)",
             f"{1000 / mean:.0f} fps ({mean:.2f} ms a frame)",
             met(1000 / mean >= 25),
+        ]
+    )
+    rows.append(
+        [
+            "loop in kiosk serve sustains >= 25 fps on one core (1280x720 file, CPU a frame)",
+            f"{1000 / cpu_frame:.0f} fps ({cpu_frame:.2f} ms a frame)",
+            met(1000 / cpu_frame >= 25),
         ]
     )
     rows.append(["loop >= 25 fps on 2 cores while serving (median)", f"{loaded:.1f} fps", met(loaded >= 25)])

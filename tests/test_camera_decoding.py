@@ -135,8 +135,8 @@ def test_live_chain_reads_inverted_codes_on_every_frame_and_tiny_ones_in_its_fal
     # The light-on-dark pass reads a frame shrunk to 640 wide: 3 pixels a module are 1.5 there.
     near = inverted_frame(box=3)
     assert [[f.text for f in live.decode(near)] for _ in range(3)] == [["light on dark"]] * 3
-    # One pixel a module is lost in the shrunk frame: zxing-cpp's full search, every third
-    # frame without a code, reads it, as zxing-cpp alone does.
+    # One pixel a module is lost in the shrunk frame: the full-size light-on-dark search,
+    # every third frame without a code, reads it, as zxing-cpp alone does.
     far = inverted_frame(box=1)
     assert [f.text for f in build_chain("zxingcpp").decode(far)] == ["light on dark"]
     assert [[f.text for f in live.decode(far)] for _ in range(3)] == [[], [], ["light on dark"]]

@@ -7,14 +7,14 @@ faster than pyzbar, and pyzbar still reads a photo zxing-cpp misses, so the defa
 chain asks zxing-cpp first and pyzbar only when zxing-cpp found nothing.
 
 Preprocessing: still images are only turned grey. The live camera loop's chain
-(``fallback_every`` > 1) splits zxing-cpp's work to fit a frame's time: on every frame
-it reads dark-on-light codes at full size without zxing-cpp's downscaled pass, then
-light-on-dark codes on a frame at most 640 pixels wide; every n-th frame without a code
-it runs zxing-cpp with its own settings, as still images get it, then ZBar on a frame at
-most 640 wide. So each real sample photo is read on its one frame when zxing-cpp alone
-reads it (the split was first tuned on synthetic frames and lost the light-on-dark
-photos), and a code held up for n frames gets zxing-cpp's full search, as in a 1280x720
-frame, where the cheap passes alone miss a few (bench/camera.py measures both).
+(``fallback_every`` > 1) splits zxing-cpp's search (dark-on-light and light-on-dark, each
+at full size and downscaled) to fit a frame's time: on every frame it reads dark-on-light
+codes, then light-on-dark codes on a frame at most 640 pixels wide (a quarter of the
+cost); every n-th frame without a code, the light-on-dark search at full size, then ZBar
+on a frame at most 640 wide. So each real sample photo is read on its one frame when
+zxing-cpp alone reads it (the split was first tuned on synthetic frames and lost the
+light-on-dark photos), and a code held up for n frames gets all of zxing-cpp's search,
+which in a 1280x720 frame reads a few more (bench/camera.py measures both).
 """
 
 from __future__ import annotations
@@ -115,9 +115,9 @@ class ZxingDecoder:
     ``invert``: ``"both"`` lets zxing-cpp also try the inverted image (light code on a
     dark ground), ``"no"`` reads dark-on-light only, ``"only"`` reads the inverted image
     only. Trying both costs about twice the time of one on a 1280x720 frame (measured),
-    so the live loop reads light-on-dark on a shrunk frame (``max_width``), about a
-    quarter of the cost. ``downscale``: also search shrunk copies; the live loop leaves
-    it to its fallback turn (about 15% of a 1280x720 frame's time).
+    so the live loop reads light-on-dark on a shrunk frame (``max_width``) on every
+    frame and at full size in its fallback turn. ``downscale``: also search shrunk copies
+    (a third the size: about 15% more time on a 1280x720 frame).
     """
 
     name = "zxingcpp"
@@ -268,16 +268,17 @@ def build_chain(spec: str | Sequence[str] | None = None, fallback_every: int = 1
             log.warning("QR decoder %s is not installed (%s); skipping it", name, error)
     every_frame = 1
     if fallback_every > 1:
-        # Live loop: ZBar on a smaller frame; zxing-cpp split in two cheap passes on
-        # every frame (dark-on-light at full size, light-on-dark shrunk) and its full
-        # search, which they leave out, in the fallback turn.
+        # Live loop: ZBar on a smaller frame; zxing-cpp's search split in dark-on-light
+        # and light-on-dark on a shrunk frame on every frame, and the light-on-dark
+        # search at full size in the fallback turn.
         decoders = [
             PyzbarDecoder(max_width=LIVE_WIDTH) if isinstance(d, PyzbarDecoder) else d for d in decoders
         ]
         if decoders and isinstance(decoders[0], ZxingDecoder):
-            decoders[0:0] = [
-                ZxingDecoder(invert="no", downscale=False),
+            decoders[0:1] = [
+                ZxingDecoder(invert="no"),
                 ZxingDecoder(invert="only", downscale=False, max_width=LIVE_WIDTH),
+                ZxingDecoder(invert="only"),
             ]
             every_frame = 2
     chain = Chain(decoders, fallback_every, every_frame)
