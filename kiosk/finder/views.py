@@ -237,15 +237,18 @@ class Layers:
     walkways: Markup
     amenities: Markup
     stands: dict[str, list[str]]  # state ("", "dim", "chosen") -> every stand drawn in it, in order
+    zoom: Markup
+    legend: dict[bool, Markup]  # with and without "Your route"
 
 
 _layers: dict[tuple[plan.Version, str], Layers] = {}
 
 
 def plan_layers(view: dict[str, Any]) -> dict[str, Markup]:
-    """Zones, walkways, stands and amenities of a ``plan.plan_view`` as SVG, drawn once per plan
-    version and language (each stand in each of its states): a request only picks the chosen
-    stand's. The stands are most of the plan, and drawing them was most of an exhibitor page."""
+    """Zones, walkways, stands, amenities, zoom buttons and legend of a ``plan.plan_view`` as
+    SVG and HTML, drawn once per plan version and language (each stand in each of its states):
+    a request only picks the chosen stand's. The stands are most of the plan, and drawing
+    them was most of an exhibitor page."""
     key = (view["version"], _lang())
     made = _layers.get(key)
     if made is None:
@@ -258,6 +261,8 @@ def plan_layers(view: dict[str, Any]) -> dict[str, Markup]:
                 state: [str(macros.stand(s, state)) for s in view["stands"]]
                 for state in ("", "dim", "chosen")
             },
+            zoom=Markup(macros.zoom()),
+            legend={route: Markup(macros.legend(route, AMENITY_NAMES)) for route in (False, True)},
         )
         if len(_layers) >= plan.MAX_BASES:
             _layers.clear()
@@ -275,6 +280,8 @@ def plan_layers(view: dict[str, Any]) -> dict[str, Markup]:
         "walkways": made.walkways,
         "amenities": made.amenities,
         "stands": Markup(stands),
+        "zoom": made.zoom,
+        "legend": made.legend[bool(view["route"])],
     }
 
 
