@@ -391,11 +391,12 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
     assert refusals == [{"gate": "main", "hour": 11, "refusals": 1}]
     # The database as it was before 0700, holding the same events.
     db.conn.executescript(
-        "DROP TRIGGER scans_counted; DROP TRIGGER walk_ins_counted; DROP TRIGGER annulments_uncounted;"
-        " DROP TRIGGER scans_refusal_counted; DROP VIEW counted_passages;"
+        "DROP TRIGGER scans_noted; DROP TRIGGER walk_ins_noted; DROP TRIGGER annulments_noted;"
+        " DROP VIEW counted_passages;"
         " DROP TABLE zone_passages; DROP TABLE zone_minutes; DROP TABLE zone_hours; DROP TABLE gate_days;"
         " DROP TABLE gate_quarters; DROP TABLE day_visitors; DROP TABLE day_totals; DROP TABLE zone_seconds;"
-        " DROP TABLE figure_mode; DROP TABLE figure_changes;"
+        " DROP TABLE figure_mode; DROP TABLE figure_changes; DROP TABLE figure_events;"
+        " DROP TABLE figure_minutes;"
         " DELETE FROM schema_migrations WHERE name LIKE '070_%';"
     )
     assert dbmod.migrate(db) == [
@@ -405,6 +406,7 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
         "0703_zone_hours_prefix.sql",
         "0704_zone_seconds.sql",
         "0705_figures_per_batch.sql",
+        "0706_figures_noted_per_event.sql",
     ]
     assert attendance.occupancy(db.conn, FAIR_START) == kept
     assert attendance.gate_entries(db.conn, "heritage", FAIR_START) == 3
