@@ -52,6 +52,8 @@ class Vocabulary:
     version: int
     terms: list[str] = field(default_factory=list)
     names: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # The same names cut into words, with their weight in ranking (see ``_tier``).
+    words: dict[str, tuple[tuple[list[str], float], ...]] = field(default_factory=dict)
 
     def has_prefix(self, word: str) -> bool:
         index = bisect.bisect_left(self.terms, word)
@@ -158,7 +160,12 @@ def vocabulary(conn: sqlite3.Connection, version: int) -> Vocabulary:
                 " LEFT JOIN organisations o ON o.id = e.organisation_id"
             )
         }
-        vocab = Vocabulary(version, terms, names)
+        # The organisation's name counts half: its own stand (same name) beats its other lines.
+        words: dict[str, tuple[tuple[list[str], float], ...]] = {
+            key: ((fr.split(), 1.0), (ar.split(), 1.0), (organisation.split(), 0.5))
+            for key, (fr, ar, organisation) in names.items()
+        }
+        vocab = Vocabulary(version, terms, names, words)
         _cache[key] = vocab
     return vocab
 
@@ -196,20 +203,24 @@ class Found:
     total: int  # every exhibitor the search matches, ranked or not
 
 
-def _tier(query: str, names: tuple[str, str, str], alternatives: list[tuple[str, ...]]) -> tuple[int, float]:
+def _tier(
+    query: str,
+    names: tuple[str, str, str],
+    words: tuple[tuple[list[str], float], ...],
+    alternatives: list[tuple[str, ...]],
+) -> tuple[int, float]:
     """(tier, coverage): 0 exact name, 1 name prefix, 2 every word in the name, 3 the rest.
-    ``alternatives``: per word of the query, the indexed words it stands for (a tuple, so
-    that ``str.startswith`` tries them all at once: this runs for each of 200 candidates)."""
-    name_fr, name_ar, organisation = names
+    ``words``: the names' words and weights (``Vocabulary.words``); ``alternatives``: per word
+    of the query, the indexed words it stands for (a tuple, so that ``str.startswith`` tries
+    them all at once: this runs for each of 200 candidates)."""
+    name_fr, name_ar, _organisation = names
     if query in (name_fr, name_ar):
         return 0, 1.0
     if name_fr.startswith(query) or name_ar.startswith(query):
         return 1, len(query) / max(len(name_fr), 1)
     every = tuple(alt for alts in alternatives for alt in alts)
     best = 0.0
-    # The organisation's name counts half: its own stand (same name) beats its other lines.
-    for name, weight in ((name_fr, 1.0), (name_ar, 1.0), (organisation, 0.5)):
-        name_words = name.split()
+    for name_words, weight in words:
         if name_words and all(any(w.startswith(alts) for w in name_words) for alts in alternatives):
             matched = sum(1 for w in name_words if w.startswith(every))
             best = max(best, weight * matched / len(name_words))
@@ -273,11 +284,13 @@ def find(conn: dbmod.Connection, text: str, limit: int = 10) -> Found:
     for index, row in enumerate(rows):
         if row[0] in hits or row[0] not in vocab.names:
             continue
-        names = vocab.names[row[0]]
-        tier, coverage = _tier(typed, names, prefixes)
+        names, weighted = vocab.names[row[0]], vocab.words[row[0]]
+        tier, coverage = _tier(typed, names, weighted, prefixes)
         if corrected != typed:
             tier, coverage = min(
-                (tier, coverage), _tier(corrected, names, prefixes), key=lambda pair: (pair[0], -pair[1])
+                (tier, coverage),
+                _tier(corrected, names, weighted, prefixes),
+                key=lambda pair: (pair[0], -pair[1]),
             )
         hits[row[0]] = Hit(row[0], tier, row["rank"], fuzzy, coverage)
         block[row[0]] = index // CANDIDATES

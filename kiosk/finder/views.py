@@ -30,6 +30,8 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -112,8 +114,10 @@ def display_name(row: dict[str, Any] | sqlite3.Row, lang: str) -> str:
 
 
 @bp.app_template_filter("finder_name")
-def _finder_name(row: dict[str, Any]) -> str:
-    return display_name(row, _lang())
+@pass_context
+def _finder_name(context: Context, row: dict[str, Any]) -> str:
+    """The template's ``lang`` (``kiosk.i18n``'s context): once per page, not per result row."""
+    return display_name(row, context["lang"])
 
 
 @bp.app_template_filter("finder_label")
