@@ -13,10 +13,8 @@ import os
 import resource
 import shutil
 import socket
-import ssl
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
@@ -122,23 +120,25 @@ def warm(app: Flask) -> None:
     gc.freeze()
 
 
-def prepare(app: Flask) -> None:
-    """What only some requests use, loaded ahead of them: the API's body validators
+def prepare(folder: Path, app: Flask) -> None:
+    """What is not needed to answer the first requests, done beside them: the sync loop
+    (with a central: its client, HTTP and TLS code), the API's body validators
     (jsonschema) and, on an instance with the camera feature, the browser camera's
     decoders (without a camera the start leaves them, see ``camera.start_camera``)."""
     from kiosk import openapi
     from kiosk.camera import service as camera
 
+    start_sync_loop(folder, app)
     openapi.prepare(app)
     if "camera" in app.blueprints:
         camera.still_chain(app)
 
 
-def start_preparing(app: Flask) -> threading.Thread:
+def start_preparing(folder: Path, app: Flask) -> threading.Thread:
     """Run ``prepare`` in a thread of its own once the server listens: it delays neither
     the start nor, unless one comes within its first tenth of a second or so, the first
     request that needs it."""
-    thread = threading.Thread(target=prepare, args=(app,), name="kiosk-prepare", daemon=True)
+    thread = threading.Thread(target=prepare, args=(folder, app), name="kiosk-prepare", daemon=True)
     thread.start()
     return thread
 
@@ -179,6 +179,9 @@ def start_watchdog(url: str) -> threading.Thread | None:
     server that hangs is restarted."""
     if not os.environ.get("NOTIFY_SOCKET"):
         return None
+    import ssl  # only under systemd: a plain-HTTP kiosk without a central never loads ssl
+    import urllib.request
+
     interval = int(os.environ.get("WATCHDOG_USEC") or 0) / 2e6  # ping twice per period
     unverified = ssl._create_unverified_context()  # our own loopback server, by address
 
