@@ -53,6 +53,8 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
+from flask.testing import FlaskClient
+
 from bench import server
 from bench.table import percentile, print_table
 from kiosk import clock, create_app, demo, instance, serve, staff
@@ -324,9 +326,11 @@ def measure(folder: Path, day: date, count: int) -> dict[str, tuple[list[float],
     bare = sqlite3.connect(folder / "kiosk.db")
     database = instance.open_db(folder)
 
-    def get(path: str) -> Callable[[], object]:
+    anonymous = app.test_client()  # /api/v1/attendance needs no log-in
+
+    def get(path: str, by: FlaskClient = client) -> Callable[[], object]:
         def call() -> object:
-            answer = client.get(f"{path}?date={day.isoformat()}")
+            answer = by.get(f"{path}?date={day.isoformat()}")
             if answer.status_code != 200:
                 raise RuntimeError(f"{path}: HTTP {answer.status_code}")
             return answer.get_data()
@@ -365,6 +369,7 @@ def measure(folder: Path, day: date, count: int) -> dict[str, tuple[list[float],
         "GET /dashboard/live, after a commit, chart redrawn": committed(redrawn(live)),
         "GET /api/v1/attendance": api,
         "GET /api/v1/attendance, after a commit": committed(api),
+        "GET /api/v1/attendance, anonymous, after a commit": committed(get("/api/v1/attendance", anonymous)),
         "GET /dashboard/export/attendance.csv": csv,
         "GET /dashboard/export/attendance.csv, after a commit": committed(csv),
     }

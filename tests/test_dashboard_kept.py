@@ -167,3 +167,16 @@ def test_another_process_commit_is_seen(central_dir: Path) -> None:
     subprocess.run([sys.executable, "-c", script, str(central_dir)], check=True, cwd=Path.cwd())
     assert dbmod.kept(conn, "test.event", read) == "Renamed fair"
     conn.close()
+
+
+def test_a_clock_set_back_draws_the_room_again(
+    organizer: FlaskClient, drawn: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment = clock.now()
+    monkeypatch.setenv("KIOSK_NOW_FROZEN", "1")
+    monkeypatch.setenv("KIOSK_NOW", clock.iso(moment))
+    live(organizer)
+    monkeypatch.setenv("KIOSK_NOW", clock.iso(moment - timedelta(minutes=5)))
+    drawn.clear()
+    live(organizer)
+    assert "dashboard/_room.html" in drawn

@@ -190,16 +190,16 @@ def _room(conn: Any, day: date) -> Markup:
     and drawing it costs several times a count of the day's scans (issue 16)."""
     language = str(get_locale())
 
-    def draw() -> tuple[Markup, datetime]:
+    def draw() -> tuple[Markup, datetime, datetime]:
         moment = clock.now()
         context = _room_context(conn, day, language, moment)
         room = Markup(render_template("dashboard/_room.html", **context))
-        return room, _good_until(moment, context["devices"])  # type: ignore[arg-type]
+        return room, moment, _good_until(moment, context["devices"])  # type: ignore[arg-type]
 
-    room, _until = dbmod.kept(
-        conn, ("dashboard.room", day, language), draw, lambda drawn: clock.now() < drawn[1]
-    )
-    return room
+    def still_good(drawn: tuple[Markup, datetime, datetime]) -> bool:
+        return drawn[1] <= clock.now() < drawn[2]  # a clock set back draws it again too
+
+    return dbmod.kept(conn, ("dashboard.room", day, language), draw, still_good)[0]
 
 
 def _live_context() -> dict[str, object]:
