@@ -4,7 +4,9 @@
 chosen ones highlighted, the others dimmed when one is chosen), gates, amenities, the
 "you are here" mark with the kiosk's heading, and the route as a polyline. The
 template ``finder/_plan.svg`` turns it into SVG in plan coordinates (metres), so the
-drawing is the same in every language: only the labels change.
+drawing is the same in every language: only the labels change. What changes only with
+the plan and the language (``Base``) is gathered once per ``drawing_version``; the views
+draw it once too (``kiosk.finder.views.plan_layers``).
 """
 
 from __future__ import annotations
