@@ -34,6 +34,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -302,7 +303,24 @@ def refuse_cross_site() -> None:
         abort(make_response(page, 403))
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer made once per set of
+    keys: Flask made it twice a request (to open and to save), each time test-serializing
+    a value and setting up its signer, for every request, with a cookie or not."""
+
+    def __init__(self) -> None:
+        self._made: tuple[tuple[object, ...], URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        made = self._made
+        if made is None or made[0] != keys:  # a changed key is honoured at once
+            made = self._made = (keys, super().get_signing_serializer(app))
+        return made[1]
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     app.before_request(refuse_cross_site)
 
 
