@@ -245,8 +245,13 @@ def serve(
         fail("--cert and --key go together")
     if local_port is not None and not cert:
         fail("--local-port is the plain listener beside HTTPS: it goes with --cert and --key")
+    from kiosk import features
+    from kiosk.serve import start_integrity_check
+
+    integrity = start_integrity_check(directory)
+    features.core()  # create_app's common modules load while SQLite reads the file
     try:
-        instance.check_integrity(directory)
+        integrity()
     except (instance.InstanceError, settings.SettingsError) as error:
         fail(str(error))
     open_instance(directory)
