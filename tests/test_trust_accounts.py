@@ -383,3 +383,28 @@ def test_a_new_secret_key_ends_the_cookies_signed_with_the_old_one(kiosk_dir: Pa
     app.config["SECRET_KEY_FALLBACKS"] = []
     old_key_only.set_cookie("session", cookie.value)
     assert old_key_only.get("/entry/recent", environ_base=REMOTE).status_code == 302
+
+
+def test_activity_rewrites_the_staff_cookie_in_steps_and_idle_still_ends(
+    kiosk_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIOSK_NOW_FROZEN", "1")
+    start = clock.now()
+
+    def at(seconds: float) -> str | None:
+        """GET a staff page at ``start`` + seconds: its status and whether it re-sent the cookie."""
+        monkeypatch.setenv("KIOSK_NOW", clock.iso(start + timedelta(seconds=seconds)))
+        answer = client.get("/entry/recent", environ_base=REMOTE)
+        return (
+            f"{answer.status_code} {'cookie' if 'session=' in answer.headers.get('Set-Cookie', '') else '-'}"
+        )
+
+    app = create_app(kiosk_dir, {"TESTING": True})  # idle log-out after 10 minutes
+    client = app.test_client()
+    monkeypatch.setenv("KIOSK_NOW", clock.iso(start))
+    client.post("/staff/login", data={"name": "Omar", "pin": "135791"}, environ_base=REMOTE)
+    assert at(5) == "200 -"  # a busy screen: the same cookie, not signed and sent again
+    assert at(20) == "200 -"
+    assert at(40) == "200 cookie"  # the last activity moves on by steps of 30 s
+    assert at(40 + 9 * 60) == "200 cookie"  # idle 9 min since then: still logged in
+    assert at(40 + 9 * 60 + 11 * 60) == "302 cookie"  # idle 11 min: logged out (dropped from it)
