@@ -9,8 +9,8 @@ Rows (median of ``--runs`` starts each, alternated so load from elsewhere hits b
 Start: from launching the process to the first answer of ``/healthz``; memory: the
 process's resident set after one second idle. First scan (kiosk only): from launching to
 the answer of a ``POST /api/v1/scans`` sent as soon as ``/healthz`` answered, so that
-whatever the kiosk loads after it listens (``kiosk.serve.start_preparing``) or on first
-use shows here rather than hiding after the measured start.
+whatever the kiosk would load after it listens or on first use shows here rather than
+hiding after the measured start.
 Target (issue 16 point 7): start and memory within 2x the baseline.
 """
 

@@ -236,7 +236,7 @@ def serve(
     directory: Path, host: str, port: int, cert: Path | None, key: Path | None, local_port: int | None
 ) -> None:
     """Serve the kiosk or central app of DIR (and run its camera if CAMERA_SOURCE is set)."""
-    from waitress.server import create_server
+    import waitress
 
     from kiosk import create_app, logs
     from kiosk.camera import service as camera
@@ -269,13 +269,14 @@ def serve(
         start_backups,
         start_checkpoints,
         start_kids_wipe,
-        start_preparing,
+        start_sync_loop,
         start_watchdog,
         warm,
     )
 
     warm(app)
     start_checkpoints(directory, app)
+    start_sync_loop(directory, app)  # kiosks with a CENTRAL_URL sync in the background
     start_backups(directory, app)
     start_kids_wipe(directory, app)
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
@@ -297,15 +298,10 @@ def serve(
             # hypercorn: TLS handshakes off the worker threads (imported here: HTTPS only).
             from kiosk.tls_server import serve_tls
 
-            start_preparing(directory, app)  # and the sync loop
             serve_tls(app, host, port, cert, key, local_port)
         else:
-            # waitress: HTTP/1.1 keep-alive and a fixed pool of worker threads (waitress.serve's
-            # steps, with the preparation started once the socket listens).
-            server = create_server(app, host=host, port=port, **server_options(app))
-            start_preparing(directory, app)  # and the sync loop
-            server.print_listen("Serving on http://{}:{}")
-            server.run()
+            # waitress: HTTP/1.1 keep-alive and a fixed pool of worker threads.
+            waitress.serve(app, host=host, port=port, **server_options(app))
     finally:
         if loop is not None:
             loop.stop()

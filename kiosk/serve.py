@@ -133,10 +133,17 @@ def start_checkpoints(folder: Path, app: Flask) -> dbmod.Checkpointer:
 
 
 def warm(app: Flask) -> None:
-    """Load before serving what a mounted feature's first request would otherwise wait
-    for (the finder: templates and search vocabulary); then leave what the process holds
-    so far out of the cyclic collector's full passes (``gc.freeze``): each one scanned the
-    whole app and held the request it fell in for 70-120 ms of CPU (issue 16: 50 ms)."""
+    """Load before serving what a first request would otherwise wait for (the API's body
+    validators, with jsonschema; the finder: templates and search vocabulary); then leave
+    what the process holds so far out of the cyclic collector's full passes
+    (``gc.freeze``): each one scanned the whole app and held the request it fell in for
+    70-120 ms of CPU (issue 16: 50 ms).
+
+    Before serving, not in a thread beside it: loading in parallel held the GIL against
+    the first requests (the finder's first search went from 6-14 ms to 18-83 ms)."""
+    from kiosk import openapi
+
+    openapi.prepare(app)
     if "finder" in app.blueprints:
         from kiosk.finder import views as finder_views
 
@@ -145,29 +152,6 @@ def warm(app: Flask) -> None:
     # nothing to free in an entry kiosk and cost 13-16 ms CPU of its start.
     gc.collect(1)
     gc.freeze()
-
-
-def prepare(folder: Path, app: Flask) -> None:
-    """What is not needed to answer the first requests, done beside them: the sync loop
-    (with a central: its client, HTTP and TLS code), the API's body validators
-    (jsonschema) and, on an instance with the camera feature, the browser camera's
-    decoders (without a camera the start leaves them, see ``camera.start_camera``)."""
-    from kiosk import openapi
-    from kiosk.camera import service as camera
-
-    start_sync_loop(folder, app)
-    openapi.prepare(app)
-    if "camera" in app.blueprints:
-        camera.still_chain(app)
-
-
-def start_preparing(folder: Path, app: Flask) -> threading.Thread:
-    """Run ``prepare`` in a thread of its own once the server listens: it delays neither
-    the start nor, unless one comes within its first tenth of a second or so, the first
-    request that needs it."""
-    thread = threading.Thread(target=prepare, args=(folder, app), name="kiosk-prepare", daemon=True)
-    thread.start()
-    return thread
 
 
 def start_backups(folder: Path, app: Flask) -> Schedule | None:

@@ -126,7 +126,7 @@ def start_camera(app: Flask, stop_on_sigterm: bool = False) -> CaptureLoop | Non
     """Start the camera loop when ``CAMERA_SOURCE`` is set (``kiosk serve``); None otherwise.
     Builds the browser camera's chain too, so start-up says which decoders run. Without a
     camera that chain (loading the decoders: ZBar's look-up runs ``ldconfig``, 30-50 ms) is
-    left to ``kiosk.serve.prepare``, beside the listening server, or to the first frame.
+    left to the first browser frame, which loads OpenCV and NumPy anyway.
 
     ``stop_on_sigterm`` (``kiosk serve``): SIGTERM (systemd, tests) becomes SystemExit,
     so the server's ``finally`` stops the loop and releases the camera on its way out.
@@ -145,11 +145,11 @@ def start_camera(app: Flask, stop_on_sigterm: bool = False) -> CaptureLoop | Non
 
 
 def describe(app: Flask) -> str:
-    """One line for the start-up output: decoders in use (those configured while they are
-    still loading) and the camera source."""
+    """One line for the start-up output: decoders in use (those configured, without a
+    camera: they load with the first browser frame) and the camera source."""
     loop = get_loop(app)
     chain: Chain | None = app.extensions.get(STILL_CHAIN)
-    decoders = ", ".join(chain.names) if chain else f"{decoder_spec(app)} (loading)"
+    decoders = ", ".join(chain.names) if chain else f"{decoder_spec(app)} (with the first frame)"
     camera = f"camera {public_source(loop.source)}" if loop else "no camera (set CAMERA_SOURCE)"
     return f"QR decoders: {decoders}; {camera}"
 

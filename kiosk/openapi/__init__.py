@@ -5,9 +5,8 @@ The document is assembled from the fragments beside this module (``NNNN_feature.
 of the features the instance mounts (``kiosk.features``): each feature describes its own
 paths and schemas, and nothing is published that does not answer here. Request bodies are
 validated (``jsonschema``) against the schema the document publishes for the operation,
-so the description and the check cannot drift apart. jsonschema (about a sixth of an
-entry kiosk's start) is loaded by ``prepare``, which ``kiosk serve`` runs once the server
-listens, or else by the first body checked.
+so the description and the check cannot drift apart. jsonschema is loaded by
+``prepare``, which ``kiosk serve`` runs before serving, or else by the first body checked.
 """
 
 from __future__ import annotations
@@ -118,8 +117,8 @@ def _validator(app: Flask, path: str, method: str) -> Draft202012Validator:
 
 def prepare(app: Flask) -> None:
     """Make the validator of every operation with a JSON body the app publishes and run
-    it once (loading jsonschema and resolving the schema): ``kiosk serve`` runs this beside
-    the listening server, so that the first API request does not wait for it."""
+    it once (loading jsonschema and resolving the schema): ``kiosk serve`` runs this before
+    serving, so that the first API request does not wait for it."""
     for path, operations in app.extensions[DOCUMENT]["paths"].items():
         for method, operation in operations.items():
             if "application/json" in operation.get("requestBody", {}).get("content", {}):
