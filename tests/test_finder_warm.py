@@ -45,8 +45,9 @@ def chosen(page: str) -> list[tuple[str, str]]:
 
 def test_an_exhibitor_page_follows_the_plan_and_the_directory(finder_dir: Path) -> None:
     """The plan is drawn once per plan version and language, then served again as drawn (the
-    exhibitor pages of a kiosk share it): any change to the stands, zones, gates, site plan or
-    the exhibitor's stands shows on the next view, written by another process (sync, import)."""
+    exhibitor pages of a kiosk share it), and the directory's parts of a page likewise: any
+    change to the stands, zones, gates, site plan, the exhibitor's stands, name or province
+    shows on the next view, written by another process (sync, import)."""
     database = instance.open_db(finder_dir)
     exhibitor = exhibitor_named(database.conn, "Coopérative Tifawin")["id"]
     stand = stand_of(database.conn, exhibitor)
@@ -78,3 +79,16 @@ def test_an_exhibitor_page_follows_the_plan_and_the_directory(finder_dir: Path) 
                 (other, exhibitor, stand),
             )
         assert [number for number, _x in chosen(get(url))] == [other]
+        with dbmod.write(database) as conn:  # the directory: a name, a province
+            conn.execute(
+                "UPDATE exhibitors SET name_fr = 'Coopérative des essais' WHERE id = ?", (exhibitor,)
+            )
+            conn.execute(
+                "UPDATE provinces SET name_fr = 'Province des essais'"
+                " WHERE id = (SELECT province_id FROM exhibitors WHERE id = ?)",
+                (exhibitor,),
+            )
+        page = get(url)
+        assert "<title>Coopérative des essais</title>" in page
+        assert '<h1 class="exhibitor-name">Coopérative des essais</h1>' in page
+        assert "<dd>Province des essais</dd>" in page

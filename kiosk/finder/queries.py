@@ -259,5 +259,10 @@ def stands(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return rows
 
 
+def directory_version(conn: sqlite3.Connection) -> int:
+    """Changes so far to what an exhibitor page says of the directory (migration 0104's triggers)."""
+    return int(conn.execute("SELECT version FROM finder_directory_state").fetchone()[0])
+
+
 def stand(conn: sqlite3.Connection, number: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM stands WHERE number = ?", (number,)).fetchone()

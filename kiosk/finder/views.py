@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlencode
 
 import zxingcpp
@@ -40,6 +41,7 @@ from kiosk.finder import layout, plan, queries, stats
 from kiosk.i18n import localized
 from kiosk.web import gate_id, get_db
 
+V = TypeVar("V")
 bp = Blueprint("finder", __name__, url_prefix="/finder")
 api = Blueprint("finder_api", __name__)  # under /api/v1
 
@@ -289,10 +291,34 @@ def plan_layers(view: dict[str, Any]) -> dict[str, Markup]:
     }
 
 
-# Exhibitor pages' plans as drawn, with their QR code (see ``exhibitor``), oldest first.
-_drawn: dict[tuple[object, ...], Markup] = {}
-MAX_DRAWN = 512  # ~40 kB each
-_drawn_lock = threading.Lock()
+class Kept(Generic[V]):
+    """What a kiosk keeps of its own pages, at most ``size``, the oldest out first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: dict[Hashable, V] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> V | None:
+        return self._kept.get(key)
+
+    def put(self, key: Hashable, value: V) -> V:
+        with self._lock:  # other threads add meanwhile
+            if len(self._kept) >= self.size:
+                del self._kept[next(iter(self._kept))]
+            self._kept[key] = value
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+# Exhibitor pages' parts as made (see ``exhibitor``): the directory's rows of each exhibitor,
+# the plans as drawn with their QR code (~40 kB each), the name, stands and facts (~5 kB).
+_rows: Kept[queries.Detail] = Kept(1024)
+_drawn: Kept[Markup] = Kept(512)
+_facts: Kept[Markup] = Kept(1024)
 _SVG_SIZE = re.compile(r'<svg width="(\d+)" height="(\d+)"')
 
 
@@ -329,9 +355,15 @@ def phone_url(exhibitor_id: str, position: plan.Position, step_free: bool) -> st
 @bp.get("/exhibitors/<exhibitor_id>")
 def exhibitor(exhibitor_id: str) -> str:
     conn = get_db().conn
-    row = queries.exhibitor(conn, exhibitor_id)
+    # What the page shows changes with the directory and the plan: its parts are kept per
+    # version of both (counted by triggers) and made again on the first view after a change.
+    versions = (plan.drawing_version(conn), queries.directory_version(conn))
+    row = _rows.get((versions, exhibitor_id))
     if row is None:
-        abort(404)
+        row = queries.exhibitor(conn, exhibitor_id)
+        if row is None:
+            abort(404)
+        _rows.put((versions, exhibitor_id), row)
     plan_site = layout.site(conn)
     graph = plan_site.graph
     position = plan.parse_position(request.args.get("from"), kiosk_position(), plan_site.size)
@@ -358,29 +390,56 @@ def exhibitor(exhibitor_id: str) -> str:
     context = _screen_context()
     url = phone_url(exhibitor_id, position, step_free)
     # The plan (route, highlighted stand) and QR of this stand from this place are the same
-    # for every visitor of a kiosk: kept per plan version, a few hundred variants.
-    key = (plan.drawing_version(conn), _lang(), position, target, step_free, _is_phone(), url)
-    drawn = _drawn.get(key)
+    # for every visitor of a kiosk: a few hundred variants.
+    drawing = (versions[0], _lang(), position, target, step_free, _is_phone(), url)
+    drawn = _drawn.get(drawing)
     if drawn is None:
         view = plan.plan_view(conn, _lang(), position, {target} if target else set(), route)
-        drawn = Markup(
-            render_template(
-                "finder/_plan.svg", plan=view, plan_layers=plan_layers(view), qr=qr_svg(url), **context
-            )
+        drawn = _drawn.put(
+            drawing,
+            Markup(
+                render_template(
+                    "finder/_plan.svg", plan=view, plan_layers=plan_layers(view), qr=qr_svg(url), **context
+                )
+            ),
         )
-        with _drawn_lock:  # the oldest out (other threads add meanwhile)
-            if len(_drawn) >= MAX_DRAWN:
-                del _drawn[next(iter(_drawn))]
-            _drawn[key] = drawn
+    position_arg = request.args.get("from")
+    key = (
+        versions,
+        _lang(),
+        exhibitor_id,
+        target,
+        _is_phone(),
+        step_free,
+        position_arg,
+        request.args.get("q"),
+    )
+    facts = _facts.get(key)
+    if facts is None:
+        facts = _facts.put(
+            key,
+            Markup(
+                render_template(
+                    "finder/_exhibitor_facts.html",
+                    ex=row,
+                    target=target,
+                    step_free=step_free,
+                    position_arg=position_arg,
+                    **context,
+                )
+            ),
+        )
     return render_template(
         "finder/exhibitor.html",
+        title=display_name(cast(dict[str, Any], row), _lang()),
         ex=row,
+        facts=facts,
         target=target,
         route=route,
         no_route=no_route,
         step_free=step_free,
         plan_svg=drawn,
-        position_arg=request.args.get("from"),
+        position_arg=position_arg,
         **context,
     )
 
