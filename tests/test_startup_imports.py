@@ -16,13 +16,16 @@ from conftest import free_port, post_scan, wait_for_http
 from kiosk.cli import LAZY_COMMANDS, main
 from tests.helpers import ticket
 
-# Libraries and modules an entry kiosk without a camera never needs to serve and scan:
-# printing (PDF, label printers, spreadsheets, images, QR drawing), the camera's frame
-# stack, HTTPS (only with --cert), the finder's fuzzy search, other roles' features,
-# and the commands other than serve.
+# Libraries and modules an entry kiosk without a camera (nor a central) never needs to
+# serve and scan: printing (PDF, label printers, spreadsheets, images, QR drawing), the
+# camera's frame stack and decoders (the first browser frame loads them), HTTPS and
+# certificates (only with --cert, /ca/), the sync client (only with CENTRAL_URL), the
+# finder's fuzzy search, other roles' features, and the commands other than serve.
 NOT_FOR_AN_ENTRY_KIOSK = (
     "cv2",
     "numpy",
+    "zxingcpp",
+    "pyzbar",
     "fpdf",
     "fontTools",
     "openpyxl",
@@ -31,6 +34,10 @@ NOT_FOR_AN_ENTRY_KIOSK = (
     "qrcode",
     "hypercorn",
     "h2",
+    "cryptography.x509",
+    "kiosk.tls",
+    "sync.client",
+    "tenacity",
     "rapidfuzz",
     "lxml",
     "kiosk.finder",
