@@ -55,7 +55,13 @@ BROWSER_DAYS = 60
 
 
 def _serializer(salt: str = "staff-token") -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key or "", salt=salt)
+    return _serializer_for(current_app.secret_key or "", salt)
+
+
+@functools.lru_cache(maxsize=16)
+def _serializer_for(key: str | bytes, salt: str) -> URLSafeTimedSerializer:
+    # Made once per key and use: building one test-serializes a value (every bearer request).
+    return URLSafeTimedSerializer(key, salt=salt)
 
 
 def session_lifetime() -> timedelta:
