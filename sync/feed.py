@@ -23,6 +23,7 @@ from datetime import date
 from typing import TypedDict
 
 from kiosk import db as dbmod
+from kiosk import events
 from sync.wire import quoted, table_columns
 
 # Parents first: an annulment is applied after the scan it names.
@@ -154,6 +155,14 @@ def apply_feed(conn: sqlite3.Connection, page: object, own_device: str) -> int:
     tables = page.get("tables") or {}
     if not isinstance(tables, dict) or set(tables) - set(FEED_TABLES):
         raise FeedError(f"a feed page carries only {', '.join(FEED_TABLES)}")
+    with events.counted_together(conn):  # a page of other gates' passages, counted once
+        added = _store(conn, tables, own_device)
+    conn.execute("UPDATE sync_state SET feed_cursor = max(feed_cursor, ?)", (page["cursor"],))
+    return added
+
+
+def _store(conn: sqlite3.Connection, tables: dict[str, dict[str, object]], own_device: str) -> int:
+    """Insert a checked page's rows, parents first; returns the rows new here."""
     added = 0
     for table in FEED_TABLES:
         part = tables.get(table)
@@ -185,5 +194,4 @@ def apply_feed(conn: sqlite3.Connection, page: object, own_device: str) -> int:
             ).rowcount
         except sqlite3.Error as error:
             raise FeedError(f"{table}: {error}") from None
-    conn.execute("UPDATE sync_state SET feed_cursor = max(feed_cursor, ?)", (page["cursor"],))
     return added
