@@ -208,17 +208,17 @@ def _tier(
     names: tuple[str, str, str],
     words: tuple[tuple[list[str], float], ...],
     alternatives: list[tuple[str, ...]],
+    every: tuple[str, ...],
 ) -> tuple[int, float]:
     """(tier, coverage): 0 exact name, 1 name prefix, 2 every word in the name, 3 the rest.
     ``words``: the names' words and weights (``Vocabulary.words``); ``alternatives``: per word
-    of the query, the indexed words it stands for (a tuple, so that ``str.startswith`` tries
-    them all at once: this runs for each of 200 candidates)."""
+    of the query, the indexed words it stands for, and ``every`` all of them (tuples, so that
+    ``str.startswith`` tries them at once: this runs for each of 200 candidates)."""
     name_fr, name_ar, _organisation = names
     if query in (name_fr, name_ar):
         return 0, 1.0
     if name_fr.startswith(query) or name_ar.startswith(query):
         return 1, len(query) / max(len(name_fr), 1)
-    every = tuple(alt for alts in alternatives for alt in alts)
     best = 0.0
     for name_words, weight in words:
         if name_words and all(any(w.startswith(alts) for w in name_words) for alts in alternatives):
@@ -278,6 +278,7 @@ def find(conn: dbmod.Connection, text: str, limit: int = 10) -> Found:
     corrected = " ".join(alts[0] for alts in alternatives)
     typed = " ".join(words)
     prefixes = [tuple(alts) for alts in alternatives]
+    every = tuple(alt for alts in alternatives for alt in alts)
     # Tiers reorder the best CANDIDATES (by bm25), then each next block of as many on its own,
     # so asking for a page further down never reorders the pages already shown.
     block = {exhibitor: 0 for exhibitor in hits}
@@ -285,11 +286,11 @@ def find(conn: dbmod.Connection, text: str, limit: int = 10) -> Found:
         if row[0] in hits or row[0] not in vocab.names:
             continue
         names, weighted = vocab.names[row[0]], vocab.words[row[0]]
-        tier, coverage = _tier(typed, names, weighted, prefixes)
+        tier, coverage = _tier(typed, names, weighted, prefixes, every)
         if corrected != typed:
             tier, coverage = min(
                 (tier, coverage),
-                _tier(corrected, names, weighted, prefixes),
+                _tier(corrected, names, weighted, prefixes, every),
                 key=lambda pair: (pair[0], -pair[1]),
             )
         hits[row[0]] = Hit(row[0], tier, row["rank"], fuzzy, coverage)
