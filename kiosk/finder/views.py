@@ -309,10 +309,6 @@ class Kept(Generic[V]):
             self._kept[key] = value
         return value
 
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
 
 # Exhibitor pages' parts as made (see ``exhibitor``): the directory's rows of each exhibitor,
 # the plans as drawn with their QR code (~40 kB each), the name, stands and facts (~5 kB).
