@@ -96,19 +96,20 @@ class Written(TypedDict):
     lang: str
 
 
-def written(row: Mapping[str, Any] | sqlite3.Row, field: str) -> Written:
+def written(row: Mapping[str, Any] | sqlite3.Row, field: str, language: str | None = None) -> Written:
     """``row``'s ``field`` in the reader's language when the data has it (``name_ar`` for
-    Arabic), else French, with the language it is in (a screen says "in French" beside it)."""
-    language = str(get_locale())
+    Arabic), else French, with the language it is in (a screen says "in French" beside it).
+    ``language``: the reader's, when the caller knows it (a list asks once, not per row)."""
+    language = language or str(get_locale())
     columns = row.keys()
     if language in DATA_LANGUAGES and f"{field}_{language}" in columns and row[f"{field}_{language}"]:
         return {"text": str(row[f"{field}_{language}"]), "lang": language}
     return {"text": str(row[f"{field}_fr"] or ""), "lang": "fr"}
 
 
-def localized(row: Mapping[str, Any] | sqlite3.Row, field: str) -> str:
+def localized(row: Mapping[str, Any] | sqlite3.Row, field: str, language: str | None = None) -> str:
     """``row``'s ``field`` in the reader's language (``name_ar`` for Arabic), else French."""
-    return written(row, field)["text"]
+    return written(row, field, language)["text"]
 
 
 def local_format(moment: datetime, pattern: str) -> str:

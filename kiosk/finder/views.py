@@ -123,9 +123,10 @@ def _finder_name(context: Context, row: dict[str, Any]) -> str:
 
 
 @bp.app_template_filter("finder_label")
-def _finder_label(row: dict[str, Any]) -> str:
-    """Name of a category or province in the screen's language."""
-    return localized(row, "name")
+@pass_context
+def _finder_label(context: Context, row: dict[str, Any]) -> str:
+    """Name of a category or province in the screen's language (the template's ``lang``)."""
+    return localized(row, "name", context["lang"])
 
 
 @bp.get("/")
