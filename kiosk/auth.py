@@ -320,13 +320,14 @@ class SessionInterface(SecureCookieSessionInterface):
     a value and setting up its signer, for every request, with a cookie or not."""
 
     def __init__(self) -> None:
-        self._made: tuple[tuple[object, ...], URLSafeTimedSerializer | None] | None = None
+        self._made: tuple[object, URLSafeTimedSerializer | None] | None = None
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        # Only SECRET_KEY signs: the registry declares no fallback keys, so none can be set.
+        key = app.secret_key
         made = self._made
-        if made is None or made[0] != keys:  # a changed key is honoured at once
-            made = self._made = (keys, super().get_signing_serializer(app))
+        if made is None or made[0] != key:  # a changed key is honoured at once
+            made = self._made = (key, super().get_signing_serializer(app))
         return made[1]
 
 
