@@ -39,7 +39,7 @@ from pathlib import Path
 from bench import server
 from bench.scans import bare_scans_table
 from bench.table import print_table
-from kiosk import bundle, clock, demo, instance
+from kiosk import bundle, clock, demo, events, instance
 from kiosk import db as dbmod
 from sync import protocol, signing, validate, wire
 from sync.client import Client, pending_events
@@ -109,7 +109,7 @@ SCAN_COLUMNS = list(validate.SCAN_COLUMNS)
 
 def fill_kiosk(folder: Path, count: int) -> None:
     database = instance.open_db(folder)
-    with dbmod.write(database) as conn:
+    with dbmod.write(database) as conn, events.counted_together(conn):
         device, last = conn.execute("UPDATE device SET seq = seq + ? RETURNING id, seq", (count,)).fetchone()
         conn.executemany(
             f"INSERT INTO scans ({', '.join(SCAN_COLUMNS)}) VALUES ({', '.join('?' for _ in SCAN_COLUMNS)})",
