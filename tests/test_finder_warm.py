@@ -92,3 +92,39 @@ def test_an_exhibitor_page_follows_the_plan_and_the_directory(finder_dir: Path) 
         assert "<title>Coopérative des essais</title>" in page
         assert '<h1 class="exhibitor-name">Coopérative des essais</h1>' in page
         assert "<dd>Province des essais</dd>" in page
+
+
+def names(fragment: str) -> list[str]:
+    return re.findall(r'class="result-name">([^<]+)<', fragment)
+
+
+def test_a_search_fragment_follows_the_directory_and_the_language(finder_dir: Path) -> None:
+    """Fragments typed before are served as made, per language, until the directory changes
+    in another process (sync, import); each search is still counted when typing pauses."""
+    database = instance.open_db(finder_dir)
+    exhibitor = exhibitor_named(database.conn, "Coopérative Tifawin")["id"]
+    hx = {"HX-Request": "true"}
+    with serving(finder_dir) as (base, _process):
+
+        def fragment(query: str) -> str:
+            request = urllib.request.Request(f"{base}/finder/results?{query}", headers=hx)
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.read().decode()
+
+        first = fragment("q=tifawin")
+        assert names(first)[0] == "Coopérative Tifawin"
+        assert fragment("q=tifawin") == first
+        assert names(fragment("q=tifawin&lang=ar"))[0] == "تعاونية تيفاوين"
+        assert names(fragment("q=tifawin&lang=fr"))[0] == "Coopérative Tifawin"
+        with dbmod.write(database) as conn:
+            conn.execute(
+                "UPDATE exhibitors SET name_fr = 'Coopérative Tifawin des essais' WHERE id = ?", (exhibitor,)
+            )
+        renamed = names(fragment("q=tifawin"))
+        assert "Coopérative Tifawin des essais" in renamed and "Coopérative Tifawin" not in renamed
+    client = create_app(finder_dir, {"TESTING": True}).test_client()
+    for _ in range(2):
+        client.get("/finder/results?q=tifawin", headers=hx)
+        assert client.post("/finder/count", data={"q": "tifawin"}).status_code == 204
+    counted = database.conn.execute("SELECT count(*) FROM finder_events WHERE kind = 'search'").fetchone()[0]
+    assert counted == 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
@@ -195,9 +196,25 @@ def results() -> str:
     if not request.headers.get("HX-Request"):
         return search_screen()
     page = _page()
-    found = _found(text, page, page)
-    template = "finder/_results.html" if page == 1 else "finder/_result_page.html"
-    return render_template(template, q=text, found=found, page=page)
+    conn = get_db().conn
+    # Visitors type the same prefixes letter by letter: a fragment is kept per directory and
+    # plan version (triggers count every change, in any process), language and what was typed,
+    # as typed (its links carry it). Nothing in it is per request: no token, no time.
+    key = (
+        plan.drawing_version(conn),
+        queries.directory_version(conn),
+        _lang(),
+        text,
+        page,
+        current_app.config["FINDER_RESULTS"],
+        request.script_root,
+    )
+    fragment = _fragments.get(key)
+    if fragment is None:
+        found = _found(text, page, page)
+        template = "finder/_results.html" if page == 1 else "finder/_result_page.html"
+        fragment = _fragments.put(key, render_template(template, q=text, found=found, page=page))
+    return fragment
 
 
 @bp.post("/count")
@@ -293,21 +310,26 @@ def plan_layers(view: dict[str, Any]) -> dict[str, Markup]:
 
 
 class Kept(Generic[V]):
-    """What a kiosk keeps of its own pages, at most ``size``, the oldest out first."""
+    """What a kiosk keeps of its own pages, at most ``size``, the least recently used out first."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._kept: dict[Hashable, V] = {}
+        self._kept: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> V | None:
-        return self._kept.get(key)
+        with self._lock:  # other threads add and drop meanwhile
+            value = self._kept.get(key)
+            if value is not None:
+                self._kept.move_to_end(key)
+            return value
 
     def put(self, key: Hashable, value: V) -> V:
-        with self._lock:  # other threads add meanwhile
-            if len(self._kept) >= self.size:
-                del self._kept[next(iter(self._kept))]
+        with self._lock:
             self._kept[key] = value
+            self._kept.move_to_end(key)
+            if len(self._kept) > self.size:
+                self._kept.popitem(last=False)
         return value
 
 
@@ -316,6 +338,9 @@ class Kept(Generic[V]):
 _rows: Kept[queries.Detail] = Kept(1024)
 _drawn: Kept[Markup] = Kept(512)
 _facts: Kept[Markup] = Kept(1024)
+# Search fragments as typed (see ``results``): a page of 12 result rows is 6-14 kB in memory
+# (Arabic the most), so at most ~14 MB.
+_fragments: Kept[str] = Kept(1024)
 _SVG_SIZE = re.compile(r'<svg width="(\d+)" height="(\d+)"')
 
 
