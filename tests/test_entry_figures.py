@@ -408,6 +408,7 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
         "0705_figures_per_batch.sql",
         "0706_figures_noted_per_event.sql",
         "0707_figures_single_passage.sql",
+        "0708_counted_passages_whole_people.sql",
     ]
     assert attendance.occupancy(db.conn, FAIR_START) == kept
     assert attendance.gate_entries(db.conn, "heritage", FAIR_START) == 3
