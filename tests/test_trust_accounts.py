@@ -3,6 +3,7 @@ client and per account, and log-in that does not tell which names exist."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -249,6 +250,47 @@ def test_unknown_names_cost_one_slow_hash_outside_the_write_lock(
         ).outcome
         assert outcome in ("wrong_pin", "unknown_staff")
     assert seen == [False, False]  # one scrypt each, never inside the write lock
+
+
+def test_pin_checks_run_one_at_a_time(kiosk_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A scrypt takes a core: log-ins arriving together queue, leaving the other core to scans.
+    running = 0
+    most = 0
+    count = threading.Lock()
+    real = accounts.check_password_hash
+
+    def watched(pwhash: str, password: str) -> bool:
+        nonlocal running, most
+        with count:
+            running += 1
+            most = max(most, running)
+        try:
+            return real(pwhash, password)
+        finally:
+            with count:
+                running -= 1
+
+    monkeypatch.setattr(accounts, "check_password_hash", watched)
+
+    def log_in(address: str) -> None:
+        outcome = accounts.log_in(
+            instance.open_db(kiosk_dir),
+            "Nobody At All",
+            "000000",
+            clock.now(),
+            accounts.Client(address),
+            accounts.ClientThrottle(),
+            False,
+            timedelta(hours=1),
+        ).outcome
+        assert outcome == "unknown_staff"
+
+    threads = [threading.Thread(target=log_in, args=(f"192.0.2.{n}",)) for n in range(1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most == 1
 
 
 def test_revoking_a_stolen_kiosk_ends_its_staff_sessions_and_marks_their_pins(central_dir: Path) -> None:
