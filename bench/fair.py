@@ -23,7 +23,7 @@ Measured on the last day, each beside a bare baseline in the same run:
   as a poll with nothing new and as the first call after a commit (a batch arrived),
   the live fragment also with its chart drawn again (at most once a minute per day and
   language, or for a new bar);
-- ingest: the last day applied with the figure triggers (migrations 0700 to 0706) and
+- ingest: the last day applied with the figure triggers (migrations 0700 to 0705) and
   the same batches on a copy of the instance without them (both in process, commits
   not waited for: the triggers' cost, not the disk's);
 - over HTTP on the largest scale's central (``kiosk serve``): a kiosk pushing small
@@ -84,7 +84,7 @@ COLUMNS = {
     "walk_ins": list(validate.WALK_IN_COLUMNS),
     "annulments": list(validate.ANNULMENT_COLUMNS),
 }
-FIGURE_TRIGGERS = ("scans_noted", "walk_ins_noted", "annulments_noted")  # migration 0706
+FIGURE_TRIGGERS = ("scans_noted", "walk_ins_noted", "annulments_noted")  # migration 0705
 
 
 @dataclass

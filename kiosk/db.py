@@ -166,7 +166,7 @@ def connect(path: str | Path, migrate_schema: bool = True, foreign_keys: bool = 
     conn.execute("PRAGMA synchronous=NORMAL")  # write() syncs the WAL itself, outside the lock
     conn.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     conn.execute("PRAGMA busy_timeout=30000")
-    # Sorts, DISTINCTs and window partitions of the figure count (migration 0706) open
+    # Sorts, DISTINCTs and window partitions of the figure count (migration 0705) open
     # temporary b-trees on every write: as files they cost ~1.4 ms a scan, in memory ~0.1.
     conn.execute("PRAGMA temp_store=MEMORY")
     db = Database(conn)

@@ -405,15 +405,35 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
         "0702_figure_rollups.sql",
         "0703_zone_hours_prefix.sql",
         "0704_zone_seconds.sql",
-        "0705_figures_per_batch.sql",
-        "0706_figures_noted_per_event.sql",
-        "0707_figures_single_passage.sql",
-        "0708_counted_passages_whole_people.sql",
+        "0705_figures_counted_per_write.sql",
     ]
     assert attendance.occupancy(db.conn, FAIR_START) == kept
     assert attendance.gate_entries(db.conn, "heritage", FAIR_START) == 3
     assert attendance.day_figures(db.conn, FAIR_START) == figures
     assert passback.refusals_per_gate_hour(db.conn, FAIR_START) == refusals
+
+
+def test_a_database_that_applied_the_folded_migrations_takes_the_fold(db: Database) -> None:
+    # A developer's instance of session 4 recorded 0705-0708, which 0705_figures_counted_per
+    # _write replaces with the same objects: it applies over them, no "already exists".
+    moment = clock.at(FAIR_START, time(11))
+    tally.record_walk_in(db, "heritage", "group", 3, moment=moment)
+    with dbmod.write(db) as conn:
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0705_figures_counted_per_write.sql'")
+        conn.executemany(
+            "INSERT INTO schema_migrations VALUES (?, datetime('now'))",
+            [
+                ("0705_figures_per_batch.sql",),
+                ("0706_figures_noted_per_event.sql",),
+                ("0707_figures_single_passage.sql",),
+                ("0708_counted_passages_whole_people.sql",),
+            ],
+        )
+    assert dbmod.migrate(db) == ["0705_figures_counted_per_write.sql"]
+    tally.record_walk_in(db, "heritage", "adult", direction="out", moment=moment + timedelta(seconds=1))
+    tally.record_walk_in(db, "heritage", "adult", moment=moment - timedelta(seconds=1))  # late
+    assert attendance.occupancy(db.conn, FAIR_START) == raw_occupancy(db.conn, FAIR_START)
+    assert attendance.day_figures(db.conn, FAIR_START) == raw_day_figures(db.conn, FAIR_START)
 
 
 def test_a_fair_without_grounds_counts_every_zone_as_the_fair(db: Database) -> None:

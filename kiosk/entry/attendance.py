@@ -4,7 +4,7 @@ Everything is derived from the append-only logs, so a kiosk and the central
 instance (which holds every kiosk's events) compute figures the same way. Annulled
 scans are skipped. Walk-in tallies count into entries, exits, visitors and
 occupancy like scanned tickets. The database keeps the figures as the events arrive
-(migrations 0700 to 0707: an event's trigger notes it, and the notes are counted as
+(migrations 0700 to 0705: an event's trigger notes it, and the notes are counted as
 one set at the end of the write, or of a batch in ``events.counted_together``), so reading
 them costs the same whatever the day's volume.
 """

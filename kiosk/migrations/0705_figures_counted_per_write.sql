@@ -1,29 +1,114 @@
--- Central's batch costs one small insert per event, the rest counted as a set, and a
--- single scan at a gate costs about what it did before 0705 (after 0705, which still ran
--- 0700's per-event triggers, three nested trigger programs per event of a batch, and
--- folded a scan's whole hour again for every scan: ~1.4 ms a scan instead of ~0.09).
--- A scan, walk-in or annulment only notes its uuid in figure_events; the count (trigger
--- figures_counted: at once for a single write, at the end of
--- kiosk.events.counted_together for a batch) moves the noted events into zone_passages
--- as a set and counts the figures. Passages that come after every passage already held
--- in their minute (a gate's scans in time order) extend their second, minute and hour by
--- composition (0700, 0703); any other minute (a late batch interleaved with other
+-- The figures counted once per write or per batch, in one migration (replaces the
+-- migrations 0705_figures_per_batch, 0706_figures_noted_per_event,
+-- 0707_figures_single_passage and 0708_counted_passages_whole_people of session 4, which
+-- no fair applied: each recreated the count whole, ~60-line trigger bodies three times
+-- over). Same figures as they kept; 0700-0704 define them and stay as applied.
+--
+-- A scan, walk-in or annulment only notes its uuid in figure_events (a refused scan
+-- only if the dashboard counts it); the count (trigger figures_counted) runs at once for
+-- a single write, or once at the end of kiosk.events.counted_together for a batch (it
+-- sets figure_mode.deferred to 1 around the batch's rows, then back to 0). The count
+-- moves the noted events into zone_passages as a set and counts the figures: passages
+-- that come after every passage already held in their minute (a gate's scans in time
+-- order) extend their second, minute and hour by composition (0700, 0703), one passage
+-- alone without window functions; any other minute (a late batch interleaved with other
 -- kiosks', an annulment) recounts its changed seconds and folds itself and its hour's
--- prefix again (0704, 0705). The figures are those 0700-0705 define.
+-- prefix again (0704). A walk-in whose head count is not a whole number of people (a row
+-- stored before central checked walk-ins, or written by hand) is left out, as an
+-- unreadable time already is: a text count would reach the minute's summary.
+--
+-- figure_mode.dashboard says whether this instance keeps the figures only the
+-- organizers' dashboard, CSV and API read: gate_quarters (entries, exits, walk-ins by
+-- kind, refusals per gate and quarter hour), day_visitors and day_totals (1, the
+-- default: every figure; the instance's roles set it, see kiosk.figures). A gate's
+-- screen and decisions read zone_hours, zone_minutes and gate_days only.
+--
+-- A developer's database that applied 0705-0708 is brought to the same state: what
+-- they made is dropped if present and made again (the figure tables they kept are the
+-- same). The count's work tables are empty outside a write.
 
-DROP TRIGGER scans_counted;
-DROP TRIGGER walk_ins_counted;
-DROP TRIGGER annulments_uncounted;
-DROP TRIGGER scans_refusal_counted;
-DROP TRIGGER zone_passages_noted;
-DROP TRIGGER zone_passages_removal_noted;
-DROP TRIGGER figure_changes_now;
-DROP TRIGGER figures_counted;
+-- Per-passage triggers of 0700-0704, and everything 0705-0708 made.
+DROP TRIGGER IF EXISTS scans_counted;
+DROP TRIGGER IF EXISTS walk_ins_counted;
+DROP TRIGGER IF EXISTS annulments_uncounted;
+DROP TRIGGER IF EXISTS scans_refusal_counted;
+DROP TRIGGER IF EXISTS zone_passages_appended;
+DROP TRIGGER IF EXISTS zone_passages_inserted_earlier;
+DROP TRIGGER IF EXISTS zone_passages_removed;
+DROP TRIGGER IF EXISTS zone_passages_gate_entry;
+DROP TRIGGER IF EXISTS zone_passages_gate_quarter;
+DROP TRIGGER IF EXISTS zone_passages_gate_quarter_removed;
+DROP TRIGGER IF EXISTS zone_minutes_hour_opened;
+DROP TRIGGER IF EXISTS zone_minutes_next;
+DROP TRIGGER IF EXISTS zone_minutes_earlier_added;
+DROP TRIGGER IF EXISTS zone_minutes_earlier_changed;
+DROP TRIGGER IF EXISTS zone_minutes_earlier_removed;
+DROP TRIGGER IF EXISTS zone_minutes_hour_emptied;
+DROP TRIGGER IF EXISTS zone_passages_noted;
+DROP TRIGGER IF EXISTS zone_passages_removal_noted;
+DROP TRIGGER IF EXISTS figure_changes_now;
+DROP TRIGGER IF EXISTS scans_noted;
+DROP TRIGGER IF EXISTS walk_ins_noted;
+DROP TRIGGER IF EXISTS annulments_noted;
+DROP TRIGGER IF EXISTS figures_counted;
+DROP TRIGGER IF EXISTS figures_recounted;
+DROP TRIGGER IF EXISTS figures_hours_counted;
+DROP TRIGGER IF EXISTS figures_dashboard_counted;
+DROP TABLE IF EXISTS figure_mode;
+DROP TABLE IF EXISTS figure_events;
+DROP TABLE IF EXISTS figure_changes;
+DROP TABLE IF EXISTS figure_minutes;
 
--- The count runs in stages (figure_mode.stage set to 1, then 2, by figures_counted), each
--- only when it has work: a gate's scan in time order skips the recount and, within a
--- minute, the hour.
-ALTER TABLE figure_mode ADD COLUMN stage INTEGER NOT NULL DEFAULT 0;
+-- A second is recounted from its passages in time order: the index holds all it reads.
+DROP INDEX IF EXISTS zone_passages_in_order;
+DROP INDEX IF EXISTS zone_passages_by_moment;
+CREATE INDEX zone_passages_by_moment ON zone_passages (zone_id, fair_date, moment, device_id, device_seq, delta);
+
+-- The passages that count, at their corrected time (0700), walk-ins of whole people only.
+DROP VIEW counted_passages;
+DROP VIEW IF EXISTS counted_refusals;
+CREATE VIEW counted_passages AS
+SELECT uuid, zone_id, fair_date, gate_id, moment, moment / 60000 AS minute, device_id, device_seq, delta
+FROM (
+    SELECT s.uuid, s.zone_id, s.fair_date, s.gate_id, s.device_id, s.device_seq,
+           CAST(round((julianday(s.device_time) - 2440587.5) * 86400000.0) AS INTEGER)
+             - CAST(round(coalesce(d.clock_offset, 0) * 1000.0) AS INTEGER) AS moment,
+           CASE s.direction WHEN 'in' THEN 1 ELSE -1 END AS delta
+    FROM scans s LEFT JOIN sync_devices d ON d.device_id = s.device_id
+    WHERE s.result = 'accepted' AND s.zone_id IS NOT NULL
+      AND s.uuid NOT IN (SELECT scan_uuid FROM annulments)
+    UNION ALL
+    SELECT w.uuid, w.zone_id, w.fair_date, w.gate_id, w.device_id, w.device_seq,
+           CAST(round((julianday(w.device_time) - 2440587.5) * 86400000.0) AS INTEGER)
+             - CAST(round(coalesce(d.clock_offset, 0) * 1000.0) AS INTEGER),
+           CASE w.direction WHEN 'in' THEN w.people ELSE -w.people END
+    FROM walk_ins w LEFT JOIN sync_devices d ON d.device_id = w.device_id
+    WHERE typeof(w.people) = 'integer' AND w.people > 0
+)
+WHERE moment IS NOT NULL;
+
+-- Refused scans the dashboard counts (pass-back attempts, exits of tickets not inside),
+-- at their corrected time (as 0702); a time SQLite cannot read is left out.
+CREATE VIEW counted_refusals AS
+SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, reason
+FROM (
+    SELECT s.uuid, s.zone_id, s.fair_date, s.gate_id, s.device_id, s.device_seq, s.reason,
+           CAST(round((julianday(s.device_time) - 2440587.5) * 86400000.0) AS INTEGER)
+             - CAST(round(coalesce(d.clock_offset, 0) * 1000.0) AS INTEGER) AS moment
+    FROM scans s LEFT JOIN sync_devices d ON d.device_id = s.device_id
+    WHERE s.result = 'refused' AND s.reason IN ('not_inside', 'already_inside') AND s.zone_id IS NOT NULL
+)
+WHERE moment IS NOT NULL;
+
+-- deferred: 1 inside counted_together. stage: set to 1, then 2, by figures_counted, so
+-- the stages below run only when they have work (a gate's scan in time order skips the
+-- recount and, within a minute, the hour). dashboard: see above.
+CREATE TABLE figure_mode (
+    deferred INTEGER NOT NULL CHECK (deferred IN (0, 1)),
+    stage INTEGER NOT NULL DEFAULT 0,
+    dashboard INTEGER NOT NULL DEFAULT 1 CHECK (dashboard IN (0, 1))
+);
+INSERT INTO figure_mode (deferred) VALUES (0);
 
 -- Events written since the last count: a scan or walk-in (its uuid), or the scan an
 -- annulment names (annulled = 1).
@@ -32,8 +117,7 @@ CREATE TABLE figure_events (
     annulled INTEGER NOT NULL
 );
 
--- The passages being counted carry their place in time order (moment, device, seq).
-DROP TABLE figure_changes;
+-- The passages being counted, with their place in time order (moment, device, seq).
 CREATE TABLE figure_changes (
     uuid TEXT NOT NULL,
     zone_id TEXT NOT NULL,
@@ -47,19 +131,21 @@ CREATE TABLE figure_changes (
     refusal TEXT                      -- not_inside / already_inside: a refused scan
 );
 
--- The minutes being counted, and whether their changes only come after every passage
--- held before (appended: composed; otherwise recounted).
+-- The minutes being counted: how many passage changes each has, and whether they only
+-- come after every passage held before (appended: composed; otherwise recounted).
 CREATE TABLE figure_minutes (
     zone_id TEXT NOT NULL,
     fair_date TEXT NOT NULL,
     minute INTEGER NOT NULL,
     appended INTEGER NOT NULL,
+    passages INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (fair_date, zone_id, minute)
 ) WITHOUT ROWID;
 
 -- Each notes its event and counts it at once unless a batch defers the count.
 CREATE TRIGGER scans_noted AFTER INSERT ON scans
-WHEN NEW.zone_id IS NOT NULL AND (NEW.result = 'accepted' OR NEW.reason IN ('not_inside', 'already_inside'))
+WHEN NEW.zone_id IS NOT NULL AND (NEW.result = 'accepted'
+     OR NEW.reason IN ('not_inside', 'already_inside') AND (SELECT dashboard FROM figure_mode) = 1)
 BEGIN
     INSERT INTO figure_events VALUES (NEW.uuid, 0);
     UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
@@ -85,37 +171,11 @@ CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.
     INSERT INTO figure_changes
     SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL FROM zone_passages
     WHERE uuid IN (SELECT uuid FROM figure_events WHERE annulled = 0);
-    -- Refusals the dashboard counts, at the refused scan's corrected time (as 0702).
+    -- Refusals the dashboard counts, where it is kept.
     INSERT INTO figure_changes
-    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, 0, 1, reason
-    FROM (SELECT s.uuid, s.zone_id, s.fair_date, s.gate_id, s.device_id, s.device_seq, s.reason,
-                 CAST(round((julianday(s.device_time) - 2440587.5) * 86400000.0) AS INTEGER)
-                   - CAST(round(coalesce(d.clock_offset, 0) * 1000.0) AS INTEGER) AS moment
-          FROM scans s LEFT JOIN sync_devices d ON d.device_id = s.device_id
-          WHERE s.uuid IN (SELECT uuid FROM figure_events WHERE annulled = 0)
-            AND s.result = 'refused' AND s.reason IN ('not_inside', 'already_inside') AND s.zone_id IS NOT NULL)
-    WHERE moment IS NOT NULL;
+    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, 0, 1, reason FROM counted_refusals
+    WHERE uuid IN (SELECT uuid FROM figure_events WHERE annulled = 0) AND (SELECT dashboard FROM figure_mode) = 1;
     DELETE FROM figure_events;
-
-    -- Entries, exits, walk-ins by kind and refusals per gate, zone and quarter hour.
-    INSERT INTO gate_quarters (fair_date, gate_id, zone_id, quarter, entries, exits, adults, children, groups,
-                               not_inside, already_inside)
-    SELECT c.fair_date, c.gate_id, c.zone_id, c.moment / 900000,
-           sum(c.added * max(c.delta, 0)), sum(c.added * max(-c.delta, 0)),
-           sum(CASE w.kind WHEN 'adult' THEN c.added * max(c.delta, 0) ELSE 0 END),
-           sum(CASE w.kind WHEN 'child' THEN c.added * max(c.delta, 0) ELSE 0 END),
-           sum(CASE w.kind WHEN 'group' THEN c.added * max(c.delta, 0) ELSE 0 END),
-           sum(c.added * (c.refusal IS 'not_inside')), sum(c.added * (c.refusal IS 'already_inside'))
-    FROM figure_changes c LEFT JOIN walk_ins w ON w.uuid = c.uuid
-    GROUP BY c.fair_date, c.gate_id, c.zone_id, c.moment / 900000
-    ON CONFLICT (fair_date, gate_id, zone_id, quarter) DO UPDATE SET
-        entries = entries + excluded.entries,
-        exits = exits + excluded.exits,
-        adults = adults + excluded.adults,
-        children = children + excluded.children,
-        groups = groups + excluded.groups,
-        not_inside = not_inside + excluded.not_inside,
-        already_inside = already_inside + excluded.already_inside;
 
     -- Entries per gate and day (the gate screen).
     INSERT INTO gate_days (gate_id, fair_date, entries)
@@ -124,28 +184,41 @@ CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.
     GROUP BY gate_id, fair_date
     ON CONFLICT (gate_id, fair_date) DO UPDATE SET entries = entries + excluded.entries;
 
-    -- The day's visitor tickets with how many counted entries; gone with the last.
-    INSERT INTO day_visitors (fair_date, ticket_serial, entries)
-    SELECT c.fair_date, s.ticket_serial, sum(c.added)
-    FROM figure_changes c JOIN scans s ON s.uuid = c.uuid
-    JOIN ticket_types t ON t.id = s.type_id AND t.is_visitor = 1
-    WHERE c.delta > 0 AND c.refusal IS NULL AND s.ticket_serial IS NOT NULL
-    GROUP BY c.fair_date, s.ticket_serial
-    ON CONFLICT (fair_date, ticket_serial) DO UPDATE SET entries = entries + excluded.entries;
-    DELETE FROM day_visitors WHERE entries <= 0 AND (fair_date, ticket_serial) IN
-        (SELECT c.fair_date, s.ticket_serial FROM figure_changes c JOIN scans s ON s.uuid = c.uuid);
-
     -- Minutes with passage changes: appended when all are new passages that come after
     -- every passage held before in the minute (a tie at the same millisecond recounts).
-    INSERT INTO figure_minutes (zone_id, fair_date, minute, appended)
+    INSERT INTO figure_minutes (zone_id, fair_date, minute, appended, passages)
     SELECT g.zone_id, g.fair_date, g.minute, g.removals = 0 AND NOT EXISTS
         (SELECT 1 FROM zone_passages p WHERE p.zone_id = g.zone_id AND p.fair_date = g.fair_date
          AND p.moment >= g.first AND p.moment < (g.minute + 1) * 60000
-         AND p.uuid NOT IN (SELECT uuid FROM figure_changes))
-    FROM (SELECT zone_id, fair_date, moment / 60000 AS minute, min(moment) AS first, sum(added < 0) AS removals
+         AND p.uuid NOT IN (SELECT uuid FROM figure_changes)), g.passages
+    FROM (SELECT zone_id, fair_date, moment / 60000 AS minute, min(moment) AS first, sum(added < 0) AS removals,
+                 count(*) AS passages
           FROM figure_changes WHERE refusal IS NULL GROUP BY zone_id, fair_date, moment / 60000) AS g;
 
-    -- Appended: each changed second and minute composed with the summary of its new
+    -- Appended, one new passage in its minute (a gate's scan): its second and minute
+    -- composed with it alone, as 0704 appended it.
+    INSERT INTO zone_seconds (zone_id, fair_date, second, net, low, high, rise)
+    SELECT c.zone_id, c.fair_date, c.moment / 1000, c.delta, min(0, c.delta), max(0, c.delta), max(0, c.delta)
+    FROM figure_changes c JOIN figure_minutes f ON f.fair_date = c.fair_date AND f.zone_id = c.zone_id
+     AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.passages = 1
+    WHERE c.refusal IS NULL
+    ON CONFLICT (fair_date, zone_id, second) DO UPDATE SET
+        net = net + excluded.net,
+        low = min(low, net + excluded.low),
+        high = max(high, net + excluded.high),
+        rise = max(rise, excluded.rise, net - low + excluded.high);
+    INSERT INTO zone_minutes (zone_id, fair_date, minute, net, low, high, rise)
+    SELECT c.zone_id, c.fair_date, f.minute, c.delta, min(0, c.delta), max(0, c.delta), max(0, c.delta)
+    FROM figure_changes c JOIN figure_minutes f ON f.fair_date = c.fair_date AND f.zone_id = c.zone_id
+     AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.passages = 1
+    WHERE c.refusal IS NULL
+    ON CONFLICT (fair_date, zone_id, minute) DO UPDATE SET
+        net = net + excluded.net,
+        low = min(low, net + excluded.low),
+        high = max(high, net + excluded.high),
+        rise = max(rise, excluded.rise, net - low + excluded.high);
+
+    -- Appended, several: each changed second and minute composed with the summary of its new
     -- passages in time order (A then B: net = A.net + B.net, low = min(A.low, A.net +
     -- B.low), high = max(A.high, A.net + B.high), rise = max(A.rise, B.rise, A.net -
     -- A.low + B.high)).
@@ -157,7 +230,7 @@ CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.
           FROM (SELECT c.zone_id, c.fair_date, c.moment / 1000 AS second, c.delta,
                        row_number() OVER w AS n, sum(c.delta) OVER w AS level
                 FROM figure_changes c JOIN figure_minutes f ON f.fair_date = c.fair_date AND f.zone_id = c.zone_id
-                 AND f.minute = c.moment / 60000 AND f.appended = 1
+                 AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.passages > 1
                 WHERE c.refusal IS NULL
                 WINDOW w AS (PARTITION BY c.zone_id, c.fair_date, c.moment / 1000
                              ORDER BY c.moment, c.device_id, c.device_seq ROWS UNBOUNDED PRECEDING)))
@@ -175,7 +248,7 @@ CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.
           FROM (SELECT c.zone_id, c.fair_date, f.minute, c.delta,
                        row_number() OVER w AS n, sum(c.delta) OVER w AS level
                 FROM figure_changes c JOIN figure_minutes f ON f.fair_date = c.fair_date AND f.zone_id = c.zone_id
-                 AND f.minute = c.moment / 60000 AND f.appended = 1
+                 AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.passages > 1
                 WHERE c.refusal IS NULL
                 WINDOW w AS (PARTITION BY c.zone_id, c.fair_date, f.minute
                              ORDER BY c.moment, c.device_id, c.device_seq ROWS UNBOUNDED PRECEDING)))
@@ -318,4 +391,40 @@ BEGIN
          WHERE NOT EXISTS
             (SELECT 1 FROM zone_minutes m WHERE m.fair_date = f.fair_date AND m.zone_id = f.zone_id
              AND m.minute >= f.minute / 60 * 60 AND m.minute < (f.minute / 60 + 1) * 60));
+END;
+
+-- Stage 1 too, where the dashboard's figures are kept: entries, exits, walk-ins by kind
+-- and refusals per gate, zone and quarter hour, and the day's visitors.
+CREATE TRIGGER figures_dashboard_counted AFTER UPDATE OF stage ON figure_mode
+WHEN NEW.stage = 1 AND NEW.dashboard = 1
+BEGIN
+    INSERT INTO gate_quarters (fair_date, gate_id, zone_id, quarter, entries, exits, adults, children, groups,
+                               not_inside, already_inside)
+    SELECT c.fair_date, c.gate_id, c.zone_id, c.moment / 900000,
+           sum(c.added * max(c.delta, 0)), sum(c.added * max(-c.delta, 0)),
+           sum(CASE w.kind WHEN 'adult' THEN c.added * max(c.delta, 0) ELSE 0 END),
+           sum(CASE w.kind WHEN 'child' THEN c.added * max(c.delta, 0) ELSE 0 END),
+           sum(CASE w.kind WHEN 'group' THEN c.added * max(c.delta, 0) ELSE 0 END),
+           sum(c.added * (c.refusal IS 'not_inside')), sum(c.added * (c.refusal IS 'already_inside'))
+    FROM figure_changes c LEFT JOIN walk_ins w ON w.uuid = c.uuid
+    GROUP BY c.fair_date, c.gate_id, c.zone_id, c.moment / 900000
+    ON CONFLICT (fair_date, gate_id, zone_id, quarter) DO UPDATE SET
+        entries = entries + excluded.entries,
+        exits = exits + excluded.exits,
+        adults = adults + excluded.adults,
+        children = children + excluded.children,
+        groups = groups + excluded.groups,
+        not_inside = not_inside + excluded.not_inside,
+        already_inside = already_inside + excluded.already_inside;
+
+    -- The day's visitor tickets with how many counted entries; gone with the last.
+    INSERT INTO day_visitors (fair_date, ticket_serial, entries)
+    SELECT c.fair_date, s.ticket_serial, sum(c.added)
+    FROM figure_changes c JOIN scans s ON s.uuid = c.uuid
+    JOIN ticket_types t ON t.id = s.type_id AND t.is_visitor = 1
+    WHERE c.delta > 0 AND c.refusal IS NULL AND s.ticket_serial IS NOT NULL
+    GROUP BY c.fair_date, s.ticket_serial
+    ON CONFLICT (fair_date, ticket_serial) DO UPDATE SET entries = entries + excluded.entries;
+    DELETE FROM day_visitors WHERE entries <= 0 AND (fair_date, ticket_serial) IN
+        (SELECT c.fair_date, s.ticket_serial FROM figure_changes c JOIN scans s ON s.uuid = c.uuid);
 END;
