@@ -154,19 +154,12 @@ def decoder_rows(payloads: list[str]) -> list[list[object]]:
         "real photos in 1280x720": in_camera_frames(photos),
         **synthetic_sets(payloads),
     }
-    live = decoding.build_chain(CHAIN, FALLBACK_EVERY)
-    every_frame = decoding.Chain(live.decoders[: live.every_frame])
     readers: dict[str, tuple[Callable[[], Callable[[np.ndarray], list[str]]], int]] = {
         "zxingcpp": (partial(still, "zxingcpp"), 1),
         "pyzbar": (partial(still, "pyzbar"), 1),
         f"still chain {CHAIN}": (partial(still, CHAIN), 1),
         f"{LOOP}, 1 frame a photo": (live_loop, 1),
         f"{LOOP}, {HELD}": (live_loop, FALLBACK_EVERY),
-        # The loop's passes on every frame alone: its cost floor and what they read.
-        "  loop part: every-frame zxingcpp passes": (
-            lambda: lambda image: [found.text for found in every_frame.decode(image)],
-            1,
-        ),
     }
     rows = []
     for set_name, items in sets.items():

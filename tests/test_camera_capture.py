@@ -238,7 +238,7 @@ def test_loop_restarts_after_a_decoder_failure(tmp_path: Path) -> None:
 def test_live_loop_admits_a_light_on_dark_ticket_and_refuses_forged_and_torn_codes(
     kiosk_dir: Path, central_dir: Path
 ) -> None:
-    """The loop's every-frame light-on-dark pass reads more codes; the ticket check, not the
+    """The loop reads light-on-dark codes on every frame; the ticket check, not the
     decoder, decides: a forged ticket is refused, a torn one is never read."""
     app = create_app(kiosk_dir, {"TESTING": True, "CAMERA_SOURCE": "unused.avi"})
     loop = service.build_loop(app)

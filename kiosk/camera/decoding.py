@@ -7,14 +7,14 @@ faster than pyzbar, and pyzbar still reads a photo zxing-cpp misses, so the defa
 chain asks zxing-cpp first and pyzbar only when zxing-cpp found nothing.
 
 Preprocessing: still images are only turned grey. The live camera loop's chain
-(``fallback_every`` > 1) splits zxing-cpp's search (dark-on-light and light-on-dark, each
-at full size and downscaled) to fit a frame's time: on every frame it reads dark-on-light
-codes, then light-on-dark codes on a frame at most 640 pixels wide (a quarter of the
-cost); every n-th frame without a code, the light-on-dark search at full size, then ZBar
-on a frame at most 640 wide. So each real sample photo is read on its one frame when
-zxing-cpp alone reads it (the split was first tuned on synthetic frames and lost the
-light-on-dark photos), and a code held up for n frames gets all of zxing-cpp's search,
-which in a 1280x720 frame reads a few more (bench/camera.py measures both).
+(``fallback_every`` > 1) runs zxing-cpp on every frame, at full size with its own whole
+search (both polarities, downscaled copies): the same call as zxing-cpp alone, so a
+ticket flashed for a single frame is read whenever zxing-cpp alone reads that frame.
+ZBar, on a frame at most 640 wide, runs every n-th frame without a code. An earlier
+split of zxing-cpp's search (light-on-dark on a 640-wide frame on every frame, at full
+size in the fallback turn) cost more, 4.7 ms a 1280x720 frame and 4.2 ms more in the
+fallback turn against 6.7 ms for the whole search (measured), and missed the small
+light-on-dark photos in a camera frame.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ DEFAULT_DECODERS: str = settings.default("DECODERS")
 # side is "too small": the visitor should hold it closer (a version 6 ticket, 49 modules
 # with its margin, has under 3 pixels a module below 0.2 of a 720-line frame).
 SMALL_FRACTION = 0.2
-# The live loop's passes on a shrunk frame (light-on-dark codes, ZBar) read at most this
-# wide: a quarter of a 1280x720 frame's pixels; the real sample photos stay as they are.
+# The live loop's ZBar reads a frame at most this wide: a quarter of a 1280x720 frame's
+# pixels; the real sample photos stay as they are.
 LIVE_WIDTH = 640
 
 Point = tuple[int, int]
@@ -112,45 +112,34 @@ def shrink(grey: np.ndarray, max_width: int | None) -> tuple[np.ndarray, float]:
 class ZxingDecoder:
     """zxing-cpp: fast and the best reader of photographed codes.
 
-    ``invert``: ``"both"`` lets zxing-cpp also try the inverted image (light code on a
-    dark ground), ``"no"`` reads dark-on-light only, ``"only"`` reads the inverted image
-    only. Trying both costs about twice the time of one on a 1280x720 frame (measured),
-    so the live loop reads light-on-dark on a shrunk frame (``max_width``) on every
-    frame and at full size in its fallback turn. ``downscale``: also search shrunk copies
-    (a third the size: about 15% more time on a 1280x720 frame).
+    Its whole search, as zxing-cpp reads by default: light codes on a dark ground too
+    (``try_invert``) and downscaled copies. Both polarities in one call cost 1.5 times one
+    (6.7 against 4.4 ms on an empty 1280x720 frame, measured): zxing-cpp inverts its
+    binarized image and does not binarize twice, so the live loop makes this one call.
     """
 
     name = "zxingcpp"
 
-    def __init__(self, invert: str = "both", downscale: bool = True, max_width: int | None = None) -> None:
+    def __init__(self) -> None:
         import zxingcpp
 
         self._zx = zxingcpp
-        self.invert = invert
-        self.downscale = downscale
-        self.max_width = max_width
 
     def read(self, grey: np.ndarray) -> Reading:
-        import cv2
-
         zx = self._zx
-        grey, scale = shrink(grey, self.max_width)
-        if self.invert == "only":
-            grey = cv2.bitwise_not(grey)
         results = zx.read_barcodes(
             grey,
             formats=zx.BarcodeFormat.QRCode,
             text_mode=zx.TextMode.Plain,
             return_errors=True,
-            try_invert=self.invert == "both",
-            try_downscale=self.downscale,
+            try_invert=True,
+            try_downscale=True,
         )
         found, unreadable = [], []
         for result in results:
             pos = result.position
             points = tuple(
-                (round(p.x / scale), round(p.y / scale))
-                for p in (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)
+                (p.x, p.y) for p in (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)
             )
             if result.valid:
                 found.append(Found(result.text, bytes(result.bytes), points, self.name))
@@ -201,20 +190,18 @@ DECODER_CLASSES: dict[str, Callable[[], Decoder]] = {
 class Chain:
     """Decoders asked in turn until one reads a code.
 
-    ``every_frame``: how many decoders, from the first, run on every image; the others
-    are the fallback. ``fallback_every``: in the live camera loop the fallback decoders
-    run only on every n-th frame where the every-frame ones found nothing, because
-    pyzbar costs 10 to 50 ms on an empty 1280x720 frame and a code held up stays in view
-    for many frames anyway. Still images (CLI, browser camera) use 1: every decoder gets
-    its turn.
+    The first decoder reads every image; the others are the fallback. ``fallback_every``:
+    in the live camera loop the fallback decoders run only on every n-th frame where the
+    first found nothing, because pyzbar costs ~9 ms on an empty 1280x720 frame even
+    shrunk to 640 wide, and a code held up stays in view for many frames anyway. Still
+    images (CLI, browser camera) use 1: every decoder gets its turn.
     """
 
-    def __init__(self, decoders: Sequence[Decoder], fallback_every: int = 1, every_frame: int = 1) -> None:
+    def __init__(self, decoders: Sequence[Decoder], fallback_every: int = 1) -> None:
         if not decoders:
             raise RuntimeError("no QR decoder is installed (pip install zxing-cpp or pyzbar)")
         self.decoders = list(decoders)
         self.fallback_every = max(1, fallback_every)
-        self.every_frame = max(1, every_frame)
         self._misses = 0
 
     @property
@@ -228,11 +215,10 @@ class Chain:
         first = self.decoders[0].read(grey)
         if first.found:
             return first
-        for index, decoder in enumerate(self.decoders[1:], 1):
-            if index == self.every_frame:
-                self._misses += 1
-                if self._misses % self.fallback_every:
-                    return first
+        self._misses += 1
+        if self._misses % self.fallback_every:
+            return first
+        for decoder in self.decoders[1:]:
             reading = decoder.read(grey)
             if reading.found:
                 return Reading(reading.found, first.unreadable)
@@ -266,22 +252,12 @@ def build_chain(spec: str | Sequence[str] | None = None, fallback_every: int = 1
             decoders.append(make())
         except ImportError as error:  # pyzbar raises ImportError when libzbar is missing too
             log.warning("QR decoder %s is not installed (%s); skipping it", name, error)
-    every_frame = 1
     if fallback_every > 1:
-        # Live loop: ZBar on a smaller frame; zxing-cpp's search split in dark-on-light
-        # and light-on-dark on a shrunk frame on every frame, and the light-on-dark
-        # search at full size in the fallback turn.
+        # Live loop: ZBar on a smaller frame (zxing-cpp, first, reads the frame as it is).
         decoders = [
             PyzbarDecoder(max_width=LIVE_WIDTH) if isinstance(d, PyzbarDecoder) else d for d in decoders
         ]
-        if decoders and isinstance(decoders[0], ZxingDecoder):
-            decoders[0:1] = [
-                ZxingDecoder(invert="no"),
-                ZxingDecoder(invert="only", downscale=False, max_width=LIVE_WIDTH),
-                ZxingDecoder(invert="only"),
-            ]
-            every_frame = 2
-    chain = Chain(decoders, fallback_every, every_frame)
+    chain = Chain(decoders, fallback_every)
     log.info("QR decoders in use: %s", ", ".join(chain.names))
     return chain
 
