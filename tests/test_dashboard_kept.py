@@ -1,6 +1,8 @@
 """The dashboard's live part and the attendance readers keep what they drew or read until
-the next commit to the database (``kiosk.db.kept``): each test changes one thing the live
-part shows, the way it happens at the fair, and fails if a poll still shows the old one."""
+the next commit to the database (``kiosk.db.kept``), and after a commit each part of the
+control room is drawn again only when what it shows changed (``kiosk.dashboard.parts``):
+each test changes one thing a part shows, the way it happens at the fair, and fails if a
+poll still shows the old one."""
 
 from __future__ import annotations
 
@@ -180,3 +182,105 @@ def test_a_clock_set_back_draws_the_room_again(
     drawn.clear()
     live(organizer)
     assert "dashboard/_room.html" in drawn
+
+
+def parts_drawn(drawn: list[str]) -> list[str]:
+    return sorted(name.removeprefix("dashboard/") for name in drawn if name not in DRAWN_EACH_TIME)
+
+
+# The live fragment and the room's layout are drawn at every poll and after every commit.
+DRAWN_EACH_TIME = ("dashboard/_live.html", "dashboard/_room.html")
+
+
+def write(central_dir: Path, sql: str, params: tuple[object, ...] = ()) -> None:
+    """A commit by another connection than the app's (a push, the setup screen)."""
+    database = instance.open_db(central_dir)
+    with dbmod.write(database) as conn:
+        conn.execute(sql, params)
+    database.conn.close()
+
+
+def test_a_push_draws_again_only_the_parts_it_changed(
+    organizer: FlaskClient, drawn: list[str], central_dir: Path, kiosk_dir: Path
+) -> None:
+    codes = day_tickets(central_dir, 2)
+    assert scan(kiosk_dir, codes[0]) == "ok"
+    merge_kiosk(central_dir, kiosk_dir)
+    first = live(organizer)
+    assert "Entrée principale" not in first  # ?lang=en
+    assert "Main entrance 11:00: 1" in first
+    assert re.search(r'<li class="today">.*?<bdi class="day-value">1</bdi>', first, re.S)
+    assert re.search(r'data-zone="sales">.*?<bdi>1</bdi>', first, re.S)
+    assert scan(kiosk_dir, codes[1]) == "ok"
+    merge_kiosk(central_dir, kiosk_dir)
+    drawn.clear()
+    page = live(organizer)
+    # The figures, the day's bar, the gauges, the chart's frame and its one changed quarter,
+    # and the device (its last push): nothing else.
+    assert parts_drawn(drawn) == [
+        "_chart.svg",
+        "_chart_quarter.svg",
+        "_devices.html",
+        "_figures.html",
+        "_gauges.html",
+        "_so_far.html",
+    ]
+    assert figure(page, "entries") == 2 and "Main entrance 11:00: 2" in page
+    assert re.search(r'<li class="today">.*?<bdi class="day-value">2</bdi>', page, re.S)
+    assert re.search(r'data-zone="sales">.*?<bdi>2</bdi>', page, re.S)
+
+
+def test_a_refused_pass_back_shows_at_the_next_poll(
+    organizer: FlaskClient, central_dir: Path, kiosk_dir: Path
+) -> None:
+    code = day_tickets(central_dir, 1)[0]
+    assert scan(kiosk_dir, code) == "ok"
+    merge_kiosk(central_dir, kiosk_dir)
+    assert figure(live(organizer), "passback-count") == 0
+    assert scan(kiosk_dir, code) == "already_inside"
+    merge_kiosk(central_dir, kiosk_dir)
+    page = live(organizer)
+    assert figure(page, "passback-count") == 1
+    assert re.search(r'<table class="passback-refusals">.*?Main entrance.*?<bdi>1</bdi>', page, re.S)
+
+
+def test_the_kids_space_counts_show_at_the_next_poll(organizer: FlaskClient, central_dir: Path) -> None:
+    assert 'id="kids-drop-offs"' not in live(organizer)
+    row = (
+        "0f1e2d3c-aaaa-bbbb-cccc-00000000c1d5",
+        DEVICE,
+        1,
+        clock.iso(clock.now()),
+        "2026-06-15",
+        4,
+        1,
+        3,
+        20,
+    )
+    write(central_dir, "INSERT INTO kids_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+    assert figure(live(organizer), "kids-drop-offs") == 4
+
+
+def test_a_sessions_seats_show_at_the_next_poll(organizer: FlaskClient, central_dir: Path) -> None:
+    def seats(page: str) -> list[str]:
+        fill = re.search(r'<ul class="gauge-list" id="session-fill">(.*?)</ul>', page, re.S)
+        assert fill is not None
+        return re.findall(r"/ <bdi>(\d+)</bdi>", fill.group(1))
+
+    before = seats(live(organizer))
+    assert "77" not in before
+    write(central_dir, "UPDATE sessions SET capacity = 77 WHERE starts_at LIKE '2026-06-15T%'")
+    assert seats(live(organizer)) == ["77"] * len(before)
+
+
+def test_a_conflict_shows_at_the_next_poll(organizer: FlaskClient, central_dir: Path) -> None:
+    assert "Late upload" not in live(organizer)
+    moment = clock.iso(clock.now())
+    detail = '{"device": "entry-9", "events": 12, "delay_seconds": 600}'
+    write(
+        central_dir,
+        "INSERT INTO sync_conflicts (kind, key, device_id, detail, detected_at, updated_at)"
+        " VALUES ('late_upload', 'late:test', NULL, ?, ?, ?)",
+        (detail, moment, moment),
+    )
+    assert "Late upload" in live(organizer)

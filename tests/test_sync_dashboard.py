@@ -13,7 +13,7 @@ from sync_helpers import day_tickets, scan
 
 from kiosk import clock, create_app, instance
 from kiosk import db as dbmod
-from kiosk.dashboard.chart import Drawings, quarter_chart
+from kiosk.dashboard.chart import quarter_chart
 from sync import protocol
 from sync.client import pending_events
 
@@ -118,9 +118,15 @@ def test_no_dashboard_or_sync_on_a_kiosk(client) -> None:
 def test_chart_stacks_gates_per_quarter_hour() -> None:
     chart = quarter_chart({"main": {600: 4, 615: 1}, "east": {600: 2}}, {"main": "Main"}, span=(10, 11))
     assert [tick["label"] for tick in chart["ticks"]] == ["10h", "11h"]  # 10:00..11:45, 8 quarters
-    assert chart["peak"] == 6 and len(chart["bars"]) == 3
-    stacked = [bar for bar in chart["bars"] if bar["start"] == "10:00"]
-    assert sum(bar["height"] for bar in stacked) == pytest.approx(chart["plot_height"], abs=0.2)
+    assert chart["peak"] == 6 and [quarter.start for quarter in chart["quarters"]] == ["10:00", "10:15"]
+    stacked = chart["quarters"][0].stacks
+    assert [(s.gate, s.name, s.base, s.entries) for s in stacked] == [
+        ("east", "east", 0, 2),
+        ("main", "Main", 2, 4),
+    ]
+    # the peak quarter fills the plot's height
+    assert (stacked[-1].base + stacked[-1].entries) * chart["scale"] == pytest.approx(chart["plot_height"])
+    assert chart["quarters"][1].x - chart["quarters"][0].x == pytest.approx(chart["plot_width"] / 8, abs=0.1)
     assert [item["name"] for item in chart["legend"]] == ["east", "Main"]
 
 
@@ -133,34 +139,3 @@ def test_chart_axis_spans_the_opening_hours() -> None:
 
 def test_central_opens_on_the_dashboard(central) -> None:
     assert central.get("/").headers["Location"].endswith("/dashboard/")
-
-
-def test_the_chart_is_drawn_again_only_when_its_counts_changed_and_a_minute_passed() -> None:
-    moment = [0.0]
-    drawings: Drawings[str] = Drawings(max_age=60, keep=2, now=lambda: moment[0])
-    draws = iter(["first", "second", "third", "fourth", "fifth"])
-    assert drawings.get("fr", {"main": {600: 1}}, lambda: next(draws)) == "first"
-    moment[0] = 100.0
-    assert drawings.get("fr", {"main": {600: 1}}, lambda: next(draws)) == "first"  # same counts
-    assert drawings.get("fr", {"main": {600: 2}}, lambda: next(draws)) == "second"  # changed, old
-    moment[0] = 130.0
-    assert drawings.get("fr", {"main": {600: 3}}, lambda: next(draws)) == "second"  # changed, young
-    assert drawings.get("ar", {"main": {600: 3}}, lambda: next(draws)) == "third"  # its own key
-    assert drawings.get("en", {}, lambda: next(draws)) == "fourth"  # keeps two: "fr" dropped
-    assert drawings.get("fr", {"main": {600: 3}}, lambda: next(draws)) == "fifth"
-
-
-def test_a_new_bar_is_drawn_at_the_next_poll_even_when_the_chart_is_young() -> None:
-    moment = [0.0]
-    drawings: Drawings[str] = Drawings(max_age=60, now=lambda: moment[0])
-    draws = iter(["empty", "one bar", "two bars"])
-    assert drawings.get("fr", {}, lambda: next(draws), shape=frozenset()) == "empty"
-    moment[0] = 5.0
-    one = frozenset({("main", 600)})
-    assert drawings.get("fr", {"main": {600: 1}}, lambda: next(draws), shape=one) == "one bar"
-    moment[0] = 10.0
-    assert drawings.get("fr", {"main": {600: 4}}, lambda: next(draws), shape=one) == "one bar"  # taller only
-    two = one | {("east", 600)}
-    assert (
-        drawings.get("fr", {"main": {600: 4}, "east": {600: 1}}, lambda: next(draws), shape=two) == "two bars"
-    )

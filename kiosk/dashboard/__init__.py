@@ -26,7 +26,8 @@ from werkzeug.wrappers import Response as Redirect
 from kiosk import auth, clock, i18n, schedule, settings, spreadsheet, tls
 from kiosk import db as dbmod
 from kiosk.dashboard import control, passback
-from kiosk.dashboard.chart import Drawings, quarter_chart
+from kiosk.dashboard.chart import Quarter, quarter_chart
+from kiosk.dashboard.parts import Drawings
 from kiosk.entry import attendance
 from kiosk.kids import space as kids_space
 from kiosk.sessions import checkin
@@ -120,55 +121,111 @@ def _open_hours(conn: Any, day: Any) -> tuple[int, int]:
     return (hours.early_opens.hour, last)
 
 
+def _drawings() -> Drawings[Markup]:
+    drawings: Drawings[Markup] = current_app.extensions.setdefault("dashboard_parts", Drawings())
+    return drawings
+
+
+def _part(key: tuple[object, ...], template: str, context: dict[str, object]) -> Markup:
+    """A part of the control room drawn from ``context`` (all it reads, with ``key`` for
+    what else it depends on: part, day, language), or as drawn from an equal one."""
+    return _drawings().get(key, context, lambda: Markup(render_template(template, **context)))
+
+
+def _quarter(quarter: Quarter) -> Markup:
+    return Markup(render_template("dashboard/_chart_quarter.svg", quarter=quarter))
+
+
 def _chart(conn: Any, day: date, gate_names: dict[str, str], language: str) -> Markup:
-    """The entries chart's SVG, drawn again at once for a new bar, gate or opening hour, and
-    at most once a minute per day and language while the counters only grow
-    (``chart.Drawings``); every open tab polls the live part every 5 s."""
-    per_gate = control.quarter_entries(conn, day)
-    span = _open_hours(conn, day)
-    drawings: Drawings[Markup] = current_app.extensions.setdefault("dashboard_charts", Drawings())
-    # The bars there are, the gates and the hours: a new one shows at the next poll.
-    shape = (
-        frozenset((gate, quarter) for gate, counts in per_gate.items() for quarter in counts),
-        gate_names,
-        span,
+    """The entries chart's SVG: only the quarters whose counts changed are drawn again (a
+    commit adds to the current quarter; a late batch to an older one)."""
+    chart = quarter_chart(control.quarter_entries(conn, day), gate_names, span=_open_hours(conn, day))
+    drawings = _drawings()
+    bars = Markup("").join(
+        drawings.get(
+            ("chart quarter", day, language, quarter.start), quarter, functools.partial(_quarter, quarter)
+        )
+        for quarter in chart["quarters"]
     )
-    return drawings.get(
-        (day, language),
-        per_gate,
-        lambda: Markup(
-            render_template(
-                "dashboard/_chart.svg",
-                chart=quarter_chart(per_gate, gate_names, span=span),
-                names=gate_names,
-                title=_("Entries per quarter of an hour per gate"),
-            )
-        ),
-        shape,
+    frame = {key: value for key, value in chart.items() if key != "quarters"}
+    title = _("Entries per quarter of an hour per gate")
+    return _part(
+        ("chart", day, language), "dashboard/_chart.svg", {"chart": frame, "bars": bars, "title": title}
     )
 
 
-def _room_context(conn: Any, day: date, language: str, moment: datetime) -> dict[str, object]:
+def _parts(conn: Any, day: date, language: str, moment: datetime) -> tuple[dict[str, Markup], list[Any]]:
+    """The control room's parts, each drawn again only when what it shows changed; and the
+    devices (their alerts age with the clock: ``_good_until``)."""
     figures = attendance.kept_day_figures(conn, day)
+    zone_names = _names(conn, "zones", language)
     gate_names = _names(conn, "gates", language)
-    return {
-        "day": day,
-        "figures": figures,
-        "zone_names": _names(conn, "zones", language),
-        "gate_names": gate_names,
+    refusals = passback.refusals_per_gate_hour(conn, day)
+    double_entries = passback.offline_double_entries(conn, day)
+    devices = [
+        {**device, "alerts": protocol.health_alerts(device, moment)} for device in protocol.devices(conn)
+    ]
+    # `when` writes a time of today without its date.
+    today = moment.date()
+    parts = {
+        "figures": _part(
+            ("figures", day, language),
+            "dashboard/_figures.html",
+            {
+                "figures": {key: figures[key] for key in ("unique_visitors", "entries", "exits", "walk_ins")},
+                "refused": sum(row["refusals"] for row in refusals),
+                "doubles": len(double_entries),
+            },
+        ),
+        "so_far": _part(
+            ("so_far", day, language),
+            "dashboard/_so_far.html",
+            {"so_far": control.days_so_far(conn, day, moment)},
+        ),
+        "gauges": _part(
+            ("gauges", day, language),
+            "dashboard/_gauges.html",
+            {
+                "gauges": control.gauges(conn, figures["inside"]),
+                "peak": figures["peak"],
+                "zone_names": zone_names,
+            },
+        ),
+        "kids": _part(
+            ("kids", day, language), "dashboard/_kids.html", {"kids": kids_space.central_counts(conn, day)}
+        ),
         "chart": _chart(conn, day, gate_names, language),
-        "so_far": control.days_so_far(conn, day, moment),
-        "gauges": control.gauges(conn, figures["inside"]),
-        "fill": control.session_fill(conn, day, moment, checkin.DoorSettings.from_config(current_app.config)),
-        "devices": [
-            {**device, "alerts": protocol.health_alerts(device, moment)} for device in protocol.devices(conn)
-        ],
-        "kids": kids_space.central_counts(conn, day),
-        "passback_refusals": passback.refusals_per_gate_hour(conn, day),
-        "double_entries": passback.offline_double_entries(conn, day),
-        "conflicts": protocol.conflicts(conn, limit=30),
-        "offset_limit": protocol.CLOCK_OFFSET_LIMIT,
+        "fill": _part(
+            ("fill", day, language),
+            "dashboard/_fill.html",
+            {
+                "fill": control.session_fill(
+                    conn, day, moment, checkin.DoorSettings.from_config(current_app.config)
+                )
+            },
+        ),
+        "passback": _part(
+            ("passback", day, language),
+            "dashboard/_passback.html",
+            {
+                "passback_refusals": refusals,
+                "double_entries": double_entries,
+                "zone_names": zone_names,
+                "gate_names": gate_names,
+            },
+        ),
+        "devices": _part(
+            ("devices", day, language, today),
+            "dashboard/_devices.html",
+            {"devices": devices, "offset_limit": protocol.CLOCK_OFFSET_LIMIT},
+        ),
+        "conflicts": _part(
+            ("conflicts", day, language, today),
+            "dashboard/_conflicts.html",
+            {"conflicts": protocol.conflicts(conn, limit=30), "zone_names": zone_names},
+        ),
     }
+    return parts, devices
 
 
 def _good_until(moment: datetime, devices: list[dict[str, Any]]) -> datetime:
@@ -192,9 +249,9 @@ def _room(conn: Any, day: date) -> Markup:
 
     def draw() -> tuple[Markup, datetime, datetime]:
         moment = clock.now()
-        context = _room_context(conn, day, language, moment)
-        room = Markup(render_template("dashboard/_room.html", **context))
-        return room, moment, _good_until(moment, context["devices"])  # type: ignore[arg-type]
+        parts, devices = _parts(conn, day, language, moment)
+        room = Markup(render_template("dashboard/_room.html", parts=parts))
+        return room, moment, _good_until(moment, devices)
 
     def still_good(drawn: tuple[Markup, datetime, datetime]) -> bool:
         return drawn[1] <= clock.now() < drawn[2]  # a clock set back draws it again too

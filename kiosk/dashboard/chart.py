@@ -1,26 +1,38 @@
 """Entries per quarter of an hour per gate: the chart's geometry as plain data (bars stacked
 by gate, hour ticks, the legend); ``templates/dashboard/_chart.svg`` draws it on the server
-(no internet, no script)."""
+(no internet, no script).
+
+The bars are drawn in entries, under one scale that maps the tallest quarter to the plot's
+height (``Chart.scale``): a quarter's drawing depends on its own counts and place only, so
+the control room draws again only the quarters whose counts changed (``kiosk.dashboard.parts``),
+even when a new peak rescales every bar."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Hashable, Mapping
-from typing import Generic, TypedDict, TypeVar
+from collections.abc import Mapping
+from typing import NamedTuple, TypedDict
 
 COLOURS = ["#1b6ca8", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#7f8c8d"]
 QUARTER = 15
 
 
-class Bar(TypedDict):
-    x: float
-    y: float
-    width: float
-    height: float
-    colour: str
+class Stack(NamedTuple):
+    """One gate's part of a quarter's bar, in entries from the axis."""
+
     gate: str
-    start: str  # "11:15"
+    name: str
+    colour: str
+    base: int  # entries of the gates stacked below it
     entries: int
+
+
+class Quarter(NamedTuple):
+    """A quarter of an hour with entries: its place on the axis and its stacked bars."""
+
+    x: float
+    width: float
+    start: str  # "11:15"
+    stacks: tuple[Stack, ...]
 
 
 class Tick(TypedDict):
@@ -42,7 +54,8 @@ class Chart(TypedDict):
     plot_width: int
     plot_height: int
     peak: int
-    bars: list[Bar]
+    scale: float  # drawing units per entry: the peak quarter fills the plot's height
+    quarters: list[Quarter]
     ticks: list[Tick]
     legend: list[LegendItem]
 
@@ -62,43 +75,37 @@ def quarter_chart(
     its last (and any quarter with entries outside it), one colour per gate (``per_gate``: gate
     id -> local minute of day of a quarter's start -> entries; ``names``: gate id -> name)."""
     gates = sorted(per_gate)
-    quarters = [minute for counts in per_gate.values() for minute in counts]
-    first = min([span[0] * 60, *quarters])
-    last = max([(span[1] + 1) * 60 - QUARTER, *quarters])
-    slots = list(range(first - first % QUARTER, last + 1, QUARTER))
-    totals = {minute: sum(per_gate[gate].get(minute, 0) for gate in gates) for minute in slots}
-    peak = max(totals.values(), default=0) or 1
+    colours = {gate: COLOURS[j % len(COLOURS)] for j, gate in enumerate(gates)}
+    per_minute: dict[int, list[tuple[str, int]]] = {}
+    for gate in gates:
+        for minute, value in per_gate[gate].items():
+            if value:
+                per_minute.setdefault(minute, []).append((gate, value))
+    first = min([span[0] * 60, *per_minute])
+    last = max([(span[1] + 1) * 60 - QUARTER, *per_minute])
+    start = first - first % QUARTER
+    slots = (last - start) // QUARTER + 1
     left, top, bottom = 48, 12, 28
     plot_width, plot_height = width - left - 8, height - top - bottom
-    slot = plot_width / len(slots)
-    bars: list[Bar] = []
-    ticks: list[Tick] = []
-    for i, minute in enumerate(slots):
-        x = left + i * slot
-        if minute % 60 == 0:
-            ticks.append({"x": round(x, 1), "label": f"{minute // 60 % 24:02d}h"})
-        base = float(top + plot_height)
-        for j, gate in enumerate(gates):
-            value = per_gate[gate].get(minute, 0)
-            if not value:
-                continue
-            h = plot_height * value / peak
-            base -= h
-            bars.append(
-                {
-                    "x": round(x + 0.5, 1),
-                    "y": round(base, 1),
-                    "width": round(max(slot - 1, 1), 1),
-                    "height": round(h, 1),
-                    "colour": COLOURS[j % len(COLOURS)],
-                    "gate": gate,
-                    "start": _clock(minute),
-                    "entries": value,
-                }
-            )
+    slot = plot_width / slots
+    bar_width = round(max(slot - 1, 1), 1)
+    peak = max((sum(value for _gate, value in found) for found in per_minute.values()), default=0) or 1
+    quarters: list[Quarter] = []
+    for minute in sorted(per_minute):
+        stacks = []
+        base = 0
+        for gate, value in per_minute[minute]:  # in gate order
+            stacks.append(Stack(gate, names.get(gate, gate), colours[gate], base, value))
+            base += value
+        x = round(left + (minute - start) // QUARTER * slot + 0.5, 1)
+        quarters.append(Quarter(x, bar_width, _clock(minute), tuple(stacks)))
+    ticks: list[Tick] = [
+        {"x": round(left + i * slot, 1), "label": f"{(start + i * QUARTER) // 60 % 24:02d}h"}
+        for i in range(slots)
+        if (start + i * QUARTER) % 60 == 0
+    ]
     legend: list[LegendItem] = [
-        {"gate": gate, "name": names.get(gate, gate), "colour": COLOURS[j % len(COLOURS)]}
-        for j, gate in enumerate(gates)
+        {"gate": gate, "name": names.get(gate, gate), "colour": colours[gate]} for gate in gates
     ]
     return {
         "width": width,
@@ -108,39 +115,8 @@ def quarter_chart(
         "plot_width": plot_width,
         "plot_height": plot_height,
         "peak": peak,
-        "bars": bars,
+        "scale": plot_height / peak,
+        "quarters": quarters,
         "ticks": ticks,
         "legend": legend,
     }
-
-
-Drawn = TypeVar("Drawn")
-
-
-class Drawings(Generic[Drawn]):
-    """The chart as last drawn, per key (a day and a language): drawn again at once when its
-    ``shape`` changed (a new bar, gate or opening hour), otherwise only when what it is drawn
-    from changed and the drawing is at least ``max_age`` seconds old. The control room polls
-    every 5 s per open tab while the counters move with every entry, and drawing ~300 bars
-    costs more than everything else a poll reads (issue 16: no request holds central's CPU
-    50 ms); bars up to a minute behind the figures above them say the same."""
-
-    def __init__(
-        self, max_age: float = 60.0, keep: int = 32, now: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.max_age = max_age
-        self.keep = keep
-        self._now = now
-        self._drawn: dict[Hashable, tuple[float, object, object, Drawn]] = {}
-
-    def get(self, key: Hashable, source: object, draw: Callable[[], Drawn], shape: object = None) -> Drawn:
-        moment = self._now()
-        held = self._drawn.get(key)
-        if held is not None and held[2] == shape and (held[1] == source or moment - held[0] < self.max_age):
-            return held[3]
-        drawn = draw()
-        self._drawn.pop(key, None)
-        if len(self._drawn) >= self.keep:
-            del self._drawn[next(iter(self._drawn))]  # the longest undrawn
-        self._drawn[key] = (moment, source, shape, drawn)
-        return drawn

@@ -8,13 +8,20 @@ import json
 import sqlite3
 from collections import Counter
 from datetime import date
+from typing import TypedDict
 
 from kiosk import clock
 from kiosk.entry import attendance
 from kiosk.tickets import shortcode
 
 
-def refusals_per_gate_hour(conn: sqlite3.Connection, day: date) -> list[dict[str, object]]:
+class Refusals(TypedDict):
+    gate: str
+    hour: int
+    refusals: int
+
+
+def refusals_per_gate_hour(conn: sqlite3.Connection, day: date) -> list[Refusals]:
     """``already_inside`` refusals of a fair day per gate and hour (fair time, each
     device's clock corrected by the offset sync measured), in gate then hour order;
     counted as the scans arrive (migrations 0701, 0702)."""
