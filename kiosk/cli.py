@@ -264,25 +264,46 @@ def serve(
     app = create_app(directory)
     logs.configure(app)
     from kiosk.serve import (
+        http_listener,
         raise_file_limit,
+        serve_workers,
         server_options,
-        start_backups,
-        start_checkpoints,
-        start_kids_wipe,
-        start_sync_loop,
+        start_jobs,
         start_watchdog,
         warm,
+        worker_count,
     )
 
+    try:
+        workers = worker_count(app.config)
+    except settings.SettingsError as error:
+        fail(str(error))
     warm(app)
-    start_checkpoints(directory, app)
-    start_sync_loop(directory, app)  # kiosks with a CENTRAL_URL sync in the background
-    start_backups(directory, app)
-    start_kids_wipe(directory, app)
-    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    start_watchdog(f"{'https' if cert else 'http'}://{local}:{port}/healthz")
-    loop = camera.start_camera(app, stop_on_sigterm=True)
     scheme = "https" if cert else "http"
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    health_url = f"{scheme}://{local}:{port}/healthz"
+    raise_file_limit()
+    if workers > 1:
+        log.info(
+            "serving %s on %s://%s:%s/ (roles %s) with %d worker processes",
+            directory,
+            scheme,
+            host,
+            port,
+            ",".join(settings.roles(app.config)),
+            workers,
+        )
+        if cert and key:
+            from kiosk.tls_server import TLSConfig, tls_listener
+
+            listen = tls_listener(app, TLSConfig(host, port, cert, key, local_port))
+        else:
+            listen = http_listener(app, host, port)
+        serve_workers(directory, app, workers, listen, health_url)
+        log.info("stopped serving %s", directory)
+        return
+    loop = start_jobs(directory, app)
+    start_watchdog(health_url)
     log.info(
         "serving %s on %s://%s:%s/ (roles %s); %s",
         directory,
@@ -292,13 +313,12 @@ def serve(
         ",".join(settings.roles(app.config)),
         camera.describe(app),
     )
-    raise_file_limit()
     try:
         if cert and key:
             # hypercorn: TLS handshakes off the worker threads (imported here: HTTPS only).
-            from kiosk.tls_server import serve_tls
+            from kiosk.tls_server import TLSConfig, serve_tls
 
-            serve_tls(app, host, port, cert, key, local_port)
+            serve_tls(app, TLSConfig(host, port, cert, key, local_port))
         else:
             # waitress: HTTP/1.1 keep-alive and a fixed pool of worker threads.
             waitress.serve(app, host=host, port=port, **server_options(app))

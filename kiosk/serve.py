@@ -15,9 +15,9 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from flask import Flask
 
@@ -27,6 +27,7 @@ from kiosk.backup import Schedule
 from kiosk.camera.service import get_loop
 
 if TYPE_CHECKING:  # imported when used: only kiosks with a central sync, only kids' kiosks wipe
+    from kiosk.camera.capture import CaptureLoop
     from kiosk.kids.wipe import WipeSchedule
     from sync.client import Loop
 
@@ -184,31 +185,143 @@ def notify_systemd(message: bytes) -> None:
         sock.sendto(message, address)
 
 
-def start_watchdog(url: str) -> threading.Thread | None:
+class Watchdog:
     """Under systemd (``Type=notify``): READY=1 once ``url`` (this server's /healthz)
     answers, then, with ``WatchdogSec``, WATCHDOG=1 only while it keeps answering, so a
-    server that hangs is restarted."""
-    if not os.environ.get("NOTIFY_SOCKET"):
-        return None
-    import ssl  # only under systemd: a plain-HTTP kiosk without a central never loads ssl
-    import urllib.request
+    server that hangs is restarted. systemd takes these from the main process only
+    (``NotifyAccess=main``): with workers, the parent calls ``tick``."""
 
-    interval = int(os.environ.get("WATCHDOG_USEC") or 0) / 2e6  # ping twice per period
-    unverified = ssl._create_unverified_context()  # our own loopback server, by address
+    def __init__(self, url: str) -> None:
+        import ssl  # only under systemd: a plain-HTTP kiosk without a central never loads ssl
+
+        self.url = url
+        self.ready = False
+        self.interval = int(os.environ.get("WATCHDOG_USEC") or 0) / 2e6  # ping twice per period
+        self.context = ssl._create_unverified_context()  # our own loopback server, by address
+
+    def tick(self) -> float | None:
+        """One look at ``url``; the seconds until the next (None: no more)."""
+        import urllib.request
+
+        try:
+            urllib.request.urlopen(self.url, timeout=5, context=self.context).close()
+            notify_systemd(b"WATCHDOG=1" if self.ready else b"READY=1")
+            self.ready = True
+        except OSError:
+            pass
+        if self.ready and not self.interval:
+            return None
+        return self.interval if self.ready else 0.2
+
+
+def watchdog(url: str) -> Watchdog | None:
+    """The ``Watchdog`` of ``url`` under systemd (``NOTIFY_SOCKET`` set), else None."""
+    return Watchdog(url) if os.environ.get("NOTIFY_SOCKET") else None
+
+
+def start_watchdog(url: str) -> threading.Thread | None:
+    """The ``Watchdog`` of a single-process server, in a thread of its own."""
+    dog = watchdog(url)
+    if dog is None:
+        return None
 
     def watch() -> None:
-        ready = False
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=5, context=unverified).close()
-                notify_systemd(b"WATCHDOG=1" if ready else b"READY=1")
-                ready = True
-            except OSError:
-                pass
-            if ready and not interval:
-                return
-            time.sleep(interval if ready else 0.2)
+        while (delay := dog.tick()) is not None:
+            time.sleep(delay)
 
     thread = threading.Thread(target=watch, name="systemd-watchdog", daemon=True)
     thread.start()
     return thread
+
+
+def worker_count(config: Mapping[str, Any]) -> int:
+    """How many server processes ``kiosk serve`` runs (``SERVE_WORKERS``): unset, one per
+    core this process may use for a kiosk whose only role is the finder, else one. More
+    than one only there: the finder's data is read-mostly (the directory and plan change
+    when central sends a new version, which every process sees by its version counters),
+    while the other roles hold what one process must (the camera, the sync loop nudged
+    after each scan, one PIN check at a time, central's grouped pushes)."""
+    alone = settings.roles(config) == ("finder",) and not config["CAMERA_SOURCE"]
+    wanted = config["SERVE_WORKERS"]
+    if wanted is None:
+        return len(os.sched_getaffinity(0)) if alone else 1
+    if wanted > 1 and not alone:
+        raise settings.SettingsError(
+            f"SERVE_WORKERS {wanted}: more than one server process is for a kiosk whose only role"
+            " is finder, without a camera"
+        )
+    return int(wanted)
+
+
+def start_jobs(folder: Path, app: Flask) -> CaptureLoop | None:
+    """The background jobs of a served instance, in this process: WAL checkpoints, the
+    sync loop, backups, the kids' wipe, and the camera (returned, to stop on the way out)."""
+    start_checkpoints(folder, app)
+    start_sync_loop(folder, app)  # kiosks with a CENTRAL_URL sync in the background
+    start_backups(folder, app)
+    start_kids_wipe(folder, app)
+    from kiosk.camera import service as camera
+
+    return camera.start_camera(app, stop_on_sigterm=True)
+
+
+def http_sockets(host: str, port: int) -> list[socket.socket]:
+    """Bound listening sockets for ``host`` and ``port``, as waitress itself resolves
+    and binds them (one per address ``host`` names), to hand to its ``sockets``."""
+    from waitress.adjustments import Adjustments
+
+    adjustments = Adjustments(host=host, port=port)
+    sockets = []
+    listen: list[tuple[int, int, int, Any]] = adjustments.listen  # type: ignore[assignment]  # typeshed: str
+    for family, kind, proto, address in listen:
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.listen(adjustments.backlog)
+        sockets.append(sock)
+    return sockets
+
+
+def http_listener(app: Flask, host: str, port: int) -> Callable[[], None]:
+    """APP's plain-HTTP sockets bound now; the function returned serves them with
+    waitress (in each worker, after the fork)."""
+    from waitress.server import create_server
+
+    sockets = http_sockets(host, port)
+    return lambda: create_server(app, sockets=sockets, **server_options(app)).run()
+
+
+def serve_workers(folder: Path, app: Flask, count: int, listen: Callable[[], None], health_url: str) -> None:
+    """Serve APP with ``count`` worker processes, each calling ``listen`` on the same
+    listening sockets (bound before, then inherited: the kernel hands each connection to
+    whichever worker accepts it first, so an idle worker takes the next one), until
+    SIGTERM or SIGINT. Worker 0 runs the background jobs; a worker that ends is replaced
+    (``kiosk.workers``).
+
+    Each worker keeps its own in-memory caches: every one of them is keyed by what the
+    database says (``kiosk.db.kept``: any process's commit; the finder's version
+    counters, kept by triggers), so a change made through one worker or by the sync loop
+    is seen by all at their next request."""
+    from kiosk.web import PROCESSES
+    from kiosk.workers import Supervisor
+
+    # SQLite connections must not cross a fork: each worker opens its own.
+    app.extensions["kiosk.pool"].close_idle()
+    app.extensions[PROCESSES] = count
+
+    def work(slot: int) -> None:
+        # Again in each worker, before it accepts a connection: the first requests of a
+        # forked process copy the pages of every object they touch (reference counts),
+        # which took a first search from ~9 to ~23 ms of CPU.
+        warm(app)
+        camera = start_jobs(folder, app) if slot == 0 else None
+        try:
+            listen()
+        finally:
+            if camera is not None:
+                camera.stop()
+
+    dog = watchdog(health_url)
+    Supervisor(count, work, dog.tick if dog else None).run()

@@ -305,7 +305,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", str, "INFO", "least severe level logged", choices=LOG_LEVELS),
     Setting("LOG_FILE_MAX_BYTES", int, 5_000_000, "DIR/kiosk.log is rotated at this size", minimum=1024),
     Setting("LOG_FILE_BACKUPS", int, 5, "rotated log files kept (kiosk.log.1 ...)", minimum=1),
-    # --- operations (kiosk/backup.py, /metrics)
+    # --- operations (kiosk/serve.py, kiosk/backup.py, /metrics)
+    Setting(
+        "SERVE_WORKERS",
+        int,
+        None,
+        "kiosk serve's server processes (unset: one per core for a finder-only kiosk, else 1;"
+        " more than 1 only there)",
+        optional=True,
+        minimum=1,
+        maximum=32,
+    ),
     Setting(
         "BACKUP_INTERVAL_MINUTES",
         float,

@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import socket
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -110,8 +111,11 @@ class TLSConfig(Config):
         self.accesslog = None
         self.errorlog = logging.getLogger("hypercorn.error")  # through kiosk.logs' handlers
         self.host, self.port = host, port
+        self.made: Sockets | None = None  # bound before the workers fork (kiosk.serve.serve_workers)
 
     def create_sockets(self) -> Sockets:
+        if self.made is not None:
+            return self.made
         secure: list[socket.socket] = [_listener(self.host, self.port)]
         insecure: list[socket.socket] = [_listener("127.0.0.1", self.local_port)] if self.local_port else []
         return Sockets(secure, insecure, [])
@@ -127,13 +131,19 @@ def _listener(host: str, port: int) -> LimitedListener:
     return listener
 
 
-def serve_tls(app: Flask, host: str, port: int, cert: Path, key: Path, local_port: int | None = None) -> None:
+def tls_listener(app: Flask, config: TLSConfig) -> Callable[[], None]:
+    """CONFIG's sockets bound now; the function returned serves them (``serve_tls``, in
+    each worker of ``kiosk.serve.serve_workers``, after the fork)."""
+    config.made = config.create_sockets()
+    return lambda: serve_tls(app, config)
+
+
+def serve_tls(app: Flask, config: TLSConfig) -> None:
     """Serve APP over HTTPS until SIGTERM or SIGINT: hypercorn on an asyncio loop, where
     every connection's TLS handshake, headers and body are read without a thread, then
     one of THREADS worker threads runs the Flask app (waitress's protections, over TLS:
-    see CONNECTION_LIMIT, CHANNEL_TIMEOUT, HANDSHAKE_TIMEOUT, MAX_CONTENT_LENGTH).
-    ``local_port``: plain HTTP on 127.0.0.1 beside it (see TLSConfig)."""
-    config = TLSConfig(host, port, cert, key, local_port)
+    see CONNECTION_LIMIT, CHANNEL_TIMEOUT, HANDSHAKE_TIMEOUT, MAX_CONTENT_LENGTH), with
+    plain HTTP on 127.0.0.1 beside it when the config has a ``local_port``."""
     loop = asyncio.new_event_loop()
     loop.set_default_executor(ThreadPoolExecutor(THREADS, thread_name_prefix="kiosk-https"))
     stop = asyncio.Event()

@@ -14,6 +14,9 @@ from kiosk.db import Database
 
 # Reads the HX-* request headers (htmx.target, htmx.trigger...) in any view.
 htmx = HTMX()
+# app.extensions key: how many server processes serve the app (kiosk.serve.serve_workers;
+# absent: one), for what a process counts in memory for the whole kiosk.
+PROCESSES = "kiosk.processes"
 
 
 class ConnectionPool:
@@ -44,6 +47,20 @@ class ConnectionPool:
             self._idle.put(database)
         else:
             database.conn.close()
+
+    def close_idle(self) -> None:
+        """Close the connections kept for later requests (before a fork: a SQLite
+        connection must not be used in two processes)."""
+        while True:
+            try:
+                self._idle.get_nowait().conn.close()
+            except queue.Empty:
+                return
+
+
+def processes() -> int:
+    """How many server processes serve this app (``PROCESSES``)."""
+    return int(current_app.extensions.get(PROCESSES, 1))
 
 
 def get_db() -> Database:

@@ -41,6 +41,13 @@ class Budget:
         self._counts: dict[str, int] = {}
         self._guard = threading.Lock()
 
+    @classmethod
+    def share(cls, processes: int) -> Budget:
+        """One process's part of the kiosk's budget when ``processes`` serve it (each
+        counts in its own memory: together they allow what one process alone would)."""
+        whole = cls()
+        return cls(-(-whole.per_client // processes), -(-whole.total // processes), whole.clients)
+
     def allow(self, client: str, moment: datetime) -> bool:
         minute = moment.replace(second=0, microsecond=0)
         with self._guard:

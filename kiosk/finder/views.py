@@ -40,13 +40,14 @@ from werkzeug.wrappers import Response
 from kiosk import auth, clock
 from kiosk.finder import layout, plan, queries, stats
 from kiosk.i18n import localized
-from kiosk.web import gate_id, get_db
+from kiosk.web import gate_id, get_db, processes
 
 V = TypeVar("V")
 bp = Blueprint("finder", __name__, url_prefix="/finder")
 api = Blueprint("finder_api", __name__)  # under /api/v1
 
 MAX_LIMIT = 50
+BUDGET = "kiosk.finder_budget"  # app.extensions key of this process's stats.Budget
 AMENITY_NAMES = {
     "toilets": _l("Toilets"),
     "prayer": _l("Prayer room"),
@@ -162,7 +163,9 @@ def _found(text: str, start_page: int, stop_page: int) -> queries.Found | None:
 def _counted() -> bool:
     """Whether this request may add usage statistics (``stats.Budget``: bounded per
     client and per minute, so anonymous GETs cannot write without end)."""
-    budget = current_app.extensions.setdefault("kiosk.finder_budget", stats.Budget())
+    budget = current_app.extensions.get(BUDGET)
+    if budget is None:
+        budget = current_app.extensions.setdefault(BUDGET, stats.Budget.share(processes()))
     return cast(stats.Budget, budget).allow(request.remote_addr or "", clock.now())
 
 
