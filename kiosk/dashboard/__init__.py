@@ -157,7 +157,7 @@ def _chart(conn: Any, day: date, gate_names: dict[str, str], language: str) -> M
 def _parts(conn: Any, day: date, language: str, moment: datetime) -> tuple[dict[str, Markup], list[Any]]:
     """The control room's parts, each drawn again only when what it shows changed; and the
     devices (their alerts age with the clock: ``_good_until``)."""
-    figures = attendance.kept_day_figures(conn, day)
+    figures = attendance.kept_day_totals(conn, day)
     zone_names = _names(conn, "zones", language)
     gate_names = _names(conn, "gates", language)
     refusals = passback.refusals_per_gate_hour(conn, day)

@@ -16,7 +16,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
-from itertools import groupby
+from itertools import groupby, pairwise
 from typing import NamedTuple, TypedDict
 
 from kiosk import clock
@@ -39,8 +39,8 @@ class HourEntries(TypedDict):
     entries: int
 
 
-class DayFigures(TypedDict):
-    """A day's attendance (dashboard, CSV export, ``/api/v1/attendance``)."""
+class DayTotals(TypedDict):
+    """A day's attendance without its hours (the dashboard's control room)."""
 
     date: str
     entries: int  # into the fair, at its outer gates
@@ -53,6 +53,11 @@ class DayFigures(TypedDict):
     peak: dict[str, int]
     walk_ins: dict[str, int]
     entries_by_gate: dict[str, int]
+
+
+class DayFigures(DayTotals):
+    """A day's attendance (CSV export, ``/api/v1/attendance``)."""
+
     entries_per_hour: list[HourEntries]
 
 
@@ -85,9 +90,9 @@ def walk(minutes: Iterable[Minute]) -> ZoneCount:
     max(x + high, rise): high alone is not enough, since a minute that starts with exits
     at an empty zone climbs from zero (rise), not from x + low."""
     inside = peak = 0
-    for minute in minutes:
-        peak = max(peak, inside + minute.high, minute.rise)
-        inside = max(inside + minute.net, minute.net - minute.low)
+    for net, low, high, rise in minutes:
+        peak = max(peak, inside + high, rise)
+        inside = max(inside + net, net - low)
     return ZoneCount(inside=inside, peak=peak)
 
 
@@ -112,7 +117,8 @@ def occupancy(conn: sqlite3.Connection, day: date, zone_id: str | None = None) -
         {"day": day.isoformat(), "zone": zone_id},
     ).fetchall()
     return {
-        zone: walk(minute for row in zone_rows for minute in (Minute(*row[1:5]), Minute(*row[5:9])))
+        # A row's two summaries as plain (net, low, high, rise): the walk only unpacks them.
+        zone: walk(minute for row in zone_rows for minute in (row[1:5], row[5:9]))
         for zone, zone_rows in groupby(rows, key=lambda row: row[0])
     }
 
@@ -166,15 +172,32 @@ def local_hour(quarter: int) -> int:
     return quarter_start(quarter).hour
 
 
-def day_figures(conn: sqlite3.Connection, day: date) -> DayFigures:
-    """The day's figures: entries and exits at the fair's outer gates (``fair_zones``),
-    entries into each zone, unique visitors, inside now and peak per zone, walk-ins,
-    and entries per hour per gate. Read from the counters the database keeps per gate,
-    zone and quarter of an hour of corrected time as the events arrive (migrations
-    0700 to 0702): a few hundred rows a day, whatever the volume."""
-    visitors = conn.execute(
-        "SELECT visitors FROM day_totals WHERE fair_date = ?", (day.isoformat(),)
-    ).fetchone()
+@functools.lru_cache(maxsize=64)
+def _local_hour_sql(day: date, zone: tzinfo) -> str:
+    """SQL for the fair-zone hour of day of a ``quarter`` of ``day``'s counters: the
+    quarter shifted by the zone's offset (in quarters) where it holds, from 12 hours before
+    the day's midnight to 36 after (a fair day may run past midnight)."""
+    first = int(datetime.combine(day, datetime.min.time(), zone).timestamp()) // QUARTER_SECONDS - 48
+    shifts: list[tuple[int, int]] = []
+    for quarter in range(first, first + 48 * 4):
+        offset = _quarter_start(quarter, zone).utcoffset()
+        shift = int(offset.total_seconds()) // QUARTER_SECONDS if offset else 0
+        if not shifts or shifts[-1][1] != shift:
+            shifts.append((quarter, shift))
+    if len(shifts) == 1:
+        return f"(quarter + {shifts[0][1]}) / 4 % 24"
+    cases = " ".join(f"WHEN quarter < {after[0]} THEN {before[1]}" for before, after in pairwise(shifts))
+    return f"(quarter + CASE {cases} ELSE {shifts[-1][1]} END) / 4 % 24"
+
+
+def day_totals(conn: sqlite3.Connection, day: date) -> DayTotals:
+    """The day's figures but its hours: entries and exits at the fair's outer gates
+    (``fair_zones``), entries into each zone and gate, unique visitors, inside now and peak
+    per zone, walk-ins. Read from the counters the database keeps per gate, zone and
+    quarter of an hour of corrected time as the events arrive (migrations 0700 to 0702),
+    summed by SQLite: a few dozen rows, whatever the volume."""
+    on = day.isoformat()
+    visitors = conn.execute("SELECT visitors FROM day_totals WHERE fair_date = ?", (on,)).fetchone()
     zones = [row[0] for row in conn.execute("SELECT id FROM zones ORDER BY id")]
     grounds = fair_zones(conn)
     counts = occupancy(conn, day)
@@ -183,18 +206,16 @@ def day_figures(conn: sqlite3.Connection, day: date) -> DayFigures:
     entries = exits = not_inside = 0
     zone_entries = dict.fromkeys(zones, 0)
     entries_by_gate: dict[str, int] = defaultdict(int)
-    per_hour: dict[tuple[int, str, str], int] = defaultdict(int)
     walk_ins = {"adult": 0, "child": 0, "group": 0}
-    for gate, zone, quarter, people_in, people_out, adults, children, groups, refused in conn.execute(
-        "SELECT gate_id, zone_id, quarter, entries, exits, adults, children, groups, not_inside"
-        " FROM gate_quarters WHERE fair_date = ?",
-        (day.isoformat(),),
+    for gate, zone, people_in, people_out, adults, children, groups, refused in conn.execute(
+        "SELECT gate_id, zone_id, sum(entries), sum(exits), sum(adults), sum(children), sum(groups),"
+        " sum(not_inside) FROM gate_quarters WHERE fair_date = ? GROUP BY gate_id, zone_id",
+        (on,),
     ):
         not_inside += refused
         zone_entries[zone] = zone_entries.get(zone, 0) + people_in
         if people_in:
             entries_by_gate[gate] += people_in
-            per_hour[(local_hour(quarter), gate, zone)] += people_in
         if zone in grounds:
             entries += people_in
             exits += people_out
@@ -203,7 +224,7 @@ def day_figures(conn: sqlite3.Connection, day: date) -> DayFigures:
             walk_ins["group"] += groups
     ticket_visitors = visitors[0] if visitors else 0
     return {
-        "date": day.isoformat(),
+        "date": on,
         "entries": entries,
         "exits": exits,
         # Exits refused because the ticket was not inside: pass-back attempts, or an
@@ -217,18 +238,48 @@ def day_figures(conn: sqlite3.Connection, day: date) -> DayFigures:
         "peak": peak,
         "walk_ins": walk_ins,
         "entries_by_gate": dict(sorted(entries_by_gate.items())),
-        "entries_per_hour": [
-            {"hour": hour, "gate": gate, "zone": zone, "fair_entrance": zone in grounds, "entries": count}
-            for (hour, gate, zone), count in sorted(per_hour.items())
-        ],
     }
 
 
+def entries_per_hour(conn: sqlite3.Connection, day: date) -> list[HourEntries]:
+    """Entries per fair-zone hour of day, gate and zone on ``day`` (tickets and walk-ins),
+    in hour, gate and zone order; summed by SQLite from the quarters' counters."""
+    grounds = fair_zones(conn)
+    per_hour: dict[tuple[int, str, str], int] = defaultdict(int)
+    for gate, zone, hour, people_in in conn.execute(
+        f"SELECT gate_id, zone_id, {_local_hour_sql(day, clock.zone())} AS hour, sum(entries)"
+        " FROM gate_quarters WHERE fair_date = ? AND entries > 0 GROUP BY gate_id, zone_id, hour",
+        (day.isoformat(),),
+    ):
+        per_hour[(hour, gate, zone)] += people_in  # an hour the clocks go back to comes twice
+    return [
+        {"hour": hour, "gate": gate, "zone": zone, "fair_entrance": zone in grounds, "entries": count}
+        for (hour, gate, zone), count in sorted(per_hour.items())
+    ]
+
+
+def day_figures(conn: sqlite3.Connection, day: date) -> DayFigures:
+    """The day's figures (``day_totals``) and its entries per hour per gate
+    (``entries_per_hour``)."""
+    return {**day_totals(conn, day), "entries_per_hour": entries_per_hour(conn, day)}
+
+
+def kept_day_totals(conn: dbmod.Connection, day: date) -> DayTotals:
+    """``day_totals`` as last read, until the next commit to the database (``kiosk.db.kept``):
+    every open dashboard tab reads them again and again between two batches. Shared: never
+    change it."""
+    return dbmod.kept(conn, ("attendance.day_totals", day), lambda: day_totals(conn, day))
+
+
 def kept_day_figures(conn: dbmod.Connection, day: date) -> DayFigures:
-    """``day_figures`` as last read, until the next commit to the database (``kiosk.db.kept``):
-    every open dashboard tab, the CSV export and ``/api/v1/attendance`` (no log-in needed)
-    read the same figures again and again between two batches. Shared: never change it."""
-    return dbmod.kept(conn, ("attendance.day_figures", day), lambda: day_figures(conn, day))
+    """``day_figures`` as last read, until the next commit to the database: the CSV export
+    and ``/api/v1/attendance`` (no log-in needed) read the same figures again and again
+    between two batches. Shared: never change it."""
+
+    def read() -> DayFigures:
+        return {**kept_day_totals(conn, day), "entries_per_hour": entries_per_hour(conn, day)}
+
+    return dbmod.kept(conn, ("attendance.day_figures", day), read)
 
 
 def gate_figures(conn: sqlite3.Connection, gate_id: str, day: date) -> GateFigures:
