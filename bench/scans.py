@@ -45,7 +45,7 @@ from pathlib import Path
 
 from bench.server import start as start_kiosk
 from bench.table import percentile, print_table
-from kiosk import bundle, clock, db, demo, instance
+from kiosk import bundle, clock, db, demo, features, figures, instance
 from kiosk.entry.scanning import Scanner
 from kiosk.tickets.issuing import issue_tickets
 
@@ -65,6 +65,9 @@ def build_kiosk(root: Path, gate: str = "main") -> tuple[Path, list[str], list[s
     kiosk = root / "kiosk"
     kdb = instance.create(kiosk, ["entry"], name="bench-kiosk", gate=gate)
     bundle.load_tables(kdb, bundle.read_bundle(bundle_file))
+    # The figures an entry kiosk keeps, as its app sets them at start-up (the in-process rows
+    # run without one).
+    figures.keep_dashboard(kdb, features.keeps_dashboard_figures(["entry"]))
     # The printed tickets' payloads: central holds them, a kiosk never does. Day tickets
     # first: they enter every zone (a workshop ticket is refused at the heritage gate).
     rows = database.conn.execute(

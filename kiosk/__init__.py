@@ -48,10 +48,10 @@ def create_app(instance_path: str | Path | None = None, test_config: dict[str, A
     from kiosk import api, auth, features, i18n, web
     from kiosk.camera import service as camera_service
 
-    web.init_app(app)
+    roles = settings.roles(app.config)
+    web.init_app(app, features.keeps_dashboard_figures(roles))
     auth.init_app(app)
     i18n.init_app(app)
-    roles = settings.roles(app.config)
     camera_service.init_app(app, features.camera_targets(roles))
     mounted = features.for_roles(roles)
     for feature in mounted:

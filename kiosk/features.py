@@ -67,9 +67,12 @@ def finder() -> Feature:
 
 
 def dashboard() -> Feature:
+    """The organizers' control room, its CSV exports and ``/api/v1/attendance``: the readers
+    of the figures only central keeps (``keeps_dashboard_figures``)."""
     from kiosk.dashboard import bp
+    from kiosk.entry import api
 
-    return Feature((bp,))
+    return Feature((bp,), api.figures_bp, "0700_attendance.json")
 
 
 def setup() -> Feature:
@@ -147,6 +150,13 @@ def for_roles(roles: Iterable[str]) -> list[Feature]:
     are imported)."""
     names = {name for role in roles for name in ROLE_FEATURES[role]}
     return [core(), *(load() for name, load in FEATURES.items() if name in names)]
+
+
+def keeps_dashboard_figures(roles: Iterable[str]) -> bool:
+    """Whether an instance with ``roles`` keeps the figures only the dashboard feature reads
+    (per gate and quarter hour, the day's visitors: ``kiosk.figures``). A kiosk's screens
+    and decisions read the zones' "inside now" and its gate's entries, kept everywhere."""
+    return any("dashboard" in ROLE_FEATURES[role] for role in roles)
 
 
 def camera_targets(roles: Iterable[str]) -> dict[str, CameraTarget]:

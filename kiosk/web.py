@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, current_app, g
 from flask_htmx import HTMX
 
-from kiosk import clock, events
+from kiosk import clock, events, figures
 from kiosk import db as dbmod
 from kiosk.db import Database
 
@@ -81,11 +81,14 @@ def gate_id() -> str:
     return current_app.config["GATE"]
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, dashboard_figures: bool) -> None:
+    """Per-request database and htmx; at start-up, the schema brought up to date and the
+    figures ``dashboard_figures`` says this instance keeps (``kiosk.figures``)."""
     path = Path(app.instance_path) / dbmod.DB_FILENAME
     if path.exists():
         database = dbmod.connect(path)  # bring the schema up to date once, at start-up
         clock.use_fair_zone(database.conn)
+        figures.keep_dashboard(database, dashboard_figures)
         database.conn.close()
     app.extensions["kiosk.pool"] = ConnectionPool(path)
     app.teardown_appcontext(close_db)

@@ -87,8 +87,10 @@ def test_body_over_the_limit_is_413_json(client) -> None:
     assert response.get_json()["error"] == "request_entity_too_large"
 
 
-def test_attendance(client, kiosk_dir: Path) -> None:
-    client.post("/api/v1/scans", json={"code": ticket(kiosk_dir, "day")["payload"]})
+def test_attendance(central_dir: Path) -> None:
+    # Central's (the dashboard's figures): an entry kiosk keeps its gate's and zones' only.
+    client = create_app(central_dir, {"TESTING": True}).test_client()
+    client.post("/api/v1/scans", json={"code": ticket(central_dir, "day")["payload"]})
     client.post("/api/v1/walk-ins", json={"kind": "group", "people": 4})
     figures = client.get("/api/v1/attendance").get_json()
     assert figures["date"] == "2026-06-15"
@@ -96,6 +98,7 @@ def test_attendance(client, kiosk_dir: Path) -> None:
     assert figures["inside"]["sales"] == 5 and figures["walk_ins"]["group"] == 4
     assert client.get("/api/v1/attendance?date=2026-06-16").get_json()["entries"] == 0
     assert client.get("/api/v1/attendance?date=junk").status_code == 400
+    assert client.get("/api/v1/attendance", environ_base=REMOTE).status_code == 200  # no log-in
 
 
 @pytest.mark.parametrize(
@@ -123,7 +126,7 @@ def test_annul_needs_staff_even_on_the_kiosk(client, kiosk_dir: Path) -> None:
     assert response.status_code == 200 and response.get_json() == {"ok": True, "reason": "ok"}
     again = client.post(f"/api/v1/scans/{scan['scan_uuid']}/annul", headers=headers)
     assert again.status_code == 409 and again.get_json()["reason"] == "already_annulled"
-    assert client.get("/api/v1/attendance").get_json()["entries"] == 0
+    assert rows(kiosk_dir, "SELECT entries FROM gate_days")[0][0] == 0
     stored = rows(kiosk_dir, "SELECT staff_id FROM annulments")
     assert len(stored) == 1 and stored[0]["staff_id"] is not None
 
@@ -133,7 +136,6 @@ def test_other_hosts_need_staff_login_to_change_data(client, kiosk_dir: Path) ->
     refused = client.post("/api/v1/scans", json={"code": payload}, environ_base=REMOTE)
     assert refused.status_code == 401 and refused.get_json()["error"] == "staff_login_required"
     assert client.post("/api/v1/walk-ins", json={"kind": "adult"}, environ_base=REMOTE).status_code == 401
-    assert client.get("/api/v1/attendance", environ_base=REMOTE).status_code == 200
     assert rows(kiosk_dir, "SELECT count(*) FROM scans")[0][0] == 0
 
     db = instance.open_db(kiosk_dir)
@@ -168,8 +170,9 @@ def test_wrong_pins_lock_the_account(client, kiosk_dir: Path) -> None:
 def test_openapi_document_describes_the_api(client) -> None:
     document = client.get("/api/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
-    for path in ("/api/v1/scans", "/api/v1/attendance", "/api/v1/walk-ins", "/api/v1/login"):
+    for path in ("/api/v1/scans", "/api/v1/walk-ins", "/api/v1/login"):
         assert path in document["paths"]
+    assert "/api/v1/attendance" not in document["paths"]  # central's: only it keeps those figures
 
 
 def test_entry_screen_scan_fragment(client, kiosk_dir: Path) -> None:
@@ -281,8 +284,9 @@ def test_the_document_lists_exactly_the_routes_served(
             assert all(code.isdigit() for code in operation["responses"])
 
 
-def test_staff_only_operations_say_so(client) -> None:
+def test_staff_only_operations_say_so(client, central_dir: Path) -> None:
     paths = client.get("/api/openapi.json").get_json()["paths"]
     assert {} not in paths["/api/v1/scans/{scan_uuid}/annul"]["post"]["security"]
     assert {} in paths["/api/v1/scans"]["post"]["security"]  # the kiosk's own screen needs no log-in
-    assert paths["/api/v1/attendance"]["get"]["security"] == []
+    central = create_app(central_dir, {"TESTING": True}).test_client().get("/api/openapi.json")
+    assert central.get_json()["paths"]["/api/v1/attendance"]["get"]["security"] == []

@@ -1,4 +1,5 @@
-"""The entry feature's JSON API: scans, annulments, walk-ins and attendance figures."""
+"""The entry feature's JSON API: scans, annulments and walk-ins; and the attendance figures
+(mounted with the dashboard)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from kiosk.openapi import json_body
 from kiosk.web import gate_id, get_db
 
 bp = Blueprint("entry_api", __name__)  # under /api/v1
+# The day's figures, served where the organizers' dashboard is (``features.dashboard``):
+# only there are they all kept (``kiosk.figures``).
+figures_bp = Blueprint("attendance_api", __name__)  # under /api/v1
 
 
 @bp.post("/scans")
@@ -68,7 +72,7 @@ def post_walk_in() -> tuple[Response, int]:
     return jsonify({"ok": True, "uuid": event_uuid}), 201
 
 
-@bp.get("/attendance")
+@figures_bp.get("/attendance")
 def get_attendance() -> tuple[Response, int]:
     conn = get_db().conn
     asked = request.args.get("date")
