@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import logging.config
+import logging.handlers
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,23 @@ class OneLineFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return " | ".join(part for part in super().format(record).splitlines() if part.strip())
+
+
+class SharedRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log file that several processes append to (``kiosk serve``'s workers):
+    a process that finds the file rotated by another one opens the new file before
+    writing, instead of writing on into the renamed one (and rotating it again)."""
+
+    def shouldRollover(self, record: logging.LogRecord) -> bool:
+        if self.stream is not None:
+            try:
+                moved = os.stat(self.baseFilename).st_ino != os.fstat(self.stream.fileno()).st_ino
+            except FileNotFoundError:
+                moved = True
+            if moved:
+                self.stream.close()
+                self.stream = self._open()
+        return bool(super().shouldRollover(record))
 
 
 def instance_label(config: Mapping[str, Any]) -> str:
@@ -52,7 +71,7 @@ def log_config(folder: Path, config: Mapping[str, Any]) -> dict[str, Any]:
         "handlers": {
             "stderr": {"class": "logging.StreamHandler", "formatter": "line", "stream": "ext://sys.stderr"},
             "file": {
-                "class": "logging.handlers.RotatingFileHandler",
+                "()": SharedRotatingFileHandler,
                 "formatter": "line",
                 "filename": str(Path(folder) / LOG_FILENAME),
                 "maxBytes": config["LOG_FILE_MAX_BYTES"],

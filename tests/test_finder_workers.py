@@ -16,6 +16,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -196,6 +198,26 @@ def test_https_workers_share_the_listener(finder_dir: Path, tmp_path: Path) -> N
         for worker in workers:
             with only(worker, workers):
                 assert "Tifawin" in get(f"{base}/finder/results?q=tifawin", HTMX, context=context)
+
+
+def test_the_workers_keep_one_rotating_log_in_order(finder_dir: Path) -> None:
+    """Each worker logs a refused log-in in turn, the file rotating every few lines: a
+    worker finds the file another one rotated and writes on in the new one, so the
+    files read newest last (kiosk.log.2, .1, kiosk.log) hold the attempts in order."""
+    env = {**TWO, "KIOSK_LOG_FILE_MAX_BYTES": "1024", "KIOSK_LOG_FILE_BACKUPS": "2"}
+    with serving(finder_dir, env) as (base, process):
+        workers = sorted(workers_of(process.pid))
+        for attempt in range(16):
+            with only(workers[attempt % 2], set(workers)):
+                form = urllib.parse.urlencode({"name": f"intruder-{attempt}", "pin": "48151623"}).encode()
+                with pytest.raises(urllib.error.HTTPError):
+                    urllib.request.urlopen(f"{base}/staff/login", data=form, timeout=10)
+    text = "".join(
+        (finder_dir / name).read_text(encoding="utf-8")
+        for name in ("kiosk.log.2", "kiosk.log.1", "kiosk.log")
+    )
+    seen = [int(number) for number in re.findall(r"intruder-(\d+)", text)]
+    assert seen == list(range(seen[0], 16)), seen
 
 
 def test_more_than_one_process_is_for_a_finder_only_kiosk(kiosk_dir: Path) -> None:

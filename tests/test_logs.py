@@ -81,7 +81,7 @@ def test_the_log_config_follows_the_settings(folder: Path, monkeypatch: pytest.M
     monkeypatch.setenv("KIOSK_LOG_LEVEL", "WARNING")
     config = logs.log_config(folder, create_app(folder).config)
     rotating = config["handlers"]["file"]
-    assert rotating["class"] == "logging.handlers.RotatingFileHandler"
+    assert rotating["()"] is logs.SharedRotatingFileHandler
     assert rotating["filename"] == str(folder / "kiosk.log")
     assert (rotating["maxBytes"], rotating["backupCount"]) == (5_000_000, 5)
     assert config["root"] == {"level": "WARNING", "handlers": ["stderr", "file"]}
