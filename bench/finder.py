@@ -1,9 +1,10 @@
 """Stand finder under a crowd: 6 clients at once, the exhibitor page, the first search.
 
-    python -m bench finder [--rounds N]
+    python -m bench finder [--rounds N] [--workers N ...]
 
 Against one real ``kiosk serve`` of a finder kiosk (the demo's 320 exhibitors), keep-alive
-clients on loopback; bare and project measurements alternate round by round.
+clients on loopback; bare and project measurements alternate round by round. ``--workers``:
+the ``SERVE_WORKERS`` values to compare (e.g. ``1 default``), measured in turn each round.
 Rows:
 - first search after start: the first ``/finder/results`` fragment once ``/healthz``
   answers (``kiosk serve`` warms the finder before serving), beside the second one;
@@ -110,89 +111,102 @@ def in_process(folder: Path, typed: list[str], pages: list[str]) -> list[list[ob
     ]
 
 
+Samples = dict[str, list[float]]
+
+
+def one_round(folder: Path, typed: list[str], pages: list[str], env: dict[str, str], into: Samples) -> None:
+    """Each measure once more, on fresh ``kiosk serve`` processes (with ``env``)."""
+    server, port = start_kiosk(folder, {"KIOSK_NOW": bench_search.NOW, **env})
+    try:
+        into["first"] += bench_search.http_gets(port, [typed[0]], HTMX)
+        into["second"] += bench_search.http_gets(port, [typed[1]], HTMX)
+        into["bare_one"] += bench_search.http_gets(port, ["/healthz"] * len(typed), {})
+        into["bare"] += crowd(port, ["/healthz"] * len(pages), {}, CLIENTS)
+        into["one"] += bench_search.http_gets(port, typed[2:], HTMX)
+        into["six_again"] += crowd(port, typed, HTMX, CLIENTS)
+        into["page"] += crowd(port, pages, {}, CLIENTS)
+        into["again"] += crowd(port, pages, {}, CLIENTS)
+    finally:
+        server.terminate()
+        server.wait(10)
+    # A fresh server: the kiosk keeps typed searches' fragments, so 6 clients
+    # typing texts nobody typed before are measured apart from texts seen before.
+    server, port = start_kiosk(folder, {"KIOSK_NOW": bench_search.NOW, **env})
+    try:
+        into["six"] += crowd(port, typed, HTMX, CLIENTS)
+        into["one_again"] += bench_search.http_gets(port, typed, HTMX)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def http_rows(samples: Samples) -> list[list[object]]:
+    def p95(name: str) -> float:
+        return percentile(samples[name], 0.95)
+
+    def row(name: str, key: str, tail: float, target: str = "", ratio: str = "") -> list[object]:
+        return [name, len(samples[key]), ms(percentile(samples[key], 0.5)), ms(tail), target, ratio]
+
+    return [
+        row("bare HTTP /healthz, 1 client (baseline)", "bare_one", p95("bare_one"), "", "1.00x"),
+        row(
+            "bare HTTP /healthz, 6 clients (baseline)",
+            "bare",
+            p95("bare"),
+            "",
+            f"{p95('bare') / p95('bare_one'):.2f}x",
+        ),
+        row("first search after start", "first", max(samples["first"]), "<= 20 ms"),
+        row("second search after start", "second", max(samples["second"])),
+        row("search fragment, text not typed before, 1 client", "one", p95("one"), "", "1.00x"),
+        row(
+            "search fragment, text not typed before, 6 clients",
+            "six",
+            p95("six"),
+            "<= 4x 1 client",
+            f"{p95('six') / p95('one'):.2f}x",
+        ),
+        row("search fragment, text typed before, 1 client", "one_again", p95("one_again"), "", "1.00x"),
+        row(
+            "search fragment, text typed before, 6 clients",
+            "six_again",
+            p95("six_again"),
+            "<= 4x 1 client",
+            f"{p95('six_again') / p95('one_again'):.2f}x",
+        ),
+        row("exhibitor page, first view, 6 clients", "page", p95("page"), "<= 40 ms"),
+        row("exhibitor page, seen before, 6 clients", "again", p95("again"), "<= 40 ms"),
+    ]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.finder")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--workers",
+        nargs="*",
+        default=["default"],
+        help="SERVE_WORKERS values to measure, round by round in turn ('default': unset, one per core)",
+    )
     args = parser.parse_args(argv if argv is not None else [])
     typed = ["/finder/results?" + urllib.parse.urlencode({"q": q}) for q in bench_search.keystroke_queries()]
+    names = ("first", "second", "one", "six", "one_again", "six_again", "page", "again", "bare", "bare_one")
+    samples: dict[str, Samples] = {workers: {name: [] for name in names} for workers in args.workers}
     with tempfile.TemporaryDirectory(prefix="bench-finder-") as tmp:
         folder = bench_search.demo_finder(Path(tmp))
         with sqlite3.connect(folder / "kiosk.db") as conn:
             pages = [f"/finder/exhibitors/{row[0]}" for row in conn.execute("SELECT id FROM exhibitors")]
-        first: list[float] = []
-        second: list[float] = []
-        one: list[float] = []
-        six: list[float] = []
-        one_again: list[float] = []
-        six_again: list[float] = []
-        page: list[float] = []
-        again: list[float] = []
-        bare: list[float] = []
-        bare_one: list[float] = []
         cpu_rows = in_process(folder, typed, pages)
         for _ in range(args.rounds):
-            server, port = start_kiosk(folder, {"KIOSK_NOW": bench_search.NOW})
-            try:
-                first += bench_search.http_gets(port, [typed[0]], HTMX)
-                second += bench_search.http_gets(port, [typed[1]], HTMX)
-                bare_one += bench_search.http_gets(port, ["/healthz"] * len(typed), {})
-                bare += crowd(port, ["/healthz"] * len(pages), {}, CLIENTS)
-                one += bench_search.http_gets(port, typed[2:], HTMX)
-                six_again += crowd(port, typed, HTMX, CLIENTS)
-                page += crowd(port, pages, {}, CLIENTS)
-                again += crowd(port, pages, {}, CLIENTS)
-            finally:
-                server.terminate()
-                server.wait(10)
-            # A fresh server: the kiosk keeps typed searches' fragments, so 6 clients
-            # typing texts nobody typed before are measured apart from texts seen before.
-            server, port = start_kiosk(folder, {"KIOSK_NOW": bench_search.NOW})
-            try:
-                six += crowd(port, typed, HTMX, CLIENTS)
-                one_again += bench_search.http_gets(port, typed, HTMX)
-            finally:
-                server.terminate()
-                server.wait(10)
-    one_p95 = percentile(one, 0.95)
-
-    def row(name: str, samples: list[float], tail: float, target: str = "", ratio: str = "") -> list[object]:
-        return [name, len(samples), ms(percentile(samples, 0.5)), ms(tail), target, ratio]
-
-    six_p95 = percentile(six, 0.95)
-    one_again_p95 = percentile(one_again, 0.95)
-    bare_one_p95 = percentile(bare_one, 0.95)
-    six_again_p95 = percentile(six_again, 0.95)
-    rows = [
-        row("bare HTTP /healthz, 1 client (baseline)", bare_one, bare_one_p95, "", "1.00x"),
-        row(
-            "bare HTTP /healthz, 6 clients (baseline)",
-            bare,
-            percentile(bare, 0.95),
-            "",
-            f"{percentile(bare, 0.95) / bare_one_p95:.2f}x",
-        ),
-        row("first search after start", first, max(first), "<= 20 ms"),
-        row("second search after start", second, max(second)),
-        row("search fragment, text not typed before, 1 client", one, one_p95, "", "1.00x"),
-        row(
-            "search fragment, text not typed before, 6 clients",
-            six,
-            six_p95,
-            "<= 4x 1 client",
-            f"{six_p95 / one_p95:.2f}x",
-        ),
-        row("search fragment, text typed before, 1 client", one_again, one_again_p95, "", "1.00x"),
-        row(
-            "search fragment, text typed before, 6 clients",
-            six_again,
-            six_again_p95,
-            "<= 4x 1 client",
-            f"{six_again_p95 / one_again_p95:.2f}x",
-        ),
-        row("exhibitor page, first view, 6 clients", page, percentile(page, 0.95), "<= 40 ms"),
-        row("exhibitor page, seen before, 6 clients", again, percentile(again, 0.95), "<= 40 ms"),
-    ]
-    print_table(["measure", "samples", "p50 ms", "p95 ms (max if few)", "target", "vs 1 client"], rows)
+            for workers in args.workers:
+                env = {} if workers == "default" else {"KIOSK_SERVE_WORKERS": workers}
+                one_round(folder, typed, pages, env, samples[workers])
+    for workers in args.workers:
+        print(f"SERVE_WORKERS {workers} ({'unset: one per core' if workers == 'default' else 'set'}):")
+        print_table(
+            ["measure", "samples", "p50 ms", "p95 ms (max if few)", "target", "vs 1 client"],
+            http_rows(samples[workers]),
+        )
     print(f"({time.strftime('%H:%M:%S')}; first/second search: one per server start, {args.rounds} starts)")
     print()
     print_table(["measure", "CPU ms per request", "vs /healthz", "Python calls per request"], cpu_rows)
