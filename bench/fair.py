@@ -322,15 +322,17 @@ def timed(
     return timings, cpus
 
 
-def scan_rows(device_id: str, seqs: range, moment: datetime, day: date, serials: int) -> list[list[object]]:
-    """Entries at the main gate, one a second from ``moment``, as a kiosk pushes them (the
-    tickets numbered from ``serials``, a new one each)."""
+def scan_rows(
+    device_id: str, seqs: range, moment: datetime, day: date, serials: int, every: float = 1.0
+) -> list[list[object]]:
+    """Entries at the main gate, one ``every`` seconds from ``moment``, as a kiosk pushes
+    them (the tickets numbered from ``serials``, a new one each)."""
     return [
         [
             str(uuid.uuid4()),
             device_id,
             seq,
-            clock.iso(moment + timedelta(seconds=seq - seqs.start)),
+            clock.iso(moment + timedelta(seconds=every * (seq - seqs.start))),
             day.isoformat(),
             "main",
             "sales",
@@ -363,20 +365,20 @@ def measure(folder: Path, day: date, count: int) -> dict[str, tuple[list[float],
         )
     rng = random.Random("commit")
     seq = 0
+    at = clock.now()  # the kiosk's time: a scan every 2 s, whatever the bench's pace
 
     def push() -> None:
-        # What central commits for a kiosk's push (sync.blueprint.push): 1-20 scans of the
-        # current minute, and the device seen.
-        nonlocal seq
-        rows = scan_rows(
-            device_id, range(seq + 1, seq + 1 + rng.randint(1, 20)), clock.now(), day, 8_000_000_000
-        )
+        # What central commits for a kiosk's push (sync.blueprint.push): its scans since
+        # the last (1-20), and the device seen.
+        nonlocal seq, at
+        rows = scan_rows(device_id, range(seq + 1, seq + 1 + rng.randint(1, 20)), at, day, 8_000_000_000, 2.0)
         seq += len(rows)
+        at += timedelta(seconds=2.0 * len(rows))
         batch = {"events": [{"table": "scans", "columns": COLUMNS["scans"], "rows": rows}]}
         with dbmod.write(database, durable=False) as conn:
-            protocol.apply_batch(conn, device_id, batch, clock.now())
+            protocol.apply_batch(conn, device_id, batch, at)
             device = conn.execute("SELECT * FROM sync_devices WHERE device_id = ?", (device_id,)).fetchone()
-            protocol.seen(conn, device, clock.now())
+            protocol.seen(conn, device, at)
 
     anonymous = app.test_client()  # /api/v1/attendance needs no log-in
 

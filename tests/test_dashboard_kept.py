@@ -220,7 +220,7 @@ def test_a_push_draws_again_only_the_parts_it_changed(
     assert parts_drawn(drawn) == [
         "_chart.svg",
         "_chart_quarter.svg",
-        "_devices.html",
+        "_device.html",
         "_figures.html",
         "_gauges.html",
         "_so_far.html",

@@ -11,12 +11,22 @@ import io
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import qrcode
 import qrcode.image.svg
 from babel import dates
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    template_rendered,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,7 +36,7 @@ from werkzeug.wrappers import Response as Redirect
 from kiosk import auth, clock, i18n, schedule, settings, spreadsheet, tls
 from kiosk import db as dbmod
 from kiosk.dashboard import control, passback
-from kiosk.dashboard.chart import Quarter, quarter_chart
+from kiosk.dashboard.chart import quarter_chart
 from kiosk.dashboard.parts import Drawings
 from kiosk.entry import attendance
 from kiosk.kids import space as kids_space
@@ -121,37 +131,88 @@ def _open_hours(conn: Any, day: Any) -> tuple[int, int]:
     return (hours.early_opens.hour, last)
 
 
-def _drawings() -> Drawings[Markup]:
-    drawings: Drawings[Markup] = current_app.extensions.setdefault("dashboard_parts", Drawings())
-    return drawings
+class _Drawn(NamedTuple):
+    parts: Drawings[Markup]
+    frames: Drawings[tuple[Markup, Markup]]  # a frame's drawing before and after its inside
+
+
+def _drawn() -> _Drawn:
+    drawn: _Drawn = current_app.extensions.setdefault("dashboard_parts", _Drawn(Drawings(), Drawings()))
+    return drawn
+
+
+def _draw(template: str, context: dict[str, object]) -> Markup:
+    """A part drawn from what it is given and the Jinja environment (translations, filters,
+    ``url_for``), without the app's context processors: they cost more than a small part,
+    and what a part reads must be in what it is kept by. Flask's signal is sent as
+    ``render_template`` sends it."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.jinja_env.get_template(template)
+    drawn = Markup(found.render(context))
+    template_rendered.send(app, _async_wrapper=app.ensure_sync, template=found, context=context)
+    return drawn
 
 
 def _part(key: tuple[object, ...], template: str, context: dict[str, object]) -> Markup:
     """A part of the control room drawn from ``context`` (all it reads, with ``key`` for
     what else it depends on: part, day, language), or as drawn from an equal one."""
-    return _drawings().get(key, context, lambda: Markup(render_template(template, **context)))
+    return _drawn().parts.get(key, context, lambda: _draw(template, context))
 
 
-def _quarter(quarter: Quarter) -> Markup:
-    return Markup(render_template("dashboard/_chart_quarter.svg", quarter=quarter))
+HOLE = "\x00"  # where a frame's inside goes (no template writes it)
+
+
+def _framed(key: tuple[object, ...], template: str, context: dict[str, object], inside: Markup) -> Markup:
+    """A part made of a frame (``template`` drawn from ``context``, its ``inside`` where it
+    writes ``inside``) around pieces drawn one by one: the frame is drawn again only when
+    its own context changed, not for each changed piece."""
+
+    def draw() -> tuple[Markup, Markup]:
+        head, tail = _draw(template, {**context, "inside": Markup(HOLE)}).split(HOLE)
+        return Markup(head), Markup(tail)
+
+    head, tail = _drawn().frames.get(key, context, draw)
+    return head + inside + tail
 
 
 def _chart(conn: Any, day: date, gate_names: dict[str, str], language: str) -> Markup:
     """The entries chart's SVG: only the quarters whose counts changed are drawn again (a
-    commit adds to the current quarter; a late batch to an older one)."""
+    commit adds to the current quarter; a late batch to an older one), and its frame (axis,
+    ticks, peak, legend) when they change."""
     chart = quarter_chart(control.quarter_entries(conn, day), gate_names, span=_open_hours(conn, day))
-    drawings = _drawings()
+    parts = _drawn().parts
     bars = Markup("").join(
-        drawings.get(
-            ("chart quarter", day, language, quarter.start), quarter, functools.partial(_quarter, quarter)
+        parts.get(
+            ("chart quarter", day, language, quarter.start),
+            quarter,
+            functools.partial(_draw, "dashboard/_chart_quarter.svg", {"quarter": quarter}),
         )
         for quarter in chart["quarters"]
     )
     frame = {key: value for key, value in chart.items() if key != "quarters"}
-    title = _("Entries per quarter of an hour per gate")
-    return _part(
-        ("chart", day, language), "dashboard/_chart.svg", {"chart": frame, "bars": bars, "title": title}
+    context = {
+        "chart": frame,
+        "title": _("Entries per quarter of an hour per gate"),
+        "text_dir": i18n.text_direction(),
+    }
+    return _framed(("chart", day, language), "dashboard/_chart.svg", context, bars)
+
+
+def _devices(devices: list[dict[str, Any]], language: str, today: date) -> Markup:
+    """The devices' table, a row drawn again only for a device whose health changed (each
+    push changes its device's last contact)."""
+    parts = _drawn().parts
+    rows = Markup("").join(
+        parts.get(
+            ("device", language, today, device["device_id"]),
+            device,
+            functools.partial(
+                _draw, "dashboard/_device.html", {"d": device, "offset_limit": protocol.CLOCK_OFFSET_LIMIT}
+            ),
+        )
+        for device in devices
     )
+    return _framed(("devices", language), "dashboard/_devices.html", {}, rows)
 
 
 def _parts(conn: Any, day: date, language: str, moment: datetime) -> tuple[dict[str, Markup], list[Any]]:
@@ -201,7 +262,8 @@ def _parts(conn: Any, day: date, language: str, moment: datetime) -> tuple[dict[
             {
                 "fill": control.session_fill(
                     conn, day, moment, checkin.DoorSettings.from_config(current_app.config)
-                )
+                ),
+                "localized": i18n.localized,
             },
         ),
         "passback": _part(
@@ -214,11 +276,7 @@ def _parts(conn: Any, day: date, language: str, moment: datetime) -> tuple[dict[
                 "gate_names": gate_names,
             },
         ),
-        "devices": _part(
-            ("devices", day, language, today),
-            "dashboard/_devices.html",
-            {"devices": devices, "offset_limit": protocol.CLOCK_OFFSET_LIMIT},
-        ),
+        "devices": _devices(devices, language, today),
         "conflicts": _part(
             ("conflicts", day, language, today),
             "dashboard/_conflicts.html",
