@@ -5,6 +5,7 @@ Arabic shaped and laid right to left on both."""
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import re
@@ -18,6 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from escpos.constants import RT_STATUS_PAPER
 from escpos.printer import Dummy
 from flask import Flask
 from fontTools.ttLib import TTFont
@@ -27,7 +29,17 @@ from kiosk import clock, create_app, doctor, instance, settings
 from kiosk.camera.decoding import decode
 from kiosk.kids import labels
 from tests.conftest import free_port
-from tests.kids_labels_helpers import QR_PRINT, network_printer, pdf_text, rasterise
+from tests.kids_labels_helpers import (
+    NEAR_END,
+    OUT,
+    PLENTY,
+    QR_PRINT,
+    asking_printer,
+    device_printer,
+    network_printer,
+    pdf_text,
+    rasterise,
+)
 
 CODE = "K7QM"
 PAYLOAD = "KIDS1:K7QM:3f2c9a"  # any text: kids-core defines the real payload
@@ -150,9 +162,105 @@ def test_file_printer_from_the_settings(app: Flask, tmp_path: Path) -> None:
 
 def test_network_printer_gets_the_same_bytes_over_tcp(app: Flask) -> None:
     drop = drop_off("ar", ("أمينة", "Adam"))
-    with network_printer() as (port, received):
-        labels.print_labels({**app.config, "KIDS_PRINTER": f"network:127.0.0.1:{port}"}, drop)
-    assert bytes(received) == escpos(drop)
+    with network_printer() as (port, received):  # it never answers a status request
+        paper = labels.print_labels({**app.config, "KIDS_PRINTER": f"network:127.0.0.1:{port}"}, drop)
+    # Asked for its paper once (not again after the job: it did not answer), then the job.
+    assert bytes(received) == RT_STATUS_PAPER + escpos(drop)
+    assert paper is labels.Paper.UNKNOWN  # not "out of paper": the labels went out
+
+
+def network(port: int) -> dict[str, str]:
+    return {"KIDS_PRINTER": f"network:127.0.0.1:{port}"}
+
+
+def test_a_network_printer_out_of_paper_gets_no_labels(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    drop = drop_off("fr", ("Adam",))
+    with asking_printer([OUT]) as (port, received), pytest.raises(labels.OutOfPaper, match="before printing"):
+        labels.print_labels({**app.config, **network(port)}, drop)
+    # Nothing but the question: a job left in its buffer would come out after the roll is
+    # changed, among the next family's labels.
+    assert bytes(received) == RT_STATUS_PAPER
+    assert "out of paper" in caplog.text
+
+
+def test_a_roll_near_its_end_prints_and_says_so(app: Flask) -> None:
+    drop = drop_off("fr", ("Adam",))
+    with asking_printer([PLENTY, NEAR_END]) as (port, received):
+        paper = labels.print_labels({**app.config, **network(port)}, drop)
+    assert paper is labels.Paper.NEAR_END
+    assert bytes(received) == RT_STATUS_PAPER + escpos(drop) + RT_STATUS_PAPER  # asked after the job too
+    with asking_printer([PLENTY, PLENTY]) as (port, received):
+        assert labels.print_labels({**app.config, **network(port)}, drop) is labels.Paper.PLENTY
+
+
+def test_a_roll_that_ends_during_the_job_is_out_of_paper(app: Flask) -> None:
+    drop = drop_off("fr", ("Adam",))
+    with asking_printer([NEAR_END, OUT]) as (port, received), pytest.raises(labels.OutOfPaper, match="after"):
+        labels.print_labels({**app.config, **network(port)}, drop)
+    assert bytes(received) == RT_STATUS_PAPER + escpos(drop) + RT_STATUS_PAPER
+
+
+def test_a_printer_on_a_character_device_answers_its_paper_status(app: Flask) -> None:
+    drop = drop_off("fr", ("Adam",))
+    with device_printer([PLENTY, NEAR_END]) as (device, received):
+        paper = labels.print_labels({**app.config, "KIDS_PRINTER": f"file:{device}"}, drop)
+    assert paper is labels.Paper.NEAR_END
+    assert bytes(received) == RT_STATUS_PAPER + escpos(drop) + RT_STATUS_PAPER
+    with device_printer([OUT]) as (device, received), pytest.raises(labels.OutOfPaper):
+        labels.print_labels({**app.config, "KIDS_PRINTER": f"file:{device}"}, drop)
+    assert bytes(received) == RT_STATUS_PAPER
+    with device_printer([]) as (device, received):  # one that ignores the question
+        paper = labels.print_labels({**app.config, "KIDS_PRINTER": f"file:{device}"}, drop)
+    assert paper is labels.Paper.UNKNOWN and bytes(received) == RT_STATUS_PAPER + escpos(drop)
+
+
+def print_in_a_thread(app: Flask, printer: str, drop: labels.DropOffLabels) -> BaseException | None:
+    """Print as a request thread would; what it raised. A thread still blocked after a
+    generous while fails the test (a hang, the bug) instead of hanging the run."""
+    outcome: list[BaseException | None] = []
+
+    def request() -> None:
+        try:
+            with app.app_context():  # the labels' words come from Flask-Babel
+                labels.print_labels({**app.config, "KIDS_PRINTER": printer}, drop)
+            outcome.append(None)
+        except BaseException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=request, daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "printing blocked the request thread"
+    return outcome[0]
+
+
+def test_a_device_file_nobody_reads_fails_in_bounded_time(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(labels, "PRINTER_TIMEOUT", 0.3)
+    device = tmp_path / "lp0"
+    os.mkfifo(device)  # a device whose printer is off: opening it to write would wait forever
+    failed = print_in_a_thread(app, f"file:{device}", drop_off("fr", ("Adam",)))
+    assert isinstance(failed, labels.PrintFailed) and "No such device or address" in str(failed)
+
+
+def test_a_jammed_device_file_fails_in_bounded_time(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(labels, "PRINTER_TIMEOUT", 0.3)
+    device = tmp_path / "lp0"
+    os.mkfifo(device)
+    # The printer's side is open but takes nothing (jammed): once its one-page buffer is
+    # full, every write would block.
+    jammed = os.open(device, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        fcntl.fcntl(jammed, fcntl.F_SETPIPE_SZ, 4096)
+        drop = drop_off("ar", ("أمينة", "Adam"))
+        assert len(escpos(drop)) > 4096
+        failed = print_in_a_thread(app, f"file:{device}", drop)
+    finally:
+        os.close(jammed)
+    assert isinstance(failed, labels.PrintFailed) and "took no data for 0.3 s" in str(failed)
 
 
 def test_two_drop_offs_at_once_print_one_after_the_other(app: Flask, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Chromium on a tablet: a drop-off at a kids' kiosk whose label printer is off shows why
-and keeps the drop-off; once the printer is on, "print again" prints both labels; the
-PDF link gives the labels. French and Arabic, on a real ``kiosk serve``."""
+and keeps the drop-off; once the printer is on but out of paper, "print again" says so
+(the code stays large on screen) and sends nothing; with a new roll it prints both
+labels; the PDF link gives the labels. French and Arabic, on a real ``kiosk serve``."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import pytest
 from kids_helpers import KIDS_STAFF, make_kids_kiosk, rows
 
 from tests.conftest import free_port, serving
-from tests.kids_labels_helpers import QR_PRINT, network_printer
+from tests.kids_labels_helpers import OUT, QR_PRINT, asking_printer, network_printer
 
 TEXTS = {
-    "fr": ("L'imprimante d'étiquettes a échoué", "Étiquettes imprimées"),
-    "ar": ("تعذّرت الطباعة على طابعة الملصقات", "طُبعت الملصقات"),
+    "fr": ("L'imprimante d'étiquettes a échoué", "Imprimante sans papier", "Étiquettes imprimées"),
+    "ar": ("تعذّرت الطباعة على طابعة الملصقات", "نفد الورق في الطابعة", "طُبعت الملصقات"),
 }
 
 
@@ -28,7 +29,7 @@ def test_printer_off_then_on_from_the_drop_off_screen(
     folder = make_kids_kiosk(central_dir, tmp_path / "kids")
     port = free_port()  # the printer is off: nothing listens there
     env = {"KIOSK_KIDS_PRINTER": f"network:127.0.0.1:{port}", "KIOSK_NOW": fair_clock}
-    failed, printed = TEXTS[lang]
+    failed, no_paper, printed = TEXTS[lang]
     with serving(folder, env) as (base, _process):
         context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
         page = context.new_page()
@@ -52,7 +53,15 @@ def test_printer_off_then_on_from_the_drop_off_screen(
         box = page.locator("#reprint-labels").bounding_box()
         assert box is not None and box["height"] >= 60  # a touch target
 
-        with network_printer(port) as (_port, received):  # switched on
+        with asking_printer([OUT], port) as (_port, received):  # switched on, its roll empty
+            page.click("#reprint-labels")
+            expect(labels.locator(".labels-no-paper")).to_contain_text(no_paper)
+        expect(labels).to_have_attribute("data-paper", "out")
+        expect(page.locator("#security-code")).to_have_text(str(code))  # to give by hand
+        assert received.count(QR_PRINT) == 0
+        page.screenshot(path=str(tmp_path / f"no-paper-{lang}.png"))
+
+        with network_printer(port) as (_port, received):  # a new roll
             page.click("#reprint-labels")
             expect(page.locator("#kids-labels .labels-printed")).to_contain_text(printed)
         assert received.count(QR_PRINT) == 2 and received.count(f"{code}\n".encode()) == 2

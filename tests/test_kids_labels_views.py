@@ -4,6 +4,7 @@ print again once it is back, and the PDF of a code's labels reads back to its re
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -18,9 +19,19 @@ from kids_helpers import KIDS_STAFF, make_kids_kiosk, rows
 
 from kiosk import create_app
 from kiosk.camera.decoding import decode
+from kiosk.kids import labels
 from kiosk.kids.receipt import receipt_payload
 from tests.conftest import FAIR_START, free_port
-from tests.kids_labels_helpers import QR_PRINT, network_printer, pdf_text, rasterise
+from tests.kids_labels_helpers import (
+    NEAR_END,
+    OUT,
+    PLENTY,
+    QR_PRINT,
+    asking_printer,
+    network_printer,
+    pdf_text,
+    rasterise,
+)
 
 PHONE = "+212 522 00 11 22"
 FAMILY = {
@@ -152,3 +163,68 @@ def test_kiosk_doctor_of_a_kids_kiosk_checks_its_printer(central_dir: Path, tmp_
     )
     line = next(line for line in done.stdout.splitlines() if line.split()[1] == "printer")
     assert line.startswith("FAIL") and "Connection refused" in line and done.returncode != 0
+
+
+# The out-of-paper state and the near-end warning in every language of the screen.
+NO_PAPER = {
+    "fr": "Imprimante sans papier : donnez le code à la main",
+    "ar": "نفد الورق في الطابعة",
+    "en": "Printer out of paper: give the code by hand and change the roll",
+    "zgh": "ⵜⴰⵎⴰⵙⵙⵉⴳⴳⵣⵜ ⵓⵔ ⴷⴰⵔⵙ ⴰⴽⴰⵔⴹ",
+}
+PAPER_LOW = {
+    "fr": "Le rouleau de papier est presque fini",
+    "ar": "لفافة الورق على وشك النفاد",
+    "en": "The paper roll is nearly finished",
+    "zgh": "ⵜⴰⴽⵓⵔⵜ ⵏ ⵓⴽⴰⵔⴹ ⵜⵇⵔⴱ ⴰⴷ ⵜⴽⵎⵎⵍ",
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en", "zgh"])
+def test_a_printer_out_of_paper_keeps_the_drop_off_and_its_code_on_screen(
+    central_dir: Path, tmp_path: Path, lang: str
+) -> None:
+    port = free_port()
+    app = kids_app(central_dir, tmp_path, f"network:127.0.0.1:{port}")
+    client = app.test_client()
+    headers = staff(client)
+    with asking_printer([OUT], port) as (_port, received):
+        code, page = drop_off(client, headers, lang)
+    assert NO_PAPER[lang] in page and 'data-paper="out"' in page and 'data-printed="no"' in page
+    assert f'id="security-code">{code}</p>' in page  # large, to give by hand
+    assert 'id="reprint-labels"' in page and NO_PAPER["fr" if lang != "fr" else "en"] not in page
+    assert received.count(QR_PRINT) == 0  # nothing sent to an empty printer
+    assert rows(Path(app.instance_path), "SELECT code FROM kids_drop_offs") == [(code,)]
+
+    with asking_printer([PLENTY, NEAR_END], port) as (_port, received):  # a roll nearly done
+        again = client.post(f"/kids/drop-offs/{code}/print?lang={lang}", headers=headers)
+    shown = again.get_data(as_text=True)
+    assert again.status_code == 200 and 'data-printed="yes"' in shown and PAPER_LOW[lang] in shown
+    assert NO_PAPER[lang] not in shown and received.count(QR_PRINT) == 3
+
+
+def test_the_api_says_the_printer_is_out_of_paper(central_dir: Path, tmp_path: Path) -> None:
+    port = free_port()
+    app = kids_app(central_dir, tmp_path, f"network:127.0.0.1:{port}")
+    client = app.test_client()
+    headers = staff(client)
+    family = {
+        "adult": {"first_name": "Rkia", "phone": "0699 87 65 43"},
+        "children": [{"first_name": "Bahaa", "age_band": "6-8"}],
+    }
+    with asking_printer([OUT], port):
+        answer = client.post("/api/v1/kids/drop-offs", json=family, headers=headers)
+    body = answer.get_json()
+    assert answer.status_code == 201 and body["printed"] is False and body["paper"] == "out"
+    assert body["print_failure"] == "out of paper before printing"
+    with asking_printer([NEAR_END, NEAR_END], port):
+        body = client.post("/api/v1/kids/drop-offs", json=family, headers=headers).get_json()
+    assert body["printed"] is True and body["paper"] == "near_end"
+    with network_printer(port):  # a printer that ignores status requests
+        body = client.post("/api/v1/kids/drop-offs", json=family, headers=headers).get_json()
+    assert body["printed"] is True and body["paper"] == "unknown"
+    assert len(rows(Path(app.instance_path), "SELECT id FROM kids_drop_offs")) == 3
+    # The published answer names the sensor's states as the code does.
+    document = json.loads(client.get("/api/openapi.json").data)
+    schema = document["paths"]["/api/v1/kids/drop-offs"]["post"]["responses"]["201"]["content"]
+    assert schema["application/json"]["schema"]["properties"]["paper"]["enum"] == list(labels.Paper)

@@ -58,7 +58,9 @@ def post_drop_off() -> tuple[Response, int]:
         "children": children,
         "printed": printing["printer"] and not failure,
     }
-    return jsonify(answer | ({"print_failure": failure} if failure else {})), 201
+    paper = printing["paper"]
+    extra = ({"print_failure": failure} if failure else {}) | ({"paper": paper} if paper else {})
+    return jsonify(answer | extra), 201
 
 
 @bp.post("/pick-ups")

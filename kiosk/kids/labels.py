@@ -13,19 +13,31 @@ fallback), and sent as a raster image. Without a printer the same lines make a P
 62 mm labels (the common continuous label roll) through fpdf2, as the ticket PDFs are
 made (``kiosk.tickets.printing.new_pdf``: Arabic shaped by HarfBuzz in Noto Naskh).
 Building the lines needs an app context: their words come from Flask-Babel.
+
+A printer that can answer (network; a device file it may read) is asked for its paper
+sensor before and after the job (python-escpos ``paper_status``, DLE EOT 4): out of paper
+before, nothing is sent (a job left in its buffer would come out later, among another
+family's labels); near the end, the labels print and staff are told. A printer that
+does not answer is ``Paper.UNKNOWN``, never "out of paper". No printer, even one that
+takes no more data, holds the request for longer than ``PRINTER_TIMEOUT`` at a time.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
+import select
+import socket
 import textwrap
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, cast
 
@@ -33,8 +45,9 @@ import usb.core
 from babel import lists
 from escpos.constants import QR_ECLEVEL_M
 from escpos.escpos import Escpos
+from escpos.exceptions import DeviceNotFoundError
 from escpos.exceptions import Error as EscposError
-from escpos.printer import File, Network, Usb
+from escpos.printer import Network, Usb
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
@@ -47,7 +60,10 @@ from kiosk.tickets.printing import DEJAVU, new_pdf, qr_image
 
 log = logging.getLogger(__name__)
 
-PRINTER_TIMEOUT = 5.0  # seconds the drop-off screen waits at most for a USB or network printer
+PRINTER_TIMEOUT = 5.0  # seconds the drop-off screen waits at most for a printer to take data
+# A printer's status answer comes at once; a printer that ignores the request (many cheap
+# ones) costs this much once a job.
+STATUS_TIMEOUT = 0.5
 QR_MODULE_DOTS = 6  # 0.75 mm a module at 203 dpi: read by the kiosk camera at arm's length
 RASTER_DOTS = 24  # an image line's height per size step: the printer's own font A is 24 dots
 RASTER_FONT = DEJAVU / "DejaVuSans-Bold.ttf"  # bold: thin strokes fade on thermal paper
@@ -59,6 +75,20 @@ POINTS = {1: 10, 2: 16, 4: 30}  # PDF font size (pt) for each ESC/POS magnificat
 
 class PrintFailed(Exception):
     """The labels did not reach the printer (unplugged, off, out of reach); the message says why."""
+
+
+class OutOfPaper(PrintFailed):
+    """The printer says its roll is out: before the job (nothing sent) or after it (the
+    labels may be cut short)."""
+
+
+class Paper(StrEnum):
+    """What a printer's paper sensor says (python-escpos ``paper_status``: 2, 1, 0), or unknown."""
+
+    PLENTY = "plenty"
+    NEAR_END = "near_end"
+    OUT = "out"
+    UNKNOWN = "unknown"  # the printer cannot answer here, or did not
 
 
 @dataclass(frozen=True)
@@ -166,6 +196,85 @@ def labels_parts(labels: DropOffLabels) -> Iterator[list[Part]]:
 # --- ESC/POS
 
 
+class AskingNetwork(Network):
+    """python-escpos's network printer whose status reads wait ``STATUS_TIMEOUT`` only."""
+
+    def _read(self) -> bytes:
+        connection = cast(socket.socket, self.device)
+        connection.settimeout(STATUS_TIMEOUT)
+        try:
+            answer = super()._read()
+        finally:
+            connection.settimeout(self.timeout)
+        if not answer:  # closed by the printer: python-escpos would read "plenty of paper"
+            raise ConnectionError("the printer closed the connection")
+        return answer
+
+
+class DeviceFile(Escpos):
+    """A printer on a device file (/dev/usb/lp0), FIFO or file, as python-escpos's File
+    printer but never blocking for good (a printer that is off or jammed takes no data,
+    and a blocking write would hold the request thread forever): the descriptor is
+    non-blocking and each write waits (poll) at most ``PRINTER_TIMEOUT`` for the printer
+    to take data. A character device it may read answers status requests."""
+
+    def __init__(self, devfile: str, **kwargs: Any) -> None:
+        Escpos.__init__(self, **kwargs)
+        self.devfile = devfile
+        self.readable = False
+        self._fd: int | None = None
+
+    def open(self, raise_not_found: bool = True) -> None:
+        self.close()
+        path = Path(self.devfile)
+        self.readable = path.is_char_device() and os.access(path, os.R_OK | os.W_OK)
+        flags = (os.O_RDWR if self.readable else os.O_WRONLY | os.O_CREAT | os.O_TRUNC) | os.O_NONBLOCK
+        deadline = time.monotonic() + PRINTER_TIMEOUT
+        while True:
+            try:
+                self._fd = os.open(path, flags, 0o644)
+                return
+            except OSError as error:
+                # ENXIO: a FIFO nobody reads at this moment (a spooler between two jobs):
+                # waited for as a write is.
+                if error.errno != errno.ENXIO or time.monotonic() >= deadline:
+                    raise DeviceNotFoundError(f"Could not open {self.devfile}: {error.strerror}") from error
+                time.sleep(0.05)
+
+    def _wait(self, event: int, seconds: float, what: str) -> None:
+        poller = select.poll()
+        poller.register(self._descriptor(), event)
+        if not poller.poll(seconds * 1000):
+            raise TimeoutError(f"{self.devfile} {what} for {seconds:g} s")
+
+    def _descriptor(self) -> int:
+        if self._fd is None:
+            raise DeviceNotFoundError(f"{self.devfile} is not open")
+        return self._fd
+
+    def _raw(self, msg: bytes) -> None:
+        rest = memoryview(msg)
+        while rest:
+            try:
+                rest = rest[os.write(self._descriptor(), rest) :]
+            except BlockingIOError:
+                self._wait(select.POLLOUT, PRINTER_TIMEOUT, "took no data")
+
+    def _read(self) -> bytes:
+        if not self.readable:
+            raise NotImplementedError(f"{self.devfile} cannot be read")
+        self._wait(select.POLLIN, STATUS_TIMEOUT, "did not answer")
+        answer = os.read(self._descriptor(), 16)
+        if not answer:
+            raise ConnectionError(f"{self.devfile} closed")
+        return answer
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 def open_printer(config: Mapping[str, Any]) -> Escpos:
     """The configured printer (``KIDS_PRINTER``, ``KIDS_PRINTER_PROFILE``), not yet opened."""
     target = settings.parse_printer(config["KIDS_PRINTER"])
@@ -173,8 +282,22 @@ def open_printer(config: Mapping[str, Any]) -> Escpos:
     if target.kind == "usb":
         return Usb(target.vendor, target.product, timeout=int(PRINTER_TIMEOUT * 1000), profile=profile)  # ms
     if target.kind == "network":
-        return Network(target.host, target.port, timeout=PRINTER_TIMEOUT, profile=profile)
-    return File(target.path, profile=profile)
+        return AskingNetwork(target.host, target.port, timeout=PRINTER_TIMEOUT, profile=profile)
+    return DeviceFile(target.path, profile=profile)
+
+
+def paper(printer: Escpos) -> Paper:
+    """What the open ``printer``'s paper sensor says (python-escpos ``paper_status``, DLE EOT 4).
+    UNKNOWN for a printer that cannot answer here (USB, a file or FIFO: left unasked) or does
+    not answer within ``STATUS_TIMEOUT``."""
+    if not (isinstance(printer, AskingNetwork) or (isinstance(printer, DeviceFile) and printer.readable)):
+        return Paper.UNKNOWN
+    try:
+        level = printer.paper_status()
+    except OSError as error:  # a timeout: a printer that does not answer status requests
+        log.info("kids' label printer gives no paper status: %s", error)
+        return Paper.UNKNOWN
+    return (Paper.OUT, Paper.NEAR_END, Paper.PLENTY)[level]
 
 
 def needs_raster(printer: Escpos, text: str) -> bool:
@@ -256,18 +379,35 @@ def _failed(config: Mapping[str, Any], error: Exception) -> PrintFailed:
     return PrintFailed(" ".join(str(error).split()))  # one line: python-escpos wraps the OS error
 
 
-def print_labels(config: Mapping[str, Any], labels: DropOffLabels) -> None:
-    """Print the drop-off's labels on ``KIDS_PRINTER`` (which must be set); raises
-    ``PrintFailed`` when the printer cannot be reached or refuses."""
+def _out_of_paper(config: Mapping[str, Any], when: str) -> OutOfPaper:
+    log.warning("kids' label printer %s is out of paper (%s)", config["KIDS_PRINTER"], when)
+    return OutOfPaper(f"out of paper {when}")
+
+
+def print_labels(config: Mapping[str, Any], labels: DropOffLabels) -> Paper:
+    """Print the drop-off's labels on ``KIDS_PRINTER`` (which must be set); returns what
+    the paper sensor said after the job. Raises ``OutOfPaper`` when the printer says its
+    roll is out (before: nothing sent), ``PrintFailed`` when it cannot be reached, refuses
+    or takes no data for ``PRINTER_TIMEOUT``."""
     printer = open_printer(config)
     with _printer_lock:
         try:
             printer.open()  # fail here, before any label, if the printer is unreachable
+            before = paper(printer)
+            if before is Paper.OUT:
+                raise _out_of_paper(config, "before printing")
             write_escpos(printer, labels)
+            # A printer that did not answer before will not now: not waited for twice.
+            after = Paper.UNKNOWN if before is Paper.UNKNOWN else paper(printer)
         except PRINTER_ERRORS as error:
             raise _failed(config, error) from error
         finally:
             printer.close()
+    if after is Paper.OUT:
+        raise _out_of_paper(config, "after printing")
+    if after is Paper.NEAR_END:
+        log.warning("kids' label printer %s: paper roll near its end", config["KIDS_PRINTER"])
+    return after
 
 
 def reach(config: Mapping[str, Any]) -> None:

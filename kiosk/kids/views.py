@@ -70,18 +70,21 @@ class Printing(TypedDict):
     code: str
     printer: bool  # a label printer is configured (else: the PDF)
     print_failure: str | None  # why it failed, when it did
+    paper: str | None  # a labels.Paper: what the printer's paper sensor said; None when not asked
 
 
 def print_labels(drop: labels.DropOffLabels) -> Printing:
     """Print on the configured printer, if any."""
     printer = current_app.config["KIDS_PRINTER"] is not None
-    failure = None
+    failure = paper = None
     if printer:
         try:
-            labels.print_labels(current_app.config, drop)
+            paper = labels.print_labels(current_app.config, drop)
+        except labels.OutOfPaper as error:
+            failure, paper = str(error), labels.Paper.OUT
         except labels.PrintFailed as error:
             failure = str(error)
-    return {"code": drop.receipt.code, "printer": printer, "print_failure": failure}
+    return {"code": drop.receipt.code, "printer": printer, "print_failure": failure, "paper": paper}
 
 
 def _labels_of(code: str) -> labels.DropOffLabels | tuple[str, int]:
