@@ -116,8 +116,14 @@ class Supervisor:
             deadlines = [*self.due.values(), *([next_tick] if next_tick is not None else [])]
             timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else 3600.0
             received = signal.sigtimedwait(WATCHED, timeout)
-            if received is not None and received.si_signo != signal.SIGCHLD:
-                log.info("stopping %d workers (signal %d)", len(self.pids), received.si_signo)
+            # systemd's stop sends SIGTERM to every process of the unit at once: workers
+            # that end of it are not replaced when the parent's own SIGTERM is waiting.
+            stop = {signal.Signals(received.si_signo)} if received is not None else set()
+            stop = (stop | signal.sigpending()) & {signal.SIGTERM, signal.SIGINT}
+            if stop:
+                while signal.sigtimedwait(stop, 0) is not None:
+                    pass  # taken here: not delivered once the mask is restored
+                log.info("stopping %d workers (%s)", len(self.pids), ", ".join(sorted(s.name for s in stop)))
                 return
             self._reap()
             now = time.monotonic()
