@@ -284,3 +284,38 @@ def test_a_conflict_shows_at_the_next_poll(organizer: FlaskClient, central_dir: 
         (detail, moment, moment),
     )
     assert "Late upload" in live(organizer)
+
+
+def test_a_check_in_and_its_undo_show_at_the_next_poll(organizer: FlaskClient, central_dir: Path) -> None:
+    """The sessions' fill is read again only when the sessions' counter moved (migration
+    0270): a check-in, then its undo, each move it."""
+
+    def in_room(page: str) -> list[int]:
+        fill = re.search(r'<ul class="gauge-list" id="session-fill">(.*?)</ul>', page, re.S)
+        assert fill is not None
+        return [int(n) for n in re.findall(r"<bdi>(\d+)</bdi> / <bdi>", fill.group(1))]
+
+    session = (
+        instance.open_db(central_dir)
+        .conn.execute(
+            "SELECT id FROM sessions WHERE starts_at LIKE '2026-06-15T%' ORDER BY starts_at LIMIT 1"
+        )
+        .fetchone()[0]
+    )
+    before = in_room(live(organizer))
+    checkin = "0f1e2d3c-aaaa-bbbb-cccc-0000000c4e01"
+    write(
+        central_dir,
+        "INSERT INTO session_checkins (uuid, device_id, device_seq, device_time, session_id, ticket_serial,"
+        " result, reason) VALUES (?, ?, 1, ?, ?, 424242, 'accepted', 'ok')",
+        (checkin, DEVICE, clock.iso(clock.now()), session),
+    )
+    after = in_room(live(organizer))
+    assert after[0] == before[0] + 1 and after[1:] == before[1:]
+    write(
+        central_dir,
+        "INSERT INTO session_checkin_undos (uuid, device_id, device_seq, device_time, checkin_uuid)"
+        " VALUES ('0f1e2d3c-aaaa-bbbb-cccc-0000000c4e02', ?, 2, ?, ?)",
+        (DEVICE, clock.iso(clock.now()), checkin),
+    )
+    assert in_room(live(organizer)) == before

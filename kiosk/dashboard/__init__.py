@@ -215,6 +215,10 @@ def _devices(devices: list[dict[str, Any]], language: str, today: date) -> Marku
     return _framed(("devices", language), "dashboard/_devices.html", {}, rows)
 
 
+def _fill(conn: Any, day: date, moment: datetime) -> list[control.Fill]:
+    return control.session_fill(conn, day, moment, checkin.DoorSettings.from_config(current_app.config))
+
+
 def _parts(conn: Any, day: date, language: str, moment: datetime) -> tuple[dict[str, Markup], list[Any]]:
     """The control room's parts, each drawn again only when what it shows changed; and the
     devices (their alerts age with the clock: ``_good_until``)."""
@@ -256,15 +260,14 @@ def _parts(conn: Any, day: date, language: str, moment: datetime) -> tuple[dict[
             ("kids", day, language), "dashboard/_kids.html", {"kids": kids_space.central_counts(conn, day)}
         ),
         "chart": _chart(conn, day, gate_names, language),
-        "fill": _part(
+        # Read again only when a session's seats or people changed (read first: a write
+        # after it moves the counter again, so what is drawn is never kept past it).
+        "fill": _drawn().parts.get(
             ("fill", day, language),
-            "dashboard/_fill.html",
-            {
-                "fill": control.session_fill(
-                    conn, day, moment, checkin.DoorSettings.from_config(current_app.config)
-                ),
-                "localized": i18n.localized,
-            },
+            control.session_changes(conn),
+            lambda: _draw(
+                "dashboard/_fill.html", {"fill": _fill(conn, day, moment), "localized": i18n.localized}
+            ),
         ),
         "passback": _part(
             ("passback", day, language),
