@@ -183,6 +183,13 @@ def test_a_network_printer_out_of_paper_gets_no_labels(app: Flask, caplog: pytes
     assert "out of paper" in caplog.text
 
 
+def test_an_answer_that_is_no_paper_status_is_unknown_not_out_of_paper(app: Flask) -> None:
+    drop = drop_off("fr", ("Adam",))
+    with asking_printer([b"\x00"]) as (port, received):  # not a DLE EOT answer: python-escpos says 0
+        paper = labels.print_labels({**app.config, **network(port)}, drop)
+    assert paper is labels.Paper.UNKNOWN and bytes(received) == RT_STATUS_PAPER + escpos(drop)
+
+
 def test_a_roll_near_its_end_prints_and_says_so(app: Flask) -> None:
     drop = drop_off("fr", ("Adam",))
     with asking_printer([PLENTY, NEAR_END]) as (port, received):

@@ -196,22 +196,36 @@ def labels_parts(labels: DropOffLabels) -> Iterator[list[Part]]:
 # --- ESC/POS
 
 
-class AskingNetwork(Network):
+# Every answer to DLE EOT n has bits 1 and 4 set and bits 0 and 7 clear (Epson's ESC/POS
+# reference); python-escpos reads "no paper" in any other byte.
+STATUS_FIXED_MASK, STATUS_FIXED_BITS = 0b1001_0011, 0b0001_0010
+
+
+class Answering(Escpos):
+    """A printer whose status answers are checked: an empty answer or one that is no
+    status byte (an echo, a late or unrelated byte) raises instead of being read as
+    "plenty" or "no paper" (no printing again until a roll is changed that was full)."""
+
+    def query_status(self, mode: bytes) -> bytes:
+        answer = super().query_status(mode)
+        if len(answer) != 1 or answer[0] & STATUS_FIXED_MASK != STATUS_FIXED_BITS:
+            raise ConnectionError(f"not a status answer: {answer.hex() or 'nothing'}")
+        return answer
+
+
+class AskingNetwork(Answering, Network):
     """python-escpos's network printer whose status reads wait ``STATUS_TIMEOUT`` only."""
 
     def _read(self) -> bytes:
         connection = cast(socket.socket, self.device)
         connection.settimeout(STATUS_TIMEOUT)
         try:
-            answer = super()._read()
+            return super()._read()
         finally:
             connection.settimeout(self.timeout)
-        if not answer:  # closed by the printer: python-escpos would read "plenty of paper"
-            raise ConnectionError("the printer closed the connection")
-        return answer
 
 
-class DeviceFile(Escpos):
+class DeviceFile(Answering):
     """A printer on a device file (/dev/usb/lp0), FIFO or file, as python-escpos's File
     printer but never blocking for good (a printer that is off or jammed takes no data,
     and a blocking write would hold the request thread forever): the descriptor is
@@ -219,7 +233,7 @@ class DeviceFile(Escpos):
     to take data. A character device it may read answers status requests."""
 
     def __init__(self, devfile: str, **kwargs: Any) -> None:
-        Escpos.__init__(self, **kwargs)
+        super().__init__(**kwargs)
         self.devfile = devfile
         self.readable = False
         self._fd: int | None = None
@@ -264,10 +278,7 @@ class DeviceFile(Escpos):
         if not self.readable:
             raise NotImplementedError(f"{self.devfile} cannot be read")
         self._wait(select.POLLIN, STATUS_TIMEOUT, "did not answer")
-        answer = os.read(self._descriptor(), 16)
-        if not answer:
-            raise ConnectionError(f"{self.devfile} closed")
-        return answer
+        return os.read(self._descriptor(), 16)
 
     def close(self) -> None:
         if self._fd is not None:
@@ -294,7 +305,7 @@ def paper(printer: Escpos) -> Paper:
         return Paper.UNKNOWN
     try:
         level = printer.paper_status()
-    except OSError as error:  # a timeout: a printer that does not answer status requests
+    except OSError as error:  # a printer that does not answer status requests, or not as asked
         log.info("kids' label printer gives no paper status: %s", error)
         return Paper.UNKNOWN
     return (Paper.OUT, Paper.NEAR_END, Paper.PLENTY)[level]
