@@ -215,14 +215,14 @@ def test_a_push_draws_again_only_the_parts_it_changed(
     merge_kiosk(central_dir, kiosk_dir)
     drawn.clear()
     page = live(organizer)
-    # The figures, the day's bar, the gauges, the chart's frame and its one changed quarter,
-    # and the device (its last push): nothing else.
+    # The figures, the day's bar, the grounds' gauge, the chart's frame (a new peak) and its
+    # one changed quarter, and the device's row (its last push): nothing else.
     assert parts_drawn(drawn) == [
         "_chart.svg",
         "_chart_quarter.svg",
         "_device.html",
         "_figures.html",
-        "_gauges.html",
+        "_gauge.html",
         "_so_far.html",
     ]
     assert figure(page, "entries") == 2 and "Main entrance 11:00: 2" in page

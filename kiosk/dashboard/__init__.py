@@ -215,6 +215,27 @@ def _devices(devices: list[dict[str, Any]], language: str, today: date) -> Marku
     return _framed(("devices", language), "dashboard/_devices.html", {}, rows)
 
 
+def _gauges(
+    conn: Any, day: date, language: str, figures: attendance.DayTotals, zone_names: dict[str, str]
+) -> Markup:
+    """The zones' gauges, a zone drawn again only when its own figures changed (a push at
+    the main gate moves the grounds' gauge alone)."""
+    parts = _drawn().parts
+    drawn = []
+    for gauge in control.gauges(conn, figures["inside"]):
+        zone = gauge["zone"]
+        context = {"g": gauge, "name": zone_names.get(zone, zone), "peak": figures["peak"].get(zone, 0)}
+        drawn.append(
+            parts.get(
+                ("gauge", day, language, zone),
+                context,
+                functools.partial(_draw, "dashboard/_gauge.html", context),
+            )
+        )
+    gauges = Markup("").join(drawn)
+    return _framed(("gauges", language), "dashboard/_gauges.html", {}, gauges)
+
+
 def _fill(conn: Any, day: date, moment: datetime) -> list[control.Fill]:
     return control.session_fill(conn, day, moment, checkin.DoorSettings.from_config(current_app.config))
 
@@ -247,15 +268,7 @@ def _parts(conn: Any, day: date, language: str, moment: datetime) -> tuple[dict[
             "dashboard/_so_far.html",
             {"so_far": control.days_so_far(conn, day, moment)},
         ),
-        "gauges": _part(
-            ("gauges", day, language),
-            "dashboard/_gauges.html",
-            {
-                "gauges": control.gauges(conn, figures["inside"]),
-                "peak": figures["peak"],
-                "zone_names": zone_names,
-            },
-        ),
+        "gauges": _gauges(conn, day, language, figures, zone_names),
         "kids": _part(
             ("kids", day, language), "dashboard/_kids.html", {"kids": kids_space.central_counts(conn, day)}
         ),
