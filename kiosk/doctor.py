@@ -137,17 +137,18 @@ def camera(app: Flask, folder: Path) -> Check:
 
 
 def printer(app: Flask) -> Check:
-    """The kids' space label printer answers (opened and closed, nothing printed)."""
+    """The kids' space label printer answers (opened and closed, nothing printed) and has paper."""
     target = app.config["KIDS_PRINTER"]
     if target is None:
         return Check("printer", "skip", "no label printer (KIDS_PRINTER unset)")
     from kiosk.kids import labels
 
     try:
-        labels.reach(app.config)
+        paper = labels.reach(app.config)
     except labels.PrintFailed as error:
         return Check("printer", "FAIL", f"{target}: {error}")
-    return Check("printer", "ok", f"{target} answers (profile {app.config['KIDS_PRINTER_PROFILE']})")
+    detail = f"{target} answers (profile {app.config['KIDS_PRINTER_PROFILE']}), paper {paper}"
+    return Check("printer", "ok", detail)
 
 
 def certificate(app: Flask, folder: Path, cert: Path | None = None) -> Check:

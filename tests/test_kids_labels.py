@@ -311,10 +311,18 @@ def test_an_unreachable_printer_fails_in_one_line(app: Flask, tmp_path: Path) ->
 def test_kiosk_doctor_asks_the_printer_and_prints_nothing(app: Flask, tmp_path: Path) -> None:
     app.config["KIDS_PRINTER"] = f"file:{tmp_path / 'unplugged' / 'lp0'}"
     assert doctor.printer(app).status == "FAIL"
-    with network_printer() as (port, received):
+    with network_printer() as (port, received):  # it ignores status requests
         app.config["KIDS_PRINTER"] = f"network:127.0.0.1:{port}"
         answers = doctor.printer(app)
-    assert answers.status == "ok" and "answers" in answers.detail and received == b""
+    assert answers.status == "ok" and "answers" in answers.detail and "paper unknown" in answers.detail
+    assert received == RT_STATUS_PAPER  # asked, nothing printed
+    with asking_printer([NEAR_END]) as (port, received):
+        app.config["KIDS_PRINTER"] = f"network:127.0.0.1:{port}"
+        assert doctor.printer(app).detail.endswith("paper near_end")
+    with asking_printer([OUT]) as (port, received):
+        app.config["KIDS_PRINTER"] = f"network:127.0.0.1:{port}"
+        empty = doctor.printer(app)
+    assert empty.status == "FAIL" and "out of paper" in empty.detail and received == RT_STATUS_PAPER
     app.config["KIDS_PRINTER"] = f"network:127.0.0.1:{free_port()}"
     refused = doctor.printer(app)
     assert refused.status == "FAIL" and "Connection refused" in refused.detail

@@ -421,24 +421,28 @@ def print_labels(config: Mapping[str, Any], labels: DropOffLabels) -> Paper:
     return after
 
 
-def reach(config: Mapping[str, Any]) -> None:
+def reach(config: Mapping[str, Any]) -> Paper:
     """Whether ``KIDS_PRINTER`` (which must be set) can be opened, printing nothing
-    (``kiosk doctor``); raises ``PrintFailed``."""
+    (``kiosk doctor``), and what its paper sensor says; raises ``PrintFailed`` (``OutOfPaper``)."""
     target = settings.parse_printer(config["KIDS_PRINTER"])
-    if target.kind == "file":
+    path = Path(target.path)
+    if target.kind == "file" and not path.is_char_device():
         # Opening a plain file to write would empty it: ask whether it could be opened.
-        path = Path(target.path)
         if not os.access(path if path.exists() else path.parent, os.W_OK):
             raise _failed(config, PermissionError(f"{path} cannot be written"))
-        return
+        return Paper.UNKNOWN
     printer = open_printer(config)
     with _printer_lock:
         try:
             printer.open()
+            found = paper(printer)
         except PRINTER_ERRORS as error:
             raise _failed(config, error) from error
         finally:
             printer.close()
+    if found is Paper.OUT:
+        raise _out_of_paper(config, "now")
+    return found
 
 
 # --- PDF
