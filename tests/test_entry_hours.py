@@ -1,6 +1,7 @@
-"""The day's entries per hour are summed by SQLite (``attendance.entries_per_hour``): the
-SQL it is given for a quarter's local hour of day agrees with the fair's clock for every
-quarter of a day, on a day the clocks change too (Morocco around Ramadan, Paris in March)."""
+"""The day's entries per hour and the chart's quarters are placed by SQLite
+(``attendance.local_quarter_sql``): a counter's local quarter of an hour of day agrees with
+the fair's clock for every quarter of a day, on a day the clocks change too (Morocco around
+Ramadan, Paris in March and October, Nepal's quarter-hour offset)."""
 
 from __future__ import annotations
 
@@ -24,11 +25,12 @@ from kiosk.entry import attendance
         ("Asia/Kathmandu", date(2026, 6, 15)),  # a quarter-hour offset
     ],
 )
-def test_each_quarter_is_counted_in_its_local_hour(zone: str, day: date) -> None:
+def test_each_quarter_is_placed_in_its_local_quarter_of_the_day(zone: str, day: date) -> None:
     tz = ZoneInfo(zone)
-    sql = attendance._local_hour_sql(day, tz)
+    sql = attendance._local_quarter_sql(day, tz)
     conn = sqlite3.connect(":memory:")
     start = datetime.combine(day, datetime.min.time(), tz)
     quarters = range(int(start.timestamp()) // 900 - 8, int((start + timedelta(hours=30)).timestamp()) // 900)
     found = [conn.execute(f"SELECT {sql} FROM (SELECT ? AS quarter)", (q,)).fetchone()[0] for q in quarters]
-    assert found == [datetime.fromtimestamp(q * 900, tz).hour for q in quarters]
+    local = [datetime.fromtimestamp(q * 900, tz) for q in quarters]
+    assert found == [moment.hour * 4 + moment.minute // 15 for moment in local]

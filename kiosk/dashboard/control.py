@@ -47,21 +47,16 @@ class Fill(TypedDict):
     share: float  # checked_in / capacity
 
 
-def _minute_of_day(quarter: int) -> int:
-    """Minutes since local midnight (the fair's zone) of a quarter of an hour since the epoch."""
-    moment = attendance.quarter_start(quarter)
-    return moment.hour * 60 + moment.minute
-
-
 def quarter_entries(conn: sqlite3.Connection, day: date) -> dict[str, dict[int, int]]:
     """Entries per gate per quarter of an hour of ``day`` (key: local minute of day of the
-    quarter's start), every gate, tickets and walk-ins."""
+    quarter's start), every gate, tickets and walk-ins; placed by SQLite."""
     found: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for gate, quarter, entries in conn.execute(
-        "SELECT gate_id, quarter, entries FROM gate_quarters WHERE fair_date = ? AND entries > 0",
+        f"SELECT gate_id, {attendance.local_quarter_sql(day)}, entries FROM gate_quarters"
+        " WHERE fair_date = ? AND entries > 0",
         (day.isoformat(),),
     ):
-        found[gate][_minute_of_day(quarter)] += entries
+        found[gate][quarter * 15] += entries
     return {gate: dict(counts) for gate, counts in sorted(found.items())}
 
 

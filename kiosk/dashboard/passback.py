@@ -26,12 +26,12 @@ def refusals_per_gate_hour(conn: sqlite3.Connection, day: date) -> list[Refusals
     device's clock corrected by the offset sync measured), in gate then hour order;
     counted as the scans arrive (migrations 0701, 0702)."""
     counts: Counter[tuple[str, int]] = Counter()
-    for gate, quarter, refusals in conn.execute(
-        "SELECT gate_id, quarter, already_inside FROM gate_quarters"
+    for gate, hour, refusals in conn.execute(
+        f"SELECT gate_id, {attendance.local_quarter_sql(day)} / 4, already_inside FROM gate_quarters"
         " WHERE fair_date = ? AND already_inside > 0",
         (day.isoformat(),),
     ):
-        counts[(gate, attendance.local_hour(quarter))] += refusals
+        counts[(gate, hour)] += refusals
     return [{"gate": gate, "hour": hour, "refusals": n} for (gate, hour), n in sorted(counts.items())]
 
 

@@ -155,39 +155,29 @@ def fair_zones(conn: sqlite3.Connection) -> set[str]:
     return {zone for zone, kind in kinds.items() if kind == "grounds"} or set(kinds)
 
 
-@functools.lru_cache(maxsize=4096)
-def _quarter_start(quarter: int, zone: tzinfo) -> datetime:
-    return datetime.fromtimestamp(quarter * QUARTER_SECONDS, zone)
-
-
-def quarter_start(quarter: int) -> datetime:
-    """The fair-zone start of a quarter of an hour since the epoch (the counters' unit);
-    remembered, since every reader converts the same few hundred quarters of a day."""
-    return _quarter_start(quarter, clock.zone())
-
-
-def local_hour(quarter: int) -> int:
-    """The fair-zone hour of a quarter of an hour since the epoch (every zone's offset
-    is a whole number of quarters, so a quarter lies in one local hour)."""
-    return quarter_start(quarter).hour
-
-
 @functools.lru_cache(maxsize=64)
-def _local_hour_sql(day: date, zone: tzinfo) -> str:
-    """SQL for the fair-zone hour of day of a ``quarter`` of ``day``'s counters: the
-    quarter shifted by the zone's offset (in quarters) where it holds, from 12 hours before
-    the day's midnight to 36 after (a fair day may run past midnight)."""
+def _local_quarter_sql(day: date, zone: tzinfo) -> str:
+    """SQL for the fair-zone quarter of an hour of day (0 to 95) of a ``quarter`` of
+    ``day``'s counters: the quarter shifted by the zone's offset (in quarters) where it
+    holds, from 12 hours before the day's midnight to 36 after (a fair day may run past
+    midnight)."""
     first = int(datetime.combine(day, datetime.min.time(), zone).timestamp()) // QUARTER_SECONDS - 48
     shifts: list[tuple[int, int]] = []
     for quarter in range(first, first + 48 * 4):
-        offset = _quarter_start(quarter, zone).utcoffset()
+        offset = datetime.fromtimestamp(quarter * QUARTER_SECONDS, zone).utcoffset()
         shift = int(offset.total_seconds()) // QUARTER_SECONDS if offset else 0
         if not shifts or shifts[-1][1] != shift:
             shifts.append((quarter, shift))
     if len(shifts) == 1:
-        return f"(quarter + {shifts[0][1]}) / 4 % 24"
+        return f"((quarter + {shifts[0][1]}) % 96)"
     cases = " ".join(f"WHEN quarter < {after[0]} THEN {before[1]}" for before, after in pairwise(shifts))
-    return f"(quarter + CASE {cases} ELSE {shifts[-1][1]} END) / 4 % 24"
+    return f"((quarter + CASE {cases} ELSE {shifts[-1][1]} END) % 96)"
+
+
+def local_quarter_sql(day: date) -> str:
+    """SQL for the fair's local quarter of an hour of day (0 to 95) of a row's ``quarter``
+    on ``day`` (the counters' unit): readers group and place rows by it in SQLite."""
+    return _local_quarter_sql(day, clock.zone())
 
 
 def day_totals(conn: sqlite3.Connection, day: date) -> DayTotals:
@@ -247,7 +237,7 @@ def entries_per_hour(conn: sqlite3.Connection, day: date) -> list[HourEntries]:
     grounds = fair_zones(conn)
     per_hour: dict[tuple[int, str, str], int] = defaultdict(int)
     for gate, zone, hour, people_in in conn.execute(
-        f"SELECT gate_id, zone_id, {_local_hour_sql(day, clock.zone())} AS hour, sum(entries)"
+        f"SELECT gate_id, zone_id, {local_quarter_sql(day)} / 4 AS hour, sum(entries)"
         " FROM gate_quarters WHERE fair_date = ? AND entries > 0 GROUP BY gate_id, zone_id, hour",
         (day.isoformat(),),
     ):
