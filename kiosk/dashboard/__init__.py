@@ -324,7 +324,7 @@ def _room(conn: Any, day: date) -> Markup:
     def draw() -> tuple[Markup, datetime, datetime]:
         moment = clock.now()
         parts, devices = _parts(conn, day, language, moment)
-        room = Markup(render_template("dashboard/_room.html", parts=parts))
+        room = _draw("dashboard/_room.html", {"parts": parts})
         return room, moment, _good_until(moment, devices)
 
     def still_good(drawn: tuple[Markup, datetime, datetime]) -> bool:

@@ -4,10 +4,11 @@ other (double entries central flagged when the offline gates' scans arrived)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections import Counter
-from datetime import date
+from datetime import date, tzinfo
 from typing import TypedDict
 
 from kiosk import clock
@@ -40,25 +41,28 @@ def offline_double_entries(conn: sqlite3.Connection, day: date, limit: int = 30)
     each other's admission, the ``limit`` latest flagged (all are in the conflicts
     export): the ticket's short code (never its serial), the zone, and each entry's gate
     and fair-time moment, oldest first."""
-    found = []
-    for (detail,) in conn.execute(
-        "SELECT detail FROM sync_conflicts WHERE kind = 'double_entry' AND key LIKE ?"
-        " ORDER BY detected_at DESC, id DESC LIMIT ?",
-        (f"double_entry:%:{day.isoformat()}", limit),
-    ):
-        record = json.loads(detail)
-        entries = sorted(
-            (
-                {"gate": scan["gate"], "moment": clock.parse_time(scan["device_time"])}
-                for scan in record["scans"]
-            ),
-            key=lambda entry: entry["moment"],
+    return [
+        _double_entry(detail, clock.zone())
+        for (detail,) in conn.execute(
+            "SELECT detail FROM sync_conflicts WHERE kind = 'double_entry' AND key LIKE ?"
+            " ORDER BY detected_at DESC, id DESC LIMIT ?",
+            (f"double_entry:%:{day.isoformat()}", limit),
         )
-        found.append(
-            {
-                "short_code": shortcode.encode(int(record["ticket_serial"])),
-                "zone": record["zone"],
-                "entries": entries,
-            }
-        )
-    return found
+    ]
+
+
+@functools.lru_cache(maxsize=1024)
+def _double_entry(detail: str, zone: tzinfo) -> dict[str, object]:
+    """A flagged double entry as the dashboard shows it, read once per stored text and
+    fair zone (every poll after a commit reads the same few dozen flags; the times are
+    the fair's, ``clock.parse_time``). Shared: never change it."""
+    record = json.loads(detail)
+    entries = sorted(
+        ({"gate": scan["gate"], "moment": clock.parse_time(scan["device_time"])} for scan in record["scans"]),
+        key=lambda entry: entry["moment"],
+    )
+    return {
+        "short_code": shortcode.encode(int(record["ticket_serial"])),
+        "zone": record["zone"],
+        "entries": entries,
+    }
