@@ -78,7 +78,11 @@ def counted_together(conn: sqlite3.Connection) -> Iterator[None]:
     """Count the passages written inside this block into the kept figures once, at its
     end, as one set (migration 0705), instead of once per row. Call inside the write
     transaction (a batch of events on central); on an error the transaction is rolled
-    back, uncounted changes with it."""
+    back, uncounted changes with it. Inside another such block it counts nothing of its
+    own: the outer one counts everything once (central's group of pushes)."""
+    if conn.execute("SELECT deferred FROM figure_mode").fetchone()[0]:
+        yield
+        return
     conn.execute("UPDATE figure_mode SET deferred = 1")
     yield
     conn.execute("UPDATE figure_mode SET deferred = 0")  # counts what was noted (trigger)

@@ -9,7 +9,7 @@ schemas of the published OpenAPI document (``kiosk.openapi.checked``).
 from __future__ import annotations
 
 import re
-import threading
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,11 @@ from kiosk import auth, clock, schedule, tls
 from kiosk import db as dbmod
 from kiosk.openapi import checked
 from kiosk.web import get_db
-from sync import feed, protocol, signing, validate, wire
+from sync import feed, group, protocol, signing, validate, wire
 from sync.protocol import Refusal
+from sync.wire import PushAnswer
 
 bp = Blueprint("sync", __name__)  # under /api/v1
-# Pushes from many kiosks queue here rather than in SQLite's busy handler, which sleeps
-# in steps of milliseconds while the write lock is taken and would leave the CPU idle.
-PUSH_LOCK = threading.Lock()
 # A batch of 500 events is ~150 kB of JSON (1000, a kiosk's largest, ~300 kB; names of
 # session walk-ins make rows longer): refuse to inflate much more than that.
 MAX_INFLATED_BODY = 2 * 1024 * 1024
@@ -185,13 +183,22 @@ def push() -> Response:
     protocol.authenticate(get_db().conn, _token())
     body = _body()
     moment = clock.now()
-    with PUSH_LOCK, dbmod.write(get_db()) as conn:
+    token = _token()
+
+    def apply(conn: sqlite3.Connection, together: protocol.Together) -> PushAnswer:
         # Authenticated inside the transaction: a revocation committed before this
         # batch refuses it whole; one committed after sees it applied whole.
-        device = protocol.authenticate(conn, _token())
-        answer = protocol.apply_batch(conn, device["device_id"], body, moment)
+        device = protocol.authenticate(conn, token)
+        answer = protocol.apply_batch(conn, device["device_id"], body, moment, together=together)
         protocol.seen(conn, device, moment)
-    return _gzip(answer)
+        return answer
+
+    # Pushes from many kiosks queue in the app's group rather than in SQLite's busy
+    # handler (which sleeps in steps of milliseconds while the write lock is taken), and
+    # those queued together are applied in one transaction (sync.group); each answered
+    # once that transaction is on disk. One group per app: per database file.
+    pushes: group.Group[PushAnswer] = current_app.extensions.setdefault("sync.pushes", group.Group())
+    return _gzip(pushes.run(get_db(), apply))
 
 
 def _authenticated_roles() -> str:

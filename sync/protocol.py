@@ -18,7 +18,9 @@ import hashlib
 import json
 import secrets
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypedDict, cast
 
@@ -479,6 +481,25 @@ def flag(
 # ---------------------------------------------------------------- push
 
 
+@dataclass
+class Together:
+    """Batches applied in one write transaction (``batches_together``): what is left to
+    do once their passages are counted."""
+
+    touched: set[tuple[object, object, object]] = field(default_factory=set)  # (ticket, zone, day)
+
+
+@contextmanager
+def batches_together(conn: sqlite3.Connection, moment: datetime) -> Iterator[Together]:
+    """Apply several batches in one write transaction (``apply_batch(..., together=)``):
+    their passages are counted into the figures once, as one set, at the end, and double
+    entries are judged after that, on the counted passages, in one query."""
+    together = Together()
+    with events.counted_together(conn):
+        yield together
+    _flag_double_entries(conn, together.touched, moment)
+
+
 def apply_batch(
     conn: sqlite3.Connection,
     device_id: str,
@@ -486,6 +507,7 @@ def apply_batch(
     moment: datetime,
     device_name: str | None = None,
     roles: str | None = None,
+    together: Together | None = None,
 ) -> PushAnswer:
     """Store a batch of one device's events exactly once; call inside one write
     transaction. ``device_id`` is the authenticated device (never read from the body);
@@ -493,7 +515,12 @@ def apply_batch(
     of a kiosk that never enrolled) to ``roles``. Returns ``high_seq`` (highest
     contiguous device_seq held), how many events were new, how many central already
     had, and ``conflicts``: sequence numbers central holds under another uuid (never
-    counted as held: the kiosk must not mark them sent)."""
+    counted as held: the kiosk must not mark them sent). ``together``: the batch is one
+    of a group (``batches_together``), counted with the others at the group's end;
+    alone, it is counted at its own end."""
+    if together is None:
+        with batches_together(conn, moment) as together:
+            return apply_batch(conn, device_id, document, moment, device_name, roles, together)
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         raise Refusal(400, "bad_batch", "a batch is {'events': [{'table', 'columns', 'rows'}]}")
     device = conn.execute("SELECT * FROM sync_devices WHERE device_id = ?", (device_id,)).fetchone()
@@ -508,82 +535,78 @@ def apply_batch(
     touched: set[tuple[object, object, object]] = set()  # (ticket, zone, day) with new passages
     annulled: list[object] = []
     oldest_new: str | None = None
-    # The batch's passages are counted into the kept figures once, as a set.
-    with events.counted_together(conn):
-        for part in document["events"]:
-            table, columns, rows = _check_part(conn, part)
-            if not events.produces(allowed, table):
-                raise Refusal(
-                    403, "table_not_for_role", f"a kiosk with roles {roles or 'none'} does not write {table}"
-                )
-            at = {c: i for i, c in enumerate(columns)}
-            seqs_of_rows: list[int] = []
-            for row in rows:
-                seq = row[at["device_seq"]]
-                if row[at["device_id"]] != device_id or type(seq) is not int or not 0 < seq < 1 << 62:
-                    raise Refusal(
-                        400, "bad_batch", "every event must carry this device's id and a positive seq"
-                    )
-                seqs_of_rows.append(seq)
-            held = _held(conn, device_id, seqs_of_rows)
-            new = []
-            for row, seq in zip(rows, seqs_of_rows, strict=True):
-                key = row[at["uuid"]]
-                if seq not in held:
-                    held[seq] = (table, key)
-                    new.append(row)
-                elif held[seq] == (table, key):
-                    duplicates += 1
-                    seqs.add(seq)
-                else:
-                    clashes.append({"table": table, "device_seq": seq, "uuid": str(key)})
-            reference = reference or validate.Reference(conn)
-            fresh = []
-            for row, reason in zip(
-                new, validate.check_rows(table, columns, new, reference, device_id), strict=True
-            ):
-                if reason is None:
-                    fresh.append(row)
-                    continue
-                # Kept aside, never counted; its seq holds the device's high_seq back.
-                seq = cast(int, row[at["device_seq"]])  # checked above
-                rejected.append({"table": table, "device_seq": seq, "reason": reason})
-                _keep_rejected(conn, table, device_id, dict(zip(columns, row, strict=True)), reason, moment)
-            if not fresh:
+    for part in document["events"]:
+        table, columns, rows = _check_part(conn, part)
+        if not events.produces(allowed, table):
+            raise Refusal(
+                403, "table_not_for_role", f"a kiosk with roles {roles or 'none'} does not write {table}"
+            )
+        at = {c: i for i, c in enumerate(columns)}
+        seqs_of_rows: list[int] = []
+        for row in rows:
+            seq = row[at["device_seq"]]
+            if row[at["device_id"]] != device_id or type(seq) is not int or not 0 < seq < 1 << 62:
+                raise Refusal(400, "bad_batch", "every event must carry this device's id and a positive seq")
+            seqs_of_rows.append(seq)
+        held = _held(conn, device_id, seqs_of_rows)
+        new = []
+        for row, seq in zip(rows, seqs_of_rows, strict=True):
+            key = row[at["uuid"]]
+            if seq not in held:
+                held[seq] = (table, key)
+                new.append(row)
+            elif held[seq] == (table, key):
+                duplicates += 1
+                seqs.add(seq)
+            else:
+                clashes.append({"table": table, "device_seq": seq, "uuid": str(key)})
+        reference = reference or validate.Reference(conn)
+        fresh = []
+        for row, reason in zip(
+            new, validate.check_rows(table, columns, new, reference, device_id), strict=True
+        ):
+            if reason is None:
+                fresh.append(row)
                 continue
-            # ON CONFLICT DO NOTHING skips a uuid central holds for another event (reported
-            # below as a conflict); a row that breaks a CHECK still fails the batch loudly.
-            try:
-                # rowcount, not total_changes: rows written by triggers (the feed log) are
-                # not events received.
-                inserted = conn.executemany(
-                    f"INSERT INTO [{table}] ({quoted(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-                    " ON CONFLICT DO NOTHING",
-                    fresh,
-                ).rowcount
-            except sqlite3.IntegrityError as error:
-                raise Refusal(400, "bad_batch", f"{table}: {error}") from None
-            if inserted < len(fresh):
-                fresh, lost = _landed(conn, table, device_id, fresh, at)
-                clashes.extend(lost)
-            applied += inserted
-            if table == "staff_lockouts":
-                # A kiosk locked an account: every kiosk learns it with the reference data.
-                for row in fresh:
-                    accounts.share_lockout(conn, str(row[at["staff_id"]]), str(row[at["locked_until"]]))
-            seqs.update(cast(int, row[at["device_seq"]]) for row in fresh)  # checked above
-            times = [sent for row in fresh if isinstance(sent := row[at["device_time"]], str)]
-            if times:
-                oldest_new = min([*times, oldest_new] if oldest_new else times)
-            if table == "scans":
-                # Entries can make a double entry, exits can resolve one; refusals do neither.
-                touched.update(
-                    (row[at["ticket_serial"]], row[at["zone_id"]], row[at["fair_date"]])
-                    for row in fresh
-                    if row[at["result"]] == "accepted" and row[at["ticket_serial"]] is not None
-                )
-            elif table == "annulments":
-                annulled.extend(row[at["scan_uuid"]] for row in fresh)
+            # Kept aside, never counted; its seq holds the device's high_seq back.
+            seq = cast(int, row[at["device_seq"]])  # checked above
+            rejected.append({"table": table, "device_seq": seq, "reason": reason})
+            _keep_rejected(conn, table, device_id, dict(zip(columns, row, strict=True)), reason, moment)
+        if not fresh:
+            continue
+        # ON CONFLICT DO NOTHING skips a uuid central holds for another event (reported
+        # below as a conflict); a row that breaks a CHECK still fails the batch loudly.
+        try:
+            # rowcount, not total_changes: rows written by triggers (the feed log) are
+            # not events received.
+            inserted = conn.executemany(
+                f"INSERT INTO [{table}] ({quoted(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+                " ON CONFLICT DO NOTHING",
+                fresh,
+            ).rowcount
+        except sqlite3.IntegrityError as error:
+            raise Refusal(400, "bad_batch", f"{table}: {error}") from None
+        if inserted < len(fresh):
+            fresh, lost = _landed(conn, table, device_id, fresh, at)
+            clashes.extend(lost)
+        applied += inserted
+        if table == "staff_lockouts":
+            # A kiosk locked an account: every kiosk learns it with the reference data.
+            for row in fresh:
+                accounts.share_lockout(conn, str(row[at["staff_id"]]), str(row[at["locked_until"]]))
+        seqs.update(cast(int, row[at["device_seq"]]) for row in fresh)  # checked above
+        times = [sent for row in fresh if isinstance(sent := row[at["device_time"]], str)]
+        if times:
+            oldest_new = min([*times, oldest_new] if oldest_new else times)
+        if table == "scans":
+            # Entries can make a double entry, exits can resolve one; refusals do neither.
+            touched.update(
+                (row[at["ticket_serial"]], row[at["zone_id"]], row[at["fair_date"]])
+                for row in fresh
+                if row[at["result"]] == "accepted" and row[at["ticket_serial"]] is not None
+            )
+        elif table == "annulments":
+            annulled.extend(row[at["scan_uuid"]] for row in fresh)
     blocked = {c["device_seq"] for c in clashes} | {r["device_seq"] for r in rejected}
     seqs -= blocked
     high = _advance(conn, device_id, device["high_seq"] if device else 0, seqs, blocked)
@@ -604,7 +627,7 @@ def apply_batch(
                 (json.dumps(annulled),),
             ).fetchall()
         )
-    _flag_double_entries(conn, touched, moment)
+    together.touched |= touched  # judged once the group is counted
     if oldest_new and seqs:
         _flag_late(conn, device_id, device, oldest_new, seqs, applied, moment)
     answer: PushAnswer = {"high_seq": high, "applied": applied, "duplicates": duplicates}
