@@ -24,9 +24,8 @@ from sync.protocol import Refusal
 from sync.wire import PushAnswer
 
 bp = Blueprint("sync", __name__)  # under /api/v1
-# A batch of 500 events is ~150 kB of JSON (1000, a kiosk's largest, ~300 kB; names of
-# session walk-ins make rows longer): refuse to inflate much more than that.
-MAX_INFLATED_BODY = 2 * 1024 * 1024
+# A push is at most ~1 MB of JSON (sync.wire.PUSH_BYTES): refuse to inflate much more.
+MAX_INFLATED_BODY = wire.MAX_PUSH_BODY
 # ASCII digits only: str.isdigit also takes superscripts that int() refuses.
 CURSOR = re.compile(r"[0-9]{1,18}")
 

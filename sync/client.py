@@ -127,6 +127,7 @@ class Transport:
     def request(
         self, method: str, path: str, document: object | None = None, query: dict[str, object] | None = None
     ) -> object:
+        """``document``: the JSON body, or its JSON bytes (``wire.dumps``); gzipped on the way."""
         retrying = Retrying(
             retry=retry_if_exception_type(Transient),
             wait=wait_random_exponential(multiplier=0.1, max=self.max_wait),
@@ -404,7 +405,7 @@ class Client:
     def __init__(
         self,
         folder: Path,
-        batch: int = wire.BATCH_EVENTS,
+        batch: int = wire.PUSH_EVENTS,
         timeout: float = TIMEOUT,
         attempts: int = 4,
         max_wait: float = 5.0,
@@ -413,7 +414,7 @@ class Client:
         self.folder = Path(folder)
         self.extra_status = extra_status
         self.db = open_local(self.folder)
-        self.batch = max(1, min(batch, 1000))
+        self.batch = max(1, min(batch, wire.PUSH_EVENTS))
         row = state(self.db.conn)
         if not row["central_url"]:
             raise ValueError("this kiosk has no central to sync with (enroll it with `kiosk init --central`)")
@@ -498,13 +499,18 @@ class Client:
         confirmed = 0
         self.problems = []
         after = state(self.db.conn)["pushed_seq"]
+        size = self.batch
         while True:
             conn = self.db.conn
             before = state(conn)["pushed_seq"]
-            parts, last = pending_events(conn, after, self.batch)
+            parts, last = pending_events(conn, after, size)
             if not parts:
                 return confirmed
-            answer = self._call("POST", "/api/v1/sync/push", {"events": parts})
+            body = wire.dumps({"events": parts})
+            if len(body) > wire.PUSH_BYTES and size > 1:
+                size //= 2  # long rows: fewer of them per push, for the rest of this push
+                continue
+            answer = self._call("POST", "/api/v1/sync/push", body)
             high = answer.get("high_seq")
             if not isinstance(high, int):
                 raise Refused(200, "no_progress", f"central answered no high_seq for {after + 1}..{last}")

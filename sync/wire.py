@@ -17,6 +17,13 @@ TIME_HEADER = "X-Device-Time"
 # Bounds on what either side will inflate (gzip bombs) or send in one go.
 MAX_INFLATED = 256 * 1024 * 1024
 BATCH_EVENTS = 500
+# A push carries up to PUSH_EVENTS events (a kiosk draining a backlog: fewer round trips,
+# and central counts more of them at once), as long as its JSON stays within PUSH_BYTES,
+# half of what central inflates of a push at most (MAX_PUSH_BODY, issue 11 point 7): a
+# scan is ~250 bytes, a session walk-in with long names several times that.
+PUSH_EVENTS = 2000
+MAX_PUSH_BODY = 2 * 1024 * 1024
+PUSH_BYTES = MAX_PUSH_BODY // 2
 CHANGES_PAGE = 2000
 SNAPSHOT_PAGE = 5000
 
@@ -89,8 +96,14 @@ class WireError(ValueError):
     """A body that is not gzip JSON of a sane size."""
 
 
+def dumps(document: object) -> bytes:
+    """A document as compact UTF-8 JSON (what ``encode`` compresses)."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def encode(document: object) -> bytes:
-    raw = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """A document as gzip JSON; ``bytes`` are taken as JSON already (from ``dumps``)."""
+    raw = document if isinstance(document, bytes) else dumps(document)
     # Level 1: the wire is a LAN; compressing faster matters more than a few bytes.
     return gzip.compress(raw, compresslevel=1)
 

@@ -84,7 +84,7 @@ def test_lost_answer_retry_applies_nothing_twice(central_dir: Path, tmp_path: Pa
         try:
             point_at(k1, proxy.url)
             proxy.drop_answers = 2  # the first two pushes: central commits, the answer is lost
-            client = Client(k1)
+            client = Client(k1, batch=500)
             result = client.round()
             client.close()
         finally:
@@ -296,7 +296,7 @@ def test_token_revoked_during_a_sync(central_dir: Path, tmp_path: Path) -> None:
         proxy.before_push = revoke_before_third
         try:
             point_at(k1, proxy.url)
-            client = Client(k1)
+            client = Client(k1, batch=500)
             with pytest.raises(Refused) as refusal:
                 client.round()
             client.close()

@@ -9,6 +9,7 @@ import re
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ from sync_helpers import (
 
 from kiosk import clock, instance
 from kiosk import db as dbmod
+from sync import wire
 from sync.client import Client, Refused, Transient
 
 DEBUG = {"KIOSK_LOG_LEVEL": "DEBUG"}  # central logs each group's size
@@ -181,3 +183,34 @@ def test_central_killed_while_a_group_waits_loses_and_doubles_nothing(
         me = device_id(folder)
         assert events_of(central_dir, me) == events_of(folder, me)
     assert adults_counted(central_dir) == 3 * (WALK_INS + 1)
+
+
+def finder_searches(folder: Path, count: int, text: str) -> None:
+    """Append ``count`` searches for ``text`` on a finder kiosk, stamped like real ones."""
+    columns = ["uuid", "device_id", "device_seq", "device_time", "kind", "query", "results"]
+    database = instance.open_db(folder)
+    moment = clock.iso(clock.now())
+    with dbmod.write(database) as conn:
+        device, last = conn.execute("UPDATE device SET seq = seq + ? RETURNING id, seq", (count,)).fetchone()
+        conn.executemany(
+            insert_sql("finder_events", columns),
+            (
+                (str(uuid.uuid4()), device, seq, moment, "search", text, 3)
+                for seq in range(last - count + 1, last + 1)
+            ),
+        )
+    database.conn.close()
+
+
+def test_a_backlog_goes_in_large_pushes_long_rows_in_smaller_ones(central_dir: Path, tmp_path: Path) -> None:
+    with serving(central_dir, DEBUG) as (central, _process):
+        finder = enroll(central, central_dir, tmp_path / "finder", "finder-1", role="finder", gate=None)
+        finder_searches(finder, wire.PUSH_EVENTS + 500, "stand")
+        assert push(finder)() == wire.PUSH_EVENTS + 500
+        assert groups(central_dir) == [1, 1]  # 2,000 then 500, not five pushes of 500
+        # 200 Arabic letters a search: 2,000 of them are more JSON than a push carries.
+        finder_searches(finder, wire.PUSH_EVENTS, "\u0628" * 200)
+        assert push(finder)() == wire.PUSH_EVENTS
+        assert groups(central_dir) == [1, 1, 1, 1]  # halved: two pushes of 1,000
+    me = device_id(finder)
+    assert events_of(central_dir, me) == events_of(finder, me)
