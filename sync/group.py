@@ -3,13 +3,13 @@
 Eight kiosks draining their backlogs each wait for central's answer before sending the
 next batch; applied one transaction each, central counted the same seconds of the
 figures once per batch and synced the disk once per batch. Here the batches that are
-waiting when the writer is free are applied by one thread in ONE write transaction, a
-savepoint each, counted into the figures once at the end (``protocol.batches_together``).
+waiting when the writer is free are applied by one thread in ONE write transaction,
+counted into the figures once at the end (``protocol.batches_together``).
 
 - Nothing is answered before the transaction holding it is on disk: each waiting request
   returns only after the group's commit is durable (``kiosk.db.write``).
-- A batch refused (``Refusal``, or any error while applying it) is rolled back to its
-  savepoint and its refusal goes to its own kiosk only; the others are kept.
+- A batch refused (``Refusal``, or any error while applying it) is left out: the group
+  is rolled back and applied again without it, and its refusal goes to its own kiosk only.
 - If the group itself fails (the count at its end, the commit), each batch is applied
   again in a transaction of its own, so one batch can never fail another.
 - A lone push is applied at once: nobody waits for a group to fill up.
@@ -20,9 +20,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Generic, TypeVar
 
 from kiosk import clock
@@ -36,11 +35,54 @@ Work = Callable[[sqlite3.Connection, protocol.Together], T]
 
 
 @dataclass
+class Outcome(Generic[T]):
+    """What one work gave: its result, or the error it raised (its batch not kept)."""
+
+    result: T | None = None
+    error: Exception | None = None
+
+
+class _Failed(Exception):
+    """A work of the group raised: the group's transaction is rolled back."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(str(error))
+        self.index, self.error = index, error
+
+
+def apply_together(db: dbmod.Database, works: Sequence[Work[T]]) -> list[Outcome[T]]:
+    """Apply ``works`` in one durable write transaction, their passages counted once at
+    its end; the outcome of each. A work that raises is left out and the others applied
+    again without it (no savepoint per work: savepoints made a group slower than a
+    transaction per batch, and a refused batch is rare). Raises if the group fails as a
+    whole (the count, the commit): then nothing of it is stored."""
+    outcomes: list[Outcome[T]] = [Outcome() for _ in works]
+    remaining = list(range(len(works)))
+    while remaining:
+        try:
+            with dbmod.write(db) as conn, protocol.batches_together(conn, clock.now()) as together:
+                for index in remaining:
+                    try:
+                        outcomes[index].result = works[index](conn, together)
+                    except Exception as error:
+                        raise _Failed(index, error) from error
+        except _Failed as failed:
+            outcomes[failed.index].error = failed.error
+            remaining.remove(failed.index)
+            continue
+        log.debug(
+            "%d pushes applied in one transaction (%d left out)", len(remaining), len(works) - len(remaining)
+        )
+        break
+    return outcomes
+
+
+@dataclass
 class _Waiting(Generic[T]):
     work: Work[T]
     done: threading.Event = field(default_factory=threading.Event)
-    result: T | None = None
-    error: Exception | None = None
+    # Until applied: what its thread answers if the applying thread dies on the way.
+    outcome: Outcome[T] = field(default_factory=lambda: Outcome(error=RuntimeError("push not applied")))
 
 
 class Group(Generic[T]):
@@ -64,39 +106,30 @@ class Group(Generic[T]):
                 with self._queue_lock:
                     group, self._queue = self._queue, []
                 self._apply(db, group)
-        if waiting.error is not None:
-            raise waiting.error
-        return waiting.result  # type: ignore[return-value]  # set when error is None
+        if waiting.outcome.error is not None:
+            raise waiting.outcome.error
+        return waiting.outcome.result  # type: ignore[return-value]  # set when error is None
 
     def _apply(self, db: dbmod.Database, group: list[_Waiting[T]]) -> None:
         try:
             try:
-                self._together(db, group, clock.now())
-            except Exception:
+                outcomes = apply_together(db, [waiting.work for waiting in group])
+            except Exception as error:
                 if len(group) == 1:
-                    raise
-                # The group failed as a whole: no batch of it is stored. Each alone, then,
-                # so that whatever failed fails its own push only.
-                for waiting in group:
-                    waiting.result, waiting.error = None, None
-                    try:
-                        self._together(db, [waiting], clock.now())
-                    except Exception as error:
-                        waiting.error = error
-        except Exception as error:
-            group[0].error = error
+                    outcomes = [Outcome(error=error)]
+                else:
+                    # The group failed as a whole: nothing of it is stored. Each alone,
+                    # then, so that whatever failed fails its own push only.
+                    outcomes = [_alone(db, waiting.work) for waiting in group]
+            for waiting, outcome in zip(group, outcomes, strict=True):
+                waiting.outcome = outcome
         finally:
             for waiting in group:
                 waiting.done.set()
 
-    def _together(self, db: dbmod.Database, group: list[_Waiting[T]], moment: datetime) -> None:
-        with dbmod.write(db) as conn, protocol.batches_together(conn, moment) as together:
-            for waiting in group:
-                conn.execute("SAVEPOINT batch")
-                try:
-                    waiting.result = waiting.work(conn, together)
-                except Exception as error:
-                    conn.execute("ROLLBACK TO batch")
-                    waiting.error = error
-                conn.execute("RELEASE batch")
-        log.debug("%d pushes applied in one transaction", len(group))
+
+def _alone(db: dbmod.Database, work: Work[T]) -> Outcome[T]:
+    try:
+        return apply_together(db, [work])[0]
+    except Exception as error:
+        return Outcome(error=error)

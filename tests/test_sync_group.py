@@ -133,7 +133,9 @@ def test_waiting_pushes_go_in_one_transaction_and_a_bad_batch_is_refused_to_its_
         assert [o.get("result") for o in outcomes[:3]] == [WALK_INS] * 3
         error = outcomes[3].get("error")
         assert isinstance(error, Refused) and error.status == 400 and error.error == "bad_batch"
-        assert groups(central_dir) == [1, 3]
+        # The three waiting went as one group; the bad batch was left out of it.
+        assert groups(central_dir) == [1, 2]
+        assert "2 pushes applied in one transaction (1 left out)" in (central_dir / "kiosk.log").read_text()
     for folder in [first, *good]:
         me = device_id(folder)
         assert events_of(central_dir, me) == events_of(folder, me)  # each exactly once
