@@ -86,7 +86,8 @@ COLUMNS = {
     "walk_ins": list(validate.WALK_IN_COLUMNS),
     "annulments": list(validate.ANNULMENT_COLUMNS),
 }
-FIGURE_TRIGGERS = ("scans_noted", "walk_ins_noted", "annulments_noted")  # migration 0705
+# Migration 0705: the triggers that note events for the figure count.
+FIGURE_TRIGGERS = ("scans_noted", "scans_refusal_noted", "walk_ins_noted", "annulments_noted")
 
 
 @dataclass

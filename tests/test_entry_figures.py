@@ -353,6 +353,32 @@ def test_a_crowded_minute_arriving_out_of_order_keeps_the_figures(db: Database) 
     assert attendance.day_figures(db.conn, day) == raw_day_figures(db.conn, day)
 
 
+def test_a_passage_at_the_same_millisecond_after_one_held_is_composed_not_recounted(db: Database) -> None:
+    # Two kiosks' passages at one millisecond, the second after the first in time order
+    # (device, seq): composed onto the second's summary like any passage that comes last.
+    # The summary is marked first: a recount from the passages would wipe the mark.
+    day = FAIR_START + timedelta(days=80)
+    moment = clock.iso(clock.at(day, time(12)))
+    second = clock.at(day, time(12)).timestamp() // 1
+
+    def walk_in(device: str, seq: int) -> None:
+        with dbmod.write(db) as conn:
+            row = (str(uuid.uuid4()), device, seq, moment, day.isoformat(), "heritage", "heritage")
+            insert(conn, "walk_ins", (*row, "adult", 1, "in", None))
+
+    def net() -> int:
+        return db.conn.execute("SELECT net FROM zone_seconds WHERE second = ?", (second,)).fetchone()[0]
+
+    walk_in("dev-a", 7_000_000)
+    with dbmod.write(db) as conn:
+        conn.execute("UPDATE zone_seconds SET net = net + 100 WHERE second = ?", (second,))
+    walk_in("dev-a", 7_000_001)
+    assert net() == 102
+    walk_in("dev-a", 6_999_999)  # before both in time order: its second recounted
+    assert net() == 3
+    assert attendance.occupancy(db.conn, day) == raw_occupancy(db.conn, day)
+
+
 def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database) -> None:
     moment = clock.at(FAIR_START, time(11))
     tally.record_walk_in(db, "heritage", "adult", direction="out", moment=moment)
@@ -391,11 +417,11 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
     assert refusals == [{"gate": "main", "hour": 11, "refusals": 1}]
     # The database as it was before 0700, holding the same events.
     db.conn.executescript(
-        "DROP TRIGGER scans_noted; DROP TRIGGER walk_ins_noted; DROP TRIGGER annulments_noted;"
-        " DROP VIEW counted_passages;"
+        "DROP TRIGGER scans_noted; DROP TRIGGER scans_refusal_noted; DROP TRIGGER walk_ins_noted;"
+        " DROP TRIGGER annulments_noted; DROP VIEW counted_passages; DROP VIEW counted_refusals;"
         " DROP TABLE zone_passages; DROP TABLE zone_minutes; DROP TABLE zone_hours; DROP TABLE gate_days;"
         " DROP TABLE gate_quarters; DROP TABLE day_visitors; DROP TABLE day_totals; DROP TABLE zone_seconds;"
-        " DROP TABLE figure_mode; DROP TABLE figure_changes; DROP TABLE figure_events;"
+        " DROP TABLE figure_mode; DROP TABLE figure_changes;"
         " DROP TABLE figure_minutes;"
         " DELETE FROM schema_migrations WHERE name LIKE '070_%';"
     )
@@ -405,7 +431,7 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
         "0702_figure_rollups.sql",
         "0703_zone_hours_prefix.sql",
         "0704_zone_seconds.sql",
-        "0705_figures_counted_per_write.sql",
+        "0705_figures_counted_once.sql",
     ]
     assert attendance.occupancy(db.conn, FAIR_START) == kept
     assert attendance.gate_entries(db.conn, "heritage", FAIR_START) == 3
@@ -414,12 +440,12 @@ def test_the_migration_fills_the_figures_from_the_rows_already_held(db: Database
 
 
 def test_a_database_that_applied_the_folded_migrations_takes_the_fold(db: Database) -> None:
-    # A developer's instance of session 4 recorded 0705-0708, which 0705_figures_counted_per
-    # _write replaces with the same objects: it applies over them, no "already exists".
+    # A developer's instance recorded 0705-0708 of session 4 and the first fold of them,
+    # which 0705_figures_counted_once replaces: it applies over them, no "already exists".
     moment = clock.at(FAIR_START, time(11))
     tally.record_walk_in(db, "heritage", "group", 3, moment=moment)
     with dbmod.write(db) as conn:
-        conn.execute("DELETE FROM schema_migrations WHERE name = '0705_figures_counted_per_write.sql'")
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0705_figures_counted_once.sql'")
         conn.executemany(
             "INSERT INTO schema_migrations VALUES (?, datetime('now'))",
             [
@@ -427,9 +453,10 @@ def test_a_database_that_applied_the_folded_migrations_takes_the_fold(db: Databa
                 ("0706_figures_noted_per_event.sql",),
                 ("0707_figures_single_passage.sql",),
                 ("0708_counted_passages_whole_people.sql",),
+                ("0705_figures_counted_per_write.sql",),
             ],
         )
-    assert dbmod.migrate(db) == ["0705_figures_counted_per_write.sql"]
+    assert dbmod.migrate(db) == ["0705_figures_counted_once.sql"]
     tally.record_walk_in(db, "heritage", "adult", direction="out", moment=moment + timedelta(seconds=1))
     tally.record_walk_in(db, "heritage", "adult", moment=moment - timedelta(seconds=1))  # late
     assert attendance.occupancy(db.conn, FAIR_START) == raw_occupancy(db.conn, FAIR_START)

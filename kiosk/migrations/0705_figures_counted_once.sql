@@ -1,21 +1,24 @@
 -- The figures counted once per write or per batch, in one migration (replaces the
 -- migrations 0705_figures_per_batch, 0706_figures_noted_per_event,
--- 0707_figures_single_passage and 0708_counted_passages_whole_people of session 4, which
--- no fair applied: each recreated the count whole, ~60-line trigger bodies three times
--- over). Same figures as they kept; 0700-0704 define them and stay as applied.
+-- 0707_figures_single_passage and 0708_counted_passages_whole_people of session 4, and
+-- 0705_figures_counted_per_write, their first fold, none of which a fair applied: each
+-- recreated the count whole, ~60-line trigger bodies three times over). Same figures as
+-- they kept; 0700-0704 define them and stay as applied.
 --
--- A scan, walk-in or annulment only notes its uuid in figure_events (a refused scan
--- only if the dashboard counts it); the count (trigger figures_counted) runs at once for
--- a single write, or once at the end of kiosk.events.counted_together for a batch (it
--- sets figure_mode.deferred to 1 around the batch's rows, then back to 0). The count
--- moves the noted events into zone_passages as a set and counts the figures: passages
--- that come after every passage already held in their minute (a gate's scans in time
--- order) extend their second, minute and hour by composition (0700, 0703), one passage
--- alone without window functions; any other minute (a late batch interleaved with other
--- kiosks', an annulment) recounts its changed seconds and folds itself and its hour's
--- prefix again (0704). A walk-in whose head count is not a whole number of people (a row
--- stored before central checked walk-ins, or written by hand) is left out, as an
--- unreadable time already is: a text count would reach the minute's summary.
+-- A scan, walk-in or annulment notes its change in figure_changes (a passage to count at
+-- its corrected time, one no longer counted, a refusal where the dashboard counts them);
+-- the count (trigger figures_counted) runs at once for a single write, or once at the end
+-- of kiosk.events.counted_together for a batch (it sets figure_mode.deferred to 1 around
+-- the batch's rows, then back to 0). The count updates zone_passages as a set and counts
+-- the figures: passages that come after every passage already held in their minute, in
+-- time order (a gate's scans) extend their second, minute and hour by composition (0700,
+-- 0703), one passage alone without window functions; any other minute (a late batch
+-- interleaved with other kiosks', an annulment) recounts its changed seconds and folds
+-- itself and its hour's prefix again (0704). Time order is (moment, device, seq): a
+-- passage at the same millisecond as one held is appended when it comes after it. A
+-- walk-in whose head count is not a whole number of people (a row stored before central
+-- checked walk-ins, or written by hand) is left out, as an unreadable time already is: a
+-- text count would reach the minute's summary.
 --
 -- figure_mode.dashboard says whether this instance keeps the figures only the
 -- organizers' dashboard, CSV and API read: gate_quarters (entries, exits, walk-ins by
@@ -23,11 +26,11 @@
 -- default: every figure; the instance's roles set it, see kiosk.figures). A gate's
 -- screen and decisions read zone_hours, zone_minutes and gate_days only.
 --
--- A developer's database that applied 0705-0708 is brought to the same state: what
+-- A developer's database that applied any of those is brought to the same state: what
 -- they made is dropped if present and made again (the figure tables they kept are the
 -- same). The count's work tables are empty outside a write.
 
--- Per-passage triggers of 0700-0704, and everything 0705-0708 made.
+-- Per-passage triggers of 0700-0704, and everything the migrations replaced made.
 DROP TRIGGER IF EXISTS scans_counted;
 DROP TRIGGER IF EXISTS walk_ins_counted;
 DROP TRIGGER IF EXISTS annulments_uncounted;
@@ -48,10 +51,12 @@ DROP TRIGGER IF EXISTS zone_passages_noted;
 DROP TRIGGER IF EXISTS zone_passages_removal_noted;
 DROP TRIGGER IF EXISTS figure_changes_now;
 DROP TRIGGER IF EXISTS scans_noted;
+DROP TRIGGER IF EXISTS scans_refusal_noted;
 DROP TRIGGER IF EXISTS walk_ins_noted;
 DROP TRIGGER IF EXISTS annulments_noted;
 DROP TRIGGER IF EXISTS figures_counted;
 DROP TRIGGER IF EXISTS figures_recounted;
+DROP TRIGGER IF EXISTS figures_appended_together;
 DROP TRIGGER IF EXISTS figures_hours_counted;
 DROP TRIGGER IF EXISTS figures_dashboard_counted;
 DROP TABLE IF EXISTS figure_mode;
@@ -110,14 +115,9 @@ CREATE TABLE figure_mode (
 );
 INSERT INTO figure_mode (deferred) VALUES (0);
 
--- Events written since the last count: a scan or walk-in (its uuid), or the scan an
--- annulment names (annulled = 1).
-CREATE TABLE figure_events (
-    uuid TEXT NOT NULL,
-    annulled INTEGER NOT NULL
-);
-
--- The passages being counted, with their place in time order (moment, device, seq).
+-- The changes noted since the last count: passages to count (added 1, at their corrected
+-- time, with their place in time order: moment, device, seq), passages no longer counted
+-- (-1: annulled) and refusals the dashboard counts.
 CREATE TABLE figure_changes (
     uuid TEXT NOT NULL,
     zone_id TEXT NOT NULL,
@@ -142,40 +142,47 @@ CREATE TABLE figure_minutes (
     PRIMARY KEY (fair_date, zone_id, minute)
 ) WITHOUT ROWID;
 
--- Each notes its event and counts it at once unless a batch defers the count.
+-- Each notes its change and counts it at once unless a batch defers the count.
 CREATE TRIGGER scans_noted AFTER INSERT ON scans
-WHEN NEW.zone_id IS NOT NULL AND (NEW.result = 'accepted'
-     OR NEW.reason IN ('not_inside', 'already_inside') AND (SELECT dashboard FROM figure_mode) = 1)
+WHEN NEW.result = 'accepted' AND NEW.zone_id IS NOT NULL
 BEGIN
-    INSERT INTO figure_events VALUES (NEW.uuid, 0);
+    -- Not if an annulment of it came first (counted_passages leaves it out).
+    INSERT INTO figure_changes
+    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL
+    FROM counted_passages WHERE uuid = NEW.uuid;
+    UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
+END;
+CREATE TRIGGER scans_refusal_noted AFTER INSERT ON scans
+WHEN NEW.reason IN ('not_inside', 'already_inside') AND NEW.zone_id IS NOT NULL
+ AND (SELECT dashboard FROM figure_mode) = 1
+BEGIN
+    INSERT INTO figure_changes
+    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, 0, 1, reason
+    FROM counted_refusals WHERE uuid = NEW.uuid;
     UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
 END;
 CREATE TRIGGER walk_ins_noted AFTER INSERT ON walk_ins BEGIN
-    INSERT INTO figure_events VALUES (NEW.uuid, 0);
+    INSERT INTO figure_changes
+    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL
+    FROM counted_passages WHERE uuid = NEW.uuid;
     UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
 END;
 CREATE TRIGGER annulments_noted AFTER INSERT ON annulments BEGIN
-    INSERT INTO figure_events VALUES (NEW.scan_uuid, 1);
+    -- Its scan noted earlier in this batch: not to count after all.
+    DELETE FROM figure_changes WHERE uuid = NEW.scan_uuid AND added = 1 AND refusal IS NULL;
+    -- Its scan counted before: no longer (a scan has one annulment at most: 0001).
+    INSERT INTO figure_changes
+    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, -1, NULL FROM zone_passages
+    WHERE uuid = NEW.scan_uuid;
     UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
 END;
 
 CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.deferred = 0 BEGIN
-    -- Passages no longer counted (annulled), noted as changes, then gone.
-    INSERT INTO figure_changes
-    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, -1, NULL FROM zone_passages
-    WHERE uuid IN (SELECT uuid FROM figure_events WHERE annulled = 1);
-    DELETE FROM zone_passages WHERE uuid IN (SELECT uuid FROM figure_events WHERE annulled = 1);
-    -- New passages, at their corrected time (an annulled scan is none), noted as changes.
-    INSERT INTO zone_passages
-    SELECT * FROM counted_passages WHERE uuid IN (SELECT uuid FROM figure_events WHERE annulled = 0);
-    INSERT INTO figure_changes
-    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL FROM zone_passages
-    WHERE uuid IN (SELECT uuid FROM figure_events WHERE annulled = 0);
-    -- Refusals the dashboard counts, where it is kept.
-    INSERT INTO figure_changes
-    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, 0, 1, reason FROM counted_refusals
-    WHERE uuid IN (SELECT uuid FROM figure_events WHERE annulled = 0) AND (SELECT dashboard FROM figure_mode) = 1;
-    DELETE FROM figure_events;
+    -- The passages as counted now.
+    DELETE FROM zone_passages WHERE uuid IN (SELECT uuid FROM figure_changes WHERE added < 0);
+    INSERT INTO zone_passages (uuid, zone_id, fair_date, gate_id, moment, minute, device_id, device_seq, delta)
+    SELECT uuid, zone_id, fair_date, gate_id, moment, moment / 60000, device_id, device_seq, delta
+    FROM figure_changes WHERE added > 0 AND refusal IS NULL;
 
     -- Entries per gate and day (the gate screen).
     INSERT INTO gate_days (gate_id, fair_date, entries)
@@ -185,14 +192,20 @@ CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.
     ON CONFLICT (gate_id, fair_date) DO UPDATE SET entries = entries + excluded.entries;
 
     -- Minutes with passage changes: appended when all are new passages that come after
-    -- every passage held before in the minute (a tie at the same millisecond recounts).
+    -- every passage held before in the minute, in time order (moment, device, seq: one
+    -- at the same millisecond as a held passage is appended when it comes after it).
+    -- first: the minute's first change in time order, as one text that sorts like
+    -- (moment, device, seq) (a device id holds no character below char(1)); min() takes
+    -- the other columns from that change.
     INSERT INTO figure_minutes (zone_id, fair_date, minute, appended, passages)
     SELECT g.zone_id, g.fair_date, g.minute, g.removals = 0 AND NOT EXISTS
         (SELECT 1 FROM zone_passages p WHERE p.zone_id = g.zone_id AND p.fair_date = g.fair_date
-         AND p.moment >= g.first AND p.moment < (g.minute + 1) * 60000
+         AND p.moment >= g.moment AND p.moment < (g.minute + 1) * 60000
+         AND (p.moment, p.device_id, p.device_seq) > (g.moment, g.device_id, g.device_seq)
          AND p.uuid NOT IN (SELECT uuid FROM figure_changes)), g.passages
-    FROM (SELECT zone_id, fair_date, moment / 60000 AS minute, min(moment) AS first, sum(added < 0) AS removals,
-                 count(*) AS passages
+    FROM (SELECT zone_id, fair_date, moment / 60000 AS minute, moment, device_id, device_seq,
+                 min(printf('%015d', moment) || device_id || char(1) || printf('%020d', device_seq)) AS first,
+                 sum(added < 0) AS removals, count(*) AS passages
           FROM figure_changes WHERE refusal IS NULL GROUP BY zone_id, fair_date, moment / 60000) AS g;
 
     -- Appended, one new passage in its minute (a gate's scan): its second and minute
@@ -218,8 +231,17 @@ CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.
         high = max(high, net + excluded.high),
         rise = max(rise, excluded.rise, net - low + excluded.high);
 
-    -- Appended, several: each changed second and minute composed with the summary of its new
-    -- passages in time order (A then B: net = A.net + B.net, low = min(A.low, A.net +
+    UPDATE figure_mode SET stage = 1;
+    UPDATE figure_mode SET stage = 2;
+    DELETE FROM figure_minutes;
+    DELETE FROM figure_changes;
+END;
+
+-- Stage 1, minutes of a batch with several passages appended (a gate's scan is one).
+CREATE TRIGGER figures_appended_together AFTER UPDATE OF stage ON figure_mode
+WHEN NEW.stage = 1 AND EXISTS (SELECT 1 FROM figure_minutes WHERE appended = 1 AND passages > 1)
+BEGIN
+    -- Each changed second and minute composed with the summary of its new passages in time order (A then B: net = A.net + B.net, low = min(A.low, A.net +
     -- B.low), high = max(A.high, A.net + B.high), rise = max(A.rise, B.rise, A.net -
     -- A.low + B.high)).
     INSERT INTO zone_seconds (zone_id, fair_date, second, net, low, high, rise)
@@ -258,11 +280,6 @@ CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.
         low = min(low, net + excluded.low),
         high = max(high, net + excluded.high),
         rise = max(rise, excluded.rise, net - low + excluded.high);
-
-    UPDATE figure_mode SET stage = 1;
-    UPDATE figure_mode SET stage = 2;
-    DELETE FROM figure_minutes;
-    DELETE FROM figure_changes;
 END;
 
 -- Stage 1, minutes with changes other than appended passages.
@@ -426,5 +443,6 @@ BEGIN
     GROUP BY c.fair_date, s.ticket_serial
     ON CONFLICT (fair_date, ticket_serial) DO UPDATE SET entries = entries + excluded.entries;
     DELETE FROM day_visitors WHERE entries <= 0 AND (fair_date, ticket_serial) IN
-        (SELECT c.fair_date, s.ticket_serial FROM figure_changes c JOIN scans s ON s.uuid = c.uuid);
+        (SELECT c.fair_date, s.ticket_serial FROM figure_changes c JOIN scans s ON s.uuid = c.uuid
+         WHERE c.added < 0);
 END;
