@@ -159,7 +159,8 @@ def _part(key: tuple[object, ...], template: str, context: dict[str, object]) ->
     return _drawn().parts.get(key, context, lambda: _draw(template, context))
 
 
-HOLE = "\x00"  # where a frame's inside goes (no template writes it)
+# Where a frame's inside goes: no drawn text has it, since every name is escaped ("<").
+HOLE = "<!--inside-->"
 
 
 def _framed(key: tuple[object, ...], template: str, context: dict[str, object], inside: Markup) -> Markup:
@@ -168,7 +169,7 @@ def _framed(key: tuple[object, ...], template: str, context: dict[str, object], 
     its own context changed, not for each changed piece."""
 
     def draw() -> tuple[Markup, Markup]:
-        head, tail = _draw(template, {**context, "inside": Markup(HOLE)}).split(HOLE)
+        head, _hole, tail = _draw(template, {**context, "inside": Markup(HOLE)}).partition(HOLE)
         return Markup(head), Markup(tail)
 
     head, tail = _drawn().frames.get(key, context, draw)
