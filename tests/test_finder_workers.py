@@ -13,6 +13,8 @@ import json
 import os
 import re
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -218,6 +220,26 @@ def test_the_workers_keep_one_rotating_log_in_order(finder_dir: Path) -> None:
     )
     seen = [int(number) for number in re.findall(r"intruder-(\d+)", text)]
     assert seen == list(range(seen[0], 16)), seen
+
+
+def test_the_parent_tells_systemd_it_is_ready_then_alive(finder_dir: Path, tmp_path: Path) -> None:
+    """systemd takes READY=1 and WATCHDOG=1 from the unit's main process only
+    (NotifyAccess=main): the parent sends them, once a worker answers /healthz."""
+    address = str(tmp_path / "notify.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(address)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # the sender's pid comes along
+        listener.settimeout(30)
+        env = {**TWO, "NOTIFY_SOCKET": address, "WATCHDOG_USEC": "400000"}
+        with serving(finder_dir, env) as (_base, process):
+            workers_of(process.pid)
+            received = []
+            for _ in range(3):
+                message, ancillary, _flags, _address = listener.recvmsg(64, socket.CMSG_SPACE(12))
+                (_level, _kind, credentials), *_ = ancillary
+                pid, _uid, _gid = struct.unpack("3i", credentials[:12])
+                received.append((message, pid))
+    assert received == [(b"READY=1", process.pid), (b"WATCHDOG=1", process.pid), (b"WATCHDOG=1", process.pid)]
 
 
 def test_more_than_one_process_is_for_a_finder_only_kiosk(kiosk_dir: Path) -> None:
