@@ -119,6 +119,7 @@ file = "site.svg"
 # Units are half metres (data-metres-per-unit="0.5"): the site is 100 m x 60 m.
 # Walkways: a corridor along y = 20 m, a cross alley along x = 30 m (they cross), a
 # forum branch, steps down x = 80 m to a terrace walkway: stand T01 is on the terrace.
+# C01's door is marked on its east side (68, 14.5 m), not the side nearest the corridor.
 PLAN_SVG = """\
 <?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 120" data-metres-per-unit="0.5">
@@ -137,6 +138,7 @@ PLAN_SVG = """\
     <rect data-stand="H02" x="16" y="0" width="12" height="10"/>
   </g>
   <rect data-stand="C01" x="124" y="24" width="12" height="10"/>
+  <circle data-door="C01" cx="136" cy="29" r="1"/>
   <polygon data-stand="F01" points="124,46 136,46 136,56 124,56"/>
   <rect data-stand="P01" x="70" y="104" width="10" height="10"/>
   <rect data-stand="T01" x="144" y="106" width="12" height="8"/>

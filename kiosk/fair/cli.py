@@ -95,7 +95,7 @@ def plan_group() -> None:
 @FILE
 def plan_check(file: Path) -> None:
     """Check a plan SVG: stands no walkway reaches, stands outside every zone, duplicate
-    stand numbers, gates not on a walkway..."""
+    stand numbers, gates not on a walkway, door marks off their stand..."""
     try:
         derived = store.read_plan(file, None)
     except FairFileError as error:
@@ -103,7 +103,8 @@ def plan_check(file: Path) -> None:
     document = derived.document
     click.echo(
         f"{file}: {len(derived.stands)} stands, {len(document['zones'])} zones, {len(document['walkways'])}"
-        f" walkways, {len(document['gates'])} gates, {len(document['facilities'])} facilities;"
+        f" walkways, {len(document['gates'])} gates, {len(document['facilities'])} facilities,"
+        f" {len(document['doors'])} doors marked;"
         f" walkway graph of {len(document['nodes'])} points and {len(document['edges'])} links."
     )
 

@@ -8,12 +8,15 @@ An organizer traces or marks up the architect's plan (Inkscape, Illustrator):
   there are steps): a walkway;
 - ``data-gate="main"``: a gate (its centre); ``data-facility`` = toilets, prayer,
   first-aid, info or exit: a facility (its centre);
+- ``data-door="A01"`` on a small mark (a circle, say) drawn on stand A01's outline: that
+  stand's door (the point of the outline nearest the mark's centre);
 - ``data-metres-per-unit`` on the root ``svg``: the scale (default 1).
 
 ``parse_svg`` reads it (defusedxml: the file may come from anywhere) into a ``Plan`` in
 metres, each mark with its line in the file. ``derive`` makes the walkway graph from
 the geometry alone: walkways are cut where they cross or where an end touches another,
-each stand's door joins its nearest walkway, each gate too. ``check`` lists what an
+each stand's door joins its nearest walkway, each gate too. A stand without a door mark
+opens at the middle of its side nearest a walkway. ``check`` lists what an
 organizer must fix (``FILE:LINE: reason``). ``export_svg`` writes a plan back in this
 format, so an organizer can start from the demo's.
 """
@@ -43,6 +46,8 @@ NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 STAND_REACH = 6.0
 # A gate further than this from every walkway is not on one.
 GATE_REACH = 2.0
+# A door mark further than this from its stand's outline is not on it.
+DOOR_REACH = 1.0
 # Walkway ends closer than this to another walkway join it (hand-traced plans).
 JOIN = 0.3
 MAX_BYTES = 20_000_000
@@ -79,6 +84,7 @@ class Plan:
     walkways: list[Mark] = field(default_factory=list)
     gates: list[Mark] = field(default_factory=list)
     facilities: list[Mark] = field(default_factory=list)
+    doors: list[Mark] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -270,6 +276,7 @@ def parse_svg(data: bytes, file: str) -> Plan:
             ("data-walkway", plan.walkways),
             ("data-gate", plan.gates),
             ("data-facility", plan.facilities),
+            ("data-door", plan.doors),
         ):
             value = element.get(attribute)
             if value is None:
@@ -410,8 +417,17 @@ class Derived:
     problems: list[Problem]
 
 
+def _on_outline(point: Point, outline: list[Point]) -> tuple[float, Point]:
+    """(distance, nearest point) of ``point`` on a closed outline's sides."""
+    return min(
+        (math.dist(point, foot), foot)
+        for a, b in zip(outline, outline[1:] + outline[:1], strict=True)
+        for _t, foot in (project(point, a, b),)
+    )
+
+
 def _door(stand: Mark, grid: _Grid) -> tuple[Point, tuple[float, int, float, Point] | None]:
-    """The stand's door: the middle of its outline's side nearest to a walkway."""
+    """The door of a stand with no door mark: the middle of its side nearest to a walkway."""
     outline = stand.points
     best: tuple[Point, tuple[float, int, float, Point] | None] = (stand.centre, None)
     for a, b in zip(outline, outline[1:] + outline[:1], strict=True):
@@ -467,6 +483,10 @@ def derive(plan: Plan, zone_ids: set[str] | None = None) -> Derived:
     stand_rows = []
     outlines: dict[str, list[list[float]]] = {}  # stands that are not rectangles: number -> polygon
     seen_numbers: dict[str, int] = {}
+    doors: dict[str, list[Mark]] = {}
+    for mark in sorted(plan.doors, key=lambda mark: mark.line):
+        doors.setdefault(mark.value.upper(), []).append(mark)
+    explicit: dict[str, list[float]] = {}  # stands whose door is marked: number -> door
     # In number order: the same plan gives the same document whatever the drawing order.
     for stand in sorted(plan.stands, key=lambda mark: (mark.value.upper(), mark.line)):
         number = stand.value.upper()
@@ -487,11 +507,34 @@ def derive(plan: Plan, zone_ids: set[str] | None = None) -> Derived:
         if zone is None:
             problems.append(Problem(file, stand.line, f"stand {number} is outside every zone"))
         door, found = _door(stand, grid)
-        if found is None:
+        marked = doors.get(number, [])
+        for extra in marked[1:]:
             problems.append(
                 Problem(
-                    file, stand.line, f"no walkway reaches stand {number} (none within {STAND_REACH:g} m)"
+                    file, extra.line, f"stand {number} has two doors (the other is on line {marked[0].line})"
                 )
+            )
+        if marked:
+            distance, foot = _on_outline(marked[0].centre, stand.points)
+            if distance > DOOR_REACH:
+                problems.append(
+                    Problem(
+                        file,
+                        marked[0].line,
+                        f"the door of stand {number} is {distance:.1f} m from the stand's outline:"
+                        f" draw it on the outline (within {DOOR_REACH:g} m)",
+                    )
+                )
+            else:
+                door = _rounded(foot)
+                found = grid.nearest(door, STAND_REACH)
+                explicit[number] = list(door)
+        if found is None:
+            where, line = (
+                ("the door of stand", marked[0].line) if number in explicit else ("stand", stand.line)
+            )
+            problems.append(
+                Problem(file, line, f"no walkway reaches {where} {number} (none within {STAND_REACH:g} m)")
             )
         else:
             _distance, index, t, foot = found
@@ -515,6 +558,19 @@ def derive(plan: Plan, zone_ids: set[str] | None = None) -> Derived:
                 "line": stand.line,
             }
         )
+    for number, marks in doors.items():
+        if number not in seen_numbers:
+            for mark in marks:
+                problems.append(
+                    Problem(
+                        file,
+                        mark.line,
+                        f"door mark data-door={mark.value!r} belongs to no stand"
+                        f" (no stand {number} in the plan)"
+                        if number
+                        else 'door mark without a stand number: write it as data-door="A01"',
+                    )
+                )
     gates: dict[str, list[float]] = {}
     for gate in plan.gates:
         if not MARK_ID.match(gate.value):
@@ -586,6 +642,7 @@ def derive(plan: Plan, zone_ids: set[str] | None = None) -> Derived:
         "walkways": [{"points": [list(p) for p in w.points], "steps": w.steps} for w in plan.walkways],
         "gates": gates,
         "outlines": outlines,
+        "doors": explicit,
         "facilities": [
             {"kind": f.value, "x": round(f.centre[0], 3), "y": round(f.centre[1], 3)}
             for f in plan.facilities
@@ -687,6 +744,11 @@ def export_svg(document: dict[str, Any], stands: list[dict[str, Any]]) -> str:
         else f'    <rect data-stand="{s["number"]}" x="{_n(s["x"])}" y="{_n(s["y"])}"'
         f' width="{_n(s["width"])}" height="{_n(s["height"])}"/>'
         for s in stands
+    ]
+    out += ["  </g>", '  <g id="doors" fill="#b5562b">']
+    out += [
+        f'    <circle data-door="{number}" cx="{_n(x)}" cy="{_n(y)}" r="0.4"/>'
+        for number, (x, y) in document.get("doors", {}).items()
     ]
     out += ["  </g>", '  <g id="gates" fill="#2f6f4f">']
     out += [
