@@ -807,16 +807,29 @@ def _flag_double_entries(
     the passages happened (device time corrected by each device's clock offset, as
     ``zone_passages`` holds them), whatever order they arrived in, so an exit that
     arrives after a later re-entry clears the flag it had raised. ``touched``: the
-    (ticket, zone, day) the batch brought passages or annulments for; one query."""
+    (ticket, zone, day) the batch brought passages or annulments for; two queries."""
     if not touched:
         return
+    # Only a ticket with two passages or more in a zone on a day can have a double entry:
+    # the passages of the others (most tickets of a batch) are not read into Python.
+    several = sorted(
+        {
+            str(row[0])
+            for row in conn.execute(
+                "SELECT s.ticket_serial FROM zone_passages p JOIN scans s ON s.uuid = p.uuid"
+                " WHERE s.ticket_serial IN (SELECT value FROM json_each(?))"
+                " GROUP BY s.ticket_serial, s.zone_id, s.fair_date HAVING count(*) > 1",
+                (json.dumps(sorted({str(key[0]) for key in touched})),),
+            )
+        }
+    )
     passages: dict[tuple[object, object, object], list[sqlite3.Row]] = {}
     for row in conn.execute(
         "SELECT s.uuid, s.device_id, s.gate_id, s.direction, s.device_time, s.ticket_serial, s.zone_id,"
         " s.fair_date FROM zone_passages p JOIN scans s ON s.uuid = p.uuid"
         " WHERE s.ticket_serial IN (SELECT value FROM json_each(?))"
         " ORDER BY p.moment, p.device_id, p.device_seq",
-        (json.dumps(sorted({str(key[0]) for key in touched})),),
+        (json.dumps(several),),
     ):
         passages.setdefault((str(row["ticket_serial"]), row["zone_id"], row["fair_date"]), []).append(row)
     cleared: list[str] = []  # keys without a double entry now: one DELETE for the batch
