@@ -148,12 +148,16 @@ def test_fts_syntax_in_queries_is_harmless(conn: sqlite3.Connection) -> None:
 
 
 def test_browse_by_category_and_province(conn: sqlite3.Connection) -> None:
-    honey = queries.by_category(conn, "honey")
-    assert honey and all("honey" in [c["id"] for c in row["categories"]] for row in honey)
-    azilal = queries.by_province(conn, "azilal")
-    assert azilal and all(row["province_id"] == "azilal" for row in azilal)
+    honey = queries.in_category(conn, "honey", 0, 1000)
+    assert honey["results"] and all("honey" in [c["id"] for c in r["categories"]] for r in honey["results"])
+    azilal = queries.in_province(conn, "azilal", 0, 1000)
+    assert azilal["results"] and all(row["province_id"] == "azilal" for row in azilal["results"])
     counts = {c["id"]: c["exhibitors"] for c in queries.categories(conn)}
-    assert counts["honey"] == len(honey)
+    assert counts["honey"] == honey["total"] == len(honey["results"])
+    assert queries.in_category(conn, "honey", 2, 5) == {
+        "total": honey["total"],
+        "results": honey["results"][2:5],
+    }
     assert sum(p["exhibitors"] for p in queries.provinces(conn)) == 320
 
 

@@ -226,26 +226,41 @@ def provinces(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     ]
 
 
-def by_category(conn: sqlite3.Connection, category_id: str) -> list[Summary]:
-    ids = [
-        row[0]
-        for row in conn.execute(
-            "SELECT e.id FROM exhibitor_categories ec JOIN exhibitors e ON e.id = ec.exhibitor_id"
-            " WHERE ec.category_id = ? ORDER BY e.name_fr",
-            (category_id,),
-        )
-    ]
-    return summaries(conn, ids)
+def category(conn: sqlite3.Connection, category_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM categories WHERE id = ?", (category_id,)).fetchone()
 
 
-def by_province(conn: sqlite3.Connection, province_id: str) -> list[Summary]:
-    ids = [
-        row[0]
-        for row in conn.execute(
-            "SELECT id FROM exhibitors WHERE province_id = ? ORDER BY name_fr", (province_id,)
-        )
-    ]
-    return summaries(conn, ids)
+def province(conn: sqlite3.Connection, province_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM provinces WHERE id = ?", (province_id,)).fetchone()
+
+
+def _listed(conn: sqlite3.Connection, selection: str, value: str, start: int, stop: int) -> Found:
+    """Exhibitors ``start`` to ``stop`` of a ``selection`` (its FROM and WHERE, exhibitors as
+    ``e``), by name then id (so pages neither repeat nor skip one of two namesakes), with how
+    many there are in all."""
+    with dbmod.read(conn):
+        total = conn.execute(f"SELECT count(*) {selection}", (value,)).fetchone()[0]
+        ids = [
+            row[0]
+            for row in conn.execute(
+                f"SELECT e.id {selection} ORDER BY e.name_fr, e.id LIMIT ? OFFSET ?",
+                (value, max(stop - start, 0), start),
+            )
+        ]
+        return {"total": total, "results": summaries(conn, ids)}
+
+
+def in_category(conn: sqlite3.Connection, category_id: str, start: int, stop: int) -> Found:
+    """Exhibitors ``start`` to ``stop`` of a category, by name, and how many it has."""
+    selection = (
+        "FROM exhibitor_categories ec JOIN exhibitors e ON e.id = ec.exhibitor_id WHERE ec.category_id = ?"
+    )
+    return _listed(conn, selection, category_id, start, stop)
+
+
+def in_province(conn: sqlite3.Connection, province_id: str, start: int, stop: int) -> Found:
+    """Exhibitors ``start`` to ``stop`` of a province, by name, and how many it has."""
+    return _listed(conn, "FROM exhibitors e WHERE e.province_id = ?", province_id, start, stop)
 
 
 def stands(conn: sqlite3.Connection) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlencode
@@ -43,6 +43,8 @@ from kiosk.i18n import localized
 from kiosk.web import gate_id, get_db, processes
 
 V = TypeVar("V")
+# A category's or province's exhibitors from ``start`` to ``stop`` (see ``_browse``).
+Lister = Callable[[sqlite3.Connection, int, int], queries.Found]
 bp = Blueprint("finder", __name__, url_prefix="/finder")
 api = Blueprint("finder_api", __name__)  # under /api/v1
 
@@ -232,28 +234,50 @@ def count_search() -> tuple[str, int]:
     return "", 204
 
 
+def _browse(title: sqlite3.Row | None, endpoint: str, args: dict[str, str], lister: Lister) -> str:
+    """A category's or province's exhibitors, paged like the search's results: the page with
+    the true count and ``page`` pages of rows, or (htmx asking for page 2 on) that page's rows
+    and the next "more" button, appended in place."""
+    if title is None:
+        abort(404)
+    page = _page()
+    size = current_app.config["FINDER_RESULTS"]
+    more = {"page": endpoint, "fragment": endpoint, "args": args}
+    if page > 1 and request.headers.get("HX-Request"):
+        found = lister(get_db().conn, (page - 1) * size, page * size)
+        return render_template("finder/_result_page.html", found=found, page=page, more=more)
+    found = lister(get_db().conn, 0, page * size)
+    return render_template(
+        "finder/browse.html", title=dict(title), found=found, page=page, more=more, **_screen_context()
+    )
+
+
 @bp.get("/category/<category_id>")
 def category(category_id: str) -> str:
     conn = get_db().conn
-    row = conn.execute("SELECT * FROM categories WHERE id = ?", (category_id,)).fetchone()
-    if row is None:
-        abort(404)
-    if _counted():
+    row = queries.category(conn, category_id)
+    if row is not None and _page() == 1 and _counted():
         stats.record(get_db(), clock.now(), {"kind": "category", "category_id": category_id})
-    found = queries.by_category(conn, category_id)
-    return render_template("finder/browse.html", title=dict(row), results=found, **_screen_context())
+    return _browse(
+        row,
+        "finder.category",
+        {"category_id": category_id},
+        lambda conn, start, stop: queries.in_category(conn, category_id, start, stop),
+    )
 
 
 @bp.get("/province/<province_id>")
 def province(province_id: str) -> str:
     conn = get_db().conn
-    row = conn.execute("SELECT * FROM provinces WHERE id = ?", (province_id,)).fetchone()
-    if row is None:
-        abort(404)
-    if _counted():
+    row = queries.province(conn, province_id)
+    if row is not None and _page() == 1 and _counted():
         stats.record(get_db(), clock.now(), {"kind": "province", "province_id": province_id})
-    found = queries.by_province(conn, province_id)
-    return render_template("finder/browse.html", title=dict(row), results=found, **_screen_context())
+    return _browse(
+        row,
+        "finder.province",
+        {"province_id": province_id},
+        lambda conn, start, stop: queries.in_province(conn, province_id, start, stop),
+    )
 
 
 @dataclass(frozen=True)
