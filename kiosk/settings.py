@@ -201,7 +201,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "FINDER_IDLE_SECONDS", int, 60, "the finder returns to its attract screen after this long", minimum=1
     ),
-    Setting("FINDER_RESULTS", int, 12, "search results shown", minimum=1, maximum=50),
+    Setting(
+        "FINDER_RESULTS",
+        int,
+        12,
+        "exhibitors a page of search, category and province lists",
+        minimum=1,
+        maximum=50,
+    ),
     Setting(
         "FINDER_COUNT_DELAY_SECONDS",
         float,
