@@ -31,6 +31,8 @@ def keep_dashboard(db: dbmod.Database, keep: bool) -> bool:
     if keeps_dashboard(db) == keep:
         return False
     with dbmod.write(db) as conn:
+        if keeps_dashboard(db) == keep:  # another process (a server's workers) did it meanwhile
+            return False
         conn.execute("UPDATE figure_mode SET dashboard = ?", (int(keep),))
         for table in DASHBOARD_TABLES:  # day_visitors first: its triggers keep day_totals
             conn.execute(f"DELETE FROM {table}")
