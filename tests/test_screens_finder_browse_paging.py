@@ -81,6 +81,13 @@ def test_without_script_the_more_link_shows_one_page_more(client, finder_dir: Pa
     assert client.get("/finder/province/nowhere?page=2", headers=HX).status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/finder/category/olive-oil?page=2", "/finder/results?q=co"])
+def test_a_page_that_answers_htmx_with_a_fragment_says_it_varies_on_it(client, path: str) -> None:
+    # One URL, two answers (fragment for htmx, whole page without): a cache must key on the header.
+    for headers in ({}, HX):
+        assert "HX-Request" in client.get(path, headers=headers).vary
+
+
 @pytest.mark.browser
 def test_in_chromium_show_more_appends_in_place_until_the_last(
     page, finder_dir: Path, fair_clock: str

@@ -48,6 +48,15 @@ Lister = Callable[[sqlite3.Connection, int, int], queries.Found]
 bp = Blueprint("finder", __name__, url_prefix="/finder")
 api = Blueprint("finder_api", __name__)  # under /api/v1
 
+
+@bp.after_request
+def vary_on_htmx(response: Response) -> Response:
+    """Finder pages answer htmx with a fragment and a browser with the whole page at one URL:
+    say so, so a browser's cache (back button, history restore) never shows one for the other."""
+    response.vary.add("HX-Request")
+    return response
+
+
 MAX_LIMIT = 50
 BUDGET = "kiosk.finder_budget"  # app.extensions key of this process's stats.Budget
 AMENITY_NAMES = {
