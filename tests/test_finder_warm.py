@@ -7,14 +7,16 @@ from __future__ import annotations
 import re
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import serving
 from finder_helpers import exhibitor_named, make_finder_kiosk, stand_of
+from flask import template_rendered
 
 from kiosk import create_app, instance
 from kiosk import db as dbmod
-from kiosk.finder import search
+from kiosk.finder import search, views
 from kiosk.serve import warm
 
 
@@ -31,6 +33,52 @@ def test_serving_starts_with_the_search_ready(finder_dir: Path) -> None:
     compiled = {key[1] for key in app.jinja_env.cache or ()}
     assert {"finder/_results.html", "finder/exhibitor.html"} <= compiled
     assert app.test_client().get("/finder/results?q=miel", headers={"HX-Request": "true"}).status_code == 200
+
+
+def test_every_exhibitor_page_is_drawn_before_serving_and_drawn_again_after_a_change(
+    central_dir: Path, tmp_path: Path
+) -> None:
+    """The warm-up draws each exhibitor's plan, route, facts and QR code as this kiosk's screen
+    first shows them: a first view only puts the page together. A change to the directory or
+    the plan, written by another process, is drawn on the next view."""
+    finder_dir = make_finder_kiosk(central_dir, tmp_path, {"PUBLIC_URL": "http://kiosk-3.salon.lan:8000"})
+    app = create_app(finder_dir, {"TESTING": True})
+    warm(app)
+    database = instance.open_db(finder_dir)
+    exhibitor = exhibitor_named(database.conn, "Coopérative Tifawin")["id"]
+    stand = stand_of(database.conn, exhibitor)
+    count = database.conn.execute("SELECT count(*) FROM exhibitors").fetchone()[0]
+    client = app.test_client()
+    drawn: list[str] = []
+
+    def view(path: str = f"/finder/exhibitors/{exhibitor}") -> str:
+        drawn.clear()
+        page = client.get(path).get_data(as_text=True)
+        return page
+
+    def record(_app: object, template: Any, context: object, **_extra: object) -> None:
+        drawn.append(template.name)
+
+    with template_rendered.connected_to(record, app):
+        first = view()
+        assert drawn == ["finder/exhibitor.html"]  # plan and facts drawn at warm-up
+        assert count > 300 and len(views._qrs._kept) >= count
+        qr = re.search(r'<div class="qr" id="qr">(<svg.*?</svg>\s*)</div>', first, re.S)
+        assert qr is not None and qr.group(1) in {str(kept) for kept in views._qrs._kept.values()}
+        with dbmod.write(database) as conn:  # the directory changes in another process
+            conn.execute(
+                "UPDATE exhibitors SET name_fr = 'Coopérative des essais' WHERE id = ?", (exhibitor,)
+            )
+        page = view()
+        assert '<h1 class="exhibitor-name">Coopérative des essais</h1>' in page
+        assert "finder/_exhibitor_facts.html" in drawn and "finder/_plan.svg" in drawn
+        view()
+        assert drawn == ["finder/exhibitor.html"]
+        with dbmod.write(database) as conn:  # the plan changes
+            conn.execute("UPDATE stands SET x = x + 0.5 WHERE number = ?", (stand,))
+        assert chosen(view())[0][0] == stand and "finder/_plan.svg" in drawn
+        view(f"/finder/exhibitors/{exhibitor}?from=5,5,0")  # another place: drawn then
+        assert "finder/_plan.svg" in drawn and "finder/_exhibitor_facts.html" in drawn
 
 
 def get(url: str) -> str:

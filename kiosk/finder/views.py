@@ -345,6 +345,16 @@ def plan_layers(view: dict[str, Any]) -> dict[str, Markup]:
     }
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """A plan as drawn for one stand from one place: the SVG, its legend, the route on it."""
+
+    plan: Markup
+    legend: Markup
+    route: layout.Route | None
+    no_route: bool
+
+
 class Kept(Generic[V]):
     """What a kiosk keeps of its own pages, at most ``size``, the least recently used out first."""
 
@@ -370,10 +380,12 @@ class Kept(Generic[V]):
 
 
 # Exhibitor pages' parts as made (see ``exhibitor``): the directory's rows of each exhibitor,
-# the plans as drawn with their QR code (~40 kB each), the name, stands and facts (~5 kB).
+# the plans as drawn with their routes (~40 kB each), the name, stands and facts (~5 kB), the
+# QR codes (~5 kB). ``warm`` makes them for every exhibitor as the kiosk's screen first shows it.
 _rows: Kept[queries.Detail] = Kept(1024)
-_drawn: Kept[Markup] = Kept(512)
+_drawn: Kept[Drawn] = Kept(512)
 _facts: Kept[Markup] = Kept(1024)
+_qrs: Kept[Markup] = Kept(1024)
 # Search fragments as typed (see ``results``): a page of 12 result rows is 6-14 kB in memory
 # (Arabic the most), so at most ~14 MB.
 _fragments: Kept[str] = Kept(1024)
@@ -392,13 +404,35 @@ def qr_svg(url: str) -> str:
 def warm(app: Flask) -> None:
     """What the first visitors would otherwise wait for (~300 ms: the search vocabulary
     folded, the templates compiled, the plan's layers drawn): one search answered in process,
-    the way the screen asks for it, and the plan (read only: nothing is counted).
-    ``kiosk serve`` calls it before serving."""
+    the way the screen asks for it, and the plan (read only: nothing is counted); then every
+    exhibitor's page parts as this kiosk's screen first shows them (``warm_exhibitors``).
+    ``kiosk serve`` calls it before serving (and before forking its workers, which share them)."""
     for name in app.jinja_env.list_templates(filter_func=lambda name: name.startswith("finder/")):
         app.jinja_env.get_template(name)
     client = app.test_client()
     client.get("/finder/results?q=warm", headers={"HX-Request": "true"})
     client.get("/finder/plan")
+    warm_exhibitors(app)
+
+
+def warm_exhibitors(app: Flask) -> int:
+    """Draw each exhibitor's page parts (row, route, plan, facts, QR code) for a visitor at
+    this kiosk, in the default language, without step-free: the first view of any exhibitor
+    is then a page put together from parts (~1 ms CPU instead of ~5). Kept per directory and
+    plan version like any view's: a change shows on the next view, drawn then. The QR code
+    only with ``PUBLIC_URL`` (without it, it links to the host the request named). Returns
+    how many exhibitors were drawn (at most what ``_drawn`` keeps)."""
+    base = app.config["PUBLIC_URL"] or "http://localhost/"
+    with app.test_request_context("/finder/", base_url=base):
+        conn = get_db().conn
+        ids = [
+            row[0] for row in conn.execute("SELECT id FROM exhibitors ORDER BY id LIMIT ?", (_drawn.size,))
+        ]
+        for exhibitor_id in ids:
+            parts = exhibitor_parts(conn, exhibitor_id, None, False, None)
+            if parts is not None and app.config["PUBLIC_URL"]:
+                qr_markup(phone_url(exhibitor_id, parts.position, False))
+    return len(ids)
 
 
 def phone_url(exhibitor_id: str, position: plan.Position, step_free: bool) -> str:
@@ -410,68 +444,70 @@ def phone_url(exhibitor_id: str, position: plan.Position, step_free: bool) -> st
     return f"{base}{url_for('finder.exhibitor', exhibitor_id=exhibitor_id)}?{urlencode(query)}"
 
 
-@bp.get("/exhibitors/<exhibitor_id>")
-def exhibitor(exhibitor_id: str) -> str:
-    conn = get_db().conn
-    # What the page shows changes with the directory and the plan: its parts are kept per
-    # version of both (counted by triggers) and made again on the first view after a change.
+def qr_markup(url: str) -> Markup:
+    """The QR code of ``url``, drawn once (it is ~1.3 ms of CPU, the costliest part of a page)."""
+    return _qrs.get(url) or _qrs.put(url, Markup(qr_svg(url)))
+
+
+@dataclass(frozen=True)
+class Parts:
+    """An exhibitor page's parts, each kept as made (see ``exhibitor_parts``)."""
+
+    row: queries.Detail
+    target: str | None
+    position: plan.Position
+    drawn: Drawn
+    facts: Markup
+
+
+def exhibitor_parts(
+    conn: sqlite3.Connection,
+    exhibitor_id: str,
+    position_arg: str | None,
+    step_free: bool,
+    chosen: str | None,
+) -> Parts | None:
+    """The page of an exhibitor (None: no such exhibitor) for a visitor at ``position_arg``
+    (None: at this kiosk), to ``chosen`` among its stands (else its first): the directory's row,
+    the plan with the route drawn, the name, stands and facts. What the page shows changes
+    with the directory and the plan: each part is kept per version of both (counted by
+    triggers, in any process) and made again on the first view after a change."""
     versions = (plan.drawing_version(conn), queries.directory_version(conn))
     row = _rows.get((versions, exhibitor_id))
     if row is None:
         row = queries.exhibitor(conn, exhibitor_id)
         if row is None:
-            abort(404)
+            return None
         _rows.put((versions, exhibitor_id), row)
     plan_site = layout.site(conn)
-    graph = plan_site.graph
-    position = plan.parse_position(request.args.get("from"), kiosk_position(), plan_site.size)
-    step_free = request.args.get("step_free") == "1"
-    chosen = request.args.get("stand")
+    position = plan.parse_position(position_arg, kiosk_position(), plan_site.size)
     numbers = [s["number"] for s in row["stands"]]
     target = chosen if chosen in numbers else (numbers[0] if numbers else None)
-    route = None
-    no_route = False
-    if target:
-        # A kiosk copies rows without foreign-key checks: a stand missing from its plan
-        # is a stand it cannot route to, not a crash.
-        stand_row = queries.stand(conn, target)
-        try:
-            if stand_row is None:
-                raise layout.NoRoute(target)
-            route = layout.route_to_stand(
-                graph, (position.x, position.y), layout.stand_from_row(stand_row), step_free
-            )
-        except layout.NoRoute:
-            no_route = True
-        if _counted():
-            stats.record(get_db(), clock.now(), {"kind": "route", "stand_number": target})
-    context = _screen_context()
-    url = phone_url(exhibitor_id, position, step_free)
-    # The plan (route, highlighted stand) and QR of this stand from this place are the same
-    # for every visitor of a kiosk: a few hundred variants.
-    drawing = (versions[0], _lang(), position, target, step_free, _is_phone(), url)
+    lang = _lang()
+    # The plan (route, highlighted stand) of this stand from this place is the same for
+    # every visitor of a kiosk: a few hundred variants.
+    drawing = (versions, lang, position, target, step_free, _is_phone())
     drawn = _drawn.get(drawing)
     if drawn is None:
-        view = plan.plan_view(conn, _lang(), position, {target} if target else set(), route)
-        drawn = _drawn.put(
-            drawing,
-            Markup(
-                render_template(
-                    "finder/_plan.svg", plan=view, plan_layers=plan_layers(view), qr=qr_svg(url), **context
+        route = None
+        no_route = False
+        if target:
+            # A kiosk copies rows without foreign-key checks: a stand missing from its plan
+            # is a stand it cannot route to, not a crash.
+            stand_row = queries.stand(conn, target)
+            try:
+                if stand_row is None:
+                    raise layout.NoRoute(target)
+                route = layout.route_to_stand(
+                    plan_site.graph, (position.x, position.y), layout.stand_from_row(stand_row), step_free
                 )
-            ),
-        )
-    position_arg = request.args.get("from")
-    key = (
-        versions,
-        _lang(),
-        exhibitor_id,
-        target,
-        _is_phone(),
-        step_free,
-        position_arg,
-        request.args.get("q"),
-    )
+            except layout.NoRoute:
+                no_route = True
+        view = plan.plan_view(conn, lang, position, {target} if target else set(), route)
+        layers = plan_layers(view)
+        svg = render_template("finder/_plan.svg", plan=view, plan_layers=layers)
+        drawn = _drawn.put(drawing, Drawn(Markup(svg), layers["legend"], route, no_route))
+    key = (versions, lang, exhibitor_id, target, _is_phone(), step_free, position_arg)
     facts = _facts.get(key)
     if facts is None:
         facts = _facts.put(
@@ -483,22 +519,35 @@ def exhibitor(exhibitor_id: str) -> str:
                     target=target,
                     step_free=step_free,
                     position_arg=position_arg,
-                    **context,
+                    **_screen_context(),
                 )
             ),
         )
+    return Parts(row, target, position, drawn, facts)
+
+
+@bp.get("/exhibitors/<exhibitor_id>")
+def exhibitor(exhibitor_id: str) -> str:
+    position_arg = request.args.get("from")
+    step_free = request.args.get("step_free") == "1"
+    parts = exhibitor_parts(get_db().conn, exhibitor_id, position_arg, step_free, request.args.get("stand"))
+    if parts is None:
+        abort(404)
+    if parts.target and _counted():
+        stats.record(get_db(), clock.now(), {"kind": "route", "stand_number": parts.target})
     return render_template(
         "finder/exhibitor.html",
-        title=display_name(cast(dict[str, Any], row), _lang()),
-        ex=row,
-        facts=facts,
-        target=target,
-        route=route,
-        no_route=no_route,
+        title=display_name(cast(dict[str, Any], parts.row), _lang()),
+        ex=parts.row,
+        facts=parts.facts,
+        target=parts.target,
+        route=parts.drawn.route,
+        no_route=parts.drawn.no_route,
         step_free=step_free,
-        plan_svg=drawn,
+        drawn=parts.drawn,
+        qr=None if _is_phone() else qr_markup(phone_url(exhibitor_id, parts.position, step_free)),
         position_arg=position_arg,
-        **context,
+        **_screen_context(),
     )
 
 
