@@ -176,3 +176,31 @@ def test_a_search_fragment_follows_the_directory_and_the_language(finder_dir: Pa
         assert client.post("/finder/count", data={"q": "tifawin"}).status_code == 204
     counted = database.conn.execute("SELECT count(*) FROM finder_events WHERE kind = 'search'").fetchone()[0]
     assert counted == 2
+
+
+def test_a_restart_reads_the_qr_codes_drawn_before_and_keeps_only_those_asked_for(
+    central_dir: Path, tmp_path: Path
+) -> None:
+    """The warm-up keeps the QR codes it drew in the database: the next start serves them as
+    kept (here a stored code marked by hand shows on the page) and draws only links it has
+    not drawn before; links no longer asked for (another PUBLIC_URL) are dropped."""
+    finder_dir = make_finder_kiosk(central_dir, tmp_path, {"PUBLIC_URL": "http://kiosk-3.salon.lan:8000"})
+    warm(create_app(finder_dir, {"TESTING": True}))
+    database = instance.open_db(finder_dir)
+    count = database.conn.execute("SELECT count(*) FROM exhibitors").fetchone()[0]
+    urls = [row[0] for row in database.conn.execute("SELECT url FROM finder_qr_codes")]
+    assert len(urls) == count and all(url.startswith("http://kiosk-3.salon.lan:8000/finder/") for url in urls)
+    exhibitor = exhibitor_named(database.conn, "Coopérative Tifawin")["id"]
+    with dbmod.write(database) as conn:
+        conn.execute(
+            'UPDATE finder_qr_codes SET svg = \'<svg viewBox="0 0 1 1" id="kept-code"></svg>\''
+            " WHERE url LIKE ?",
+            (f"%/finder/exhibitors/{exhibitor}?%",),
+        )
+    with serving(finder_dir) as (base, _process):
+        assert 'id="kept-code"' in get(f"{base}/finder/exhibitors/{exhibitor}")
+    with serving(finder_dir, {"KIOSK_PUBLIC_URL": "http://kiosk-4.salon.lan"}) as (base, _process):
+        page = get(f"{base}/finder/exhibitors/{exhibitor}")
+        assert 'id="kept-code"' not in page and '<div class="qr" id="qr"><svg viewBox="0 0 ' in page
+    urls = [row[0] for row in database.conn.execute("SELECT url FROM finder_qr_codes")]
+    assert len(urls) == count and all(url.startswith("http://kiosk-4.salon.lan/finder/") for url in urls)

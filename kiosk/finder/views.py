@@ -8,7 +8,6 @@ the kiosk adds htmx (results as you type), the on-screen keyboard and the idle r
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -17,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlencode
 
-import zxingcpp
 from flask import (
     Blueprint,
     Flask,
@@ -38,7 +36,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from kiosk import auth, clock
-from kiosk.finder import layout, plan, queries, stats
+from kiosk.finder import layout, plan, qr, queries, stats
 from kiosk.i18n import localized
 from kiosk.web import gate_id, get_db, processes
 
@@ -389,16 +387,6 @@ _qrs: Kept[Markup] = Kept(1024)
 # Search fragments as typed (see ``results``): a page of 12 result rows is 6-14 kB in memory
 # (Arabic the most), so at most ~14 MB.
 _fragments: Kept[str] = Kept(1024)
-_SVG_SIZE = re.compile(r'<svg width="(\d+)" height="(\d+)"')
-
-
-def qr_svg(url: str) -> str:
-    """Inline SVG of a QR code for ``url``, sized by CSS. zxing-cpp (the camera's decoder)
-    draws it in C++: a third of the time pure-Python encoders took, which was most of an
-    exhibitor page's first view. Its SVG is a file of fixed size: the prolog goes, and the
-    size in modules becomes the viewBox."""
-    text = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_svg()
-    return _SVG_SIZE.sub(r'<svg viewBox="0 0 \1 \2"', text[text.index("<svg") :], count=1)
 
 
 def warm(app: Flask) -> None:
@@ -420,18 +408,22 @@ def warm_exhibitors(app: Flask) -> int:
     this kiosk, in the default language, without step-free: the first view of any exhibitor
     is then a page put together from parts (~1 ms CPU instead of ~5). Kept per directory and
     plan version like any view's: a change shows on the next view, drawn then. The QR code
-    only with ``PUBLIC_URL`` (without it, it links to the host the request named). Returns
-    how many exhibitors were drawn (at most what ``_drawn`` keeps)."""
+    only with ``PUBLIC_URL`` (without it, it links to the host the request named), read from
+    the database when a start drew it before (``qr.for_links``). Returns how many exhibitors
+    were drawn (at most what ``_drawn`` keeps)."""
     base = app.config["PUBLIC_URL"] or "http://localhost/"
     with app.test_request_context("/finder/", base_url=base):
         conn = get_db().conn
         ids = [
             row[0] for row in conn.execute("SELECT id FROM exhibitors ORDER BY id LIMIT ?", (_drawn.size,))
         ]
+        links = []
         for exhibitor_id in ids:
             parts = exhibitor_parts(conn, exhibitor_id, None, False, None)
             if parts is not None and app.config["PUBLIC_URL"]:
-                qr_markup(phone_url(exhibitor_id, parts.position, False))
+                links.append(phone_url(exhibitor_id, parts.position, False))
+        for url, code in qr.for_links(get_db(), links).items():
+            _qrs.put(url, Markup(code))
     return len(ids)
 
 
@@ -446,7 +438,7 @@ def phone_url(exhibitor_id: str, position: plan.Position, step_free: bool) -> st
 
 def qr_markup(url: str) -> Markup:
     """The QR code of ``url``, drawn once (it is ~1.3 ms of CPU, the costliest part of a page)."""
-    return _qrs.get(url) or _qrs.put(url, Markup(qr_svg(url)))
+    return _qrs.get(url) or _qrs.put(url, Markup(qr.svg(url)))
 
 
 @dataclass(frozen=True)
