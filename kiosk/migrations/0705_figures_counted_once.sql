@@ -131,14 +131,16 @@ CREATE TABLE figure_changes (
     refusal TEXT                      -- not_inside / already_inside: a refused scan
 );
 
--- The minutes being counted: how many passage changes each has, and whether they only
--- come after every passage held before (appended: composed; otherwise recounted).
+-- The minutes being counted: how many passage changes each has, whether they only come
+-- after every passage held before (appended: composed; otherwise recounted), and
+-- whether they all go one way (all in or all out: composed without a running level).
 CREATE TABLE figure_minutes (
     zone_id TEXT NOT NULL,
     fair_date TEXT NOT NULL,
     minute INTEGER NOT NULL,
     appended INTEGER NOT NULL,
     passages INTEGER NOT NULL DEFAULT 0,
+    one_way INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (fair_date, zone_id, minute)
 ) WITHOUT ROWID;
 
@@ -197,34 +199,41 @@ CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.
     -- first: the minute's first change in time order, as one text that sorts like
     -- (moment, device, seq) (a device id holds no character below char(1)); min() takes
     -- the other columns from that change.
-    INSERT INTO figure_minutes (zone_id, fair_date, minute, appended, passages)
+    INSERT INTO figure_minutes (zone_id, fair_date, minute, appended, passages, one_way)
     SELECT g.zone_id, g.fair_date, g.minute, g.removals = 0 AND NOT EXISTS
         (SELECT 1 FROM zone_passages p WHERE p.zone_id = g.zone_id AND p.fair_date = g.fair_date
          AND p.moment >= g.moment AND p.moment < (g.minute + 1) * 60000
          AND (p.moment, p.device_id, p.device_seq) > (g.moment, g.device_id, g.device_seq)
-         AND p.uuid NOT IN (SELECT uuid FROM figure_changes)), g.passages
+         AND p.uuid NOT IN (SELECT uuid FROM figure_changes)), g.passages, g.one_way
     FROM (SELECT zone_id, fair_date, moment / 60000 AS minute, moment, device_id, device_seq,
                  min(printf('%015d', moment) || device_id || char(1) || printf('%020d', device_seq)) AS first,
-                 sum(added < 0) AS removals, count(*) AS passages
+                 sum(added < 0) AS removals, count(*) AS passages,
+                 min(delta) > 0 OR max(delta) < 0 AS one_way
           FROM figure_changes WHERE refusal IS NULL GROUP BY zone_id, fair_date, moment / 60000) AS g;
 
-    -- Appended, one new passage in its minute (a gate's scan): its second and minute
-    -- composed with it alone, as 0704 appended it.
+    -- Appended, the new passages of the minute all one way (one alone: a gate's scan; a
+    -- batch's entries): each second and the minute composed with their sum, as 0704
+    -- appended a passage (its level only rises, or only falls: low and high are 0 and
+    -- the sum, rise the sum or 0).
     INSERT INTO zone_seconds (zone_id, fair_date, second, net, low, high, rise)
-    SELECT c.zone_id, c.fair_date, c.moment / 1000, c.delta, min(0, c.delta), max(0, c.delta), max(0, c.delta)
+    SELECT c.zone_id, c.fair_date, c.moment / 1000, sum(c.delta), min(0, sum(c.delta)), max(0, sum(c.delta)),
+           max(0, sum(c.delta))
     FROM figure_changes c JOIN figure_minutes f ON f.fair_date = c.fair_date AND f.zone_id = c.zone_id
-     AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.passages = 1
+     AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.one_way = 1
     WHERE c.refusal IS NULL
+    GROUP BY c.zone_id, c.fair_date, c.moment / 1000
     ON CONFLICT (fair_date, zone_id, second) DO UPDATE SET
         net = net + excluded.net,
         low = min(low, net + excluded.low),
         high = max(high, net + excluded.high),
         rise = max(rise, excluded.rise, net - low + excluded.high);
     INSERT INTO zone_minutes (zone_id, fair_date, minute, net, low, high, rise)
-    SELECT c.zone_id, c.fair_date, f.minute, c.delta, min(0, c.delta), max(0, c.delta), max(0, c.delta)
+    SELECT c.zone_id, c.fair_date, f.minute, sum(c.delta), min(0, sum(c.delta)), max(0, sum(c.delta)),
+           max(0, sum(c.delta))
     FROM figure_changes c JOIN figure_minutes f ON f.fair_date = c.fair_date AND f.zone_id = c.zone_id
-     AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.passages = 1
+     AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.one_way = 1
     WHERE c.refusal IS NULL
+    GROUP BY c.zone_id, c.fair_date, f.minute
     ON CONFLICT (fair_date, zone_id, minute) DO UPDATE SET
         net = net + excluded.net,
         low = min(low, net + excluded.low),
@@ -237,13 +246,13 @@ CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.
     DELETE FROM figure_changes;
 END;
 
--- Stage 1, minutes of a batch with several passages appended (a gate's scan is one).
+-- Stage 1, minutes of a batch with passages appended both ways (in and out).
 CREATE TRIGGER figures_appended_together AFTER UPDATE OF stage ON figure_mode
-WHEN NEW.stage = 1 AND EXISTS (SELECT 1 FROM figure_minutes WHERE appended = 1 AND passages > 1)
+WHEN NEW.stage = 1 AND EXISTS (SELECT 1 FROM figure_minutes WHERE appended = 1 AND one_way = 0)
 BEGIN
-    -- Each changed second and minute composed with the summary of its new passages in time order (A then B: net = A.net + B.net, low = min(A.low, A.net +
-    -- B.low), high = max(A.high, A.net + B.high), rise = max(A.rise, B.rise, A.net -
-    -- A.low + B.high)).
+    -- Each changed second and minute composed with the summary of its new passages in
+    -- time order (A then B: net = A.net + B.net, low = min(A.low, A.net + B.low), high =
+    -- max(A.high, A.net + B.high), rise = max(A.rise, B.rise, A.net - A.low + B.high)).
     INSERT INTO zone_seconds (zone_id, fair_date, second, net, low, high, rise)
     SELECT zone_id, fair_date, second, sum(delta), min(0, min(level)), max(0, max(level)),
            max(0, max(level - min(0, lowest)))
@@ -252,7 +261,7 @@ BEGIN
           FROM (SELECT c.zone_id, c.fair_date, c.moment / 1000 AS second, c.delta,
                        row_number() OVER w AS n, sum(c.delta) OVER w AS level
                 FROM figure_changes c JOIN figure_minutes f ON f.fair_date = c.fair_date AND f.zone_id = c.zone_id
-                 AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.passages > 1
+                 AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.one_way = 0
                 WHERE c.refusal IS NULL
                 WINDOW w AS (PARTITION BY c.zone_id, c.fair_date, c.moment / 1000
                              ORDER BY c.moment, c.device_id, c.device_seq ROWS UNBOUNDED PRECEDING)))
@@ -270,7 +279,7 @@ BEGIN
           FROM (SELECT c.zone_id, c.fair_date, f.minute, c.delta,
                        row_number() OVER w AS n, sum(c.delta) OVER w AS level
                 FROM figure_changes c JOIN figure_minutes f ON f.fair_date = c.fair_date AND f.zone_id = c.zone_id
-                 AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.passages > 1
+                 AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.one_way = 0
                 WHERE c.refusal IS NULL
                 WINDOW w AS (PARTITION BY c.zone_id, c.fair_date, f.minute
                              ORDER BY c.moment, c.device_id, c.device_seq ROWS UNBOUNDED PRECEDING)))
