@@ -117,7 +117,8 @@ INSERT INTO figure_mode (deferred) VALUES (0);
 
 -- The changes noted since the last count: passages to count (added 1, at their corrected
 -- time, with their place in time order: moment, device, seq), passages no longer counted
--- (-1: annulled) and refusals the dashboard counts.
+-- (-1: annulled) and refusals the dashboard counts; a visitor ticket's scan says its
+-- serial (day_visitors counts it without reading the scan again).
 CREATE TABLE figure_changes (
     uuid TEXT NOT NULL,
     zone_id TEXT NOT NULL,
@@ -128,7 +129,8 @@ CREATE TABLE figure_changes (
     device_seq INTEGER NOT NULL,
     delta INTEGER NOT NULL,           -- people in (+) or out (-); 0 for a refusal
     added INTEGER NOT NULL,           -- 1: counted now, -1: no longer counted (annulled)
-    refusal TEXT                      -- not_inside / already_inside: a refused scan
+    refusal TEXT,                     -- not_inside / already_inside: a refused scan
+    visitor_serial INTEGER            -- ticket_serial of a scan of a visitor ticket type
 );
 
 -- The minutes being counted: how many passage changes each has, whether they only come
@@ -150,7 +152,8 @@ WHEN NEW.result = 'accepted' AND NEW.zone_id IS NOT NULL
 BEGIN
     -- Not if an annulment of it came first (counted_passages leaves it out).
     INSERT INTO figure_changes
-    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL
+    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL,
+           (SELECT NEW.ticket_serial FROM ticket_types WHERE id = NEW.type_id AND is_visitor = 1)
     FROM counted_passages WHERE uuid = NEW.uuid;
     UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
 END;
@@ -159,13 +162,13 @@ WHEN NEW.reason IN ('not_inside', 'already_inside') AND NEW.zone_id IS NOT NULL
  AND (SELECT dashboard FROM figure_mode) = 1
 BEGIN
     INSERT INTO figure_changes
-    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, 0, 1, reason
+    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, 0, 1, reason, NULL
     FROM counted_refusals WHERE uuid = NEW.uuid;
     UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
 END;
 CREATE TRIGGER walk_ins_noted AFTER INSERT ON walk_ins BEGIN
     INSERT INTO figure_changes
-    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL
+    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL, NULL
     FROM counted_passages WHERE uuid = NEW.uuid;
     UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
 END;
@@ -174,8 +177,10 @@ CREATE TRIGGER annulments_noted AFTER INSERT ON annulments BEGIN
     DELETE FROM figure_changes WHERE uuid = NEW.scan_uuid AND added = 1 AND refusal IS NULL;
     -- Its scan counted before: no longer (a scan has one annulment at most: 0001).
     INSERT INTO figure_changes
-    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, -1, NULL FROM zone_passages
-    WHERE uuid = NEW.scan_uuid;
+    SELECT p.uuid, p.zone_id, p.fair_date, p.gate_id, p.moment, p.device_id, p.device_seq, p.delta, -1, NULL,
+           (SELECT s.ticket_serial FROM scans s JOIN ticket_types t ON t.id = s.type_id AND t.is_visitor = 1
+            WHERE s.uuid = p.uuid)
+    FROM zone_passages p WHERE p.uuid = NEW.scan_uuid;
     UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
 END;
 
@@ -445,13 +450,10 @@ BEGIN
 
     -- The day's visitor tickets with how many counted entries; gone with the last.
     INSERT INTO day_visitors (fair_date, ticket_serial, entries)
-    SELECT c.fair_date, s.ticket_serial, sum(c.added)
-    FROM figure_changes c JOIN scans s ON s.uuid = c.uuid
-    JOIN ticket_types t ON t.id = s.type_id AND t.is_visitor = 1
-    WHERE c.delta > 0 AND c.refusal IS NULL AND s.ticket_serial IS NOT NULL
-    GROUP BY c.fair_date, s.ticket_serial
+    SELECT fair_date, visitor_serial, sum(added) FROM figure_changes
+    WHERE delta > 0 AND visitor_serial IS NOT NULL
+    GROUP BY fair_date, visitor_serial
     ON CONFLICT (fair_date, ticket_serial) DO UPDATE SET entries = entries + excluded.entries;
     DELETE FROM day_visitors WHERE entries <= 0 AND (fair_date, ticket_serial) IN
-        (SELECT c.fair_date, s.ticket_serial FROM figure_changes c JOIN scans s ON s.uuid = c.uuid
-         WHERE c.added < 0);
+        (SELECT fair_date, visitor_serial FROM figure_changes WHERE added < 0);
 END;
