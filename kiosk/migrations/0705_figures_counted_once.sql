@@ -185,8 +185,27 @@ CREATE TRIGGER annulments_noted AFTER INSERT ON annulments BEGIN
 END;
 
 CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.deferred = 0 BEGIN
-    -- The passages as counted now.
+    -- The passages as counted now (the new ones after their minutes are read).
     DELETE FROM zone_passages WHERE uuid IN (SELECT uuid FROM figure_changes WHERE added < 0);
+
+    -- Minutes with passage changes, read before the new passages are held: appended when
+    -- all are new passages that come after every passage held in the minute, in time
+    -- order (moment, device, seq: one at the same millisecond as a held passage is
+    -- appended when it comes after it).
+    -- first: the minute's first change in time order, as one text that sorts like
+    -- (moment, device, seq) (a device id holds no character below char(1)); min() takes
+    -- the other columns from that change.
+    INSERT INTO figure_minutes (zone_id, fair_date, minute, appended, passages, one_way)
+    SELECT g.zone_id, g.fair_date, g.minute, g.removals = 0 AND NOT EXISTS
+        (SELECT 1 FROM zone_passages p WHERE p.zone_id = g.zone_id AND p.fair_date = g.fair_date
+         AND p.moment >= g.moment AND p.moment < (g.minute + 1) * 60000
+         AND (p.moment, p.device_id, p.device_seq) > (g.moment, g.device_id, g.device_seq)), g.passages, g.one_way
+    FROM (SELECT zone_id, fair_date, moment / 60000 AS minute, moment, device_id, device_seq,
+                 min(printf('%015d', moment) || device_id || char(1) || printf('%020d', device_seq)) AS first,
+                 sum(added < 0) AS removals, count(*) AS passages,
+                 min(delta) > 0 OR max(delta) < 0 AS one_way
+          FROM figure_changes WHERE refusal IS NULL GROUP BY zone_id, fair_date, moment / 60000) AS g;
+
     INSERT INTO zone_passages (uuid, zone_id, fair_date, gate_id, moment, minute, device_id, device_seq, delta)
     SELECT uuid, zone_id, fair_date, gate_id, moment, moment / 60000, device_id, device_seq, delta
     FROM figure_changes WHERE added > 0 AND refusal IS NULL;
@@ -197,24 +216,6 @@ CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.
     WHERE delta > 0 AND refusal IS NULL
     GROUP BY gate_id, fair_date
     ON CONFLICT (gate_id, fair_date) DO UPDATE SET entries = entries + excluded.entries;
-
-    -- Minutes with passage changes: appended when all are new passages that come after
-    -- every passage held before in the minute, in time order (moment, device, seq: one
-    -- at the same millisecond as a held passage is appended when it comes after it).
-    -- first: the minute's first change in time order, as one text that sorts like
-    -- (moment, device, seq) (a device id holds no character below char(1)); min() takes
-    -- the other columns from that change.
-    INSERT INTO figure_minutes (zone_id, fair_date, minute, appended, passages, one_way)
-    SELECT g.zone_id, g.fair_date, g.minute, g.removals = 0 AND NOT EXISTS
-        (SELECT 1 FROM zone_passages p WHERE p.zone_id = g.zone_id AND p.fair_date = g.fair_date
-         AND p.moment >= g.moment AND p.moment < (g.minute + 1) * 60000
-         AND (p.moment, p.device_id, p.device_seq) > (g.moment, g.device_id, g.device_seq)
-         AND p.uuid NOT IN (SELECT uuid FROM figure_changes)), g.passages, g.one_way
-    FROM (SELECT zone_id, fair_date, moment / 60000 AS minute, moment, device_id, device_seq,
-                 min(printf('%015d', moment) || device_id || char(1) || printf('%020d', device_seq)) AS first,
-                 sum(added < 0) AS removals, count(*) AS passages,
-                 min(delta) > 0 OR max(delta) < 0 AS one_way
-          FROM figure_changes WHERE refusal IS NULL GROUP BY zone_id, fair_date, moment / 60000) AS g;
 
     -- Appended, the new passages of the minute all one way (one alone: a gate's scan; a
     -- batch's entries): each second and the minute composed with their sum, as 0704
