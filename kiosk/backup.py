@@ -67,8 +67,11 @@ def _fsync_dir(folder: Path) -> None:
         os.close(descriptor)
 
 
-def backup(directory: Path, out: Path | None = None) -> Path:
-    """Copy DIR's database to a checked, compressed file (default ``DIR/backups/``)."""
+def backup(directory: Path, out: Path | None = None, keep: int | None = None) -> Path:
+    """Copy DIR's database to a checked, compressed file (default ``DIR/backups/``).
+    ``keep``: the oldest backups beyond ``keep - 1`` are deleted just before the new one
+    takes its name (written and synced by then), so the folder never holds more than
+    ``keep`` backups, not even for a moment: a kiosk's disk is small."""
     directory = Path(directory)
     instance.read_config(directory)
     source_path = directory / dbmod.DB_FILENAME
@@ -95,6 +98,8 @@ def backup(directory: Path, out: Path | None = None) -> Path:
             shutil.copyfileobj(raw, packed, 1 << 20)
         with partial.open("rb") as written:
             os.fsync(written.fileno())
+        if keep is not None:
+            rotate(directory, keep - 1)
         partial.replace(out)
     _fsync_dir(out.parent)
     return out
@@ -182,8 +187,7 @@ class Schedule(Periodic):
 
     def tick(self) -> None:
         try:
-            self.last = backup(self.directory)
-            rotate(self.directory, self.keep)
+            self.last = backup(self.directory, keep=self.keep)
             self.last_error = ""
         except (BackupError, OSError, sqlite3.Error) as error:
             self.last_error = str(error)  # shown by `kiosk doctor`; the next round tries again

@@ -115,9 +115,15 @@ def test_serve_backs_up_on_its_own_and_keeps_the_newest(kiosk_dir: Path, tmp_pat
         deadline = time.monotonic() + 60
         while len(list(folder.glob("*.db.gz"))) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
-        time.sleep(2)  # a few more rounds: rotation keeps two
+        # A few more rounds, looked at often: never more than two, not even between a new
+        # backup taking its name and the oldest going.
+        seen = []
+        until = time.monotonic() + 2
+        while time.monotonic() < until:
+            seen.append(len(list(folder.glob("*.db.gz"))))
+            time.sleep(0.005)
         files = sorted(folder.glob("*.db.gz"))
-    assert len(files) == 2
+    assert max(seen) == 2 and len(files) == 2
     for file in files:
         unpacked = tmp_path / file.name.removesuffix(".gz")
         unpacked.write_bytes(gzip.decompress(file.read_bytes()))
@@ -133,3 +139,15 @@ def test_rotate_keeps_the_newest(tmp_path: Path, keep: int) -> None:
         (folder / name).write_bytes(b"x")
     backup.rotate(tmp_path, keep)
     assert sorted(p.name for p in folder.iterdir()) == names[-keep:]
+
+
+@pytest.mark.parametrize("keep", [1, 2])
+def test_a_backup_makes_room_before_it_takes_its_name(kiosk_dir: Path, keep: int) -> None:
+    # The oldest go before the new file appears, so the folder never holds more than keep.
+    folder = kiosk_dir / backup.BACKUP_FOLDER
+    folder.mkdir()
+    old = [folder / f"kiosk-20260615-10000{i}-000.db.gz" for i in range(3)]
+    for path in old:
+        path.write_bytes(b"x")
+    new = backup.backup(kiosk_dir, keep=keep)
+    assert sorted(folder.glob("kiosk-*.db.gz")) == [*old[len(old) - keep + 1 :], new]
