@@ -35,6 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
+from kiosk.lru import LRU
 from kiosk.periodic import Periodic
 
 DB_FILENAME = "kiosk.db"
@@ -103,8 +104,7 @@ class Changes:
 
     def __init__(self, keep: int = 64) -> None:
         self.count = 0
-        self.keep = keep
-        self.kept: dict[Hashable, tuple[int, object]] = {}
+        self.kept: LRU[tuple[int, object]] = LRU(keep)
         self._lock = threading.Lock()
 
     def look(self, conn: Connection) -> int:
@@ -134,11 +134,7 @@ def kept(
         if still_good(value):
             return value
     value = compute()
-    with changes._lock:
-        changes.kept.pop(key, None)
-        if len(changes.kept) >= changes.keep:
-            del changes.kept[next(iter(changes.kept))]  # the longest unrefreshed
-        changes.kept[key] = (count, value)
+    changes.kept.put(key, (count, value))
     return value
 
 

@@ -8,9 +8,10 @@ ages: a part whose figures changed is drawn at the next poll."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
+
+from kiosk.lru import LRU
 
 Drawn = TypeVar("Drawn")
 
@@ -20,9 +21,7 @@ class Drawings(Generic[Drawn]):
     the ``keep`` most recently used keys are kept."""
 
     def __init__(self, keep: int = 1024) -> None:
-        self.keep = keep
-        self._drawn: dict[Hashable, tuple[object, Drawn]] = {}
-        self._lock = threading.Lock()
+        self._drawn: LRU[tuple[object, Drawn]] = LRU(keep)
 
     def get(self, key: Hashable, source: object, draw: Callable[[], Drawn]) -> Drawn:
         """The drawing of ``source`` under ``key``: the held one when it was drawn from an
@@ -30,10 +29,4 @@ class Drawings(Generic[Drawn]):
         held = self._drawn.get(key)
         if held is not None and held[0] == source:
             return held[1]
-        drawn = draw()
-        with self._lock:
-            self._drawn.pop(key, None)
-            if len(self._drawn) >= self.keep:
-                del self._drawn[next(iter(self._drawn))]  # the longest undrawn
-            self._drawn[key] = (source, drawn)
-        return drawn
+        return self._drawn.put(key, (source, draw()))[1]

@@ -9,11 +9,9 @@ the kiosk adds htmx (results as you type), the on-screen keyboard and the idle r
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from flask import (
@@ -38,6 +36,7 @@ from werkzeug.wrappers import Response
 from kiosk import auth, clock
 from kiosk.finder import layout, plan, qr, queries, stats
 from kiosk.i18n import localized
+from kiosk.lru import LRU
 from kiosk.web import gate_id, get_db, processes
 
 V = TypeVar("V")
@@ -353,40 +352,16 @@ class Drawn:
     no_route: bool
 
 
-class Kept(Generic[V]):
-    """What a kiosk keeps of its own pages, at most ``size``, the least recently used out first."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._kept: OrderedDict[Hashable, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> V | None:
-        with self._lock:  # other threads add and drop meanwhile
-            value = self._kept.get(key)
-            if value is not None:
-                self._kept.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: V) -> V:
-        with self._lock:
-            self._kept[key] = value
-            self._kept.move_to_end(key)
-            if len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-        return value
-
-
 # Exhibitor pages' parts as made (see ``exhibitor``): the directory's rows of each exhibitor,
 # the plans as drawn with their routes (~40 kB each), the name, stands and facts (~5 kB), the
 # QR codes (~5 kB). ``warm`` makes them for every exhibitor as the kiosk's screen first shows it.
-_rows: Kept[queries.Detail] = Kept(1024)
-_drawn: Kept[Drawn] = Kept(512)
-_facts: Kept[Markup] = Kept(1024)
-_qrs: Kept[Markup] = Kept(1024)
+_rows: LRU[queries.Detail] = LRU(1024)
+_drawn: LRU[Drawn] = LRU(512)
+_facts: LRU[Markup] = LRU(1024)
+_qrs: LRU[Markup] = LRU(1024)
 # Search fragments as typed (see ``results``): a page of 12 result rows is 6-14 kB in memory
 # (Arabic the most), so at most ~14 MB.
-_fragments: Kept[str] = Kept(1024)
+_fragments: LRU[str] = LRU(1024)
 
 
 def warm(app: Flask) -> None:
