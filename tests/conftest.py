@@ -95,6 +95,19 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def paged_finder_dir(central_dir: Path, tmp_path: Path) -> Path:
+    """A finder kiosk showing 12 results a page, for the paging tests."""
+    from finder_helpers import make_finder_kiosk
+
+    return make_finder_kiosk(central_dir, tmp_path, {"FINDER_RESULTS": 12})
+
+
+@pytest.fixture
+def paged_client(paged_finder_dir: Path):
+    return create_app(paged_finder_dir, {"TESTING": True}).test_client()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -20,6 +21,14 @@ def make_finder_kiosk(
     bundle.load_tables(database, bundle.read_bundle(bundle_file))
     database.conn.close()
     return folder
+
+
+HX = {"HX-Request": "true"}  # what htmx sends with each of its requests
+
+
+def result_ids(html: str) -> list[str]:
+    """The exhibitor ids of a page of results, in the order shown."""
+    return re.findall(r'class="result" href="[^"]*" data-id="([^"]+)"', html)
 
 
 def exhibitor_named(conn: sqlite3.Connection, name_fr: str) -> sqlite3.Row:
