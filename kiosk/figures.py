@@ -39,13 +39,11 @@ def keep_dashboard(db: dbmod.Database, keep: bool) -> bool:
         if keep:
             conn.execute(
                 "INSERT INTO figure_changes (uuid, zone_id, fair_date, gate_id, moment, device_id,"
-                " device_seq, delta, added, refusal, visitor_serial)"
-                " SELECT p.uuid, p.zone_id, p.fair_date, p.gate_id, p.moment, p.device_id, p.device_seq,"
-                " p.delta, 1, NULL, (SELECT s.ticket_serial FROM scans s JOIN ticket_types t"
-                " ON t.id = s.type_id AND t.is_visitor = 1 WHERE s.uuid = p.uuid)"
-                " FROM zone_passages p"
+                " device_seq, delta, added, refusal)"
+                " SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL"
+                " FROM zone_passages"
                 " UNION ALL SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, 0, 1,"
-                " reason, NULL FROM counted_refusals"
+                " reason FROM counted_refusals"
             )
             conn.execute("UPDATE figure_mode SET stage = 1")  # counts them (figures_dashboard_counted)
             conn.execute("DELETE FROM figure_changes")

@@ -117,8 +117,7 @@ INSERT INTO figure_mode (deferred) VALUES (0);
 
 -- The changes noted since the last count: passages to count (added 1, at their corrected
 -- time, with their place in time order: moment, device, seq), passages no longer counted
--- (-1: annulled) and refusals the dashboard counts; a visitor ticket's scan says its
--- serial (day_visitors counts it without reading the scan again).
+-- (-1: annulled) and refusals the dashboard counts.
 CREATE TABLE figure_changes (
     uuid TEXT NOT NULL,
     zone_id TEXT NOT NULL,
@@ -129,20 +128,17 @@ CREATE TABLE figure_changes (
     device_seq INTEGER NOT NULL,
     delta INTEGER NOT NULL,           -- people in (+) or out (-); 0 for a refusal
     added INTEGER NOT NULL,           -- 1: counted now, -1: no longer counted (annulled)
-    refusal TEXT,                     -- not_inside / already_inside: a refused scan
-    visitor_serial INTEGER            -- ticket_serial of a scan of a visitor ticket type
+    refusal TEXT                      -- not_inside / already_inside: a refused scan
 );
 
--- The minutes being counted: how many passage changes each has, whether they only come
--- after every passage held before (appended: composed; otherwise recounted), and
--- whether they all go one way (all in or all out: composed without a running level).
+-- The minutes being counted: how many passage changes each has, and whether they only
+-- come after every passage held before (appended: composed; otherwise recounted).
 CREATE TABLE figure_minutes (
     zone_id TEXT NOT NULL,
     fair_date TEXT NOT NULL,
     minute INTEGER NOT NULL,
     appended INTEGER NOT NULL,
     passages INTEGER NOT NULL DEFAULT 0,
-    one_way INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (fair_date, zone_id, minute)
 ) WITHOUT ROWID;
 
@@ -152,8 +148,7 @@ WHEN NEW.result = 'accepted' AND NEW.zone_id IS NOT NULL
 BEGIN
     -- Not if an annulment of it came first (counted_passages leaves it out).
     INSERT INTO figure_changes
-    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL,
-           (SELECT NEW.ticket_serial FROM ticket_types WHERE id = NEW.type_id AND is_visitor = 1)
+    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL
     FROM counted_passages WHERE uuid = NEW.uuid;
     UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
 END;
@@ -162,13 +157,13 @@ WHEN NEW.reason IN ('not_inside', 'already_inside') AND NEW.zone_id IS NOT NULL
  AND (SELECT dashboard FROM figure_mode) = 1
 BEGIN
     INSERT INTO figure_changes
-    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, 0, 1, reason, NULL
+    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, 0, 1, reason
     FROM counted_refusals WHERE uuid = NEW.uuid;
     UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
 END;
 CREATE TRIGGER walk_ins_noted AFTER INSERT ON walk_ins BEGIN
     INSERT INTO figure_changes
-    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL, NULL
+    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, 1, NULL
     FROM counted_passages WHERE uuid = NEW.uuid;
     UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
 END;
@@ -177,35 +172,14 @@ CREATE TRIGGER annulments_noted AFTER INSERT ON annulments BEGIN
     DELETE FROM figure_changes WHERE uuid = NEW.scan_uuid AND added = 1 AND refusal IS NULL;
     -- Its scan counted before: no longer (a scan has one annulment at most: 0001).
     INSERT INTO figure_changes
-    SELECT p.uuid, p.zone_id, p.fair_date, p.gate_id, p.moment, p.device_id, p.device_seq, p.delta, -1, NULL,
-           (SELECT s.ticket_serial FROM scans s JOIN ticket_types t ON t.id = s.type_id AND t.is_visitor = 1
-            WHERE s.uuid = p.uuid)
-    FROM zone_passages p WHERE p.uuid = NEW.scan_uuid;
+    SELECT uuid, zone_id, fair_date, gate_id, moment, device_id, device_seq, delta, -1, NULL FROM zone_passages
+    WHERE uuid = NEW.scan_uuid;
     UPDATE figure_mode SET deferred = 0 WHERE deferred = 0;
 END;
 
 CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.deferred = 0 BEGIN
-    -- The passages as counted now (the new ones after their minutes are read).
+    -- The passages as counted now.
     DELETE FROM zone_passages WHERE uuid IN (SELECT uuid FROM figure_changes WHERE added < 0);
-
-    -- Minutes with passage changes, read before the new passages are held: appended when
-    -- all are new passages that come after every passage held in the minute, in time
-    -- order (moment, device, seq: one at the same millisecond as a held passage is
-    -- appended when it comes after it).
-    -- first: the minute's first change in time order, as one text that sorts like
-    -- (moment, device, seq) (a device id holds no character below char(1)); min() takes
-    -- the other columns from that change.
-    INSERT INTO figure_minutes (zone_id, fair_date, minute, appended, passages, one_way)
-    SELECT g.zone_id, g.fair_date, g.minute, g.removals = 0 AND NOT EXISTS
-        (SELECT 1 FROM zone_passages p WHERE p.zone_id = g.zone_id AND p.fair_date = g.fair_date
-         AND p.moment >= g.moment AND p.moment < (g.minute + 1) * 60000
-         AND (p.moment, p.device_id, p.device_seq) > (g.moment, g.device_id, g.device_seq)), g.passages, g.one_way
-    FROM (SELECT zone_id, fair_date, moment / 60000 AS minute, moment, device_id, device_seq,
-                 min(printf('%015d', moment) || device_id || char(1) || printf('%020d', device_seq)) AS first,
-                 sum(added < 0) AS removals, count(*) AS passages,
-                 min(delta) > 0 OR max(delta) < 0 AS one_way
-          FROM figure_changes WHERE refusal IS NULL GROUP BY zone_id, fair_date, moment / 60000) AS g;
-
     INSERT INTO zone_passages (uuid, zone_id, fair_date, gate_id, moment, minute, device_id, device_seq, delta)
     SELECT uuid, zone_id, fair_date, gate_id, moment, moment / 60000, device_id, device_seq, delta
     FROM figure_changes WHERE added > 0 AND refusal IS NULL;
@@ -217,29 +191,40 @@ CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.
     GROUP BY gate_id, fair_date
     ON CONFLICT (gate_id, fair_date) DO UPDATE SET entries = entries + excluded.entries;
 
-    -- Appended, the new passages of the minute all one way (one alone: a gate's scan; a
-    -- batch's entries): each second and the minute composed with their sum, as 0704
-    -- appended a passage (its level only rises, or only falls: low and high are 0 and
-    -- the sum, rise the sum or 0).
+    -- Minutes with passage changes: appended when all are new passages that come after
+    -- every passage held before in the minute, in time order (moment, device, seq: one
+    -- at the same millisecond as a held passage is appended when it comes after it).
+    -- first: the minute's first change in time order, as one text that sorts like
+    -- (moment, device, seq) (a device id holds no character below char(1)); min() takes
+    -- the other columns from that change.
+    INSERT INTO figure_minutes (zone_id, fair_date, minute, appended, passages)
+    SELECT g.zone_id, g.fair_date, g.minute, g.removals = 0 AND NOT EXISTS
+        (SELECT 1 FROM zone_passages p WHERE p.zone_id = g.zone_id AND p.fair_date = g.fair_date
+         AND p.moment >= g.moment AND p.moment < (g.minute + 1) * 60000
+         AND (p.moment, p.device_id, p.device_seq) > (g.moment, g.device_id, g.device_seq)
+         AND p.uuid NOT IN (SELECT uuid FROM figure_changes)), g.passages
+    FROM (SELECT zone_id, fair_date, moment / 60000 AS minute, moment, device_id, device_seq,
+                 min(printf('%015d', moment) || device_id || char(1) || printf('%020d', device_seq)) AS first,
+                 sum(added < 0) AS removals, count(*) AS passages
+          FROM figure_changes WHERE refusal IS NULL GROUP BY zone_id, fair_date, moment / 60000) AS g;
+
+    -- Appended, one new passage in its minute (a gate's scan): its second and minute
+    -- composed with it alone, as 0704 appended it.
     INSERT INTO zone_seconds (zone_id, fair_date, second, net, low, high, rise)
-    SELECT c.zone_id, c.fair_date, c.moment / 1000, sum(c.delta), min(0, sum(c.delta)), max(0, sum(c.delta)),
-           max(0, sum(c.delta))
+    SELECT c.zone_id, c.fair_date, c.moment / 1000, c.delta, min(0, c.delta), max(0, c.delta), max(0, c.delta)
     FROM figure_changes c JOIN figure_minutes f ON f.fair_date = c.fair_date AND f.zone_id = c.zone_id
-     AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.one_way = 1
+     AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.passages = 1
     WHERE c.refusal IS NULL
-    GROUP BY c.zone_id, c.fair_date, c.moment / 1000
     ON CONFLICT (fair_date, zone_id, second) DO UPDATE SET
         net = net + excluded.net,
         low = min(low, net + excluded.low),
         high = max(high, net + excluded.high),
         rise = max(rise, excluded.rise, net - low + excluded.high);
     INSERT INTO zone_minutes (zone_id, fair_date, minute, net, low, high, rise)
-    SELECT c.zone_id, c.fair_date, f.minute, sum(c.delta), min(0, sum(c.delta)), max(0, sum(c.delta)),
-           max(0, sum(c.delta))
+    SELECT c.zone_id, c.fair_date, f.minute, c.delta, min(0, c.delta), max(0, c.delta), max(0, c.delta)
     FROM figure_changes c JOIN figure_minutes f ON f.fair_date = c.fair_date AND f.zone_id = c.zone_id
-     AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.one_way = 1
+     AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.passages = 1
     WHERE c.refusal IS NULL
-    GROUP BY c.zone_id, c.fair_date, f.minute
     ON CONFLICT (fair_date, zone_id, minute) DO UPDATE SET
         net = net + excluded.net,
         low = min(low, net + excluded.low),
@@ -252,13 +237,13 @@ CREATE TRIGGER figures_counted AFTER UPDATE OF deferred ON figure_mode WHEN NEW.
     DELETE FROM figure_changes;
 END;
 
--- Stage 1, minutes of a batch with passages appended both ways (in and out).
+-- Stage 1, minutes of a batch with several passages appended (a gate's scan is one).
 CREATE TRIGGER figures_appended_together AFTER UPDATE OF stage ON figure_mode
-WHEN NEW.stage = 1 AND EXISTS (SELECT 1 FROM figure_minutes WHERE appended = 1 AND one_way = 0)
+WHEN NEW.stage = 1 AND EXISTS (SELECT 1 FROM figure_minutes WHERE appended = 1 AND passages > 1)
 BEGIN
-    -- Each changed second and minute composed with the summary of its new passages in
-    -- time order (A then B: net = A.net + B.net, low = min(A.low, A.net + B.low), high =
-    -- max(A.high, A.net + B.high), rise = max(A.rise, B.rise, A.net - A.low + B.high)).
+    -- Each changed second and minute composed with the summary of its new passages in time order (A then B: net = A.net + B.net, low = min(A.low, A.net +
+    -- B.low), high = max(A.high, A.net + B.high), rise = max(A.rise, B.rise, A.net -
+    -- A.low + B.high)).
     INSERT INTO zone_seconds (zone_id, fair_date, second, net, low, high, rise)
     SELECT zone_id, fair_date, second, sum(delta), min(0, min(level)), max(0, max(level)),
            max(0, max(level - min(0, lowest)))
@@ -267,7 +252,7 @@ BEGIN
           FROM (SELECT c.zone_id, c.fair_date, c.moment / 1000 AS second, c.delta,
                        row_number() OVER w AS n, sum(c.delta) OVER w AS level
                 FROM figure_changes c JOIN figure_minutes f ON f.fair_date = c.fair_date AND f.zone_id = c.zone_id
-                 AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.one_way = 0
+                 AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.passages > 1
                 WHERE c.refusal IS NULL
                 WINDOW w AS (PARTITION BY c.zone_id, c.fair_date, c.moment / 1000
                              ORDER BY c.moment, c.device_id, c.device_seq ROWS UNBOUNDED PRECEDING)))
@@ -285,7 +270,7 @@ BEGIN
           FROM (SELECT c.zone_id, c.fair_date, f.minute, c.delta,
                        row_number() OVER w AS n, sum(c.delta) OVER w AS level
                 FROM figure_changes c JOIN figure_minutes f ON f.fair_date = c.fair_date AND f.zone_id = c.zone_id
-                 AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.one_way = 0
+                 AND f.minute = c.moment / 60000 AND f.appended = 1 AND f.passages > 1
                 WHERE c.refusal IS NULL
                 WINDOW w AS (PARTITION BY c.zone_id, c.fair_date, f.minute
                              ORDER BY c.moment, c.device_id, c.device_seq ROWS UNBOUNDED PRECEDING)))
@@ -451,10 +436,13 @@ BEGIN
 
     -- The day's visitor tickets with how many counted entries; gone with the last.
     INSERT INTO day_visitors (fair_date, ticket_serial, entries)
-    SELECT fair_date, visitor_serial, sum(added) FROM figure_changes
-    WHERE delta > 0 AND visitor_serial IS NOT NULL
-    GROUP BY fair_date, visitor_serial
+    SELECT c.fair_date, s.ticket_serial, sum(c.added)
+    FROM figure_changes c JOIN scans s ON s.uuid = c.uuid
+    JOIN ticket_types t ON t.id = s.type_id AND t.is_visitor = 1
+    WHERE c.delta > 0 AND c.refusal IS NULL AND s.ticket_serial IS NOT NULL
+    GROUP BY c.fair_date, s.ticket_serial
     ON CONFLICT (fair_date, ticket_serial) DO UPDATE SET entries = entries + excluded.entries;
     DELETE FROM day_visitors WHERE entries <= 0 AND (fair_date, ticket_serial) IN
-        (SELECT fair_date, visitor_serial FROM figure_changes WHERE added < 0);
+        (SELECT c.fair_date, s.ticket_serial FROM figure_changes c JOIN scans s ON s.uuid = c.uuid
+         WHERE c.added < 0);
 END;
