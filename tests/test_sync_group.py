@@ -55,17 +55,30 @@ def write_locked(central_dir: Path) -> Iterator[None]:
         conn.close()
 
 
-def walk_ins(folder: Path, count: int) -> None:
-    """Append ``count`` one-adult walk-ins at gate main, stamped like real ones."""
+def append(
+    folder: Path, table: str, columns: list[str], count: int, row: Callable[[str, int, str], tuple]
+) -> None:
+    """Append ``count`` rows ``row(device, seq, moment)`` to ``table``, stamped like real ones."""
     database = instance.open_db(folder)
     moment = clock.iso(clock.now())
     with dbmod.write(database) as conn:
         device, last = conn.execute("UPDATE device SET seq = seq + ? RETURNING id, seq", (count,)).fetchone()
         conn.executemany(
-            insert_sql("walk_ins", WALK_IN_COLUMNS),
-            (walk_in_row(device, seq, device_time=moment) for seq in range(last - count + 1, last + 1)),
+            insert_sql(table, columns),
+            (row(device, seq, moment) for seq in range(last - count + 1, last + 1)),
         )
     database.conn.close()
+
+
+def walk_ins(folder: Path, count: int) -> None:
+    """Append ``count`` one-adult walk-ins at gate main."""
+    append(
+        folder,
+        "walk_ins",
+        WALK_IN_COLUMNS,
+        count,
+        lambda device, seq, moment: walk_in_row(device, seq, device_time=moment),
+    )
 
 
 def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, dict[str, object]]:
@@ -188,20 +201,15 @@ def test_central_killed_while_a_group_waits_loses_and_doubles_nothing(
 
 
 def finder_searches(folder: Path, count: int, text: str) -> None:
-    """Append ``count`` searches for ``text`` on a finder kiosk, stamped like real ones."""
+    """Append ``count`` searches for ``text`` on a finder kiosk."""
     columns = ["uuid", "device_id", "device_seq", "device_time", "kind", "query", "results"]
-    database = instance.open_db(folder)
-    moment = clock.iso(clock.now())
-    with dbmod.write(database) as conn:
-        device, last = conn.execute("UPDATE device SET seq = seq + ? RETURNING id, seq", (count,)).fetchone()
-        conn.executemany(
-            insert_sql("finder_events", columns),
-            (
-                (str(uuid.uuid4()), device, seq, moment, "search", text, 3)
-                for seq in range(last - count + 1, last + 1)
-            ),
-        )
-    database.conn.close()
+    append(
+        folder,
+        "finder_events",
+        columns,
+        count,
+        lambda device, seq, moment: (str(uuid.uuid4()), device, seq, moment, "search", text, 3),
+    )
 
 
 def test_a_backlog_goes_in_large_pushes_long_rows_in_smaller_ones(central_dir: Path, tmp_path: Path) -> None:
